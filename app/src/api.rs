@@ -1,0 +1,90 @@
+//! Typed calls to the Assent API (plain `fetch`, no HTTP crate: every byte counts in the banner).
+
+use assent_shared::api::{ConsentRecorded, ConsentRequest, ErrorBody, NoticeResponse};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit, RequestMode, Response};
+
+#[derive(Debug, Clone)]
+pub enum ApiFailure {
+    /// No answer (offline, server down): worth retrying.
+    Network(String),
+    /// The server answered with an error.
+    Refused { status: u16, error: Option<ErrorBody> },
+}
+
+impl ApiFailure {
+    /// Whether sending the same request again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Network(_) => true,
+            Self::Refused { status, .. } => *status >= 500 || *status == 429,
+        }
+    }
+}
+
+fn js_err(e: JsValue) -> ApiFailure {
+    ApiFailure::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")))
+}
+
+async fn call<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+    bearer: Option<&str>,
+) -> Result<T, ApiFailure> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_mode(RequestMode::Cors);
+    let headers = Headers::new().map_err(js_err)?;
+    if let Some(body) = &body {
+        headers.set("content-type", "application/json").map_err(js_err)?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    if let Some(token) = bearer {
+        headers
+            .set("authorization", &format!("Bearer {token}"))
+            .map_err(js_err)?;
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(url, &init).map_err(js_err)?;
+    let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(js_err)?;
+    let text = JsFuture::from(response.text().map_err(js_err)?)
+        .await
+        .map_err(js_err)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|e| ApiFailure::Network(format!("unreadable answer: {e}")))
+    } else {
+        Err(ApiFailure::Refused {
+            status: response.status(),
+            error: serde_json::from_str(&text).ok(),
+        })
+    }
+}
+
+pub async fn fetch_notice(origin: &str, site: &str, lang: Option<&str>) -> Result<NoticeResponse, ApiFailure> {
+    let mut url = format!("{origin}/v1/sites/{site}/notice");
+    if let Some(lang) = lang {
+        url.push_str("?lang=");
+        url.push_str(&String::from(js_sys::encode_uri_component(lang)));
+    }
+    call("GET", &url, None, None).await
+}
+
+pub async fn post_consent(
+    origin: &str,
+    site: &str,
+    request: &ConsentRequest,
+    token: Option<&str>,
+) -> Result<ConsentRecorded, ApiFailure> {
+    let body = serde_json::to_string(request).map_err(|e| ApiFailure::Network(e.to_string()))?;
+    call("POST", &format!("{origin}/v1/sites/{site}/consents"), Some(body), token).await
+}

@@ -1,0 +1,103 @@
+//! The bridge to the loader's `window.assent` object: configuration in, commands in,
+//! change notifications out.
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// What the loader learned from the script tag.
+#[derive(Debug, Clone)]
+pub struct BootConfig {
+    pub site: String,
+    pub origin: String,
+    pub lang: Option<String>,
+    pub build: Option<String>,
+    pub storage_key: String,
+}
+
+fn assent_object() -> Option<JsValue> {
+    let window = web_sys::window()?;
+    Reflect::get(&window, &"assent".into()).ok().filter(|v| v.is_object())
+}
+
+fn string_field(obj: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(obj, &key.into()).ok().and_then(|v| v.as_string())
+}
+
+pub fn boot_config() -> Option<BootConfig> {
+    let config = Reflect::get(&assent_object()?, &"config".into()).ok()?;
+    Some(BootConfig {
+        site: string_field(&config, "site")?,
+        origin: string_field(&config, "origin")?,
+        lang: string_field(&config, "lang").filter(|l| !l.is_empty()),
+        build: string_field(&config, "build"),
+        storage_key: string_field(&config, "storageKey")?,
+    })
+}
+
+/// Commands queued before the banner ran (`show`, `preferences`), then every later one.
+pub fn on_command(handler: impl Fn(String) + 'static) {
+    let Some(assent) = assent_object() else { return };
+    if let Ok(queued) = Reflect::get(&assent, &"_pending".into())
+        && let Some(queued) = queued.dyn_ref::<js_sys::Array>()
+    {
+        for name in queued.iter().filter_map(|v| v.as_string()) {
+            handler(name);
+        }
+        queued.set_length(0);
+    }
+    let closure = Closure::<dyn Fn(JsValue)>::new(move |name: JsValue| {
+        if let Some(name) = name.as_string() {
+            handler(name);
+        }
+    });
+    let _ = Reflect::set(&assent, &"_dispatch".into(), closure.as_ref());
+    // The banner lives as long as the page.
+    closure.forget();
+}
+
+/// Tells the page (listeners and an `assent:change` event) about a new choice.
+pub fn emit_change(decisions_json: &str) {
+    let Some(assent) = assent_object() else { return };
+    let Ok(emit) = Reflect::get(&assent, &"_emit".into()) else {
+        return;
+    };
+    let Some(emit) = emit.dyn_ref::<Function>() else { return };
+    let value = js_sys::JSON::parse(decisions_json).unwrap_or(JsValue::NULL);
+    let _ = emit.call1(&assent, &value);
+}
+
+/// The browser's preferred languages, best first.
+pub fn browser_languages() -> Vec<String> {
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
+        return vec![];
+    };
+    let mut langs: Vec<String> = nav.languages().iter().filter_map(|v| v.as_string()).collect();
+    if langs.is_empty() {
+        langs.extend(nav.language());
+    }
+    langs
+}
+
+/// A random (v4) UUID from `crypto.getRandomValues`, which, unlike `randomUUID`, also
+/// exists on plain-http pages.
+pub fn random_uuid() -> Option<String> {
+    let crypto = web_sys::window()?.crypto().ok()?;
+    let mut b = [0u8; 16];
+    crypto.get_random_values_with_u8_array(&mut b).ok()?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
+pub fn now_iso() -> String {
+    js_sys::Date::new_0().to_iso_string().into()
+}

@@ -1,0 +1,260 @@
+//! The one piece of shared state of the banner: the notice, the visitor's choice, which
+//! layer shows, and how a decision is recorded (applied at once, queued, sent until acknowledged).
+
+use crate::api::{self, ApiFailure};
+use crate::bridge::{self, BootConfig};
+use crate::i18n::{self, Texts};
+use crate::storage::StoredChoice;
+use assent_shared::api::{ConsentRequest, NoticeResponse};
+use assent_shared::consent::{Decision, Decisions, Method, Source};
+use assent_shared::ids::EventId;
+use assent_shared::notice::LocalizedPurpose;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// How long to wait before resending an event the server did not acknowledge.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// Only the floating "Privacy choices" button.
+    Hidden,
+    FirstLayer,
+    Preferences,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveStatus {
+    Saved,
+    Queued,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ConsentContext {
+    pub boot: StoredValue<BootConfig>,
+    pub notice: RwSignal<Option<NoticeResponse>>,
+    pub layer: RwSignal<Layer>,
+    pub choice: RwSignal<StoredChoice>,
+    /// The toggles of the preferences layer, before saving.
+    pub draft: RwSignal<Decisions>,
+    pub status: RwSignal<Option<SaveStatus>>,
+    /// `data-test` name of the element to focus after the next render.
+    pub focus: RwSignal<Option<&'static str>>,
+    flushing: StoredValue<bool>,
+}
+
+pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
+    let choice = StoredChoice::load(&boot.storage_key);
+    let ctx = ConsentContext {
+        boot: StoredValue::new(boot),
+        notice: RwSignal::new(None),
+        layer: RwSignal::new(Layer::Hidden),
+        choice: RwSignal::new(choice),
+        draft: RwSignal::new(Decisions::new()),
+        status: RwSignal::new(None),
+        focus: RwSignal::new(None),
+        flushing: StoredValue::new(false),
+    };
+    provide_context(ctx);
+    ctx
+}
+
+impl ConsentContext {
+    pub fn texts(&self) -> &'static Texts {
+        let lang = self
+            .notice
+            .with_untracked(|n| n.as_ref().map(|n| n.notice.language.clone()))
+            .unwrap_or_default();
+        i18n::texts(&lang)
+    }
+
+    /// Fetches the notice, decides whether the banner must show, and resends anything queued.
+    pub fn start(self) {
+        spawn_local(async move {
+            let boot = self.boot.get_value();
+            let lang = boot
+                .lang
+                .clone()
+                .or_else(|| bridge::browser_languages().into_iter().next());
+            match api::fetch_notice(&boot.origin, &boot.site, lang.as_deref()).await {
+                Ok(notice) => {
+                    let current = self
+                        .choice
+                        .with_untracked(|c| c.decisions.is_some() && c.notice_version == Some(notice.notice.version));
+                    self.notice.set(Some(notice));
+                    if !current {
+                        self.layer.set(Layer::FirstLayer);
+                    }
+                }
+                // Without a notice nothing is granted: every blocked script stays blocked.
+                Err(err) => web_sys::console::error_1(&format!("Assent: could not load the notice: {err:?}").into()),
+            }
+            self.flush().await;
+        });
+    }
+
+    /// Purposes the visitor can switch in the banner.
+    pub fn choosable(&self) -> Vec<LocalizedPurpose> {
+        self.notice.with(|n| {
+            n.as_ref()
+                .map(|n| n.notice.purposes.iter().filter(|p| p.is_choosable()).cloned().collect())
+                .unwrap_or_default()
+        })
+    }
+
+    fn all(&self, decide: impl Fn(&LocalizedPurpose) -> Option<Decision>) -> Decisions {
+        self.choosable()
+            .iter()
+            .filter_map(|p| decide(p).map(|d| (p.key.clone(), d)))
+            .collect()
+    }
+
+    pub fn accept_all(&self, source: Source) {
+        let decisions = self.all(|p| p.in_accept_all.then_some(Decision::Granted));
+        self.record(Method::AcceptAll, source, decisions);
+    }
+
+    pub fn reject_all(&self, source: Source) {
+        self.record(Method::RejectAll, source, self.all(|_| Some(Decision::Denied)));
+    }
+
+    /// Closing the banner (× or Esc) is a refusal, recorded as such.
+    pub fn close(&self) {
+        self.record(Method::Close, Source::Banner, self.all(|_| Some(Decision::Denied)));
+    }
+
+    pub fn save_draft(&self) {
+        let draft = self.draft.get_untracked();
+        let decisions = self.all(|p| Some(draft.get(&p.key).copied().unwrap_or(Decision::Denied)));
+        self.record(Method::Save, Source::Panel, decisions);
+    }
+
+    pub fn open_preferences(&self) {
+        let current = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
+        // No pre-ticked boxes: anything not granted before starts off.
+        self.draft
+            .set(self.all(|p| Some(current.get(&p.key).copied().unwrap_or(Decision::Denied))));
+        self.layer.set(Layer::Preferences);
+        self.focus.set(Some("preferences-title"));
+    }
+
+    /// Leaves the preferences without saving: back to the first layer if no choice exists yet.
+    pub fn dismiss_preferences(&self) {
+        if self.choice.with_untracked(|c| c.decisions.is_some()) {
+            self.layer.set(Layer::Hidden);
+            self.focus.set(Some("privacy-choices"));
+        } else {
+            self.layer.set(Layer::FirstLayer);
+            self.focus.set(Some("customize"));
+        }
+    }
+
+    pub fn command(&self, name: &str) {
+        if self.notice.with_untracked(Option::is_none) {
+            return;
+        }
+        match name {
+            "show" => self.layer.set(Layer::FirstLayer),
+            "preferences" => self.open_preferences(),
+            _ => {}
+        }
+    }
+
+    /// Applies the decision at once, queues the event and sends it.
+    fn record(&self, method: Method, source: Source, decisions: Decisions) {
+        let Some(notice) = self.notice.get_untracked() else {
+            return;
+        };
+        let Some(event_id) = bridge::random_uuid().and_then(|id| EventId::parse(&id).ok()) else {
+            return;
+        };
+        let boot = self.boot.get_value();
+        let request = ConsentRequest {
+            event_id,
+            subject_id: None,
+            notice_version: notice.notice.version,
+            notice_hash: notice.notice_hash.clone(),
+            language: notice.notice.language.clone(),
+            method,
+            source,
+            decisions: decisions.clone(),
+            client_time: Some(bridge::now_iso()),
+            gpc: false,
+            signal_source: None,
+            banner_build: boot.build.clone(),
+        };
+        self.choice.update(|c| {
+            let mut merged = c.decisions.clone().unwrap_or_default();
+            merged.extend(decisions);
+            c.decisions = Some(merged);
+            c.notice_version = Some(notice.notice.version);
+            c.updated_at = request.client_time.clone();
+            c.pending.push(request);
+        });
+        self.persist();
+        let was_open = self.layer.get_untracked() != Layer::Hidden;
+        self.layer.set(Layer::Hidden);
+        if was_open {
+            self.focus.set(Some("privacy-choices"));
+        }
+        let decisions_json = self
+            .choice
+            .with_untracked(|c| serde_json::to_string(&c.decisions).unwrap_or_default());
+        bridge::emit_change(&decisions_json);
+        let ctx = *self;
+        spawn_local(async move { ctx.flush().await });
+    }
+
+    fn persist(&self) {
+        let key = self.boot.with_value(|b| b.storage_key.clone());
+        self.choice.with_untracked(|c| c.save(&key));
+    }
+
+    /// Sends queued events in order until one fails to get an answer.
+    async fn flush(self) {
+        if self.flushing.get_value() {
+            return;
+        }
+        self.flushing.set_value(true);
+        let boot = self.boot.get_value();
+        while let Some(mut next) = self.choice.with_untracked(|c| c.pending.first().cloned()) {
+            let (subject, token) = self
+                .choice
+                .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
+            if next.subject_id.is_none() {
+                next.subject_id = subject.and_then(|s| assent_shared::ids::SubjectId::parse(&s).ok());
+            }
+            match api::post_consent(&boot.origin, &boot.site, &next, token.as_deref()).await {
+                Ok(recorded) => {
+                    self.choice.update(|c| {
+                        c.pending.remove(0);
+                        c.subject_id = Some(recorded.subject_id.to_string());
+                        if let Some(token) = recorded.subject_token {
+                            c.subject_token = Some(token);
+                        }
+                    });
+                    self.persist();
+                    self.status.set(Some(SaveStatus::Saved));
+                }
+                Err(err) if err.is_retryable() => {
+                    self.status.set(Some(SaveStatus::Queued));
+                    set_timeout(move || spawn_local(self.flush()), RETRY_AFTER);
+                    break;
+                }
+                Err(err) => {
+                    // The server refused this event for good; keeping it would block the queue.
+                    log_refusal(&err);
+                    self.choice.update(|c| {
+                        c.pending.remove(0);
+                    });
+                    self.persist();
+                }
+            }
+        }
+        self.flushing.set_value(false);
+    }
+}
+
+fn log_refusal(err: &ApiFailure) {
+    web_sys::console::error_1(&format!("Assent: the server refused a consent event: {err:?}").into());
+}

@@ -1,0 +1,43 @@
+//! The visitor's choice in the host page's localStorage under `assent.v1.<site>`: the
+//! subject id and token, the decisions, and any event not yet acknowledged by the server.
+
+use assent_shared::api::ConsentRequest;
+use assent_shared::consent::Decisions;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredChoice {
+    #[serde(default)]
+    pub subject_id: Option<String>,
+    #[serde(default)]
+    pub subject_token: Option<String>,
+    #[serde(default)]
+    pub notice_version: Option<u32>,
+    #[serde(default)]
+    pub decisions: Option<Decisions>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    /// Sent but not yet acknowledged; retried with the same `event_id` until it is.
+    #[serde(default)]
+    pub pending: Vec<ConsentRequest>,
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+impl StoredChoice {
+    pub fn load(key: &str) -> Self {
+        local_storage()
+            .and_then(|s| s.get_item(key).ok().flatten())
+            .and_then(|raw| serde_json::from_str(&raw).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save(&self, key: &str) {
+        if let (Some(storage), Ok(raw)) = (local_storage(), serde_json::to_string(self)) {
+            // Storage can be full or disabled; the choice still applies for this page view.
+            let _ = storage.set_item(key, &raw);
+        }
+    }
+}

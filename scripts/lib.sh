@@ -1,0 +1,76 @@
+# Shared by scripts/run and scripts/test: install what building and testing need, once.
+# Tools go to a directory outside the checkout so a fresh clone reuses them.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_DIR="${ASSENT_TOOLS_DIR:-$HOME/.cache/assent/tools}"
+TRUNK_VERSION="0.21.14"
+BINARYEN_VERSION="132.0.0"
+export PATH="$TOOLS_DIR/bin:$TOOLS_DIR/npm/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_trunk() {
+  if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION"; then
+    say "installing trunk $TRUNK_VERSION into $TOOLS_DIR (about 8 minutes, once)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked --root "$TOOLS_DIR"
+  fi
+}
+
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+ensure_wasm_bindgen() {
+  local want
+  want="$(grep -A1 '^name = "wasm-bindgen"$' "$REPO_ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $want"; then
+    say "installing wasm-bindgen-cli $want into $TOOLS_DIR (about 3 minutes, once)"
+    cargo install wasm-bindgen-cli --version "$want" --root "$TOOLS_DIR"
+  fi
+}
+
+ensure_wasm_opt() {
+  if ! wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+    say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm)"
+    mkdir -p "$TOOLS_DIR/npm"
+    npm install --no-audit --no-fund --prefix "$TOOLS_DIR/npm" "binaryen@$BINARYEN_VERSION" >/dev/null
+  fi
+}
+
+ensure_build_tools() {
+  ensure_wasm_target
+  ensure_trunk
+  ensure_wasm_bindgen
+  ensure_wasm_opt
+}
+
+ensure_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing Debian's chromium and chromium-driver"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
+ensure_e2e_packages() {
+  local stamp="$REPO_ROOT/e2e/node_modules/.assent-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$REPO_ROOT/e2e/package-lock.json" "$stamp"; then
+    say "installing the browser-test npm packages"
+    (cd "$REPO_ROOT/e2e" && npm ci --no-audit --no-fund >/dev/null)
+    cp "$REPO_ROOT/e2e/package-lock.json" "$stamp"
+  fi
+}
+
+build_frontend() {
+  say "building the banner (trunk build --release)"
+  (cd "$REPO_ROOT" && trunk build --release >/dev/null)
+}

@@ -1,0 +1,99 @@
+//! The one error type of the HTTP layer.
+//!
+//! Policy: every refusal is a specific 4xx with a stable `code` and a message a client
+//! developer can act on, in the shared [`ErrorBody`] shape. Anything unexpected is an opaque
+//! 500: its cause is logged here and never sent to the client. A refused request writes nothing.
+
+use assent_shared::Invalid;
+use assent_shared::api::{ErrorBody, ErrorDetail};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
+    #[error("malformed request body: {0}")]
+    MalformedBody(String),
+    #[error("{what} not found")]
+    NotFound { what: &'static str, code: &'static str },
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("origin {0} is not registered for this site")]
+    OriginNotAllowed(String),
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error("the notice you answered does not match: {0}")]
+    NoticeMismatch(String),
+    #[error("{0}")]
+    NotReady(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Invalid(_) | Self::NoticeMismatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid(_) => "invalid_input",
+            Self::MalformedBody(_) => "malformed_body",
+            Self::NotFound { code, .. } => code,
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::OriginNotAllowed(_) => "origin_not_allowed",
+            Self::Conflict(_) => "conflict",
+            Self::NoticeMismatch(_) => "notice_mismatch",
+            Self::NotReady(_) => "not_ready",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    pub fn site_not_found() -> Self {
+        Self::NotFound {
+            what: "site",
+            code: "site_not_found",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let message = match &self {
+            Self::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error");
+                "internal server error".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let details = match &self {
+            Self::Invalid(invalid) => Some(json!({ "field": invalid.field, "reason": invalid.reason })),
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message,
+                details,
+            },
+        };
+        (self.status_code(), Json(body)).into_response()
+    }
+}

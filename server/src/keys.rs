@@ -1,0 +1,200 @@
+//! Ed25519 signing keys for subject tokens and receipts.
+//!
+//! Keys live in a JSON file outside the database, created on first start (mode 0600). The
+//! newest key signs; all keys verify and are published at `/.well-known/jwks.json`, so a
+//! receipt can be checked offline with nothing but that document.
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::EncodePrivateKey;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::path::Path;
+
+#[derive(Serialize, Deserialize)]
+struct KeyFile {
+    keys: Vec<StoredKey>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredKey {
+    kid: String,
+    created_at: String,
+    /// The 32-byte Ed25519 seed, base64.
+    seed: String,
+}
+
+struct LoadedKey {
+    kid: String,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    public_x: String,
+}
+
+pub struct Keys {
+    keys: Vec<LoadedKey>,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kids: Vec<&str> = self.keys.iter().map(|k| k.kid.as_str()).collect();
+        f.debug_struct("Keys").field("kids", &kids).finish_non_exhaustive()
+    }
+}
+
+impl Keys {
+    /// Loads the key file, creating it with one fresh key if it does not exist.
+    pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
+        if !path.exists() {
+            let file = KeyFile {
+                keys: vec![new_stored_key()?],
+            };
+            write_key_file(path, &file)?;
+            tracing::info!(path = %path.display(), "created a new signing key file");
+        }
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading key file {}", path.display()))?;
+        let file: KeyFile =
+            serde_json::from_str(&text).with_context(|| format!("parsing key file {}", path.display()))?;
+        if file.keys.is_empty() {
+            bail!("key file {} holds no keys", path.display());
+        }
+        let keys = file.keys.iter().map(load_key).collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Self { keys })
+    }
+
+    /// Adds a new signing key; older keys keep verifying what they signed.
+    pub fn rotate(path: &Path) -> anyhow::Result<String> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading key file {}", path.display()))?;
+        let mut file: KeyFile = serde_json::from_str(&text).context("parsing key file")?;
+        let key = new_stored_key()?;
+        let kid = key.kid.clone();
+        file.keys.push(key);
+        write_key_file(path, &file)?;
+        Ok(kid)
+    }
+
+    fn active(&self) -> &LoadedKey {
+        // `load_or_create` refuses an empty file, so there is always a last key.
+        self.keys
+            .last()
+            .unwrap_or_else(|| unreachable!("key set is never empty"))
+    }
+
+    pub fn sign<T: Serialize>(&self, claims: &T) -> anyhow::Result<String> {
+        let key = self.active();
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&header, claims, &key.encoding).context("signing a token")
+    }
+
+    /// Verifies a token signed by any of our keys; `None` if it is not genuine.
+    pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Option<T> {
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+        let key = self.keys.iter().find(|k| k.kid == kid)?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.required_spec_claims.clear();
+        validation.validate_exp = false;
+        jsonwebtoken::decode::<T>(token, &key.decoding, &validation)
+            .ok()
+            .map(|d| d.claims)
+    }
+
+    pub fn jwks(&self) -> Value {
+        let keys: Vec<Value> = self
+            .keys
+            .iter()
+            .map(|k| json!({ "kty": "OKP", "crv": "Ed25519", "x": k.public_x, "kid": k.kid, "alg": "EdDSA", "use": "sig" }))
+            .collect();
+        json!({ "keys": keys })
+    }
+}
+
+fn new_stored_key() -> anyhow::Result<StoredKey> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+    let public = SigningKey::from_bytes(&seed).verifying_key();
+    let kid = hex::encode(&sha2_digest(public.as_bytes())[..8]);
+    Ok(StoredKey {
+        kid,
+        created_at: crate::clock::now_rfc3339(),
+        seed: STANDARD.encode(seed),
+    })
+}
+
+fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).to_vec()
+}
+
+fn load_key(stored: &StoredKey) -> anyhow::Result<LoadedKey> {
+    let seed: [u8; 32] = STANDARD
+        .decode(&stored.seed)
+        .context("key seed is not base64")?
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("key {} seed is not 32 bytes", stored.kid))?;
+    let signing = SigningKey::from_bytes(&seed);
+    let der = signing.to_pkcs8_der().context("encoding key as PKCS#8")?;
+    let public_x = URL_SAFE_NO_PAD.encode(signing.verifying_key().as_bytes());
+    Ok(LoadedKey {
+        kid: stored.kid.clone(),
+        encoding: EncodingKey::from_ed_der(der.as_bytes()),
+        decoding: DecodingKey::from_ed_components(&public_x).context("decoding public key")?,
+        public_x,
+    })
+}
+
+fn write_key_file(path: &Path, file: &KeyFile) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(file)?).with_context(|| format!("writing {}", tmp.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct Claims {
+        sub: String,
+    }
+
+    #[test]
+    fn a_signed_token_verifies_and_a_tampered_one_does_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let keys = Keys::load_or_create(&dir.path().join("keys.json")).expect("keys");
+        let token = keys.sign(&Claims { sub: "a".into() }).expect("sign");
+        assert_eq!(keys.verify::<Claims>(&token), Some(Claims { sub: "a".into() }));
+        let forged = keys.sign(&Claims { sub: "b".into() }).expect("sign");
+        let (head, _) = token.rsplit_once('.').expect("jws");
+        let (_, forged_sig) = forged.rsplit_once('.').expect("jws");
+        assert_eq!(keys.verify::<Claims>(&format!("{head}.{forged_sig}")), None);
+    }
+
+    #[test]
+    fn keys_survive_a_restart_and_old_tokens_verify_after_rotation() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("keys.json");
+        let token = Keys::load_or_create(&path)
+            .expect("keys")
+            .sign(&Claims { sub: "a".into() })
+            .expect("sign");
+        let new_kid = Keys::rotate(&path).expect("rotate");
+        let reloaded = Keys::load_or_create(&path).expect("reload");
+        assert!(reloaded.verify::<Claims>(&token).is_some());
+        let fresh = reloaded.sign(&Claims { sub: "b".into() }).expect("sign");
+        assert_eq!(jsonwebtoken::decode_header(&fresh).expect("header").kid, Some(new_kid));
+        assert_eq!(reloaded.jwks()["keys"].as_array().map(Vec::len), Some(2));
+    }
+}

@@ -1,0 +1,24 @@
+//! The PostgreSQL side: many server processes may share one database, so appends take a
+//! transaction-scoped advisory lock on the subject's chain before reading its head.
+
+use super::{Backend, SqlLedger};
+use anyhow::Context;
+use sqlx::any::AnyPoolOptions;
+
+pub async fn connect(url: &str) -> anyhow::Result<SqlLedger> {
+    sqlx::any::install_default_drivers();
+    let pool = AnyPoolOptions::new()
+        .max_connections(16)
+        .connect(url)
+        .await
+        .context("connecting to PostgreSQL")?;
+    sqlx::migrate!("./migrations/postgres")
+        .run(&pool)
+        .await
+        .context("running PostgreSQL migrations")?;
+    Ok(SqlLedger::new(pool, Backend::Postgres))
+}
+
+/// Serialises appends to one chain across processes; released at commit or rollback.
+pub const LOCK_CHAIN_SQL: &str =
+    "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))) AS l";

@@ -1,0 +1,14 @@
+//! Assent's server: the public and admin API, the consent ledger, the embed loader and
+//! the demo site. `main.rs` only parses the command line and calls into here.
+
+pub mod assets;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod keys;
+pub mod ledger;
+pub mod request_context;
+pub mod routes;
+pub mod startup;
+pub mod state;

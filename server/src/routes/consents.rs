@@ -1,0 +1,192 @@
+//! `POST /v1/sites/{site}/consents`: validate one decision against the notice the visitor
+//! saw, append it to the subject's chain (through the group-commit writer) and answer with
+//! a signed receipt. Everything is checked before anything is written.
+
+use crate::clock;
+use crate::error::{ApiError, Result};
+use crate::extract::{ApiJson, SubjectClaims, authorize_subject};
+use crate::ledger::{AppendRefused, Appended, NewEvent, StoredEvent};
+use crate::request_context::RequestContext;
+use crate::state::AppState;
+use assent_shared::Invalid;
+use assent_shared::api::{ConsentRecorded, ConsentRequest};
+use assent_shared::canonical::notice_hash;
+use assent_shared::consent::{ConsentEvent, Decisions, EVENT_SCHEMA_VERSION, SignalSource, validate_decisions};
+use assent_shared::ids::{SiteId, SubjectId};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+const MAX_BANNER_BUILD_LEN: usize = 128;
+
+pub async fn post_consent(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<ConsentRequest>,
+) -> Result<(StatusCode, Json<ConsentRecorded>)> {
+    let site = state.site(&site).ok_or_else(ApiError::site_not_found)?;
+    let notice = state
+        .ledger
+        .notice(&site.id, request.notice_version)
+        .await?
+        .ok_or_else(|| {
+            Invalid::new(
+                "notice_version",
+                format!("version {} was never published for this site", request.notice_version),
+            )
+        })?;
+    let shown = notice.localize(Some(&request.language));
+    if shown.language != request.language {
+        return Err(Invalid::new(
+            "language",
+            format!("this notice has no texts in {:?}", request.language),
+        )
+        .into());
+    }
+    let expected_hash = notice_hash(&shown).map_err(anyhow::Error::from)?;
+    if expected_hash != request.notice_hash {
+        return Err(ApiError::NoticeMismatch(format!(
+            "notice_hash does not match version {} in {:?}; fetch the notice again",
+            request.notice_version, request.language
+        )));
+    }
+    validate_decisions(&shown, request.method, &request.decisions)?;
+    if let Some(t) = &request.client_time
+        && !clock::is_rfc3339(t)
+    {
+        return Err(Invalid::new("client_time", "must be an RFC 3339 timestamp").into());
+    }
+    if request
+        .banner_build
+        .as_ref()
+        .is_some_and(|b| b.len() > MAX_BANNER_BUILD_LEN)
+    {
+        return Err(Invalid::new("banner_build", format!("at most {MAX_BANNER_BUILD_LEN} characters")).into());
+    }
+    if request.gpc && request.signal_source.is_none() {
+        return Err(Invalid::new("signal_source", "required when gpc is true (header or js)").into());
+    }
+
+    let (subject_id, new_subject) = match &request.subject_id {
+        Some(subject) => {
+            authorize_subject(&state.keys, &headers, &site.id, subject)?;
+            (subject.clone(), false)
+        }
+        None => (new_subject_id()?, true),
+    };
+    let ctx = RequestContext::from_headers(&state.config, &headers);
+    let (gpc, signal_source) = match (request.gpc, ctx.gpc) {
+        (true, _) => (true, request.signal_source),
+        (false, true) => (true, Some(SignalSource::Header)),
+        (false, false) => (false, None),
+    };
+    let draft = ConsentEvent {
+        schema_version: EVENT_SCHEMA_VERSION,
+        event_id: request.event_id.clone(),
+        site_id: site.id.clone(),
+        subject_id,
+        seq: 0,
+        recorded_at: String::new(),
+        client_time: request.client_time.clone(),
+        notice_version: notice.version,
+        notice_hash: expected_hash,
+        banner_build: request.banner_build.clone(),
+        policy_version: notice.policy_version.clone(),
+        jurisdiction: ctx.jurisdiction,
+        regime: ctx.regime,
+        method: request.method,
+        source: request.source,
+        gpc,
+        signal_source,
+        decisions: request.decisions.clone(),
+        language: shown.language.clone(),
+        ip_truncated: None,
+        user_agent_hash: None,
+        prev_hash: String::new(),
+        hash: String::new(),
+    };
+    let new = NewEvent {
+        draft,
+        new_subject,
+        request_digest: request_digest(&request)?,
+    };
+
+    let stored = match state.writer.append(new).await? {
+        Ok(Appended::Recorded(stored) | Appended::Replayed(stored)) => stored,
+        Err(AppendRefused::EventIdReused(_)) => {
+            return Err(ApiError::Conflict(
+                "this event_id was already recorded with a different body",
+            ));
+        }
+        Err(AppendRefused::UnknownSubject(_)) => {
+            return Err(ApiError::NotFound {
+                what: "subject",
+                code: "subject_not_found",
+            });
+        }
+    };
+    Ok((StatusCode::CREATED, Json(answer(&state, stored)?)))
+}
+
+/// The answer is a pure function of the stored event (Ed25519 signatures are deterministic),
+/// so a retry gets exactly the bytes the first attempt got.
+fn answer(state: &AppState, stored: StoredEvent) -> Result<ConsentRecorded> {
+    let e = stored.event;
+    let subject_token = if e.seq == 1 {
+        Some(state.keys.sign(&SubjectClaims::new(&e.site_id, &e.subject_id))?)
+    } else {
+        None
+    };
+    let receipt = state.keys.sign(&ReceiptClaims {
+        typ: "consent_receipt",
+        iss: &state.public_origin,
+        site: &e.site_id,
+        sub: &e.subject_id,
+        event_id: e.event_id.as_str(),
+        seq: e.seq,
+        hash: &e.hash,
+        decisions: &e.decisions,
+        notice_version: e.notice_version,
+        notice_hash: &e.notice_hash,
+        recorded_at: &e.recorded_at,
+    })?;
+    Ok(ConsentRecorded {
+        event_id: e.event_id,
+        subject_id: e.subject_id,
+        subject_token,
+        seq: e.seq,
+        hash: e.hash,
+        receipt,
+        recorded_at: e.recorded_at,
+        states: stored.states,
+    })
+}
+
+#[derive(Serialize)]
+struct ReceiptClaims<'a> {
+    typ: &'static str,
+    iss: &'a str,
+    site: &'a SiteId,
+    sub: &'a SubjectId,
+    event_id: &'a str,
+    seq: u64,
+    hash: &'a str,
+    decisions: &'a Decisions,
+    notice_version: u32,
+    notice_hash: &'a str,
+    recorded_at: &'a str,
+}
+
+fn new_subject_id() -> Result<SubjectId> {
+    let id = uuid::Uuid::new_v4().to_string();
+    Ok(SubjectId::parse(&id)?)
+}
+
+/// SHA-256 of the request's canonical JSON: a retry has the same digest, a reused id does not.
+fn request_digest(request: &ConsentRequest) -> Result<String> {
+    let bytes = serde_jcs::to_vec(request).map_err(|e| anyhow::anyhow!("canonical request: {e}"))?;
+    Ok(hex::encode(Sha256::digest(bytes)))
+}

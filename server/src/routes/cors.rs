@@ -1,0 +1,48 @@
+//! CORS for the public API, per site: a browser may call `/v1/sites/{site}/…` only from an
+//! origin registered for that site (or from this server's own origin). Requests without an
+//! `Origin` header (servers, curl) pass; a refused origin gets a 403 in the one error shape.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+pub async fn site_origins(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(origin) = request.headers().get(header::ORIGIN).cloned() else {
+        return next.run(request).await;
+    };
+    let site_id = request.uri().path().split('/').nth(3).unwrap_or_default().to_owned();
+    let Some(site) = state.site(&site_id) else {
+        // Unknown site: let the handler answer 404 (with CORS so the browser can read it).
+        return with_cors(next.run(request).await, origin);
+    };
+    let origin_str = origin.to_str().unwrap_or_default();
+    let allowed = origin_str == &*state.public_origin || site.origins.iter().any(|o| o == origin_str);
+    if !allowed {
+        return ApiError::OriginNotAllowed(origin_str.to_owned()).into_response();
+    }
+    if request.method() == Method::OPTIONS {
+        let mut preflight = StatusCode::NO_CONTENT.into_response();
+        let h = preflight.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("content-type, authorization"),
+        );
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        return with_cors(preflight, origin);
+    }
+    with_cors(next.run(request).await, origin)
+}
+
+fn with_cors(mut response: Response, origin: HeaderValue) -> Response {
+    let h = response.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    h.append(header::VARY, HeaderValue::from_static("Origin"));
+    response
+}

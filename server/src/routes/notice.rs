@@ -1,0 +1,43 @@
+//! `GET /v1/sites/{site}/notice?lang=`: the current notice in the best language, its hash,
+//! and the regime and GPC state of this request.
+
+use crate::error::{ApiError, Result};
+use crate::request_context::RequestContext;
+use crate::state::AppState;
+use assent_shared::api::NoticeResponse;
+use assent_shared::canonical::notice_hash;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct NoticeQuery {
+    lang: Option<String>,
+}
+
+pub async fn get_notice(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    Query(query): Query<NoticeQuery>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse> {
+    let site = state.site(&site).ok_or_else(ApiError::site_not_found)?;
+    let notice = state.ledger.latest_notice(&site.id).await?.ok_or(ApiError::NotFound {
+        what: "published notice",
+        code: "notice_not_found",
+    })?;
+    let localized = notice.localize(query.lang.as_deref());
+    let ctx = RequestContext::from_headers(&state.config, &headers);
+    let body = NoticeResponse {
+        site_id: site.id,
+        notice_hash: notice_hash(&localized).map_err(anyhow::Error::from)?,
+        notice: localized,
+        jurisdiction: ctx.jurisdiction,
+        regime: ctx.regime,
+        gpc: ctx.gpc,
+    };
+    // The answer depends on the request's region and GPC headers: never share it in a cache.
+    Ok(([(header::CACHE_CONTROL, "private, no-store")], Json(body)))
+}

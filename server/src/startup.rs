@@ -1,0 +1,109 @@
+//! Builds the application: opens the ledger, loads keys, binds the listeners. Binding happens
+//! here (not in `main`) so tests can start the real server on port 0 and ask for its port.
+
+use crate::assets::BannerAssets;
+use crate::config::Config;
+use crate::keys::Keys;
+use crate::ledger::writer::Writer;
+use crate::routes;
+use crate::state::AppState;
+use anyhow::Context;
+use axum::serve::ListenerExt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+#[derive(Debug)]
+pub struct Application {
+    api: TcpListener,
+    demo: Option<TcpListener>,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let api = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("binding {}", config.bind))?;
+        let demo = if config.demo {
+            Some(
+                TcpListener::bind(config.demo_bind)
+                    .await
+                    .with_context(|| format!("binding demo {}", config.demo_bind))?,
+            )
+        } else {
+            None
+        };
+        let ledger = crate::ledger::open(&config.database_url).await?;
+        let keys = Keys::load_or_create(&config.key_file)?;
+        if let Some(demo) = &demo {
+            routes::demo::seed(ledger.as_ref(), demo.local_addr()?).await?;
+        }
+        let public_origin = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", api.local_addr().map_or(config.bind, |a| a)));
+        let writer = Writer::spawn(
+            ledger.clone(),
+            config.batch_max,
+            Duration::from_micros(config.batch_wait_us),
+        );
+        let state = AppState {
+            config: Arc::new(config),
+            ledger,
+            writer,
+            keys: Arc::new(keys),
+            assets: Arc::new(BannerAssets::default()),
+            sites: Arc::default(),
+            public_origin: public_origin.into(),
+        };
+        state.reload_sites().await?;
+        Ok(Self { api, demo, state })
+    }
+
+    pub fn api_addr(&self) -> SocketAddr {
+        self.api.local_addr().unwrap_or(self.state.config.bind)
+    }
+
+    pub fn demo_addr(&self) -> Option<SocketAddr> {
+        self.demo.as_ref().and_then(|d| d.local_addr().ok())
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight requests on both listeners.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        });
+        let wait = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stopped| *stopped).await;
+        };
+        // Without TCP_NODELAY the JS glue response intermittently stalls ~40 ms (Nagle).
+        let api = axum::serve(
+            self.api.tap_io(|tcp| drop(tcp.set_nodelay(true))),
+            routes::router(self.state.clone()),
+        )
+        .with_graceful_shutdown(wait(stop_rx.clone()));
+        match self.demo {
+            Some(demo) => {
+                let demo = axum::serve(
+                    demo.tap_io(|tcp| drop(tcp.set_nodelay(true))),
+                    routes::demo::router(self.state),
+                )
+                .with_graceful_shutdown(wait(stop_rx));
+                let (a, d) = tokio::join!(api, demo);
+                a.context("API server")?;
+                d.context("demo server")?;
+            }
+            None => api.await.context("API server")?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,158 @@
+//! The canonical bytes the ledger hashes. **Frozen**: changing anything here invalidates
+//! every existing ledger, so the test vectors below must never change.
+//!
+//! - canonical bytes = RFC 8785 (JSON Canonicalization Scheme) of the event's JSON without
+//!   its `hash` member (every other member present, `null` where absent);
+//! - `hash = hex(SHA-256(prev_hash ‖ canonical bytes))`, where `prev_hash` is the 64-char
+//!   lowercase hex of the previous event's hash ([`GENESIS_HASH`] for `seq = 1`);
+//! - a notice hash is `hex(SHA-256(JCS(localized notice)))`.
+
+use crate::consent::{ConsentEvent, GENESIS_HASH};
+use crate::notice::LocalizedNotice;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+#[error("canonical serialization failed: {0}")]
+pub struct CanonicalError(String);
+
+fn jcs<T: Serialize>(value: &T) -> Result<Vec<u8>, CanonicalError> {
+    serde_jcs::to_vec(value).map_err(|e| CanonicalError(e.to_string()))
+}
+
+/// RFC 8785 bytes of the event without `hash`.
+pub fn event_canonical_bytes(event: &ConsentEvent) -> Result<Vec<u8>, CanonicalError> {
+    let mut value = serde_json::to_value(event).map_err(|e| CanonicalError(e.to_string()))?;
+    if let Some(map) = value.as_object_mut() {
+        map.remove("hash");
+    }
+    jcs(&value)
+}
+
+/// The hash an event must carry, given its `prev_hash` field.
+pub fn event_hash(event: &ConsentEvent) -> Result<String, CanonicalError> {
+    let mut hasher = Sha256::new();
+    hasher.update(event.prev_hash.as_bytes());
+    hasher.update(event_canonical_bytes(event)?);
+    Ok(hex::encode(hasher.finalize()))
+}
+
+pub fn notice_hash(notice: &LocalizedNotice) -> Result<String, CanonicalError> {
+    Ok(hex::encode(Sha256::digest(jcs(notice)?)))
+}
+
+/// Whether a chain's events link up from genesis and each hash matches its bytes.
+/// Returns the `seq` of the first broken event, if any.
+pub fn first_broken(events: &[ConsentEvent]) -> Option<u64> {
+    let mut expected_prev = GENESIS_HASH.to_owned();
+    for (i, event) in events.iter().enumerate() {
+        let expected_seq = i as u64 + 1;
+        let hash_ok = event_hash(event).is_ok_and(|h| h == event.hash);
+        if event.seq != expected_seq || event.prev_hash != expected_prev || !hash_ok {
+            return Some(event.seq);
+        }
+        expected_prev.clone_from(&event.hash);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consent::{Decision, Decisions, EVENT_SCHEMA_VERSION, Method, Source};
+    use crate::ids::{EventId, PurposeKey, SiteId, SubjectId};
+    use crate::regime::Regime;
+
+    fn vector_event() -> ConsentEvent {
+        ConsentEvent {
+            schema_version: EVENT_SCHEMA_VERSION,
+            event_id: EventId::parse("6f1c2b1e-0a4e-4c55-9d55-2a4f0b8f1a01").expect("uuid"),
+            site_id: SiteId::parse("demo").expect("site"),
+            subject_id: SubjectId::parse("0b6a8f5e-7c11-4c1e-a7a5-4c1f8d0f9e22").expect("uuid"),
+            seq: 1,
+            recorded_at: "2026-11-26T10:00:00.000Z".into(),
+            client_time: None,
+            notice_version: 1,
+            notice_hash: "ab".repeat(32),
+            banner_build: Some("build-1".into()),
+            policy_version: "2025-10".into(),
+            jurisdiction: "DE".into(),
+            regime: Regime::OptIn,
+            method: Method::RejectAll,
+            source: Source::Banner,
+            gpc: false,
+            signal_source: None,
+            decisions: Decisions::from([
+                (PurposeKey::parse("analytics").expect("key"), Decision::Denied),
+                (PurposeKey::parse("advertising").expect("key"), Decision::Denied),
+            ]),
+            language: "en".into(),
+            ip_truncated: None,
+            user_agent_hash: None,
+            prev_hash: GENESIS_HASH.into(),
+            hash: String::new(),
+        }
+    }
+
+    /// Frozen vector: these exact bytes and this exact hash must never change.
+    #[test]
+    fn canonical_bytes_match_the_frozen_vector() {
+        let bytes = event_canonical_bytes(&vector_event()).expect("canonical");
+        let expected = concat!(
+            r#"{"banner_build":"build-1","client_time":null,"decisions":{"advertising":"denied","analytics":"denied"},"#,
+            r#""event_id":"6f1c2b1e-0a4e-4c55-9d55-2a4f0b8f1a01","gpc":false,"ip_truncated":null,"jurisdiction":"DE","#,
+            r#""language":"en","method":"reject_all","notice_hash":"abababababababababababababababababababababababababababababababab","#,
+            r#""notice_version":1,"policy_version":"2025-10","prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","#,
+            r#""recorded_at":"2026-11-26T10:00:00.000Z","regime":"opt_in","schema_version":1,"seq":1,"signal_source":null,"#,
+            r#""site_id":"demo","source":"banner","subject_id":"0b6a8f5e-7c11-4c1e-a7a5-4c1f8d0f9e22","user_agent_hash":null}"#
+        );
+        assert_eq!(String::from_utf8(bytes).expect("utf-8"), expected);
+    }
+
+    #[test]
+    fn the_hash_matches_the_frozen_vector_and_ignores_the_hash_field() {
+        let mut event = vector_event();
+        let hash = event_hash(&event).expect("hash");
+        assert_eq!(hash, FROZEN_HASH);
+        event.hash = "anything".into();
+        assert_eq!(event_hash(&event).expect("hash"), FROZEN_HASH);
+    }
+
+    /// Computed independently (Python hashlib over the bytes above), not by this code.
+    const FROZEN_HASH: &str = "5faf366ec7fdff58b8aa361cc3702f73240d78519701f8efec3cd13d3b8f166a";
+
+    fn chain(n: u64) -> Vec<ConsentEvent> {
+        let mut prev = GENESIS_HASH.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let mut e = vector_event();
+                e.seq = seq;
+                e.prev_hash = prev.clone();
+                e.hash = event_hash(&e).expect("hash");
+                prev = e.hash.clone();
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        assert_eq!(first_broken(&chain(3)), None);
+    }
+
+    #[test]
+    fn a_changed_decision_breaks_the_chain_at_that_event() {
+        let mut events = chain(3);
+        events[1]
+            .decisions
+            .insert(PurposeKey::parse("analytics").expect("key"), Decision::Granted);
+        assert_eq!(first_broken(&events), Some(2));
+    }
+
+    #[test]
+    fn a_missing_middle_event_breaks_the_chain() {
+        let mut events = chain(3);
+        events.remove(1);
+        assert_eq!(first_broken(&events), Some(3));
+    }
+}

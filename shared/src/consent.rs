@@ -1,0 +1,220 @@
+//! Decisions, how they were made, and the ledger event that records them.
+
+use crate::Invalid;
+use crate::ids::{EventId, PurposeKey, SiteId, SubjectId};
+use crate::notice::{LegalBasis, LocalizedNotice};
+use crate::regime::Regime;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of the event layout that the hash covers. Bump only with a new canonical form.
+pub const EVENT_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Granted,
+    Denied,
+}
+
+pub type Decisions = BTreeMap<PurposeKey, Decision>;
+
+/// How the visitor expressed the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    AcceptAll,
+    RejectAll,
+    /// A custom choice saved from the preferences.
+    Save,
+    /// The banner was dismissed: a refusal.
+    Close,
+    Withdraw,
+    /// An objection to a legitimate-interest purpose.
+    Object,
+    Gpc,
+    Expire,
+    Api,
+}
+
+/// Which surface the decision came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Banner,
+    Panel,
+    SettingsPage,
+    Api,
+    Signal,
+    System,
+}
+
+/// Where a GPC signal was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalSource {
+    Header,
+    Js,
+}
+
+/// Per-purpose consent status, after the W3C DPV statuses used for ISO/IEC TS 27560 records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentState {
+    Given,
+    Refused,
+    Withdrawn,
+    Expired,
+    Renewed,
+    Invalidated,
+}
+
+/// One recorded decision: the ledger's unit of evidence. Every field except `hash` is covered
+/// by the hash (see `canonical`), so field names and value encodings are frozen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentEvent {
+    pub schema_version: u32,
+    pub event_id: EventId,
+    pub site_id: SiteId,
+    pub subject_id: SubjectId,
+    pub seq: u64,
+    /// Server clock, UTC, RFC 3339 with milliseconds.
+    pub recorded_at: String,
+    pub client_time: Option<String>,
+    pub notice_version: u32,
+    /// SHA-256 (hex) of the localized notice the visitor was shown.
+    pub notice_hash: String,
+    /// Hash of the banner code that was served.
+    pub banner_build: Option<String>,
+    pub policy_version: String,
+    pub jurisdiction: String,
+    pub regime: Regime,
+    pub method: Method,
+    pub source: Source,
+    pub gpc: bool,
+    pub signal_source: Option<SignalSource>,
+    pub decisions: Decisions,
+    pub language: String,
+    /// IPv4 /24 or IPv6 /48 network, if the site keeps it at all.
+    pub ip_truncated: Option<String>,
+    /// Salted SHA-256 of the user agent, if the site keeps it at all.
+    pub user_agent_hash: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The `prev_hash` of the first event of every chain.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Derives the per-purpose state an event moves each purpose to, given the subject's
+/// previous decisions.
+pub fn derive_states(
+    previous: &Decisions,
+    method: Method,
+    decisions: &Decisions,
+) -> BTreeMap<PurposeKey, ConsentState> {
+    decisions
+        .iter()
+        .map(|(key, decision)| {
+            let before = previous.get(key);
+            let state = match (method, decision, before) {
+                (Method::Expire, _, _) => ConsentState::Expired,
+                (_, Decision::Granted, Some(Decision::Granted)) => ConsentState::Renewed,
+                (_, Decision::Granted, _) => ConsentState::Given,
+                (_, Decision::Denied, Some(Decision::Granted)) => ConsentState::Withdrawn,
+                (_, Decision::Denied, _) => ConsentState::Refused,
+            };
+            (key.clone(), state)
+        })
+        .collect()
+}
+
+/// Checks that a set of decisions fits the notice it answers and the method claimed:
+/// only known, choosable purposes; nothing necessary; accept/reject/close consistent.
+pub fn validate_decisions(notice: &LocalizedNotice, method: Method, decisions: &Decisions) -> Result<(), Invalid> {
+    if decisions.is_empty() {
+        return Err(Invalid::new("decisions", "at least one purpose decision is required"));
+    }
+    for (key, decision) in decisions {
+        let field = format!("decisions.{key}");
+        let Some(purpose) = notice.purpose(key) else {
+            return Err(Invalid::new(field, "not a purpose of this notice version"));
+        };
+        if purpose.legal_basis.is_necessary() {
+            return Err(Invalid::new(field, "strictly necessary purposes take no decision"));
+        }
+        if purpose.legal_basis == LegalBasis::LegitimateInterests
+            && *decision == Decision::Granted
+            && method == Method::Object
+        {
+            return Err(Invalid::new(field, "an objection can only deny"));
+        }
+        let consistent = match method {
+            Method::AcceptAll => *decision == Decision::Granted,
+            Method::RejectAll | Method::Close | Method::Withdraw | Method::Object | Method::Gpc | Method::Expire => {
+                *decision == Decision::Denied
+            }
+            Method::Save | Method::Api => true,
+        };
+        if !consistent {
+            return Err(Invalid::new(
+                field,
+                format!("{decision:?} contradicts method {method:?}").to_lowercase(),
+            ));
+        }
+        if method == Method::AcceptAll && !purpose.in_accept_all {
+            return Err(Invalid::new(
+                field,
+                "this purpose is not part of Accept all; ask for it separately",
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(k: &str) -> PurposeKey {
+        PurposeKey::parse(k).expect("valid key")
+    }
+
+    #[test]
+    fn granting_after_a_grant_renews_and_denying_after_a_grant_withdraws() {
+        let previous = Decisions::from([(key("analytics"), Decision::Granted), (key("ads"), Decision::Granted)]);
+        let now = Decisions::from([
+            (key("analytics"), Decision::Granted),
+            (key("ads"), Decision::Denied),
+            (key("functional"), Decision::Denied),
+            (key("location"), Decision::Granted),
+        ]);
+        let states = derive_states(&previous, Method::Save, &now);
+        assert_eq!(states[&key("analytics")], ConsentState::Renewed);
+        assert_eq!(states[&key("ads")], ConsentState::Withdrawn);
+        assert_eq!(states[&key("functional")], ConsentState::Refused);
+        assert_eq!(states[&key("location")], ConsentState::Given);
+    }
+
+    #[test]
+    fn expiry_is_its_own_state() {
+        let previous = Decisions::from([(key("analytics"), Decision::Granted)]);
+        let now = Decisions::from([(key("analytics"), Decision::Denied)]);
+        assert_eq!(
+            derive_states(&previous, Method::Expire, &now)[&key("analytics")],
+            ConsentState::Expired
+        );
+    }
+
+    #[test]
+    fn methods_serialize_in_snake_case() {
+        assert_eq!(
+            serde_json::to_string(&Method::AcceptAll).expect("serializes"),
+            "\"accept_all\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Source::SettingsPage).expect("serializes"),
+            "\"settings_page\""
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! Identifier newtypes. Each can only be built through `parse`, so an invalid id is
+//! unrepresentable past the edge where it arrives.
+
+use crate::Invalid;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! id_newtype {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $check:path) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(raw: &str) -> Result<Self, Invalid> {
+                $check(raw).map(Self).map_err(|reason| Invalid::new($field, reason))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Invalid;
+            fn try_from(raw: String) -> Result<Self, Invalid> {
+                Self::parse(&raw)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_newtype!(
+    /// A registered site: 1–64 characters of `a-z`, `0-9` and `-`, starting with a letter or digit.
+    SiteId,
+    "site_id",
+    check_site_id
+);
+id_newtype!(
+    /// A purpose key in a notice: 1–64 characters of `a-z`, `0-9` and `_`, starting with a letter.
+    PurposeKey,
+    "purpose",
+    check_purpose_key
+);
+id_newtype!(
+    /// A client-made event id (a UUID), which makes retries idempotent.
+    EventId,
+    "event_id",
+    check_uuid
+);
+id_newtype!(
+    /// A pseudonymous, random subject id (a UUID made by the server).
+    SubjectId,
+    "subject_id",
+    check_uuid
+);
+
+fn check_site_id(raw: &str) -> Result<String, String> {
+    let ok_len = (1..=64).contains(&raw.len());
+    let ok_first = raw
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let ok_chars = raw
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok_len && ok_first && ok_chars {
+        Ok(raw.to_owned())
+    } else {
+        Err("must be 1-64 characters of a-z, 0-9 and '-', starting with a letter or digit".into())
+    }
+}
+
+fn check_purpose_key(raw: &str) -> Result<String, String> {
+    let ok_len = (1..=64).contains(&raw.len());
+    let ok_first = raw.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
+    let ok_chars = raw
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok_len && ok_first && ok_chars {
+        Ok(raw.to_owned())
+    } else {
+        Err("must be 1-64 characters of a-z, 0-9 and '_', starting with a letter".into())
+    }
+}
+
+/// Accepts the canonical 8-4-4-4-12 hex form in either case and stores it lowercase.
+fn check_uuid(raw: &str) -> Result<String, String> {
+    let shape_ok = raw.len() == 36
+        && raw.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    if shape_ok {
+        Ok(raw.to_ascii_lowercase())
+    } else {
+        Err("must be a UUID in 8-4-4-4-12 hexadecimal form".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_ids_accept_lowercase_slugs_and_refuse_everything_else() {
+        assert!(SiteId::parse("demo").is_ok());
+        assert!(SiteId::parse("shop-42").is_ok());
+        for bad in ["", "-lead", "Upper", "a b", "a/b", &"x".repeat(65)] {
+            assert!(SiteId::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn purpose_keys_must_start_with_a_letter() {
+        assert!(PurposeKey::parse("precise_location").is_ok());
+        assert!(PurposeKey::parse("1st").is_err());
+        assert!(PurposeKey::parse("ads-x").is_err());
+    }
+
+    #[test]
+    fn uuids_are_normalised_to_lowercase() {
+        let id = EventId::parse("0F8FAD5B-D9CB-469F-A165-70867728950E").expect("valid uuid");
+        assert_eq!(id.as_str(), "0f8fad5b-d9cb-469f-a165-70867728950e");
+        assert!(EventId::parse("0f8fad5bd9cb469fa16570867728950e").is_err());
+        assert!(EventId::parse("0f8fad5b-d9cb-469f-a165-70867728950g").is_err());
+    }
+
+    #[test]
+    fn ids_deserialize_through_parse() {
+        let err = serde_json::from_str::<SiteId>("\"NOPE\"").expect_err("must be refused");
+        assert!(err.to_string().contains("site_id"));
+    }
+}

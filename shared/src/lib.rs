@@ -1,0 +1,31 @@
+//! `assent-shared` is the one contract between the banner (`app`, wasm32) and the server.
+//!
+//! Everything both sides must agree on lives here — identifiers, the notice model, decisions
+//! and ledger events, jurisdiction rules, GPC semantics and the request/response bodies — so
+//! the same validation runs in the browser and on the server and is unit-tested natively.
+
+pub mod api;
+#[cfg(feature = "ledger")]
+pub mod canonical;
+pub mod consent;
+pub mod gpc;
+pub mod ids;
+pub mod notice;
+pub mod regime;
+
+/// A value that failed validation: which field, and why, in words an API user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct Invalid {
+    pub field: String,
+    pub reason: String,
+}
+
+impl Invalid {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! A site's notice: the purposes it asks about, their legal bases, vendors, cookies and texts.
+//!
+//! A published notice version is immutable. What a visitor is shown is its
+//! [`LocalizedNotice`] for one language; the ledger records the hash of exactly that view.
+
+use crate::Invalid;
+use crate::ids::PurposeKey;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The legal basis a purpose rests on (GDPR Art. 6(1)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalBasis {
+    Consent,
+    Contract,
+    LegitimateInterests,
+    LegalObligation,
+}
+
+impl LegalBasis {
+    /// Purposes on these bases need no choice from the visitor (shown, locked on).
+    pub fn is_necessary(self) -> bool {
+        matches!(self, Self::Contract | Self::LegalObligation)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cookie {
+    pub name: String,
+    pub provider: String,
+    pub duration: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vendor {
+    pub name: String,
+    #[serde(default)]
+    pub privacy_url: Option<String>,
+    #[serde(default)]
+    pub cookies: Vec<Cookie>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurposeText {
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purpose {
+    pub key: PurposeKey,
+    pub legal_basis: LegalBasis,
+    /// Sale, sharing or cross-context advertising: a GPC signal opts out of it.
+    #[serde(default)]
+    pub gpc_covered: bool,
+    /// Sensitive data (e.g. precise location): always opt-in, never bundled.
+    #[serde(default)]
+    pub sensitive: bool,
+    /// Asked for in the cookie banner (device-storage purposes).
+    #[serde(default)]
+    pub in_banner: bool,
+    /// Included in the banner's "Accept all".
+    #[serde(default)]
+    pub in_accept_all: bool,
+    #[serde(default)]
+    pub data_categories: Vec<String>,
+    pub retention: String,
+    #[serde(default)]
+    pub vendors: Vec<Vendor>,
+    /// Texts per language tag; the notice's default language must be present.
+    pub texts: BTreeMap<String, PurposeText>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeText {
+    pub title: String,
+    pub body: String,
+}
+
+/// One version of a site's notice, as the site owner publishes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub version: u32,
+    pub policy_version: String,
+    pub policy_url: String,
+    pub default_language: String,
+    pub texts: BTreeMap<String, NoticeText>,
+    pub purposes: Vec<Purpose>,
+}
+
+/// A purpose as shown in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalizedPurpose {
+    pub key: PurposeKey,
+    pub legal_basis: LegalBasis,
+    pub gpc_covered: bool,
+    pub sensitive: bool,
+    pub in_banner: bool,
+    pub in_accept_all: bool,
+    pub title: String,
+    pub description: String,
+    pub data_categories: Vec<String>,
+    pub retention: String,
+    pub vendors: Vec<Vendor>,
+}
+
+impl LocalizedPurpose {
+    /// The visitor can switch this purpose on or off in the banner.
+    pub fn is_choosable(&self) -> bool {
+        self.in_banner && self.legal_basis == LegalBasis::Consent
+    }
+}
+
+/// Exactly what a visitor is shown: the notice in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalizedNotice {
+    pub version: u32,
+    pub policy_version: String,
+    pub policy_url: String,
+    pub language: String,
+    pub title: String,
+    pub body: String,
+    pub purposes: Vec<LocalizedPurpose>,
+}
+
+impl Notice {
+    /// Checks what the type system cannot: unique purpose keys, texts in the default
+    /// language, and that only consent purposes are bundled into "Accept all".
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if self.version == 0 {
+            return Err(Invalid::new("version", "must be 1 or more"));
+        }
+        if !self.texts.contains_key(&self.default_language) {
+            return Err(Invalid::new(
+                "texts",
+                format!("missing the default language {:?}", self.default_language),
+            ));
+        }
+        if self.purposes.is_empty() {
+            return Err(Invalid::new("purposes", "a notice needs at least one purpose"));
+        }
+        let mut seen = BTreeSet::new();
+        for (i, p) in self.purposes.iter().enumerate() {
+            let field = format!("purposes[{i}]");
+            if !seen.insert(p.key.as_str()) {
+                return Err(Invalid::new(
+                    field,
+                    format!("duplicate purpose key {:?}", p.key.as_str()),
+                ));
+            }
+            if !p.texts.contains_key(&self.default_language) {
+                return Err(Invalid::new(field, "missing texts in the default language"));
+            }
+            if p.in_accept_all && (p.legal_basis != LegalBasis::Consent || p.sensitive || !p.in_banner) {
+                return Err(Invalid::new(
+                    field,
+                    "only non-sensitive consent purposes shown in the banner may be part of Accept all",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The best language this notice offers for a requested tag: exact, then primary
+    /// subtag (`de-AT` → `de`), then the default.
+    pub fn negotiate_language(&self, requested: Option<&str>) -> &str {
+        let Some(req) = requested.map(str::trim).filter(|r| !r.is_empty()) else {
+            return &self.default_language;
+        };
+        if let Some((tag, _)) = self.texts.get_key_value(req) {
+            return tag;
+        }
+        let primary = req.split(['-', '_']).next().unwrap_or(req).to_ascii_lowercase();
+        self.texts
+            .keys()
+            .find(|tag| tag.eq_ignore_ascii_case(&primary))
+            .map_or(&self.default_language, String::as_str)
+    }
+
+    pub fn localize(&self, requested: Option<&str>) -> LocalizedNotice {
+        let language = self.negotiate_language(requested).to_owned();
+        let pick_notice = self
+            .texts
+            .get(&language)
+            .or_else(|| self.texts.get(&self.default_language));
+        let (title, body) = pick_notice
+            .map(|t| (t.title.clone(), t.body.clone()))
+            .unwrap_or_default();
+        let purposes = self
+            .purposes
+            .iter()
+            .map(|p| {
+                let text = p.texts.get(&language).or_else(|| p.texts.get(&self.default_language));
+                let (title, description) = text
+                    .map(|t| (t.title.clone(), t.description.clone()))
+                    .unwrap_or_default();
+                LocalizedPurpose {
+                    key: p.key.clone(),
+                    legal_basis: p.legal_basis,
+                    gpc_covered: p.gpc_covered,
+                    sensitive: p.sensitive,
+                    in_banner: p.in_banner,
+                    in_accept_all: p.in_accept_all,
+                    title,
+                    description,
+                    data_categories: p.data_categories.clone(),
+                    retention: p.retention.clone(),
+                    vendors: p.vendors.clone(),
+                }
+            })
+            .collect();
+        LocalizedNotice {
+            version: self.version,
+            policy_version: self.policy_version.clone(),
+            policy_url: self.policy_url.clone(),
+            language,
+            title,
+            body,
+            purposes,
+        }
+    }
+}
+
+impl LocalizedNotice {
+    pub fn purpose(&self, key: &PurposeKey) -> Option<&LocalizedPurpose> {
+        self.purposes.iter().find(|p| &p.key == key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(title: &str) -> PurposeText {
+        PurposeText {
+            title: title.into(),
+            description: format!("{title} description"),
+        }
+    }
+
+    fn purpose(key: &str, basis: LegalBasis, in_accept_all: bool) -> Purpose {
+        Purpose {
+            key: PurposeKey::parse(key).expect("valid key"),
+            legal_basis: basis,
+            gpc_covered: false,
+            sensitive: false,
+            in_banner: true,
+            in_accept_all,
+            data_categories: vec![],
+            retention: "13 months".into(),
+            vendors: vec![],
+            texts: BTreeMap::from([("en".into(), text(key)), ("de".into(), text(&format!("{key} (de)")))]),
+        }
+    }
+
+    fn notice() -> Notice {
+        Notice {
+            version: 1,
+            policy_version: "2025-10".into(),
+            policy_url: "https://example.com/privacy".into(),
+            default_language: "en".into(),
+            texts: BTreeMap::from([
+                (
+                    "en".into(),
+                    NoticeText {
+                        title: "Cookies".into(),
+                        body: "We use cookies.".into(),
+                    },
+                ),
+                (
+                    "de".into(),
+                    NoticeText {
+                        title: "Cookies (de)".into(),
+                        body: "Wir nutzen Cookies.".into(),
+                    },
+                ),
+            ]),
+            purposes: vec![
+                purpose("necessary", LegalBasis::Contract, false),
+                purpose("analytics", LegalBasis::Consent, true),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_well_formed_notice_validates() {
+        assert_eq!(notice().validate(), Ok(()));
+    }
+
+    #[test]
+    fn duplicate_purpose_keys_are_refused() {
+        let mut n = notice();
+        n.purposes.push(purpose("analytics", LegalBasis::Consent, false));
+        let err = n.validate().expect_err("duplicate");
+        assert!(err.reason.contains("duplicate"), "{err}");
+    }
+
+    #[test]
+    fn a_necessary_purpose_cannot_be_part_of_accept_all() {
+        let mut n = notice();
+        n.purposes[0].in_accept_all = true;
+        assert_eq!(n.validate().expect_err("bundled").field, "purposes[0]");
+    }
+
+    #[test]
+    fn languages_negotiate_exact_then_primary_then_default() {
+        let n = notice();
+        assert_eq!(n.negotiate_language(Some("de")), "de");
+        assert_eq!(n.negotiate_language(Some("de-AT")), "de");
+        assert_eq!(n.negotiate_language(Some("fr")), "en");
+        assert_eq!(n.negotiate_language(None), "en");
+    }
+
+    #[test]
+    fn localizing_picks_the_texts_of_the_negotiated_language() {
+        let view = notice().localize(Some("de-CH"));
+        assert_eq!(view.language, "de");
+        assert_eq!(view.title, "Cookies (de)");
+        assert_eq!(view.purposes[1].title, "analytics (de)");
+    }
+}
