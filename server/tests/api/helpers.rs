@@ -1,0 +1,226 @@
+//! Spawns the real server on port 0 with a fresh database (a SQLite file, or a PostgreSQL
+//! database created for the test and dropped after it), a fresh key file and a fake banner build.
+
+use assent_server::config::Config;
+use assent_server::startup::Application;
+use assent_server::state::AppState;
+use assent_shared::api::NoticeResponse;
+use serde_json::{Value, json};
+use sqlx::Executor;
+use std::path::PathBuf;
+use tempfile::TempDir;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one test body on both backends, as `<name>::on_sqlite` and `<name>::on_postgres`
+/// (the test command skips `on_postgres` — loudly — when no PostgreSQL is reachable).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn on_sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn on_postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+pub struct TestApp {
+    pub api: String,
+    pub demo: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub database_url: String,
+    pub dir: TempDir,
+    pg_database: Option<String>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+fn admin_postgres_url() -> String {
+    std::env::var("ASSENT_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+async fn fresh_postgres_database() -> (String, String) {
+    let admin = admin_postgres_url();
+    let name = format!("assent_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is not reachable ({e}); set ASSENT_TEST_POSTGRES_URL"));
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
+    (format!("{base}/{name}"), name)
+}
+
+pub fn write_fake_banner(dist: &std::path::Path) {
+    let dir = dist.join("banner");
+    std::fs::create_dir_all(&dir).expect("mkdir dist/banner");
+    std::fs::write(
+        dir.join("assent-banner-0123abcd.js"),
+        "export default async function init() {}",
+    )
+    .expect("write js");
+    std::fs::write(dir.join("assent-banner-0123abcd_bg.wasm"), b"\0asm\x01\0\0\0").expect("write wasm");
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (database_url, pg_database) = match backend {
+        Backend::Sqlite => (format!("sqlite://{}", dir.path().join("assent.db").display()), None),
+        Backend::Postgres => {
+            let (url, name) = fresh_postgres_database().await;
+            (url, Some(name))
+        }
+    };
+    let dist: PathBuf = dir.path().join("dist");
+    write_fake_banner(&dist);
+    let mut config = Config {
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        demo: true,
+        demo_bind: "127.0.0.1:0".parse().expect("addr"),
+        database_url: database_url.clone(),
+        dist_dir: dist,
+        key_file: dir.path().join("keys.json"),
+        ..Config::default()
+    };
+    configure(&mut config);
+    let app = Application::build(config).await.expect("build app");
+    let api = format!("http://{}", app.api_addr());
+    let demo = format!("http://{}", app.demo_addr().expect("demo listener"));
+    let state = app.state().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        api,
+        demo,
+        client: reqwest::Client::new(),
+        state,
+        database_url,
+        dir,
+        pg_database,
+        stop: Some(stop),
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(name) = self.pg_database.take() {
+            // Drop runs outside async: clean up on a thread with its own runtime.
+            let admin = admin_postgres_url();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async {
+                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
+                        let _ = conn
+                            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn notice(&self, lang: &str) -> NoticeResponse {
+        let res = self
+            .client
+            .get(format!("{}/v1/sites/demo/notice?lang={lang}", self.api))
+            .send()
+            .await
+            .expect("GET notice");
+        assert_eq!(res.status(), 200);
+        res.json().await.expect("notice JSON")
+    }
+
+    /// A valid consent request body for the current demo notice.
+    pub async fn consent_body(&self, method: &str, decisions: Value) -> Value {
+        let notice = self.notice("en").await;
+        json!({
+            "event_id": uuid::Uuid::new_v4().to_string(),
+            "notice_version": notice.notice.version,
+            "notice_hash": notice.notice_hash,
+            "language": notice.notice.language,
+            "method": method,
+            "source": "banner",
+            "decisions": decisions,
+            "client_time": "2026-11-26T10:00:00.000Z",
+            "banner_build": "test-build",
+        })
+    }
+
+    pub async fn post_consent(&self, body: &Value, token: Option<&str>) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(format!("{}/v1/sites/demo/consents", self.api))
+            .json(body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.expect("POST consent")
+    }
+
+    pub async fn history(&self, subject: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}/v1/sites/demo/subjects/{subject}/consents", self.api))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET history")
+    }
+
+    /// Rows in the events table, read straight from the database.
+    pub async fn event_rows(&self) -> i64 {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url).await.expect("connect");
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM consent_events")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        pool.close().await;
+        count
+    }
+
+    pub async fn raw_sql(&self, sql: &str) -> Result<(), sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url).await?;
+        let result = sqlx::query(sql).execute(&pool).await.map(|_| ());
+        pool.close().await;
+        result
+    }
+}
+
+/// Asserts the one error shape and returns its `code`.
+pub async fn error_code(res: reqwest::Response, status: u16) -> String {
+    assert_eq!(res.status(), status, "unexpected status");
+    let body: Value = res.json().await.expect("error body is JSON");
+    let code = body["error"]["code"].as_str().expect("error.code").to_owned();
+    assert!(
+        body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "error.message: {body}"
+    );
+    code
+}

@@ -1,0 +1,260 @@
+use crate::helpers::{Backend, error_code, spawn_app, spawn_app_with};
+use crate::on_both_backends;
+use assent_shared::canonical::notice_hash;
+use assent_shared::regime::Regime;
+use serde_json::Value;
+
+on_both_backends!(
+    the_notice_comes_in_the_requested_language_with_the_hash_of_what_is_shown,
+    the_notice_reports_a_gpc_signal_and_the_regime_of_the_trusted_region_header,
+    only_registered_origins_may_call_the_public_api,
+    health_and_readiness_report_the_database_and_the_banner_build,
+    the_loader_names_the_current_build_and_its_files_are_immutable_and_cors_readable,
+    the_well_known_documents_are_served,
+    the_demo_site_embeds_the_loader_from_the_assent_origin,
+);
+
+async fn the_notice_comes_in_the_requested_language_with_the_hash_of_what_is_shown(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let de = app.notice("de-AT").await;
+    assert_eq!(de.notice.language, "de");
+    assert_eq!(de.notice.title, "Ihre Datenschutz-Einstellungen");
+    assert_eq!(de.notice_hash, notice_hash(&de.notice).expect("hash"));
+    let fallback = app.notice("ja").await;
+    assert_eq!(fallback.notice.language, "en");
+    assert_ne!(fallback.notice_hash, de.notice_hash, "each language has its own hash");
+    let res = app
+        .client
+        .get(format!("{}/v1/sites/unknown/notice", app.api))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(error_code(res, 404).await, "site_not_found");
+}
+
+async fn the_notice_reports_a_gpc_signal_and_the_regime_of_the_trusted_region_header(backend: Backend) {
+    let app = spawn_app_with(backend, |c| {
+        c.region_header = Some("cf-ipcountry".into());
+        c.subdivision_header = Some("x-region".into());
+        c.default_regime = Regime::Notice;
+    })
+    .await;
+    let url = format!("{}/v1/sites/demo/notice", app.api);
+    let plain: Value = app
+        .client
+        .get(&url)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (plain["gpc"].as_bool(), plain["regime"].as_str()),
+        (Some(false), Some("notice"))
+    );
+    let california: Value = app
+        .client
+        .get(&url)
+        .header("sec-gpc", " 1")
+        .header("cf-ipcountry", "US")
+        .header("x-region", "CA")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(california["gpc"], Value::Bool(true));
+    assert_eq!(california["jurisdiction"], "US-CA");
+    assert_eq!(california["regime"], "opt_out");
+    let germany: Value = app
+        .client
+        .get(&url)
+        .header("cf-ipcountry", "DE")
+        .header("sec-gpc", "true")
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (germany["gpc"].as_bool(), germany["regime"].as_str()),
+        (Some(false), Some("opt_in"))
+    );
+}
+
+async fn only_registered_origins_may_call_the_public_api(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let url = format!("{}/v1/sites/demo/notice", app.api);
+    let allowed = app
+        .client
+        .get(&url)
+        .header("origin", &app.demo)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(allowed.status(), 200);
+    assert_eq!(allowed.headers()["access-control-allow-origin"], app.demo.as_str());
+    let refused = app
+        .client
+        .get(&url)
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("GET");
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(error_code(refused, 403).await, "origin_not_allowed");
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, format!("{}/v1/sites/demo/consents", app.api))
+        .header("origin", &app.demo)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type, authorization")
+        .send()
+        .await
+        .expect("OPTIONS");
+    assert_eq!(preflight.status(), 204);
+    let allow_headers = preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .expect("ascii");
+    assert!(allow_headers.contains("authorization"), "{allow_headers}");
+    let evil_preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, format!("{}/v1/sites/demo/consents", app.api))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("OPTIONS");
+    assert_eq!(evil_preflight.status(), 403);
+}
+
+async fn health_and_readiness_report_the_database_and_the_banner_build(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(
+        app.client
+            .get(format!("{}/healthz", app.api))
+            .send()
+            .await
+            .expect("GET")
+            .status(),
+        200
+    );
+    let ready: Value = app
+        .client
+        .get(format!("{}/readyz", app.api))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["banner_build"].as_str().map(str::len), Some(64));
+    std::fs::remove_dir_all(app.dir.path().join("dist/banner")).expect("remove build");
+    let res = app.client.get(format!("{}/readyz", app.api)).send().await.expect("GET");
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "not_ready");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("trunk build")),
+        "{body}"
+    );
+}
+
+async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors_readable(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let res = app
+        .client
+        .get(format!("{}/embed.js", app.api))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/javascript")
+    );
+    let js = res.text().await.expect("text");
+    assert!(
+        js.contains("/assets/banner/assent-banner-0123abcd.js"),
+        "loader names the JS glue"
+    );
+    assert!(
+        js.contains("/assets/banner/assent-banner-0123abcd_bg.wasm"),
+        "loader names the wasm"
+    );
+    assert!(!js.contains("ASSENT_BOOT"), "placeholder replaced");
+    let wasm = app
+        .client
+        .get(format!("{}/assets/banner/assent-banner-0123abcd_bg.wasm", app.api))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(wasm.status(), 200);
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert_eq!(wasm.headers()["access-control-allow-origin"], "*");
+    assert!(
+        wasm.headers()["cache-control"]
+            .to_str()
+            .expect("ascii")
+            .contains("immutable")
+    );
+}
+
+async fn the_well_known_documents_are_served(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let gpc = app
+        .client
+        .get(format!("{}/.well-known/gpc.json", app.api))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(gpc.headers()["content-type"], "application/json");
+    let gpc: Value = gpc.json().await.expect("json");
+    assert_eq!(gpc, serde_json::json!({ "gpc": true, "lastUpdate": "2026-11-01" }));
+    let jwks: Value = app
+        .client
+        .get(format!("{}/.well-known/jwks.json", app.api))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    let key = &jwks["keys"][0];
+    assert_eq!(
+        (key["kty"].as_str(), key["crv"].as_str(), key["alg"].as_str()),
+        (Some("OKP"), Some("Ed25519"), Some("EdDSA"))
+    );
+    let missing = app.client.get(format!("{}/nope", app.api)).send().await.expect("GET");
+    assert_eq!(error_code(missing, 404).await, "not_found");
+}
+
+async fn the_demo_site_embeds_the_loader_from_the_assent_origin(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = app
+        .client
+        .get(&app.demo)
+        .send()
+        .await
+        .expect("GET demo")
+        .text()
+        .await
+        .expect("html");
+    let tag = format!(r#"<script src="{}/embed.js" data-site="demo"></script>"#, app.api);
+    let head = page.split("<head>").nth(1).expect("head");
+    assert!(
+        head.trim_start()
+            .lines()
+            .find(|l| l.trim_start().starts_with('<') && !l.trim_start().starts_with("<!--"))
+            .is_some_and(|l| l.trim() == tag),
+        "first element in head: {head}"
+    );
+    assert!(!page.contains("{{"), "placeholders replaced");
+}
