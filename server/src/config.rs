@@ -32,6 +32,10 @@ pub struct Config {
     pub default_regime: Regime,
     /// `lastUpdate` of this origin's `/.well-known/gpc.json`.
     pub gpc_last_update: String,
+    /// Append-only file that receives every checkpoint (outside the database, for archiving).
+    pub checkpoint_file: PathBuf,
+    /// How often to checkpoint sites whose chains moved (seconds; 0 = only on demand).
+    pub checkpoint_interval_secs: u64,
     /// Group commit: most events in one transaction.
     pub batch_max: usize,
     /// Group commit: how long the writer waits for more events after the first (µs).
@@ -52,6 +56,8 @@ impl Default for Config {
             subdivision_header: None,
             default_regime: Regime::OptIn,
             gpc_last_update: "2026-11-01".into(),
+            checkpoint_file: PathBuf::from("data/checkpoints.jsonl"),
+            checkpoint_interval_secs: 3600,
             batch_max: 256,
             batch_wait_us: 0,
         }
@@ -142,6 +148,12 @@ impl Config {
         }
         if let Some(v) = env("ASSENT_GPC_LAST_UPDATE") {
             self.gpc_last_update = v;
+        }
+        if let Some(v) = env("ASSENT_CHECKPOINT_FILE") {
+            self.checkpoint_file = v.into();
+        }
+        if let Some(v) = env("ASSENT_CHECKPOINT_INTERVAL_SECS") {
+            self.checkpoint_interval_secs = parse("ASSENT_CHECKPOINT_INTERVAL_SECS", &v)?;
         }
         if let Some(v) = env("ASSENT_BATCH_MAX") {
             self.batch_max = parse("ASSENT_BATCH_MAX", &v)?;

@@ -29,6 +29,8 @@ pub enum ApiError {
     OriginNotAllowed(String),
     #[error("{0}")]
     Conflict(&'static str),
+    #[error("{0}")]
+    Gone(&'static str),
     #[error("the notice you answered does not match: {0}")]
     NoticeMismatch(String),
     #[error("{0}")]
@@ -46,6 +48,7 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
             Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -60,6 +63,7 @@ impl ApiError {
             Self::Forbidden(_) => "forbidden",
             Self::OriginNotAllowed(_) => "origin_not_allowed",
             Self::Conflict(_) => "conflict",
+            Self::Gone(_) => "subject_erased",
             Self::NoticeMismatch(_) => "notice_mismatch",
             Self::NotReady(_) => "not_ready",
             Self::Internal(_) => "internal",

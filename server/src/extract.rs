@@ -64,3 +64,37 @@ pub fn authorize_subject(keys: &Keys, headers: &HeaderMap, site: &SiteId, subjec
         Err(ApiError::Forbidden("the subject token belongs to another subject"))
     }
 }
+
+/// Claims of an admin token (`assent admin-token`): which sites it may manage, until when.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AdminClaims {
+    pub typ: String,
+    /// Site ids, or `*` for every site.
+    pub sites: Vec<String>,
+    /// Expiry, seconds since the Unix epoch.
+    pub exp: i64,
+}
+
+/// Checks `Authorization: Bearer <admin token>` for this site.
+pub fn authorize_admin(keys: &Keys, headers: &HeaderMap, site: &SiteId) -> Result<(), ApiError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthorized(
+            "an admin token is required as Authorization: Bearer <token>",
+        ))?;
+    let claims: AdminClaims = keys
+        .verify(token)
+        .filter(|c: &AdminClaims| c.typ == "admin")
+        .ok_or(ApiError::Unauthorized("the admin token is not valid"))?;
+    if claims.exp <= time::OffsetDateTime::now_utc().unix_timestamp() {
+        return Err(ApiError::Unauthorized("the admin token has expired"));
+    }
+    if claims.sites.iter().any(|s| s == "*" || s == site.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("the admin token does not cover this site"))
+    }
+}

@@ -2,8 +2,11 @@
 
 use anyhow::Context;
 use assent_server::config::Config;
+use assent_server::extract::AdminClaims;
 use assent_server::keys::Keys;
+use assent_server::ledger::{checkpoint, verify};
 use assent_server::startup::Application;
+use assent_shared::ids::SiteId;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
@@ -41,6 +44,29 @@ enum Command {
     },
     /// Add a new signing key; older keys keep verifying what they signed.
     RotateKey,
+    /// Re-walk every chain and checkpoint; name the first broken event. Exits 2 if broken.
+    Verify {
+        /// Only this site (default: every site).
+        #[arg(long)]
+        site: Option<String>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Make a signed checkpoint of the chain heads now.
+    Checkpoint {
+        #[arg(long)]
+        site: Option<String>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Issue an admin API token for some sites (`*` for all).
+    AdminToken {
+        #[arg(long = "site", required = true)]
+        sites: Vec<String>,
+        /// Lifetime in hours.
+        #[arg(long, default_value_t = 24)]
+        hours: i64,
+    },
 }
 
 #[tokio::main]
@@ -71,12 +97,91 @@ async fn main() -> anyhow::Result<()> {
             }
             app.run_until_stopped(shutdown_signal()).await
         }
+        Command::Verify { site, database_url } => {
+            config.database_url = database_url.unwrap_or(config.database_url);
+            let (ledger, keys, sites) = open_ledger(&config, site.as_deref()).await?;
+            let mut broken = false;
+            for site in sites {
+                let report = verify::verify_site(ledger.as_ref(), &keys, &site, Some(&config.checkpoint_file)).await?;
+                let summary = format!(
+                    "site {}: {} chains, {} events, {} checkpoints",
+                    report.site_id, report.chains, report.events, report.checkpoints
+                );
+                match report.problems.first() {
+                    None => println!("{summary}: OK"),
+                    Some(first) => {
+                        broken = true;
+                        println!("{summary}: BROKEN ({} problems)", report.problems.len());
+                        println!("  first broken: {}", describe(first));
+                        for p in report.problems.iter().skip(1) {
+                            println!("  also: {}", describe(p));
+                        }
+                    }
+                }
+            }
+            if broken {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+        Command::Checkpoint { site, database_url } => {
+            config.database_url = database_url.unwrap_or(config.database_url);
+            let (ledger, keys, sites) = open_ledger(&config, site.as_deref()).await?;
+            for site in sites {
+                let c = checkpoint::make(ledger.as_ref(), &keys, &site, Some(&config.checkpoint_file)).await?;
+                println!(
+                    "site {site}: checkpoint {} over {} chains, root {}",
+                    c.number, c.tree_size, c.root
+                );
+            }
+            Ok(())
+        }
+        Command::AdminToken { sites, hours } => {
+            let keys = Keys::load_or_create(&config.key_file)?;
+            let exp = time::OffsetDateTime::now_utc().unix_timestamp() + hours * 3600;
+            println!(
+                "{}",
+                keys.sign(&AdminClaims {
+                    typ: "admin".into(),
+                    sites,
+                    exp
+                })?
+            );
+            Ok(())
+        }
         Command::RotateKey => {
             let kid = Keys::rotate(&config.key_file).context("rotating the signing key")?;
             println!("new signing key {kid} in {}", config.key_file.display());
             Ok(())
         }
     }
+}
+
+async fn open_ledger(
+    config: &Config,
+    site: Option<&str>,
+) -> anyhow::Result<(std::sync::Arc<dyn assent_server::ledger::Ledger>, Keys, Vec<SiteId>)> {
+    let ledger = assent_server::ledger::open(&config.database_url).await?;
+    let keys = Keys::load_or_create(&config.key_file)?;
+    let sites = match site {
+        Some(s) => vec![SiteId::parse(s)?],
+        None => ledger.sites().await?.into_iter().map(|s| s.id).collect(),
+    };
+    Ok((ledger, keys, sites))
+}
+
+fn describe(p: &assent_shared::api::LedgerProblem) -> String {
+    let mut at = String::new();
+    if let Some(s) = &p.subject_id {
+        at.push_str(&format!("subject {s} "));
+    }
+    if let Some(seq) = p.seq {
+        at.push_str(&format!("seq {seq} "));
+    }
+    if let Some(e) = &p.event_id {
+        at.push_str(&format!("(event {e}) "));
+    }
+    format!("{at}— {}", p.problem)
 }
 
 async fn shutdown_signal() {

@@ -60,6 +60,7 @@ impl Application {
             public_origin: public_origin.into(),
         };
         state.reload_sites().await?;
+        spawn_checkpointer(&state);
         Ok(Self { api, demo, state })
     }
 
@@ -106,4 +107,26 @@ impl Application {
         }
         Ok(())
     }
+}
+
+/// Checkpoints every site whose chains moved, every `checkpoint_interval_secs`.
+fn spawn_checkpointer(state: &AppState) {
+    let every = state.config.checkpoint_interval_secs;
+    if every == 0 {
+        return;
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(every));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let file = Some(state.config.checkpoint_file.as_path());
+            match crate::ledger::checkpoint::make_due(state.ledger.as_ref(), &state.keys, file).await {
+                Ok(made) if made > 0 => tracing::info!(made, "checkpoints made"),
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = ?err, "periodic checkpoint failed"),
+            }
+        }
+    });
 }

@@ -82,3 +82,83 @@ pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
 }
+
+/// One chain's head in a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainHead {
+    pub subject_id: String,
+    pub seq: u64,
+    pub hash: String,
+}
+
+/// A signed checkpoint: the Merkle root over a site's chain heads (see `merkle`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub site_id: SiteId,
+    pub number: u64,
+    pub created_at: String,
+    pub tree_size: u64,
+    pub root: String,
+    pub heads: Vec<ChainHead>,
+    /// Compact JWS over site, number, time, size and root (keys at `/.well-known/jwks.json`).
+    pub signature: String,
+}
+
+/// `GET /v1/sites/{site}/checkpoints/latest`: what a third party archives (no subject ids).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicCheckpoint {
+    pub site_id: SiteId,
+    pub number: u64,
+    pub created_at: String,
+    pub tree_size: u64,
+    pub root: String,
+    pub signature: String,
+}
+
+impl From<Checkpoint> for PublicCheckpoint {
+    fn from(c: Checkpoint) -> Self {
+        Self {
+            site_id: c.site_id,
+            number: c.number,
+            created_at: c.created_at,
+            tree_size: c.tree_size,
+            root: c.root,
+            signature: c.signature,
+        }
+    }
+}
+
+/// Result of re-walking a site's ledger. `problems[0]` is the first broken event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    pub site_id: SiteId,
+    pub ok: bool,
+    pub chains: u64,
+    pub events: u64,
+    pub checkpoints: u64,
+    pub problems: Vec<LedgerProblem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerProblem {
+    pub subject_id: Option<String>,
+    pub seq: Option<u64>,
+    pub event_id: Option<String>,
+    pub problem: String,
+}
+
+/// One purpose's current decision in `GET …/subjects/{subject}/current`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentDecision {
+    pub decision: crate::consent::Decision,
+    pub event_id: String,
+    pub updated_at: String,
+}
+
+/// `GET /v1/sites/{site}/subjects/{subject}/current`: the latest decision per purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentState {
+    pub site_id: SiteId,
+    pub subject_id: SubjectId,
+    pub purposes: BTreeMap<PurposeKey, CurrentDecision>,
+}

@@ -10,6 +10,8 @@ pub mod canonical;
 pub mod consent;
 pub mod gpc;
 pub mod ids;
+#[cfg(feature = "ledger")]
+pub mod merkle;
 pub mod notice;
 pub mod regime;
 

@@ -5,11 +5,14 @@
 //! [`postgres`]) owns what differs — connecting, migrations, durability settings and how a
 //! chain head is locked. [`writer`] batches concurrent appends into one transaction.
 
+pub mod checkpoint;
 pub mod postgres;
 mod sql;
 pub mod sqlite;
+pub mod verify;
 pub mod writer;
 
+use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision};
 use assent_shared::consent::{ConsentEvent, ConsentState};
 use assent_shared::ids::{EventId, PurposeKey, SiteId, SubjectId};
 use assent_shared::notice::Notice;
@@ -64,9 +67,30 @@ pub enum AppendRefused {
     EventIdReused(EventId),
     #[error("subject {0} is not known for this site")]
     UnknownSubject(SubjectId),
+    #[error("subject {0} was erased")]
+    ErasedSubject(SubjectId),
 }
 
 pub type AppendResult = Result<Appended, AppendRefused>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectStatus {
+    Unknown,
+    Active,
+    Erased,
+}
+
+/// An events-table row as stored, for verification: the columns and the event JSON, unparsed,
+/// because verification must not trust either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub seq: i64,
+    pub event_id: String,
+    pub subject_id: String,
+    pub prev_hash: String,
+    pub hash: String,
+    pub event: String,
+}
 
 #[async_trait::async_trait]
 pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
@@ -82,9 +106,28 @@ pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
     async fn notice(&self, site: &SiteId, version: u32) -> anyhow::Result<Option<Notice>>;
     /// Appends a batch in one transaction; one outcome per event, in order.
     async fn append_batch(&self, batch: &[NewEvent]) -> anyhow::Result<Vec<AppendResult>>;
-    async fn subject_exists(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<bool>;
+    async fn subject_status(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<SubjectStatus>;
+    /// The projection: latest decision per purpose.
+    async fn current_state(
+        &self,
+        site: &SiteId,
+        subject: &SubjectId,
+    ) -> anyhow::Result<BTreeMap<PurposeKey, CurrentDecision>>;
+    /// Rebuilds the projection of a site from its events (the events are the truth).
+    async fn rebuild_projection(&self, site: &SiteId) -> anyhow::Result<u64>;
+    /// Unlinks a subject: marks it erased and deletes its side-table data; events stay.
+    async fn erase_subject(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<()>;
     /// A subject's events in chain order.
     async fn history(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<Vec<ConsentEvent>>;
+    /// Every subject id that has events or a subject row, as stored (possibly tampered).
+    async fn subject_ids(&self, site: &SiteId) -> anyhow::Result<Vec<String>>;
+    /// One chain's rows in `seq` order, unparsed.
+    async fn chain_rows(&self, site: &SiteId, subject: &str) -> anyhow::Result<Vec<EventRow>>;
+    /// The last event of every chain of a site, ordered by subject id.
+    async fn chain_heads(&self, site: &SiteId) -> anyhow::Result<Vec<ChainHead>>;
+    async fn append_checkpoint(&self, checkpoint: &Checkpoint) -> anyhow::Result<()>;
+    /// A site's checkpoints, oldest first.
+    async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>>;
 }
 
 /// Opens the backend the URL names (`sqlite:` or `postgres://`), running its migrations.

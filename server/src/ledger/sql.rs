@@ -1,14 +1,19 @@
 //! The SQL both backends share (sqlx `Any`; `$n` placeholders work on SQLite and PostgreSQL).
 
-use super::{AppendRefused, AppendResult, Appended, Backend, Ledger, NewEvent, SiteRecord, StoredEvent, postgres};
+use super::{
+    AppendRefused, AppendResult, Appended, Backend, EventRow, Ledger, NewEvent, SiteRecord, StoredEvent, SubjectStatus,
+    postgres,
+};
 use crate::clock;
 use anyhow::{Context, bail};
+use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision};
 use assent_shared::canonical::event_hash;
 use assent_shared::consent::{ConsentEvent, Decision, Decisions, GENESIS_HASH, derive_states};
 use assent_shared::ids::{PurposeKey, SiteId, SubjectId};
 use assent_shared::notice::Notice;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
 pub struct SqlLedger {
@@ -50,6 +55,17 @@ impl SqlLedger {
                     .fetch_one(&mut *conn)
                     .await
                     .context("locking chain")?;
+            }
+            let erased = sqlx::query("SELECT erased_at FROM subjects WHERE site_id = $1 AND subject_id = $2")
+                .bind(site)
+                .bind(subject)
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| r.try_get::<Option<String>, _>("erased_at"))
+                .transpose()?
+                .flatten();
+            if erased.is_some() {
+                return Ok(Err(AppendRefused::ErasedSubject(draft.subject_id.clone())));
             }
             match chain_head(conn, site, subject).await? {
                 Some((seq, hash)) => (seq + 1, hash),
@@ -322,13 +338,86 @@ impl Ledger for SqlLedger {
         }
     }
 
-    async fn subject_exists(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<bool> {
-        let row = sqlx::query("SELECT subject_id FROM subjects WHERE site_id = $1 AND subject_id = $2")
+    async fn subject_status(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<SubjectStatus> {
+        let row = sqlx::query("SELECT erased_at FROM subjects WHERE site_id = $1 AND subject_id = $2")
             .bind(site.as_str())
             .bind(subject.as_str())
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.is_some())
+        Ok(match row {
+            None => SubjectStatus::Unknown,
+            Some(r) if r.try_get::<Option<String>, _>("erased_at")?.is_some() => SubjectStatus::Erased,
+            Some(_) => SubjectStatus::Active,
+        })
+    }
+
+    async fn current_state(
+        &self,
+        site: &SiteId,
+        subject: &SubjectId,
+    ) -> anyhow::Result<BTreeMap<PurposeKey, CurrentDecision>> {
+        let rows = sqlx::query(
+            "SELECT purpose, decision, event_id, updated_at FROM consent_state WHERE site_id = $1 AND subject_id = $2",
+        )
+        .bind(site.as_str())
+        .bind(subject.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let decision = serde_json::from_value(serde_json::Value::String(r.try_get("decision")?))?;
+                Ok((
+                    PurposeKey::parse(r.try_get("purpose")?)?,
+                    CurrentDecision {
+                        decision,
+                        event_id: r.try_get("event_id")?,
+                        updated_at: r.try_get("updated_at")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn rebuild_projection(&self, site: &SiteId) -> anyhow::Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM consent_state WHERE site_id = $1")
+            .bind(site.as_str())
+            .execute(&mut *tx)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT e.event FROM consent_events e JOIN subjects s ON s.site_id = e.site_id AND s.subject_id = e.subject_id \
+             WHERE e.site_id = $1 AND s.erased_at IS NULL ORDER BY e.subject_id, e.seq",
+        )
+        .bind(site.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut n = 0;
+        for row in &rows {
+            let event: ConsentEvent = serde_json::from_str(row.try_get::<&str, _>("event")?)?;
+            for (purpose, decision) in &event.decisions {
+                upsert_state(&mut tx, &event, purpose, *decision).await?;
+            }
+            n += 1;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    async fn erase_subject(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE subjects SET erased_at = $3 WHERE site_id = $1 AND subject_id = $2 AND erased_at IS NULL")
+            .bind(site.as_str())
+            .bind(subject.as_str())
+            .bind(clock::now_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM consent_state WHERE site_id = $1 AND subject_id = $2")
+            .bind(site.as_str())
+            .bind(subject.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await.context("committing erasure")?;
+        Ok(())
     }
 
     async fn history(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<Vec<ConsentEvent>> {
@@ -339,6 +428,102 @@ impl Ledger for SqlLedger {
             .await?;
         rows.iter()
             .map(|r| serde_json::from_str(r.try_get::<&str, _>("event")?).context("stored event JSON"))
+            .collect()
+    }
+
+    async fn subject_ids(&self, site: &SiteId) -> anyhow::Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT subject_id FROM consent_events WHERE site_id = $1 \
+             UNION SELECT subject_id FROM subjects WHERE site_id = $1 ORDER BY subject_id",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("subject_id")?)).collect()
+    }
+
+    async fn chain_rows(&self, site: &SiteId, subject: &str) -> anyhow::Result<Vec<EventRow>> {
+        let rows = sqlx::query(
+            "SELECT seq, event_id, subject_id, prev_hash, hash, event FROM consent_events \
+             WHERE site_id = $1 AND subject_id = $2 ORDER BY seq",
+        )
+        .bind(site.as_str())
+        .bind(subject)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EventRow {
+                    seq: r.try_get("seq")?,
+                    event_id: r.try_get("event_id")?,
+                    subject_id: r.try_get("subject_id")?,
+                    prev_hash: r.try_get("prev_hash")?,
+                    hash: r.try_get("hash")?,
+                    event: r.try_get("event")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn chain_heads(&self, site: &SiteId) -> anyhow::Result<Vec<ChainHead>> {
+        let rows = sqlx::query(
+            "SELECT e.subject_id, e.seq, e.hash FROM consent_events e \
+             JOIN (SELECT subject_id, MAX(seq) AS top FROM consent_events WHERE site_id = $1 GROUP BY subject_id) h \
+               ON e.subject_id = h.subject_id AND e.seq = h.top \
+             WHERE e.site_id = $1 ORDER BY e.subject_id",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChainHead {
+                    subject_id: r.try_get("subject_id")?,
+                    seq: u64::try_from(r.try_get::<i64, _>("seq")?)?,
+                    hash: r.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn append_checkpoint(&self, c: &Checkpoint) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO checkpoints (site_id, number, created_at, tree_size, root, heads, signature) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(c.site_id.as_str())
+        .bind(i64::try_from(c.number)?)
+        .bind(c.created_at.as_str())
+        .bind(i64::try_from(c.tree_size)?)
+        .bind(c.root.as_str())
+        .bind(serde_json::to_string(&c.heads)?)
+        .bind(c.signature.as_str())
+        .execute(&self.pool)
+        .await
+        .context("storing checkpoint")?;
+        Ok(())
+    }
+
+    async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>> {
+        let rows = sqlx::query(
+            "SELECT number, created_at, tree_size, root, heads, signature FROM checkpoints \
+             WHERE site_id = $1 ORDER BY number",
+        )
+        .bind(site.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Checkpoint {
+                    site_id: site.clone(),
+                    number: u64::try_from(r.try_get::<i64, _>("number")?)?,
+                    created_at: r.try_get("created_at")?,
+                    tree_size: u64::try_from(r.try_get::<i64, _>("tree_size")?)?,
+                    root: r.try_get("root")?,
+                    heads: serde_json::from_str(r.try_get::<&str, _>("heads")?)?,
+                    signature: r.try_get("signature")?,
+                })
+            })
             .collect()
     }
 }

@@ -20,6 +20,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 const MAX_BANNER_BUILD_LEN: usize = 128;
+pub const ERASED: &str = "this subject was erased; start again without subject_id";
 
 pub async fn post_consent(
     State(state): State<AppState>,
@@ -121,6 +122,7 @@ pub async fn post_consent(
                 "this event_id was already recorded with a different body",
             ));
         }
+        Err(AppendRefused::ErasedSubject(_)) => return Err(ApiError::Gone(ERASED)),
         Err(AppendRefused::UnknownSubject(_)) => {
             return Err(ApiError::NotFound {
                 what: "subject",

@@ -1,5 +1,7 @@
 //! The table of contents: every route Assent serves, in one place.
 
+mod admin;
+mod checkpoints;
 mod consents;
 mod cors;
 pub mod demo;
@@ -25,10 +27,29 @@ pub fn router(state: AppState) -> Router {
             "/v1/sites/{site}/subjects/{subject}/consents",
             get(subjects::get_history),
         )
+        .route(
+            "/v1/sites/{site}/subjects/{subject}/consents/{event}/kantara",
+            get(subjects::get_kantara_receipt),
+        )
+        .route(
+            "/v1/sites/{site}/subjects/{subject}/current",
+            get(subjects::get_current),
+        )
+        .route("/v1/sites/{site}/subjects/{subject}/export", get(subjects::get_export))
+        .route(
+            "/v1/sites/{site}/subjects/{subject}/erasure",
+            post(subjects::post_erasure),
+        )
+        .route(
+            "/v1/sites/{site}/checkpoints/latest",
+            get(checkpoints::get_latest_checkpoint),
+        )
         .layer(axum::middleware::from_fn_with_state(state.clone(), cors::site_origins));
 
     Router::new()
         .merge(public_api)
+        .route("/v1/admin/sites/{site}/verify", get(admin::get_verify))
+        .route("/v1/admin/sites/{site}/checkpoints", post(admin::post_checkpoint))
         .route("/healthz", get(health::get_healthz))
         .route("/readyz", get(health::get_readyz))
         .route("/.well-known/gpc.json", get(well_known::get_gpc))

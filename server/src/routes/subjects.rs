@@ -1,14 +1,40 @@
-//! A subject's own records, readable only with its subject token.
+//! A subject's own records, each readable only with its subject token: history, current
+//! state, export (JSON or CSV), a Kantara consent receipt per event, and erasure.
 
+use super::consents::ERASED;
 use crate::error::{ApiError, Result};
 use crate::extract::authorize_subject;
+use crate::ledger::{SiteRecord, SubjectStatus};
 use crate::state::AppState;
-use assent_shared::Invalid;
-use assent_shared::api::ConsentHistory;
+use assent_shared::api::{ConsentHistory, CurrentState};
+use assent_shared::consent::{ConsentEvent, Decision};
 use assent_shared::ids::SubjectId;
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Resolves site and subject, checks the token, and refuses unknown or erased subjects.
+async fn authorized(
+    state: &AppState,
+    site: &str,
+    subject: &str,
+    headers: &HeaderMap,
+) -> Result<(SiteRecord, SubjectId)> {
+    let site = state.site(site).ok_or_else(ApiError::site_not_found)?;
+    let subject = SubjectId::parse(subject)?;
+    authorize_subject(&state.keys, headers, &site.id, &subject)?;
+    match state.ledger.subject_status(&site.id, &subject).await? {
+        SubjectStatus::Active => Ok((site, subject)),
+        SubjectStatus::Erased => Err(ApiError::Gone(ERASED)),
+        SubjectStatus::Unknown => Err(ApiError::NotFound {
+            what: "subject",
+            code: "subject_not_found",
+        }),
+    }
+}
 
 /// `GET /v1/sites/{site}/subjects/{subject}/consents`: the subject's chain, oldest first.
 pub async fn get_history(
@@ -16,19 +42,191 @@ pub async fn get_history(
     Path((site, subject)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Json<ConsentHistory>> {
-    let site = state.site(&site).ok_or_else(ApiError::site_not_found)?;
-    let subject = SubjectId::parse(&subject).map_err(|e: Invalid| ApiError::Invalid(e))?;
-    authorize_subject(&state.keys, &headers, &site.id, &subject)?;
-    if !state.ledger.subject_exists(&site.id, &subject).await? {
-        return Err(ApiError::NotFound {
-            what: "subject",
-            code: "subject_not_found",
-        });
-    }
+    let (site, subject) = authorized(&state, &site, &subject, &headers).await?;
     let events = state.ledger.history(&site.id, &subject).await?;
     Ok(Json(ConsentHistory {
         site_id: site.id,
         subject_id: subject,
         events,
     }))
+}
+
+/// `GET /v1/sites/{site}/subjects/{subject}/current`: the latest decision per purpose.
+pub async fn get_current(
+    State(state): State<AppState>,
+    Path((site, subject)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<CurrentState>> {
+    let (site, subject) = authorized(&state, &site, &subject, &headers).await?;
+    let purposes = state.ledger.current_state(&site.id, &subject).await?;
+    Ok(Json(CurrentState {
+        site_id: site.id,
+        subject_id: subject,
+        purposes,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+}
+
+/// `GET …/export?format=json|csv`: the subject's history as a download (one CSV row per
+/// purpose decision).
+pub async fn get_export(
+    State(state): State<AppState>,
+    Path((site, subject)): Path<(String, String)>,
+    Query(query): Query<ExportQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let format = query.format.as_deref().unwrap_or("json");
+    if !matches!(format, "json" | "csv") {
+        return Err(assent_shared::Invalid::new("format", "use json or csv").into());
+    }
+    let (site, subject) = authorized(&state, &site, &subject, &headers).await?;
+    let events = state.ledger.history(&site.id, &subject).await?;
+    let name = format!("assent-{}-{}.{format}", site.id, subject);
+    let disposition = format!("attachment; filename=\"{name}\"");
+    Ok(if format == "csv" {
+        (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            to_csv(&events),
+        )
+            .into_response()
+    } else {
+        let body = ConsentHistory {
+            site_id: site.id,
+            subject_id: subject,
+            events,
+        };
+        ([(header::CONTENT_DISPOSITION, disposition)], Json(body)).into_response()
+    })
+}
+
+fn csv_field(raw: &str) -> String {
+    if raw.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", raw.replace('"', "\"\""))
+    } else {
+        raw.to_owned()
+    }
+}
+
+fn to_csv(events: &[ConsentEvent]) -> String {
+    let mut out = String::from(
+        "seq,recorded_at,event_id,method,source,notice_version,language,jurisdiction,regime,gpc,purpose,decision,hash\r\n",
+    );
+    for e in events {
+        let method = serde_json::to_value(e.method)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let source = serde_json::to_value(e.source)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        for (purpose, decision) in &e.decisions {
+            let decision = if *decision == Decision::Granted {
+                "granted"
+            } else {
+                "denied"
+            };
+            let fields = [
+                e.seq.to_string(),
+                e.recorded_at.clone(),
+                e.event_id.to_string(),
+                method.clone(),
+                source.clone(),
+                e.notice_version.to_string(),
+                e.language.clone(),
+                e.jurisdiction.clone(),
+                e.regime.as_str().to_owned(),
+                e.gpc.to_string(),
+                purpose.to_string(),
+                decision.to_owned(),
+                e.hash.clone(),
+            ];
+            out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
+/// `GET …/consents/{event_id}/kantara`: the event as a Kantara Consent Receipt v1.1 document.
+pub async fn get_kantara_receipt(
+    State(state): State<AppState>,
+    Path((site, subject, event_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<Value>> {
+    let (site, subject) = authorized(&state, &site, &subject, &headers).await?;
+    let events = state.ledger.history(&site.id, &subject).await?;
+    let event = events
+        .into_iter()
+        .find(|e| e.event_id.as_str() == event_id.to_ascii_lowercase())
+        .ok_or(ApiError::NotFound {
+            what: "event",
+            code: "event_not_found",
+        })?;
+    let notice = state
+        .ledger
+        .notice(&site.id, event.notice_version)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("notice {} of an existing event is missing", event.notice_version))?
+        .localize(Some(&event.language));
+    let timestamp = time::OffsetDateTime::parse(&event.recorded_at, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| anyhow::anyhow!("stored recorded_at: {e}"))?
+        .unix_timestamp();
+    let purposes: Vec<Value> = event
+        .decisions
+        .iter()
+        .filter(|(_, d)| **d == Decision::Granted)
+        .filter_map(|(key, _)| notice.purpose(key))
+        .map(|p| {
+            json!({
+                "purpose": p.title,
+                "purposeCategory": [p.key.as_str()],
+                "consentType": "EXPLICIT",
+                "piiCategory": p.data_categories,
+                "primaryPurpose": false,
+                "termination": p.retention,
+                "thirdPartyDisclosure": !p.vendors.is_empty(),
+                "thirdPartyName": p.vendors.iter().map(|v| v.name.clone()).collect::<Vec<_>>().join(", "),
+            })
+        })
+        .collect();
+    let sensitive = event
+        .decisions
+        .iter()
+        .any(|(k, d)| *d == Decision::Granted && notice.purpose(k).is_some_and(|p| p.sensitive));
+    Ok(Json(json!({
+        "version": "KI-CR-v1.1.0",
+        "jurisdiction": event.jurisdiction,
+        "consentTimestamp": timestamp,
+        "collectionMethod": format!("{} via {}", serde_json::to_value(event.method).unwrap_or_default().as_str().unwrap_or_default(), serde_json::to_value(event.source).unwrap_or_default().as_str().unwrap_or_default()),
+        "consentReceiptID": event.event_id,
+        "publicKey": state.keys.jwks()["keys"].as_array().and_then(|k| k.last().cloned()).unwrap_or_default(),
+        "language": event.language,
+        "piiPrincipalId": event.subject_id,
+        "piiControllers": [{ "piiController": site.name, "url": notice.policy_url, "contact": "", "address": "", "email": "", "phone": "" }],
+        "policyUrl": notice.policy_url,
+        "services": [{ "service": site.name, "purposes": purposes }],
+        "sensitive": sensitive,
+        "spiCat": if sensitive { json!(["precise location"]) } else { json!([]) },
+        "assent": { "hash": event.hash, "seq": event.seq, "notice_version": event.notice_version, "notice_hash": event.notice_hash },
+    })))
+}
+
+/// `POST …/erasure`: unlinks the subject. Its events stay (pseudonymous, still verifiable);
+/// the token stops working and the current-state projection is deleted.
+pub async fn post_erasure(
+    State(state): State<AppState>,
+    Path((site, subject)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode> {
+    let (site, subject) = authorized(&state, &site, &subject, &headers).await?;
+    state.ledger.erase_subject(&site.id, &subject).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -41,7 +41,7 @@ pub struct TestApp {
     pub state: AppState,
     pub database_url: String,
     pub dir: TempDir,
-    pg_database: Option<String>,
+    _db: TestDatabase,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -77,15 +77,56 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
 
-pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (database_url, pg_database) = match backend {
-        Backend::Sqlite => (format!("sqlite://{}", dir.path().join("assent.db").display()), None),
+/// A fresh database for one test: a SQLite file in `dir`, or a new PostgreSQL database that
+/// is dropped when the returned value is.
+pub struct TestDatabase {
+    pub url: String,
+    pg_database: Option<String>,
+}
+
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> TestDatabase {
+    match backend {
+        Backend::Sqlite => TestDatabase {
+            url: format!("sqlite://{}", dir.join("assent.db").display()),
+            pg_database: None,
+        },
         Backend::Postgres => {
             let (url, name) = fresh_postgres_database().await;
-            (url, Some(name))
+            TestDatabase {
+                url,
+                pg_database: Some(name),
+            }
         }
-    };
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_database.take() {
+            // Drop runs outside async: clean up on a thread with its own runtime.
+            let admin = admin_postgres_url();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async {
+                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
+                        let _ = conn
+                            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = fresh_database(backend, dir.path()).await;
+    let database_url = db.url.clone();
     let dist: PathBuf = dir.path().join("dist");
     write_fake_banner(&dist);
     let mut config = Config {
@@ -95,6 +136,8 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
         database_url: database_url.clone(),
         dist_dir: dist,
         key_file: dir.path().join("keys.json"),
+        checkpoint_file: dir.path().join("checkpoints.jsonl"),
+        checkpoint_interval_secs: 0,
         ..Config::default()
     };
     configure(&mut config);
@@ -113,7 +156,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
         state,
         database_url,
         dir,
-        pg_database,
+        _db: db,
         stop: Some(stop),
     }
 }
@@ -122,24 +165,6 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
-        }
-        if let Some(name) = self.pg_database.take() {
-            // Drop runs outside async: clean up on a thread with its own runtime.
-            let admin = admin_postgres_url();
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime");
-                rt.block_on(async {
-                    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
-                        let _ = conn
-                            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                            .await;
-                    }
-                });
-            })
-            .join();
         }
     }
 }

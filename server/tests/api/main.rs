@@ -2,6 +2,9 @@
 //! on SQLite and on PostgreSQL.
 
 mod consents;
+mod crash;
 mod helpers;
 mod ledger;
 mod public;
+mod subjects;
+mod tamper;

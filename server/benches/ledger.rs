@@ -1,0 +1,330 @@
+//! Ledger write benchmark: events/s and p50/p99 latency of `POST /v1/sites/{site}/consents`
+//! over real HTTP at 1, 16 and 64 concurrent clients, for (a) one transaction per event and
+//! (b) group commit, on SQLite and PostgreSQL, plus (c) the raw ceiling: the same rows with the
+//! same hashing and signing work, appended in batches straight through sqlx, no HTTP.
+//! Every database is verified afterwards.
+//!
+//!     cargo bench -p assent-server --bench ledger            # ASSENT_BENCH_SECS=3 per cell
+//!
+//! PostgreSQL: `ASSENT_TEST_POSTGRES_URL` (default postgres://postgres@127.0.0.1:5432/postgres);
+//! skipped with a note when unreachable.
+
+use assent_server::config::Config;
+use assent_server::ledger::{self, NewEvent, verify};
+use assent_server::startup::Application;
+use assent_shared::api::{ConsentRecorded, NoticeResponse};
+use assent_shared::consent::{ConsentEvent, Decision, Decisions, EVENT_SCHEMA_VERSION, Method, Source};
+use assent_shared::ids::{EventId, PurposeKey, SiteId, SubjectId};
+use assent_shared::regime::Regime;
+use serde_json::json;
+use sqlx::Executor;
+use std::time::{Duration, Instant};
+
+const CLIENTS: [usize; 3] = [1, 16, 64];
+const RAW_BATCH: usize = 64;
+
+struct Cell {
+    label: String,
+    events: usize,
+    secs: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+fn secs_per_cell() -> Duration {
+    let s = std::env::var("ASSENT_BENCH_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3.0);
+    Duration::from_secs_f64(s)
+}
+
+async fn database(backend: &str, dir: &std::path::Path, tag: &str) -> Option<String> {
+    match backend {
+        "sqlite" => Some(format!("sqlite://{}", dir.join(format!("{tag}.db")).display())),
+        _ => {
+            let admin = std::env::var("ASSENT_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.ok()?;
+            let name = format!("assent_bench_{tag}_{}", uuid::Uuid::new_v4().simple());
+            conn.execute(format!("CREATE DATABASE {name}").as_str()).await.ok()?;
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
+            Some(format!("{base}/{name}"))
+        }
+    }
+}
+
+async fn http_run(url: &str, dir: &std::path::Path, batch_max: usize, clients: usize, label: String) -> Cell {
+    let dist = dir.join("dist/banner");
+    std::fs::create_dir_all(&dist).expect("dist");
+    std::fs::write(dist.join("assent-banner-x.js"), "").expect("js");
+    std::fs::write(dist.join("assent-banner-x_bg.wasm"), "").expect("wasm");
+    let config = Config {
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        demo: true,
+        demo_bind: "127.0.0.1:0".parse().expect("addr"),
+        database_url: url.to_owned(),
+        dist_dir: dir.join("dist"),
+        key_file: dir.join("keys.json"),
+        checkpoint_file: dir.join("checkpoints.jsonl"),
+        checkpoint_interval_secs: 0,
+        batch_max,
+        ..Config::default()
+    };
+    let app = Application::build(config).await.expect("build");
+    let api = format!("http://{}", app.api_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(128)
+        .build()
+        .expect("client");
+    let notice: NoticeResponse = client
+        .get(format!("{api}/v1/sites/demo/notice"))
+        .send()
+        .await
+        .expect("notice")
+        .json()
+        .await
+        .expect("json");
+    let until = Instant::now() + secs_per_cell();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let (client, api, notice) = (client.clone(), api.clone(), notice.clone());
+            tokio::spawn(async move {
+                let mut lat = Vec::new();
+                let mut subject: Option<(String, String)> = None;
+                let mut i = 0u64;
+                while Instant::now() < until {
+                    i += 1;
+                    let mut body = json!({
+                        "event_id": uuid::Uuid::new_v4().to_string(),
+                        "notice_version": notice.notice.version,
+                        "notice_hash": notice.notice_hash,
+                        "language": "en",
+                        "method": "save",
+                        "source": "panel",
+                        "decisions": { "analytics": if i.is_multiple_of(2) { "granted" } else { "denied" }, "advertising": "denied" },
+                    });
+                    let mut req = client.post(format!("{api}/v1/sites/demo/consents"));
+                    if let Some((s, t)) = &subject {
+                        body["subject_id"] = json!(s);
+                        req = req.bearer_auth(t);
+                    }
+                    let t0 = Instant::now();
+                    let res = req.json(&body).send().await.expect("POST");
+                    assert_eq!(res.status(), 201);
+                    let rec: ConsentRecorded = res.json().await.expect("json");
+                    lat.push(t0.elapsed());
+                    if let Some(t) = rec.subject_token {
+                        subject = Some((rec.subject_id.to_string(), t));
+                    }
+                }
+                lat
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("client"));
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let _ = stop.send(());
+    let _ = server.await;
+    all.sort();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    };
+    Cell {
+        label,
+        events: all.len(),
+        secs,
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+    }
+}
+
+/// The same rows, hashing and signing, appended in batches straight through sqlx.
+async fn raw_run(url: &str, dir: &std::path::Path, label: String) -> Cell {
+    let ledger = ledger::open(url).await.expect("open");
+    let keys = assent_server::keys::Keys::load_or_create(&dir.join("keys.json")).expect("keys");
+    let site = SiteId::parse("demo").expect("site");
+    assent_server::routes::demo::seed(ledger.as_ref(), "127.0.0.1:1".parse().expect("addr"))
+        .await
+        .expect("seed");
+    let notice = ledger
+        .latest_notice(&site)
+        .await
+        .expect("notice")
+        .expect("demo notice")
+        .localize(Some("en"));
+    let notice_hash = assent_shared::canonical::notice_hash(&notice).expect("hash");
+    let until = Instant::now() + secs_per_cell();
+    let started = Instant::now();
+    let mut events = 0;
+    let mut lat = Vec::new();
+    // 64 subjects, like 64 clients, each appending to its own chain.
+    let subjects: Vec<SubjectId> = (0..RAW_BATCH)
+        .map(|_| SubjectId::parse(&uuid::Uuid::new_v4().to_string()).expect("id"))
+        .collect();
+    let mut round = 0u64;
+    while Instant::now() < until {
+        round += 1;
+        let batch: Vec<NewEvent> = subjects
+            .iter()
+            .map(|s| NewEvent {
+                draft: ConsentEvent {
+                    schema_version: EVENT_SCHEMA_VERSION,
+                    event_id: EventId::parse(&uuid::Uuid::new_v4().to_string()).expect("id"),
+                    site_id: site.clone(),
+                    subject_id: s.clone(),
+                    seq: 0,
+                    recorded_at: String::new(),
+                    client_time: None,
+                    notice_version: notice.version,
+                    notice_hash: notice_hash.clone(),
+                    banner_build: None,
+                    policy_version: notice.policy_version.clone(),
+                    jurisdiction: "unknown".into(),
+                    regime: Regime::OptIn,
+                    method: Method::Save,
+                    source: Source::Panel,
+                    gpc: false,
+                    signal_source: None,
+                    decisions: Decisions::from([(
+                        PurposeKey::parse("analytics").expect("key"),
+                        if round.is_multiple_of(2) {
+                            Decision::Granted
+                        } else {
+                            Decision::Denied
+                        },
+                    )]),
+                    language: "en".into(),
+                    ip_truncated: None,
+                    user_agent_hash: None,
+                    prev_hash: String::new(),
+                    hash: String::new(),
+                },
+                new_subject: round == 1,
+                request_digest: uuid::Uuid::new_v4().to_string(),
+            })
+            .collect();
+        let t0 = Instant::now();
+        let outcomes = ledger.append_batch(&batch).await.expect("append");
+        for o in outcomes {
+            let ledger::Appended::Recorded(stored) = o.expect("recorded") else {
+                panic!("replayed")
+            };
+            // The same signing work the HTTP path does: a receipt per event.
+            keys.sign(&json!({ "event_id": stored.event.event_id, "hash": stored.event.hash, "decisions": stored.event.decisions }))
+                .expect("sign");
+        }
+        lat.push(t0.elapsed());
+        events += batch.len();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    lat.sort();
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    };
+    Cell {
+        label,
+        events,
+        secs,
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+    }
+}
+
+async fn verify_all(url: &str, dir: &std::path::Path) -> String {
+    let ledger = ledger::open(url).await.expect("open");
+    let keys = assent_server::keys::Keys::load_or_create(&dir.join("keys.json")).expect("keys");
+    let site = SiteId::parse("demo").expect("site");
+    let r = verify::verify_site(ledger.as_ref(), &keys, &site, None)
+        .await
+        .expect("verify");
+    format!(
+        "{} chains, {} events: {}",
+        r.chains,
+        r.events,
+        if r.ok { "OK" } else { "BROKEN" }
+    )
+}
+
+#[tokio::main]
+async fn main() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for backend in ["sqlite", "postgres"] {
+        let mut ratio = (0.0, 0.0);
+        for (mode, batch_max) in [("one tx per event", 1), ("group commit", 256)] {
+            for clients in CLIENTS {
+                let dir = root.path().join(format!("{backend}-{batch_max}-{clients}"));
+                std::fs::create_dir_all(&dir).expect("dir");
+                let Some(url) = database(backend, &dir, &format!("b{batch_max}c{clients}")).await else {
+                    notes.push(format!("{backend}: not reachable, skipped"));
+                    break;
+                };
+                let cell = http_run(
+                    &url,
+                    &dir,
+                    batch_max,
+                    clients,
+                    format!("{backend} | {mode} | {clients}"),
+                )
+                .await;
+                eprintln!("{} -> {:.0} events/s", cell.label, cell.events as f64 / cell.secs);
+                if clients == 64 {
+                    let rate = cell.events as f64 / cell.secs;
+                    if batch_max == 1 {
+                        ratio.0 = rate
+                    } else {
+                        ratio.1 = rate
+                    }
+                    notes.push(format!("{backend} {mode} @64 verify: {}", verify_all(&url, &dir).await));
+                }
+                rows.push(cell);
+            }
+        }
+        let dir = root.path().join(format!("{backend}-raw"));
+        std::fs::create_dir_all(&dir).expect("dir");
+        if let Some(url) = database(backend, &dir, "raw").await {
+            let cell = raw_run(
+                &url,
+                &dir,
+                format!("{backend} | raw sqlx batches of {RAW_BATCH}, no HTTP | -"),
+            )
+            .await;
+            let raw_rate = cell.events as f64 / cell.secs;
+            eprintln!("{} -> {raw_rate:.0} events/s", cell.label);
+            notes.push(format!(
+                "{backend}: group commit @64 = {:.1}x one-tx-per-event, {:.0}% of the raw ceiling",
+                ratio.1 / ratio.0.max(1.0),
+                100.0 * ratio.1 / raw_rate.max(1.0)
+            ));
+            rows.push(cell);
+        }
+    }
+    println!("| backend | mode | clients | events | events/s | p50 ms | p99 ms |");
+    println!("|---|---|---|---|---|---|---|");
+    for c in &rows {
+        println!(
+            "| {} | {} | {:.0} | {:.2} | {:.2} |",
+            c.label,
+            c.events,
+            c.events as f64 / c.secs,
+            c.p50_ms,
+            c.p99_ms
+        );
+    }
+    println!();
+    for n in notes {
+        println!("- {n}");
+    }
+}

@@ -1,0 +1,171 @@
+//! Crash safety: the real `assent` process under concurrent writes is SIGKILLed mid-stream and
+//! restarted. Every event that got a `201` must be there, and every chain must verify.
+//! (This proves replies come after commit; power-loss durability rests on the database's fsync.)
+
+use crate::helpers::{Backend, fresh_database, write_fake_banner};
+use crate::on_both_backends;
+use assent_server::extract::AdminClaims;
+use assent_server::keys::Keys;
+use assent_shared::api::{ConsentHistory, ConsentRecorded, NoticeResponse, VerifyReport};
+use serde_json::json;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+on_both_backends!(every_acknowledged_event_survives_a_sigkill);
+
+struct Acked {
+    subject: String,
+    token: String,
+    seq: u64,
+    hash: String,
+}
+
+async fn start(dir: &Path, database_url: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assent"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--demo", "--demo-bind", "127.0.0.1:0"])
+        .env("ASSENT_DATABASE_URL", database_url)
+        .env("ASSENT_KEY_FILE", dir.join("keys.json"))
+        .env("ASSENT_DIST_DIR", dir.join("dist"))
+        .env("ASSENT_CHECKPOINT_FILE", dir.join("checkpoints.jsonl"))
+        .env("ASSENT_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn assent");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("assent starts within 30 s")
+        .expect("read stdout")
+        .expect("a listening line");
+    let api = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("api="))
+        .expect("api address")
+        .to_owned();
+    (child, api)
+}
+
+async fn writer_loop(client: reqwest::Client, api: String, notice: NoticeResponse, acked: Arc<Mutex<Vec<Acked>>>) {
+    let mut mine: Option<(String, String)> = None;
+    for i in 0.. {
+        let analytics = if i % 2 == 0 { "granted" } else { "denied" };
+        let mut body = json!({
+            "event_id": uuid::Uuid::new_v4().to_string(),
+            "notice_version": notice.notice.version,
+            "notice_hash": notice.notice_hash,
+            "language": "en",
+            "method": "save",
+            "source": "panel",
+            "decisions": { "analytics": analytics, "advertising": "denied" },
+        });
+        let mut req = client.post(format!("{api}/v1/sites/demo/consents"));
+        if let Some((subject, token)) = &mine {
+            body["subject_id"] = json!(subject);
+            req = req.bearer_auth(token);
+        }
+        let Ok(res) = req.json(&body).send().await else { return };
+        if res.status() != 201 {
+            return;
+        }
+        let Ok(rec) = res.json::<ConsentRecorded>().await else {
+            return;
+        };
+        if let Some(token) = rec.subject_token.clone() {
+            mine = Some((rec.subject_id.to_string(), token));
+        }
+        let (subject, token) = mine.clone().expect("subject known after the first 201");
+        acked.lock().expect("lock").push(Acked {
+            subject,
+            token,
+            seq: rec.seq,
+            hash: rec.hash,
+        });
+    }
+}
+
+async fn every_acknowledged_event_survives_a_sigkill(backend: Backend) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_fake_banner(&dir.path().join("dist"));
+    let db = fresh_database(backend, dir.path()).await;
+    let (mut child, api) = start(dir.path(), &db.url).await;
+    let client = reqwest::Client::new();
+    let notice: NoticeResponse = client
+        .get(format!("{api}/v1/sites/demo/notice"))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let writers: Vec<_> = (0..16)
+        .map(|_| tokio::spawn(writer_loop(client.clone(), api.clone(), notice.clone(), acked.clone())))
+        .collect();
+    // Kill once a good number of events were acknowledged, while writes are still in flight.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while acked.lock().expect("lock").len() < 400 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.start_kill().expect("SIGKILL");
+    child.wait().await.expect("reap");
+    for w in writers {
+        let _ = w.await;
+    }
+    let acked = std::mem::take(&mut *acked.lock().expect("lock"));
+    assert!(
+        acked.len() >= 400,
+        "only {} events were acknowledged before the deadline",
+        acked.len()
+    );
+
+    let (_child, api) = start(dir.path(), &db.url).await;
+    let mut checked = std::collections::HashMap::<String, ConsentHistory>::new();
+    for a in &acked {
+        if !checked.contains_key(&a.subject) {
+            let h: ConsentHistory = client
+                .get(format!("{api}/v1/sites/demo/subjects/{}/consents", a.subject))
+                .bearer_auth(&a.token)
+                .send()
+                .await
+                .expect("GET history")
+                .json()
+                .await
+                .expect("history JSON");
+            checked.insert(a.subject.clone(), h);
+        }
+        let events = &checked[&a.subject].events;
+        let stored = events.iter().find(|e| e.seq == a.seq);
+        assert_eq!(
+            stored.map(|e| e.hash.as_str()),
+            Some(a.hash.as_str()),
+            "acknowledged event {} of {} is missing",
+            a.seq,
+            a.subject
+        );
+    }
+    let keys = Keys::load_or_create(&dir.path().join("keys.json")).expect("keys");
+    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
+    let token = keys
+        .sign(&AdminClaims {
+            typ: "admin".into(),
+            sites: vec!["demo".into()],
+            exp,
+        })
+        .expect("sign");
+    let report: VerifyReport = client
+        .get(format!("{api}/v1/admin/sites/demo/verify"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("verify")
+        .json()
+        .await
+        .expect("report");
+    assert!(report.ok, "{report:?}");
+    assert!(report.events >= acked.len() as u64);
+}

@@ -1,0 +1,248 @@
+//! Tampering as an attacker with database access would: drop the append-only triggers, then
+//! edit rows directly. Every edit must be found by verification, at the right event.
+
+use crate::helpers::{Backend, TestApp, error_code, spawn_app};
+use crate::on_both_backends;
+use assent_server::extract::AdminClaims;
+use assent_shared::api::{ConsentHistory, ConsentRecorded, VerifyReport};
+use assent_shared::canonical::event_hash;
+use serde_json::json;
+
+on_both_backends!(
+    an_untouched_ledger_verifies_clean_and_verification_needs_an_admin_token,
+    a_changed_decision_is_found_at_that_event,
+    a_deleted_event_in_the_middle_is_found,
+    a_deleted_whole_chain_is_found_through_the_checkpoint,
+    swapped_events_are_found,
+    a_rechained_subject_with_forged_hashes_is_found_through_the_checkpoint,
+    a_checkpoint_deleted_from_the_database_is_found_through_the_published_file,
+);
+
+struct Chain {
+    subject: String,
+    token: String,
+}
+
+fn admin_token(app: &TestApp, site: &str) -> String {
+    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
+    app.state
+        .keys
+        .sign(&AdminClaims {
+            typ: "admin".into(),
+            sites: vec![site.into()],
+            exp,
+        })
+        .expect("sign")
+}
+
+/// A subject with three events: reject, grant analytics, withdraw it.
+async fn three_event_chain(app: &TestApp) -> Chain {
+    let first = app
+        .consent_body("reject_all", json!({ "analytics": "denied", "advertising": "denied" }))
+        .await;
+    let res: ConsentRecorded = app.post_consent(&first, None).await.json().await.expect("json");
+    let chain = Chain {
+        subject: res.subject_id.to_string(),
+        token: res.subject_token.expect("token"),
+    };
+    for analytics in ["granted", "denied"] {
+        let mut body = app
+            .consent_body("save", json!({ "analytics": analytics, "advertising": "denied" }))
+            .await;
+        body["subject_id"] = json!(chain.subject);
+        assert_eq!(app.post_consent(&body, Some(&chain.token)).await.status(), 201);
+    }
+    chain
+}
+
+async fn checkpoint_now(app: &TestApp) {
+    let res = app
+        .client
+        .post(format!("{}/v1/admin/sites/demo/checkpoints", app.api))
+        .bearer_auth(admin_token(app, "demo"))
+        .send()
+        .await
+        .expect("POST checkpoint");
+    assert_eq!(res.status(), 201);
+}
+
+async fn verify(app: &TestApp) -> VerifyReport {
+    let res = app
+        .client
+        .get(format!("{}/v1/admin/sites/demo/verify", app.api))
+        .bearer_auth(admin_token(app, "demo"))
+        .send()
+        .await
+        .expect("GET verify");
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("report JSON")
+}
+
+async fn drop_triggers(app: &TestApp, backend: Backend) {
+    let statements: &[&str] = match backend {
+        Backend::Sqlite => &[
+            "DROP TRIGGER consent_events_no_update",
+            "DROP TRIGGER consent_events_no_delete",
+            "DROP TRIGGER checkpoints_no_delete",
+        ],
+        Backend::Postgres => &[
+            "DROP TRIGGER consent_events_append_only ON consent_events",
+            "DROP TRIGGER checkpoints_append_only ON checkpoints",
+        ],
+    };
+    for sql in statements {
+        app.raw_sql(sql).await.expect(sql);
+    }
+}
+
+fn first_broken(report: &VerifyReport) -> (Option<String>, Option<u64>, String) {
+    assert!(!report.ok, "verification must fail: {report:?}");
+    let p = &report.problems[0];
+    (p.subject_id.clone(), p.seq, p.problem.clone())
+}
+
+async fn an_untouched_ledger_verifies_clean_and_verification_needs_an_admin_token(backend: Backend) {
+    let app = spawn_app(backend).await;
+    three_event_chain(&app).await;
+    three_event_chain(&app).await;
+    checkpoint_now(&app).await;
+    let report = verify(&app).await;
+    assert!(report.ok, "{report:?}");
+    assert_eq!((report.chains, report.events, report.checkpoints), (2, 6, 1));
+    let url = format!("{}/v1/admin/sites/demo/verify", app.api);
+    assert_eq!(
+        error_code(app.client.get(&url).send().await.expect("GET"), 401).await,
+        "unauthorized"
+    );
+    let other = admin_token(&app, "another-site");
+    assert_eq!(
+        error_code(app.client.get(&url).bearer_auth(other).send().await.expect("GET"), 403).await,
+        "forbidden"
+    );
+    let latest: serde_json::Value = app
+        .client
+        .get(format!("{}/v1/sites/demo/checkpoints/latest", app.api))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(latest["tree_size"], 2);
+    assert!(latest.get("heads").is_none(), "the public checkpoint names no subjects");
+}
+
+async fn a_changed_decision_is_found_at_that_event(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let chain = three_event_chain(&app).await;
+    drop_triggers(&app, backend).await;
+    let sql = format!(
+        "UPDATE consent_events SET event = REPLACE(event, '\"analytics\":\"granted\"', '\"analytics\":\"denied\"') \
+         WHERE subject_id = '{}' AND seq = 2",
+        chain.subject
+    );
+    app.raw_sql(&sql).await.expect("tamper");
+    let (subject, seq, problem) = first_broken(&verify(&app).await);
+    assert_eq!((subject.as_deref(), seq), (Some(chain.subject.as_str()), Some(2)));
+    assert!(problem.contains("altered"), "{problem}");
+}
+
+async fn a_deleted_event_in_the_middle_is_found(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let chain = three_event_chain(&app).await;
+    drop_triggers(&app, backend).await;
+    app.raw_sql(&format!(
+        "DELETE FROM consent_events WHERE subject_id = '{}' AND seq = 2",
+        chain.subject
+    ))
+    .await
+    .expect("tamper");
+    let (subject, seq, problem) = first_broken(&verify(&app).await);
+    assert_eq!((subject.as_deref(), seq), (Some(chain.subject.as_str()), Some(3)));
+    assert!(problem.contains("missing"), "{problem}");
+}
+
+async fn a_deleted_whole_chain_is_found_through_the_checkpoint(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let chain = three_event_chain(&app).await;
+    three_event_chain(&app).await;
+    checkpoint_now(&app).await;
+    drop_triggers(&app, backend).await;
+    for table in ["consent_events", "consent_state", "subjects"] {
+        app.raw_sql(&format!("DELETE FROM {table} WHERE subject_id = '{}'", chain.subject))
+            .await
+            .expect("tamper");
+    }
+    let report = verify(&app).await;
+    let (subject, seq, problem) = first_broken(&report);
+    assert_eq!((subject.as_deref(), seq), (Some(chain.subject.as_str()), Some(3)));
+    assert!(problem.contains("no longer exists"), "{problem}");
+    assert_eq!(report.chains, 1);
+}
+
+async fn swapped_events_are_found(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let chain = three_event_chain(&app).await;
+    drop_triggers(&app, backend).await;
+    let s = &chain.subject;
+    for sql in [
+        format!("UPDATE consent_events SET seq = -1 WHERE subject_id = '{s}' AND seq = 2"),
+        format!("UPDATE consent_events SET seq = 2 WHERE subject_id = '{s}' AND seq = 3"),
+        format!("UPDATE consent_events SET seq = 3 WHERE subject_id = '{s}' AND seq = -1"),
+    ] {
+        app.raw_sql(&sql).await.expect("tamper");
+    }
+    let (subject, seq, _) = first_broken(&verify(&app).await);
+    assert_eq!((subject.as_deref(), seq), (Some(s.as_str()), Some(2)));
+}
+
+async fn a_rechained_subject_with_forged_hashes_is_found_through_the_checkpoint(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let chain = three_event_chain(&app).await;
+    checkpoint_now(&app).await;
+    let history: ConsentHistory = app
+        .history(&chain.subject, &chain.token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    drop_triggers(&app, backend).await;
+    // Rewrite event 2 to "analytics denied" and re-chain everything after it consistently.
+    let mut events = history.events;
+    let analytics = assent_shared::ids::PurposeKey::parse("analytics").expect("key");
+    events[1]
+        .decisions
+        .insert(analytics, assent_shared::consent::Decision::Denied);
+    for i in 1..events.len() {
+        events[i].prev_hash = events[i - 1].hash.clone();
+        events[i].hash = event_hash(&events[i]).expect("hash");
+        let e = &events[i];
+        let sql = format!(
+            "UPDATE consent_events SET event = '{}', prev_hash = '{}', hash = '{}' WHERE subject_id = '{}' AND seq = {}",
+            serde_json::to_string(e).expect("json").replace('\'', "''"),
+            e.prev_hash,
+            e.hash,
+            chain.subject,
+            e.seq
+        );
+        app.raw_sql(&sql).await.expect("tamper");
+    }
+    assert_eq!(
+        assent_shared::canonical::first_broken(&events),
+        None,
+        "the forged chain is internally consistent"
+    );
+    let (subject, seq, problem) = first_broken(&verify(&app).await);
+    assert_eq!((subject.as_deref(), seq), (Some(chain.subject.as_str()), Some(3)));
+    assert!(problem.contains("rewritten"), "{problem}");
+}
+
+async fn a_checkpoint_deleted_from_the_database_is_found_through_the_published_file(backend: Backend) {
+    let app = spawn_app(backend).await;
+    three_event_chain(&app).await;
+    checkpoint_now(&app).await;
+    drop_triggers(&app, backend).await;
+    app.raw_sql("DELETE FROM checkpoints").await.expect("tamper");
+    let (_, _, problem) = first_broken(&verify(&app).await);
+    assert!(problem.contains("missing or different in the database"), "{problem}");
+}
