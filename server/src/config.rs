@@ -7,6 +7,13 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkData {
+    None,
+    Truncated,
+}
+
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -36,6 +43,14 @@ pub struct Config {
     pub checkpoint_file: PathBuf,
     /// How often to checkpoint sites whose chains moved (seconds; 0 = only on demand).
     pub checkpoint_interval_secs: u64,
+    /// Network data recorded on events: `none` (default) or `truncated` (IPv4 /24, IPv6 /48,
+    /// salted hash of the user agent). Raw addresses are never stored.
+    pub network_data: NetworkData,
+    /// Trusted header carrying the client address (first entry of e.g. `X-Forwarded-For`);
+    /// without it, the TCP peer address is used.
+    pub client_ip_header: Option<String>,
+    /// Subjects with no event for this many days are unlinked by the retention job (0 = never).
+    pub retention_days: u64,
     /// Group commit: most events in one transaction.
     pub batch_max: usize,
     /// Group commit: how long the writer waits for more events after the first (µs).
@@ -58,6 +73,9 @@ impl Default for Config {
             gpc_last_update: "2026-11-01".into(),
             checkpoint_file: PathBuf::from("data/checkpoints.jsonl"),
             checkpoint_interval_secs: 3600,
+            network_data: NetworkData::None,
+            client_ip_header: None,
+            retention_days: 395,
             batch_max: 256,
             batch_wait_us: 0,
         }
@@ -154,6 +172,19 @@ impl Config {
         }
         if let Some(v) = env("ASSENT_CHECKPOINT_INTERVAL_SECS") {
             self.checkpoint_interval_secs = parse("ASSENT_CHECKPOINT_INTERVAL_SECS", &v)?;
+        }
+        if let Some(v) = env("ASSENT_NETWORK_DATA") {
+            self.network_data = match v.as_str() {
+                "none" => NetworkData::None,
+                "truncated" => NetworkData::Truncated,
+                other => bail!("ASSENT_NETWORK_DATA={other:?}: use none or truncated"),
+            };
+        }
+        if let Some(v) = env("ASSENT_CLIENT_IP_HEADER") {
+            self.client_ip_header = Some(v).filter(|v| !v.is_empty());
+        }
+        if let Some(v) = env("ASSENT_RETENTION_DAYS") {
+            self.retention_days = parse("ASSENT_RETENTION_DAYS", &v)?;
         }
         if let Some(v) = env("ASSENT_BATCH_MAX") {
             self.batch_max = parse("ASSENT_BATCH_MAX", &v)?;

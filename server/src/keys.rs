@@ -18,6 +18,9 @@ use std::path::Path;
 #[derive(Serialize, Deserialize)]
 struct KeyFile {
     keys: Vec<StoredKey>,
+    /// Secret salt for pseudonymising network data (user-agent hashes), base64.
+    #[serde(default)]
+    pseudonym_salt: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -37,6 +40,7 @@ struct LoadedKey {
 
 pub struct Keys {
     keys: Vec<LoadedKey>,
+    pseudonym_salt: Vec<u8>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -52,18 +56,30 @@ impl Keys {
         if !path.exists() {
             let file = KeyFile {
                 keys: vec![new_stored_key()?],
+                pseudonym_salt: Some(random_b64()?),
             };
             write_key_file(path, &file)?;
             tracing::info!(path = %path.display(), "created a new signing key file");
         }
         let text = std::fs::read_to_string(path).with_context(|| format!("reading key file {}", path.display()))?;
-        let file: KeyFile =
+        let mut file: KeyFile =
             serde_json::from_str(&text).with_context(|| format!("parsing key file {}", path.display()))?;
         if file.keys.is_empty() {
             bail!("key file {} holds no keys", path.display());
         }
+        let salt = match &file.pseudonym_salt {
+            Some(salt) => salt.clone(),
+            None => {
+                // Key files from before the salt existed get one, once.
+                let salt = random_b64()?;
+                file.pseudonym_salt = Some(salt.clone());
+                write_key_file(path, &file)?;
+                salt
+            }
+        };
         let keys = file.keys.iter().map(load_key).collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Self { keys })
+        let pseudonym_salt = STANDARD.decode(salt).context("pseudonym_salt is not base64")?;
+        Ok(Self { keys, pseudonym_salt })
     }
 
     /// Adds a new signing key; older keys keep verifying what they signed.
@@ -103,6 +119,16 @@ impl Keys {
             .map(|d| d.claims)
     }
 
+    /// Salted SHA-256 (hex) of a value such as a user agent: stable per installation, not
+    /// reversible by a dictionary without the salt.
+    pub fn pseudonymize(&self, value: &str) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(&self.pseudonym_salt);
+        h.update(value.as_bytes());
+        hex::encode(h.finalize())
+    }
+
     pub fn jwks(&self) -> Value {
         let keys: Vec<Value> = self
             .keys
@@ -111,6 +137,12 @@ impl Keys {
             .collect();
         json!({ "keys": keys })
     }
+}
+
+fn random_b64() -> anyhow::Result<String> {
+    let mut salt = [0u8; 32];
+    getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+    Ok(STANDARD.encode(salt))
 }
 
 fn new_stored_key() -> anyhow::Result<StoredKey> {

@@ -59,6 +59,16 @@ enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Apply the retention setting now: unlink subjects inactive for `retention_days`.
+    Retention {
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Rebuild the current-state projection of every site from its events.
+    RebuildProjection {
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Issue an admin API token for some sites (`*` for all).
     AdminToken {
         #[arg(long = "site", required = true)]
@@ -133,6 +143,22 @@ async fn main() -> anyhow::Result<()> {
                     "site {site}: checkpoint {} over {} chains, root {}",
                     c.number, c.tree_size, c.root
                 );
+            }
+            Ok(())
+        }
+        Command::Retention { database_url } => {
+            config.database_url = database_url.unwrap_or(config.database_url);
+            let ledger = assent_server::ledger::open(&config.database_url).await?;
+            let n = assent_server::ledger::retention::run(ledger.as_ref(), config.retention_days).await?;
+            println!("unlinked {n} subjects with no event in {} days", config.retention_days);
+            Ok(())
+        }
+        Command::RebuildProjection { database_url } => {
+            config.database_url = database_url.unwrap_or(config.database_url);
+            let (ledger, _keys, sites) = open_ledger(&config, None).await?;
+            for site in sites {
+                let n = ledger.rebuild_projection(&site).await?;
+                println!("site {site}: projection rebuilt from {n} events");
             }
             Ok(())
         }

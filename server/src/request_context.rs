@@ -5,6 +5,37 @@ use crate::config::Config;
 use assent_shared::gpc::sec_gpc_enabled;
 use assent_shared::regime::{Jurisdiction, Regime};
 use axum::http::HeaderMap;
+use std::net::IpAddr;
+
+/// The client's network as recorded: IPv4 /24 or IPv6 /48, never the full address.
+pub fn truncate_ip(ip: IpAddr) -> String {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    };
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+        }
+    }
+}
+
+/// The client address: from the trusted header if configured (first entry), else the peer.
+pub fn client_ip(config: &Config, headers: &HeaderMap, peer: IpAddr) -> IpAddr {
+    config
+        .client_ip_header
+        .as_deref()
+        .and_then(|name| headers.get(name))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|first| first.trim().parse().ok())
+        .unwrap_or(peer)
+}
 
 /// Recorded when no trusted header names the region.
 pub const UNKNOWN_JURISDICTION: &str = "unknown";
@@ -71,6 +102,35 @@ mod tests {
         assert_eq!(
             (ctx.jurisdiction.as_str(), ctx.regime),
             (UNKNOWN_JURISDICTION, Regime::Notice)
+        );
+    }
+
+    #[test]
+    fn addresses_are_truncated_to_their_network() {
+        assert_eq!(truncate_ip("203.0.113.77".parse().expect("ip")), "203.0.113.0/24");
+        assert_eq!(
+            truncate_ip("2001:db8:abcd:12:1::9".parse().expect("ip")),
+            "2001:db8:abcd::/48"
+        );
+        assert_eq!(
+            truncate_ip("::ffff:198.51.100.9".parse().expect("ip")),
+            "198.51.100.0/24"
+        );
+    }
+
+    #[test]
+    fn the_client_address_comes_from_the_trusted_header_only_when_configured() {
+        let peer: IpAddr = "127.0.0.1".parse().expect("ip");
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("198.51.100.9, 10.0.0.1"));
+        assert_eq!(client_ip(&config(), &h, peer), peer);
+        let trusting = Config {
+            client_ip_header: Some("x-forwarded-for".into()),
+            ..config()
+        };
+        assert_eq!(
+            client_ip(&trusting, &h, peer),
+            "198.51.100.9".parse::<IpAddr>().expect("ip")
         );
     }
 

@@ -61,6 +61,7 @@ impl Application {
         };
         state.reload_sites().await?;
         spawn_checkpointer(&state);
+        spawn_retention(&state);
         Ok(Self { api, demo, state })
     }
 
@@ -89,7 +90,7 @@ impl Application {
         // Without TCP_NODELAY the JS glue response intermittently stalls ~40 ms (Nagle).
         let api = axum::serve(
             self.api.tap_io(|tcp| drop(tcp.set_nodelay(true))),
-            routes::router(self.state.clone()),
+            routes::router(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(wait(stop_rx.clone()));
         match self.demo {
@@ -126,6 +127,26 @@ fn spawn_checkpointer(state: &AppState) {
                 Ok(made) if made > 0 => tracing::info!(made, "checkpoints made"),
                 Ok(_) => {}
                 Err(err) => tracing::error!(error = ?err, "periodic checkpoint failed"),
+            }
+        }
+    });
+}
+
+/// Applies the retention setting once an hour.
+fn spawn_retention(state: &AppState) {
+    let days = state.config.retention_days;
+    if days == 0 {
+        return;
+    }
+    let ledger = state.ledger.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match crate::ledger::retention::run(ledger.as_ref(), days).await {
+                Ok(n) if n > 0 => tracing::info!(unlinked = n, "retention: unlinked inactive subjects"),
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = ?err, "retention job failed"),
             }
         }
     });

@@ -7,6 +7,7 @@
 
 pub mod checkpoint;
 pub mod postgres;
+pub mod retention;
 mod sql;
 pub mod sqlite;
 pub mod verify;
@@ -117,6 +118,9 @@ pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
     async fn rebuild_projection(&self, site: &SiteId) -> anyhow::Result<u64>;
     /// Unlinks a subject: marks it erased and deletes its side-table data; events stay.
     async fn erase_subject(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<()>;
+    /// Retention: unlinks every subject whose last event was recorded before `cutoff`
+    /// (RFC 3339); returns how many.
+    async fn unlink_inactive(&self, cutoff: &str) -> anyhow::Result<u64>;
     /// A subject's events in chain order.
     async fn history(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<Vec<ConsentEvent>>;
     /// Every subject id that has events or a subject row, as stored (possibly tampered).

@@ -403,6 +403,30 @@ impl Ledger for SqlLedger {
         Ok(n)
     }
 
+    async fn unlink_inactive(&self, cutoff: &str) -> anyhow::Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let unlinked = sqlx::query(
+            "UPDATE subjects SET erased_at = $2 WHERE erased_at IS NULL AND NOT EXISTS \
+             (SELECT 1 FROM consent_events e WHERE e.site_id = subjects.site_id AND e.subject_id = subjects.subject_id \
+              AND e.recorded_at >= $1)",
+        )
+        .bind(cutoff)
+        .bind(clock::now_rfc3339())
+        .execute(&mut *tx)
+        .await
+        .context("unlinking inactive subjects")?
+        .rows_affected();
+        sqlx::query(
+            "DELETE FROM consent_state WHERE EXISTS (SELECT 1 FROM subjects s WHERE s.site_id = consent_state.site_id \
+             AND s.subject_id = consent_state.subject_id AND s.erased_at IS NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await
+        .context("deleting unlinked projections")?;
+        tx.commit().await?;
+        Ok(unlinked)
+    }
+
     async fn erase_subject(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE subjects SET erased_at = $3 WHERE site_id = $1 AND subject_id = $2 AND erased_at IS NULL")

@@ -3,10 +3,11 @@
 //! a signed receipt. Everything is checked before anything is written.
 
 use crate::clock;
+use crate::config::NetworkData;
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiJson, SubjectClaims, authorize_subject};
 use crate::ledger::{AppendRefused, Appended, NewEvent, StoredEvent};
-use crate::request_context::RequestContext;
+use crate::request_context::{RequestContext, client_ip, truncate_ip};
 use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::api::{ConsentRecorded, ConsentRequest};
@@ -14,10 +15,12 @@ use assent_shared::canonical::notice_hash;
 use assent_shared::consent::{ConsentEvent, Decisions, EVENT_SCHEMA_VERSION, SignalSource, validate_decisions};
 use assent_shared::ids::{SiteId, SubjectId};
 use axum::Json;
+use axum::extract::ConnectInfo;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
 
 const MAX_BANNER_BUILD_LEN: usize = 128;
 pub const ERASED: &str = "this subject was erased; start again without subject_id";
@@ -25,6 +28,7 @@ pub const ERASED: &str = "this subject was erased; start again without subject_i
 pub async fn post_consent(
     State(state): State<AppState>,
     Path(site): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<ConsentRequest>,
 ) -> Result<(StatusCode, Json<ConsentRecorded>)> {
@@ -109,6 +113,14 @@ pub async fn post_consent(
         prev_hash: String::new(),
         hash: String::new(),
     };
+    let mut draft = draft;
+    if state.config.network_data == NetworkData::Truncated {
+        draft.ip_truncated = Some(truncate_ip(client_ip(&state.config, &headers, peer.ip())));
+        draft.user_agent_hash = headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| state.keys.pseudonymize(ua));
+    }
     let new = NewEvent {
         draft,
         new_subject,

@@ -2,9 +2,9 @@
 //! on SQLite and on PostgreSQL.
 
 mod consents;
-mod crash;
 mod helpers;
 mod ledger;
+mod processes;
 mod public;
 mod subjects;
 mod tamper;

@@ -11,7 +11,79 @@ on_both_backends!(
     a_subject_exports_its_history_as_json_and_csv,
     an_event_exports_as_a_kantara_consent_receipt,
     erasure_unlinks_the_subject_while_its_chain_still_verifies,
+    retention_unlinks_only_subjects_inactive_past_the_cutoff,
+    network_data_is_truncated_and_hashed_when_configured,
 );
+
+async fn retention_unlinks_only_subjects_inactive_past_the_cutoff(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let s = subject_with_two_events(&app).await;
+    assert_eq!(
+        app.state
+            .ledger
+            .unlink_inactive("2000-01-01T00:00:00.000Z")
+            .await
+            .expect("retention"),
+        0
+    );
+    assert_eq!(app.history(&s.id, &s.token).await.status(), 200);
+    assert_eq!(
+        app.state
+            .ledger
+            .unlink_inactive("9999-01-01T00:00:00.000Z")
+            .await
+            .expect("retention"),
+        1
+    );
+    assert_eq!(
+        error_code(app.history(&s.id, &s.token).await, 410).await,
+        "subject_erased"
+    );
+    assert_eq!(app.event_rows().await, 2);
+}
+
+async fn network_data_is_truncated_and_hashed_when_configured(backend: Backend) {
+    let plain = spawn_app(backend).await;
+    let s = subject_with_two_events(&plain).await;
+    let h: assent_shared::api::ConsentHistory = plain.history(&s.id, &s.token).await.json().await.expect("json");
+    assert_eq!(
+        (
+            h.events[0].ip_truncated.as_deref(),
+            h.events[0].user_agent_hash.as_deref()
+        ),
+        (None, None),
+        "none by default"
+    );
+
+    let app = crate::helpers::spawn_app_with(backend, |c| {
+        c.network_data = assent_server::config::NetworkData::Truncated;
+        c.client_ip_header = Some("x-forwarded-for".into());
+    })
+    .await;
+    let body = app.consent_body("reject_all", json!({ "analytics": "denied" })).await;
+    let res = app
+        .client
+        .post(format!("{}/v1/sites/demo/consents", app.api))
+        .header("x-forwarded-for", "203.0.113.77, 10.1.1.1")
+        .header("user-agent", "TestBrowser/1.0")
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    let rec: ConsentRecorded = res.json().await.expect("json");
+    let h: assent_shared::api::ConsentHistory = app
+        .history(rec.subject_id.as_str(), rec.subject_token.as_deref().expect("token"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let e = &h.events[0];
+    assert_eq!(e.ip_truncated.as_deref(), Some("203.0.113.0/24"));
+    let ua = e.user_agent_hash.as_deref().expect("hashed user agent");
+    assert_eq!(ua.len(), 64);
+    assert_eq!(ua, app.state.keys.pseudonymize("TestBrowser/1.0"));
+    assert!(!serde_json::to_string(e).expect("json").contains("TestBrowser"));
+}
 
 struct Subject {
     id: String,

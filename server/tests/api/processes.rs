@@ -1,6 +1,8 @@
-//! Crash safety: the real `assent` process under concurrent writes is SIGKILLed mid-stream and
-//! restarted. Every event that got a `201` must be there, and every chain must verify.
-//! (This proves replies come after commit; power-loss durability rests on the database's fsync.)
+//! Tests with real `assent` processes. Crash safety: a server under concurrent writes is
+//! SIGKILLed mid-stream and restarted; every event that got a `201` must be there and every
+//! chain must verify (this proves replies come after commit; power-loss durability rests on the
+//! database's fsync). Several processes: two servers on one database append to the same
+//! chains at once, and the chains stay linear.
 
 use crate::helpers::{Backend, fresh_database, write_fake_banner};
 use crate::on_both_backends;
@@ -14,7 +16,112 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-on_both_backends!(every_acknowledged_event_survives_a_sigkill);
+on_both_backends!(
+    every_acknowledged_event_survives_a_sigkill,
+    two_server_processes_on_one_database_keep_chains_linear
+);
+
+fn admin_token(dir: &Path) -> String {
+    let keys = Keys::load_or_create(&dir.join("keys.json")).expect("keys");
+    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
+    keys.sign(&AdminClaims {
+        typ: "admin".into(),
+        sites: vec!["demo".into()],
+        exp,
+    })
+    .expect("sign")
+}
+
+async fn two_server_processes_on_one_database_keep_chains_linear(backend: Backend) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_fake_banner(&dir.path().join("dist"));
+    let db = fresh_database(backend, dir.path()).await;
+    let (_a, api_a) = start(dir.path(), &db.url).await;
+    let (_b, api_b) = start(dir.path(), &db.url).await;
+    let client = reqwest::Client::new();
+    let notice: NoticeResponse = client
+        .get(format!("{api_a}/v1/sites/demo/notice"))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("json");
+    let body = |subject: Option<&str>| {
+        let mut b = json!({
+            "event_id": uuid::Uuid::new_v4().to_string(),
+            "notice_version": notice.notice.version,
+            "notice_hash": notice.notice_hash,
+            "language": "en",
+            "method": "save",
+            "source": "panel",
+            "decisions": { "analytics": "granted", "advertising": "denied" },
+        });
+        if let Some(s) = subject {
+            b["subject_id"] = json!(s);
+        }
+        b
+    };
+    // Four subjects, each written through both servers at once.
+    let mut subjects = Vec::new();
+    for _ in 0..4 {
+        let rec: ConsentRecorded = client
+            .post(format!("{api_a}/v1/sites/demo/consents"))
+            .json(&body(None))
+            .send()
+            .await
+            .expect("POST")
+            .json()
+            .await
+            .expect("json");
+        subjects.push((rec.subject_id.to_string(), rec.subject_token.expect("token")));
+    }
+    let mut sends = Vec::new();
+    for i in 0..120 {
+        let (subject, token) = subjects[i % subjects.len()].clone();
+        let api = if i % 2 == 0 { api_a.clone() } else { api_b.clone() };
+        let (client, payload) = (client.clone(), body(Some(&subject)));
+        sends.push(tokio::spawn(async move {
+            client
+                .post(format!("{api}/v1/sites/demo/consents"))
+                .bearer_auth(token)
+                .json(&payload)
+                .send()
+                .await
+                .expect("POST")
+                .status()
+        }));
+    }
+    for s in sends {
+        assert_eq!(s.await.expect("task"), 201);
+    }
+    for (subject, token) in &subjects {
+        let h: ConsentHistory = client
+            .get(format!("{api_b}/v1/sites/demo/subjects/{subject}/consents"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            h.events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            (1..=31).collect::<Vec<_>>()
+        );
+    }
+    let report: VerifyReport = client
+        .get(format!("{api_a}/v1/admin/sites/demo/verify"))
+        .bearer_auth(admin_token(dir.path()))
+        .send()
+        .await
+        .expect("verify")
+        .json()
+        .await
+        .expect("report");
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.events, 4 * 31);
+}
 
 struct Acked {
     subject: String,
@@ -148,15 +255,7 @@ async fn every_acknowledged_event_survives_a_sigkill(backend: Backend) {
             a.subject
         );
     }
-    let keys = Keys::load_or_create(&dir.path().join("keys.json")).expect("keys");
-    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
-    let token = keys
-        .sign(&AdminClaims {
-            typ: "admin".into(),
-            sites: vec!["demo".into()],
-            exp,
-        })
-        .expect("sign");
+    let token = admin_token(dir.path());
     let report: VerifyReport = client
         .get(format!("{api}/v1/admin/sites/demo/verify"))
         .bearer_auth(token)
