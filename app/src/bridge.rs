@@ -56,15 +56,25 @@ pub fn on_command(handler: impl Fn(String) + 'static) {
     closure.forget();
 }
 
-/// Tells the page (listeners and an `assent:change` event) about a new choice.
-pub fn emit_change(decisions_json: &str) {
+/// Hands a new choice to the loader, which applies it (Consent Mode update, blocked scripts)
+/// and tells the page (listeners and an `assent:change` event).
+pub fn emit_change(decisions_json: &str, gcm_json: &str) {
     let Some(assent) = assent_object() else { return };
     let Ok(emit) = Reflect::get(&assent, &"_emit".into()) else {
         return;
     };
     let Some(emit) = emit.dyn_ref::<Function>() else { return };
-    let value = js_sys::JSON::parse(decisions_json).unwrap_or(JsValue::NULL);
-    let _ = emit.call1(&assent, &value);
+    let decisions = js_sys::JSON::parse(decisions_json).unwrap_or(JsValue::NULL);
+    let gcm = js_sys::JSON::parse(gcm_json).unwrap_or(JsValue::NULL);
+    let _ = emit.call2(&assent, &decisions, &gcm);
+}
+
+/// `navigator.globalPrivacyControl`, which only the browser (or an extension) can set.
+pub fn navigator_gpc() -> bool {
+    web_sys::window()
+        .and_then(|w| Reflect::get(&w.navigator(), &"globalPrivacyControl".into()).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 /// The browser's preferred languages, best first.

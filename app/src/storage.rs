@@ -17,6 +17,13 @@ pub struct StoredChoice {
     pub decisions: Option<Decisions>,
     #[serde(default)]
     pub updated_at: Option<String>,
+    /// The Consent Mode update these decisions produce, precomputed so the loader can replay it
+    /// on later page views without the banner.
+    #[serde(default)]
+    pub gcm: Option<std::collections::BTreeMap<String, String>>,
+    /// A Global Privacy Control opt-out was recorded for this subject (once, not per page view).
+    #[serde(default)]
+    pub gpc_honored: bool,
     /// Sent but not yet acknowledged; retried with the same `event_id` until it is.
     #[serde(default)]
     pub pending: Vec<ConsentRequest>,

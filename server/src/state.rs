@@ -20,6 +20,8 @@ pub struct AppState {
     pub sites: Arc<RwLock<HashMap<SiteId, SiteRecord>>>,
     /// This server's own origin (`http://127.0.0.1:8080`), as the loader and receipts name it.
     pub public_origin: Arc<str>,
+    /// Port of the demo site's listener, when it runs.
+    pub demo_port: Option<u16>,
 }
 
 impl AppState {

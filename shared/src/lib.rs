@@ -8,6 +8,7 @@ pub mod api;
 #[cfg(feature = "ledger")]
 pub mod canonical;
 pub mod consent;
+pub mod consent_mode;
 pub mod gpc;
 pub mod ids;
 #[cfg(feature = "ledger")]

@@ -4,6 +4,7 @@
 //! [`LocalizedNotice`] for one language; the ledger records the hash of exactly that view.
 
 use crate::Invalid;
+use crate::consent_mode::ConsentModeType;
 use crate::ids::PurposeKey;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,6 +64,9 @@ pub struct Purpose {
     /// Included in the banner's "Accept all".
     #[serde(default)]
     pub in_accept_all: bool,
+    /// Google Consent Mode types this purpose governs.
+    #[serde(default)]
+    pub consent_mode: Vec<ConsentModeType>,
     #[serde(default)]
     pub data_categories: Vec<String>,
     pub retention: String,
@@ -98,6 +102,7 @@ pub struct LocalizedPurpose {
     pub sensitive: bool,
     pub in_banner: bool,
     pub in_accept_all: bool,
+    pub consent_mode: Vec<ConsentModeType>,
     pub title: String,
     pub description: String,
     pub data_categories: Vec<String>,
@@ -152,6 +157,9 @@ impl Notice {
             if !p.texts.contains_key(&self.default_language) {
                 return Err(Invalid::new(field, "missing texts in the default language"));
             }
+            if p.legal_basis.is_necessary() && !p.consent_mode.is_empty() {
+                return Err(Invalid::new(field, "necessary purposes map to no Consent Mode type"));
+            }
             if p.in_accept_all && (p.legal_basis != LegalBasis::Consent || p.sensitive || !p.in_banner) {
                 return Err(Invalid::new(
                     field,
@@ -202,6 +210,7 @@ impl Notice {
                     sensitive: p.sensitive,
                     in_banner: p.in_banner,
                     in_accept_all: p.in_accept_all,
+                    consent_mode: p.consent_mode.clone(),
                     title,
                     description,
                     data_categories: p.data_categories.clone(),
@@ -247,6 +256,7 @@ mod tests {
             sensitive: false,
             in_banner: true,
             in_accept_all,
+            consent_mode: vec![],
             data_categories: vec![],
             retention: "13 months".into(),
             vendors: vec![],

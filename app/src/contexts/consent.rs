@@ -6,9 +6,11 @@ use crate::bridge::{self, BootConfig};
 use crate::i18n::{self, Texts};
 use crate::storage::StoredChoice;
 use assent_shared::api::{ConsentRequest, NoticeResponse};
-use assent_shared::consent::{Decision, Decisions, Method, Source};
+use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
+use assent_shared::consent_mode;
 use assent_shared::ids::EventId;
 use assent_shared::notice::LocalizedPurpose;
+use assent_shared::regime::Regime;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -38,6 +40,8 @@ pub struct ConsentContext {
     /// The toggles of the preferences layer, before saving.
     pub draft: RwSignal<Decisions>,
     pub status: RwSignal<Option<SaveStatus>>,
+    /// A GPC signal seen on this page view, and where.
+    pub gpc: RwSignal<Option<SignalSource>>,
     /// `data-test` name of the element to focus after the next render.
     pub focus: RwSignal<Option<&'static str>>,
     flushing: StoredValue<bool>,
@@ -52,6 +56,7 @@ pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
         choice: RwSignal::new(choice),
         draft: RwSignal::new(Decisions::new()),
         status: RwSignal::new(None),
+        gpc: RwSignal::new(None),
         focus: RwSignal::new(None),
         flushing: StoredValue::new(false),
     };
@@ -81,8 +86,23 @@ impl ConsentContext {
                     let current = self
                         .choice
                         .with_untracked(|c| c.decisions.is_some() && c.notice_version == Some(notice.notice.version));
+                    // The script-visible property first; the header is what the server saw.
+                    let signal = if bridge::navigator_gpc() {
+                        Some(SignalSource::Js)
+                    } else if notice.gpc {
+                        Some(SignalSource::Header)
+                    } else {
+                        None
+                    };
+                    let opt_out_regime = notice.regime == Regime::OptOut;
                     self.notice.set(Some(notice));
-                    if !current {
+                    self.gpc.set(signal);
+                    if let Some(source) = signal {
+                        self.honor_gpc(source);
+                    }
+                    // Where the law gives an opt-out, GPC *is* the choice: no banner is forced.
+                    let gpc_is_the_choice = opt_out_regime && signal.is_some();
+                    if !(current || gpc_is_the_choice) {
                         self.layer.set(Layer::FirstLayer);
                     }
                 }
@@ -109,9 +129,31 @@ impl ConsentContext {
             .collect()
     }
 
+    /// Whether a GPC opt-out applies (signal present now, or honored before for this subject).
+    pub fn gpc_applies(&self) -> bool {
+        self.gpc.get().is_some() || self.choice.with(|c| c.gpc_honored)
+    }
+
+    /// Accept all never re-grants what a GPC signal opted out of: that needs its own,
+    /// explicit action in the preferences.
     pub fn accept_all(&self, source: Source) {
-        let decisions = self.all(|p| p.in_accept_all.then_some(Decision::Granted));
+        let gpc = self.gpc_applies();
+        let decisions = self.all(|p| (p.in_accept_all && !(gpc && p.gpc_covered)).then_some(Decision::Granted));
         self.record(Method::AcceptAll, source, decisions);
+    }
+
+    /// Records a GPC opt-out of the GPC-covered purposes, once per subject.
+    fn honor_gpc(&self, source: SignalSource) {
+        if self.choice.with_untracked(|c| c.gpc_honored) {
+            return;
+        }
+        let covered = self.all(|p| p.gpc_covered.then_some(Decision::Denied));
+        if covered.is_empty() {
+            return;
+        }
+        self.queue_event(Method::Gpc, Source::Signal, covered, Some(source));
+        self.choice.update(|c| c.gpc_honored = true);
+        self.persist();
     }
 
     pub fn reject_all(&self, source: Source) {
@@ -160,8 +202,24 @@ impl ConsentContext {
         }
     }
 
-    /// Applies the decision at once, queues the event and sends it.
+    /// A visitor's choice: applies it, queues its event, and closes the banner.
     fn record(&self, method: Method, source: Source, decisions: Decisions) {
+        let Some(version) = self.notice.with_untracked(|n| n.as_ref().map(|n| n.notice.version)) else {
+            return;
+        };
+        self.queue_event(method, source, decisions, None);
+        self.choice.update(|c| c.notice_version = Some(version));
+        self.persist();
+        let was_open = self.layer.get_untracked() != Layer::Hidden;
+        self.layer.set(Layer::Hidden);
+        if was_open {
+            self.focus.set(Some("privacy-choices"));
+        }
+    }
+
+    /// Applies decisions at once (storage, Consent Mode, blocked scripts), queues the event
+    /// and sends it.
+    fn queue_event(&self, method: Method, source: Source, decisions: Decisions, signal: Option<SignalSource>) {
         let Some(notice) = self.notice.get_untracked() else {
             return;
         };
@@ -179,28 +237,27 @@ impl ConsentContext {
             source,
             decisions: decisions.clone(),
             client_time: Some(bridge::now_iso()),
-            gpc: false,
-            signal_source: None,
+            gpc: signal.is_some(),
+            signal_source: signal,
             banner_build: boot.build.clone(),
         };
         self.choice.update(|c| {
             let mut merged = c.decisions.clone().unwrap_or_default();
             merged.extend(decisions);
+            let gcm = consent_mode::update(&notice.notice, &merged);
+            c.gcm = Some(gcm.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect());
             c.decisions = Some(merged);
-            c.notice_version = Some(notice.notice.version);
             c.updated_at = request.client_time.clone();
             c.pending.push(request);
         });
         self.persist();
-        let was_open = self.layer.get_untracked() != Layer::Hidden;
-        self.layer.set(Layer::Hidden);
-        if was_open {
-            self.focus.set(Some("privacy-choices"));
-        }
-        let decisions_json = self
-            .choice
-            .with_untracked(|c| serde_json::to_string(&c.decisions).unwrap_or_default());
-        bridge::emit_change(&decisions_json);
+        let (decisions_json, gcm_json) = self.choice.with_untracked(|c| {
+            (
+                serde_json::to_string(&c.decisions).unwrap_or_default(),
+                serde_json::to_string(&c.gcm).unwrap_or_default(),
+            )
+        });
+        bridge::emit_change(&decisions_json, &gcm_json);
         let ctx = *self;
         spawn_local(async move { ctx.flush().await });
     }

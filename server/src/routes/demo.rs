@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(get_page))
         .route("/.well-known/gpc.json", get(get_gpc))
+        .route("/analytics.js", get(get_analytics_js))
         .layer(super::trace_layer())
         .with_state(state)
 }
@@ -56,8 +57,24 @@ pub fn router(state: AppState) -> Router {
 async fn get_page(State(state): State<AppState>) -> impl IntoResponse {
     let page = DEMO_PAGE
         .replace("{{ASSENT_ORIGIN}}", &state.public_origin)
-        .replace("{{SITE}}", DEMO_SITE);
+        .replace("{{SITE}}", DEMO_SITE)
+        .replace(
+            "{{ANALYTICS_ORIGIN}}",
+            &format!("http://localhost:{}", state.demo_port.unwrap_or(0)),
+        );
     ([(header::CACHE_CONTROL, "no-store")], Html(page))
+}
+
+/// A stand-in third-party analytics vendor. The page loads it from `localhost` instead of
+/// `127.0.0.1` (same listener, another origin), so tests can tell its requests apart.
+async fn get_analytics_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        "document.cookie = '_nwa_id=' + Math.random().toString(36).slice(2) + '; path=/; max-age=34214400';\nwindow.__demoAnalyticsLoaded = true;\n",
+    )
 }
 
 /// The demo site's own GPC statement: each origin speaks for itself.

@@ -15,7 +15,58 @@ on_both_backends!(
     reusing_an_event_id_with_another_body_is_a_conflict,
     every_bad_input_gets_a_specific_error_and_writes_nothing,
     concurrent_appends_to_one_subject_keep_the_chain_linear,
+    a_sec_gpc_header_is_recorded_on_the_event_with_its_source,
 );
+
+async fn a_sec_gpc_header_is_recorded_on_the_event_with_its_source(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let body = app.consent_body("reject_all", rejected_all()).await;
+    let res = app
+        .client
+        .post(format!("{}/v1/sites/demo/consents", app.api))
+        .header("sec-gpc", "1")
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    let rec: ConsentRecorded = res.json().await.expect("json");
+    let h: ConsentHistory = app
+        .history(rec.subject_id.as_str(), rec.subject_token.as_deref().expect("token"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(h.events[0].gpc);
+    assert_eq!(
+        h.events[0].signal_source,
+        Some(assent_shared::consent::SignalSource::Header)
+    );
+    let mut js = app.consent_body("gpc", json!({ "advertising": "denied" })).await;
+    js["source"] = json!("signal");
+    js["gpc"] = json!(true);
+    js["signal_source"] = json!("js");
+    let rec: ConsentRecorded = app.post_consent(&js, None).await.json().await.expect("json");
+    let h: ConsentHistory = app
+        .history(rec.subject_id.as_str(), rec.subject_token.as_deref().expect("token"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (h.events[0].method, h.events[0].signal_source),
+        (
+            assent_shared::consent::Method::Gpc,
+            Some(assent_shared::consent::SignalSource::Js)
+        )
+    );
+    let mut granting = js.clone();
+    granting["event_id"] = json!(uuid::Uuid::new_v4().to_string());
+    granting["decisions"] = json!({ "advertising": "granted" });
+    assert_eq!(
+        error_code(app.post_consent(&granting, None).await, 422).await,
+        "invalid_input"
+    );
+}
 
 fn rejected_all() -> Value {
     json!({ "functional": "denied", "analytics": "denied", "advertising": "denied" })

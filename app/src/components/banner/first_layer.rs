@@ -30,6 +30,9 @@ pub fn FirstLayer() -> impl IntoView {
             <div class="assent-banner__text">
                 <h2 id="assent-title" class="assent-title">{title}</h2>
                 <p id="assent-body" class="assent-body">{body}</p>
+                <Show when=move || ctx.gpc_applies()>
+                    <p class="assent-gpc" data-test="gpc-honored">{t.gpc_honored}</p>
+                </Show>
                 <p class="assent-links">
                     <a href=policy_url target="_blank" rel="noopener" data-test="policy-link">{t.policy}</a>
                 </p>

@@ -43,6 +43,9 @@ pub fn Preferences() -> impl IntoView {
                     </h2>
                 </div>
                 <div class="assent-dialog__body">
+                    <Show when=move || ctx.gpc_applies()>
+                        <p class="assent-gpc" data-test="gpc-honored">{t.gpc_honored}</p>
+                    </Show>
                     {purposes.into_iter().map(|p| view! { <PurposeRow purpose=p /> }).collect_view()}
                 </div>
                 <div class="assent-actions assent-dialog__foot">
