@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod keys;
 pub mod ledger;
+pub mod notice_cache;
 pub mod request_context;
 pub mod routes;
 pub mod startup;

@@ -56,6 +56,7 @@ impl Application {
             writer,
             keys: Arc::new(keys),
             assets: Arc::new(BannerAssets::default()),
+            notices: Arc::default(),
             sites: Arc::default(),
             public_origin: public_origin.into(),
             demo_port: demo.as_ref().and_then(|d| d.local_addr().ok()).map(|a| a.port()),

@@ -16,6 +16,7 @@ pub struct AppState {
     pub writer: Writer,
     pub keys: Arc<Keys>,
     pub assets: Arc<BannerAssets>,
+    pub notices: Arc<crate::notice_cache::NoticeCache>,
     /// Registered sites, cached: every public API request checks its origin against them.
     pub sites: Arc<RwLock<HashMap<SiteId, SiteRecord>>>,
     /// This server's own origin (`http://127.0.0.1:8080`), as the loader and receipts name it.

@@ -5,6 +5,7 @@
 //! [`postgres`]) owns what differs — connecting, migrations, durability settings and how a
 //! chain head is locked. [`writer`] batches concurrent appends into one transaction.
 
+mod append;
 pub mod checkpoint;
 pub mod postgres;
 pub mod retention;

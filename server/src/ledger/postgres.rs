@@ -18,7 +18,3 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlLedger> {
         .context("running PostgreSQL migrations")?;
     Ok(SqlLedger::new(pool, Backend::Postgres))
 }
-
-/// Serialises appends to one chain across processes; released at commit or rollback.
-pub const LOCK_CHAIN_SQL: &str =
-    "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))) AS l";

@@ -1,18 +1,14 @@
 //! The SQL both backends share (sqlx `Any`; `$n` placeholders work on SQLite and PostgreSQL).
 
-use super::{
-    AppendRefused, AppendResult, Appended, Backend, EventRow, Ledger, NewEvent, SiteRecord, StoredEvent, SubjectStatus,
-    postgres,
-};
+use super::{AppendResult, Backend, EventRow, Ledger, NewEvent, SiteRecord, SubjectStatus, append};
 use crate::clock;
 use anyhow::{Context, bail};
 use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision};
-use assent_shared::canonical::event_hash;
-use assent_shared::consent::{ConsentEvent, Decision, Decisions, GENESIS_HASH, derive_states};
+use assent_shared::consent::ConsentEvent;
 use assent_shared::ids::{PurposeKey, SiteId, SubjectId};
 use assent_shared::notice::Notice;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
@@ -25,175 +21,6 @@ impl SqlLedger {
     pub fn new(pool: AnyPool, backend: Backend) -> Self {
         Self { pool, backend }
     }
-
-    async fn append_one(&self, conn: &mut AnyConnection, new: &NewEvent, now: &str) -> anyhow::Result<AppendResult> {
-        let draft = &new.draft;
-        let site = draft.site_id.as_str();
-        if let Some(existing) = find_by_event_id(conn, site, draft.event_id.as_str()).await? {
-            let (stored, digest) = existing;
-            return Ok(if digest == new.request_digest {
-                Ok(Appended::Replayed(stored))
-            } else {
-                Err(AppendRefused::EventIdReused(draft.event_id.clone()))
-            });
-        }
-        let subject = draft.subject_id.as_str();
-        let (seq, prev_hash) = if new.new_subject {
-            sqlx::query("INSERT INTO subjects (site_id, subject_id, created_at) VALUES ($1, $2, $3)")
-                .bind(site)
-                .bind(subject)
-                .bind(now)
-                .execute(&mut *conn)
-                .await
-                .context("creating subject")?;
-            (1, GENESIS_HASH.to_owned())
-        } else {
-            if self.backend == Backend::Postgres {
-                sqlx::query(postgres::LOCK_CHAIN_SQL)
-                    .bind(site)
-                    .bind(subject)
-                    .fetch_one(&mut *conn)
-                    .await
-                    .context("locking chain")?;
-            }
-            let erased = sqlx::query("SELECT erased_at FROM subjects WHERE site_id = $1 AND subject_id = $2")
-                .bind(site)
-                .bind(subject)
-                .fetch_optional(&mut *conn)
-                .await?
-                .map(|r| r.try_get::<Option<String>, _>("erased_at"))
-                .transpose()?
-                .flatten();
-            if erased.is_some() {
-                return Ok(Err(AppendRefused::ErasedSubject(draft.subject_id.clone())));
-            }
-            match chain_head(conn, site, subject).await? {
-                Some((seq, hash)) => (seq + 1, hash),
-                None => return Ok(Err(AppendRefused::UnknownSubject(draft.subject_id.clone()))),
-            }
-        };
-        let previous = current_decisions(conn, site, subject).await?;
-        let mut event = draft.clone();
-        event.seq = seq;
-        event.prev_hash = prev_hash;
-        event.recorded_at = now.to_owned();
-        event.hash = event_hash(&event)?;
-        let states = derive_states(&previous, event.method, &event.decisions);
-        insert_event(conn, &event, &new.request_digest, &serde_json::to_string(&states)?).await?;
-        for (purpose, decision) in &event.decisions {
-            upsert_state(conn, &event, purpose, *decision).await?;
-        }
-        Ok(Ok(Appended::Recorded(StoredEvent { event, states })))
-    }
-}
-
-async fn find_by_event_id(
-    conn: &mut AnyConnection,
-    site: &str,
-    event_id: &str,
-) -> anyhow::Result<Option<(StoredEvent, String)>> {
-    let row =
-        sqlx::query("SELECT event, states, request_digest FROM consent_events WHERE site_id = $1 AND event_id = $2")
-            .bind(site)
-            .bind(event_id)
-            .fetch_optional(&mut *conn)
-            .await
-            .context("looking up event id")?;
-    row.map(|row| {
-        let stored = StoredEvent {
-            event: serde_json::from_str(row.try_get::<&str, _>("event")?).context("stored event JSON")?,
-            states: serde_json::from_str(row.try_get::<&str, _>("states")?).context("stored states JSON")?,
-        };
-        Ok((stored, row.try_get::<String, _>("request_digest")?))
-    })
-    .transpose()
-}
-
-async fn chain_head(conn: &mut AnyConnection, site: &str, subject: &str) -> anyhow::Result<Option<(u64, String)>> {
-    let row = sqlx::query(
-        "SELECT seq, hash FROM consent_events WHERE site_id = $1 AND subject_id = $2 ORDER BY seq DESC LIMIT 1",
-    )
-    .bind(site)
-    .bind(subject)
-    .fetch_optional(&mut *conn)
-    .await
-    .context("reading chain head")?;
-    row.map(|r| Ok((u64::try_from(r.try_get::<i64, _>("seq")?)?, r.try_get("hash")?)))
-        .transpose()
-}
-
-async fn current_decisions(conn: &mut AnyConnection, site: &str, subject: &str) -> anyhow::Result<Decisions> {
-    let rows = sqlx::query("SELECT purpose, decision FROM consent_state WHERE site_id = $1 AND subject_id = $2")
-        .bind(site)
-        .bind(subject)
-        .fetch_all(&mut *conn)
-        .await
-        .context("reading current state")?;
-    rows.iter()
-        .map(|r| {
-            let purpose = PurposeKey::parse(r.try_get("purpose")?)?;
-            let decision = match r.try_get::<&str, _>("decision")? {
-                "granted" => Decision::Granted,
-                "denied" => Decision::Denied,
-                other => bail!("unknown decision {other:?} in consent_state"),
-            };
-            Ok((purpose, decision))
-        })
-        .collect()
-}
-
-async fn insert_event(
-    conn: &mut AnyConnection,
-    event: &ConsentEvent,
-    digest: &str,
-    states: &str,
-) -> anyhow::Result<()> {
-    let method = serde_json::to_value(event.method)?;
-    sqlx::query(
-        "INSERT INTO consent_events (site_id, subject_id, seq, event_id, recorded_at, method, event, prev_hash, hash, request_digest, states) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(event.site_id.as_str())
-    .bind(event.subject_id.as_str())
-    .bind(i64::try_from(event.seq)?)
-    .bind(event.event_id.as_str())
-    .bind(event.recorded_at.as_str())
-    .bind(method.as_str().unwrap_or_default())
-    .bind(serde_json::to_string(event)?)
-    .bind(event.prev_hash.as_str())
-    .bind(event.hash.as_str())
-    .bind(digest)
-    .bind(states)
-    .execute(&mut *conn)
-    .await
-    .context("inserting event")?;
-    Ok(())
-}
-
-async fn upsert_state(
-    conn: &mut AnyConnection,
-    event: &ConsentEvent,
-    purpose: &PurposeKey,
-    decision: Decision,
-) -> anyhow::Result<()> {
-    let decision = match decision {
-        Decision::Granted => "granted",
-        Decision::Denied => "denied",
-    };
-    sqlx::query(
-        "INSERT INTO consent_state (site_id, subject_id, purpose, decision, event_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (site_id, subject_id, purpose) DO UPDATE SET decision = excluded.decision, event_id = excluded.event_id, updated_at = excluded.updated_at",
-    )
-    .bind(event.site_id.as_str())
-    .bind(event.subject_id.as_str())
-    .bind(purpose.as_str())
-    .bind(decision)
-    .bind(event.event_id.as_str())
-    .bind(event.recorded_at.as_str())
-    .execute(&mut *conn)
-    .await
-    .context("updating current state")?;
-    Ok(())
 }
 
 fn parse_notice(row: &AnyRow) -> anyhow::Result<Notice> {
@@ -304,11 +131,21 @@ impl Ledger for SqlLedger {
             attempt += 1;
             let mut tx = self.pool.begin().await.context("starting append transaction")?;
             let now = clock::now_rfc3339();
-            let mut outcomes = Vec::with_capacity(batch.len());
+            // Group by site, keeping each event's position for its outcome.
+            let mut by_site: BTreeMap<&str, Vec<(usize, &NewEvent)>> = BTreeMap::new();
+            for (i, new) in batch.iter().enumerate() {
+                by_site.entry(new.draft.site_id.as_str()).or_default().push((i, new));
+            }
+            let mut outcomes: Vec<Option<AppendResult>> = vec![None; batch.len()];
             let mut failed = None;
-            for new in batch {
-                match self.append_one(&mut tx, new, &now).await {
-                    Ok(outcome) => outcomes.push(outcome),
+            for (site, entries) in &by_site {
+                let events: Vec<&NewEvent> = entries.iter().map(|(_, n)| *n).collect();
+                match append::append_site_batch(&mut tx, self.backend, site, &events, &now).await {
+                    Ok(results) => {
+                        for ((i, _), result) in entries.iter().zip(results) {
+                            outcomes[*i] = Some(result);
+                        }
+                    }
                     Err(err) => {
                         failed = Some(err);
                         break;
@@ -327,6 +164,7 @@ impl Ledger for SqlLedger {
                     Err(err)
                 }
             };
+            let outcomes: Vec<AppendResult> = outcomes.into_iter().flatten().collect();
             match result {
                 Ok(()) => return Ok(outcomes),
                 Err(err) if attempt < 8 && is_retryable(&err) => {
@@ -391,16 +229,24 @@ impl Ledger for SqlLedger {
         .bind(site.as_str())
         .fetch_all(&mut *tx)
         .await?;
-        let mut n = 0;
+        let mut touched = append::Touched::new();
         for row in &rows {
             let event: ConsentEvent = serde_json::from_str(row.try_get::<&str, _>("event")?)?;
             for (purpose, decision) in &event.decisions {
-                upsert_state(&mut tx, &event, purpose, *decision).await?;
+                touched.insert(
+                    (event.subject_id.to_string(), purpose.clone()),
+                    (*decision, event.event_id.to_string(), event.recorded_at.clone()),
+                );
             }
-            n += 1;
+        }
+        // Chunks keep each statement well under the databases' parameter limits.
+        let entries: Vec<_> = touched.into_iter().collect();
+        for chunk in entries.chunks(1000) {
+            let part: append::Touched = chunk.iter().cloned().collect();
+            append::upsert_current(&mut tx, site.as_str(), &part).await?;
         }
         tx.commit().await?;
-        Ok(n)
+        Ok(rows.len() as u64)
     }
 
     async fn unlink_inactive(&self, cutoff: &str) -> anyhow::Result<u64> {

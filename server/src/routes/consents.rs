@@ -11,7 +11,6 @@ use crate::request_context::{RequestContext, client_ip, truncate_ip};
 use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::api::{ConsentRecorded, ConsentRequest};
-use assent_shared::canonical::notice_hash;
 use assent_shared::consent::{ConsentEvent, Decisions, EVENT_SCHEMA_VERSION, SignalSource, validate_decisions};
 use assent_shared::ids::{SiteId, SubjectId};
 use axum::Json;
@@ -34,8 +33,8 @@ pub async fn post_consent(
 ) -> Result<(StatusCode, Json<ConsentRecorded>)> {
     let site = state.site(&site).ok_or_else(ApiError::site_not_found)?;
     let notice = state
-        .ledger
-        .notice(&site.id, request.notice_version)
+        .notices
+        .version(state.ledger.as_ref(), &site.id, request.notice_version)
         .await?
         .ok_or_else(|| {
             Invalid::new(
@@ -43,22 +42,21 @@ pub async fn post_consent(
                 format!("version {} was never published for this site", request.notice_version),
             )
         })?;
-    let shown = notice.localize(Some(&request.language));
-    if shown.language != request.language {
+    let shown = state.notices.shown(&site.id, &notice, Some(&request.language))?;
+    if shown.notice.language != request.language {
         return Err(Invalid::new(
             "language",
             format!("this notice has no texts in {:?}", request.language),
         )
         .into());
     }
-    let expected_hash = notice_hash(&shown).map_err(anyhow::Error::from)?;
-    if expected_hash != request.notice_hash {
+    if shown.hash != request.notice_hash {
         return Err(ApiError::NoticeMismatch(format!(
             "notice_hash does not match version {} in {:?}; fetch the notice again",
             request.notice_version, request.language
         )));
     }
-    validate_decisions(&shown, request.method, &request.decisions)?;
+    validate_decisions(&shown.notice, request.method, &request.decisions)?;
     if let Some(t) = &request.client_time
         && !clock::is_rfc3339(t)
     {
@@ -97,7 +95,7 @@ pub async fn post_consent(
         recorded_at: String::new(),
         client_time: request.client_time.clone(),
         notice_version: notice.version,
-        notice_hash: expected_hash,
+        notice_hash: shown.hash.clone(),
         banner_build: request.banner_build.clone(),
         policy_version: notice.policy_version.clone(),
         jurisdiction: ctx.jurisdiction,
@@ -107,7 +105,7 @@ pub async fn post_consent(
         gpc,
         signal_source,
         decisions: request.decisions.clone(),
-        language: shown.language.clone(),
+        language: shown.notice.language.clone(),
         ip_truncated: None,
         user_agent_hash: None,
         prev_hash: String::new(),

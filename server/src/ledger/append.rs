@@ -1,0 +1,358 @@
+//! Appending a batch inside one transaction with a fixed number of statements per site, not
+//! per event: one read each for the event ids already recorded, the subjects, the chain heads
+//! and the current decisions; the chains are extended in memory; then one multi-row insert each
+//! for new subjects, events and current-state rows. This is what makes group commit pay off.
+
+use super::{AppendRefused, AppendResult, Appended, Backend, NewEvent, StoredEvent};
+use anyhow::Context;
+use assent_shared::canonical::event_hash;
+use assent_shared::consent::{ConsentEvent, Decision, Decisions, GENESIS_HASH, derive_states};
+use assent_shared::ids::PurposeKey;
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// `$start, $start+1, …` for `n` parameters.
+fn params(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `($s, …), ($s+w, …)` for `rows` rows of `width` parameters.
+fn rows(start: usize, rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", params(start + r * width, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn decision_str(d: Decision) -> &'static str {
+    match d {
+        Decision::Granted => "granted",
+        Decision::Denied => "denied",
+    }
+}
+
+struct Recorded {
+    stored: StoredEvent,
+    digest: String,
+}
+
+/// Appends the events of one site. The caller owns the transaction.
+pub(super) async fn append_site_batch(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    site: &str,
+    batch: &[&NewEvent],
+    now: &str,
+) -> anyhow::Result<Vec<AppendResult>> {
+    let event_ids: Vec<&str> = batch
+        .iter()
+        .map(|n| n.draft.event_id.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let known: Vec<&str> = batch
+        .iter()
+        .filter(|n| !n.new_subject)
+        .map(|n| n.draft.subject_id.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if backend == Backend::Postgres && !known.is_empty() {
+        lock_chains(conn, site, &known).await?;
+    }
+    let mut seen = recorded_events(conn, site, &event_ids).await?;
+    let subjects = subject_states(conn, site, &known).await?;
+    let mut heads = chain_heads(conn, site, &known).await?;
+    let mut current = current_decisions(conn, site, &known).await?;
+
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut new_subjects = Vec::new();
+    let mut inserts: Vec<(ConsentEvent, String, String)> = Vec::new();
+    let mut touched: Touched = BTreeMap::new();
+    for new in batch {
+        let draft = &new.draft;
+        if let Some(prior) = seen.get(draft.event_id.as_str()) {
+            outcomes.push(if prior.digest == new.request_digest {
+                Ok(Appended::Replayed(prior.stored.clone()))
+            } else {
+                Err(AppendRefused::EventIdReused(draft.event_id.clone()))
+            });
+            continue;
+        }
+        let subject = draft.subject_id.as_str();
+        let (seq, prev_hash) = if new.new_subject {
+            new_subjects.push(subject.to_owned());
+            (1, GENESIS_HASH.to_owned())
+        } else {
+            match (subjects.get(subject), heads.get(subject)) {
+                (Some(true), _) => {
+                    outcomes.push(Err(AppendRefused::ErasedSubject(draft.subject_id.clone())));
+                    continue;
+                }
+                (Some(false), Some((seq, hash))) => (seq + 1, hash.clone()),
+                _ => {
+                    outcomes.push(Err(AppendRefused::UnknownSubject(draft.subject_id.clone())));
+                    continue;
+                }
+            }
+        };
+        let mut event = draft.clone();
+        event.seq = seq;
+        event.prev_hash = prev_hash;
+        event.recorded_at = now.to_owned();
+        event.hash = event_hash(&event)?;
+        let previous = current.entry(subject.to_owned()).or_default();
+        let states = derive_states(previous, event.method, &event.decisions);
+        previous.extend(event.decisions.iter().map(|(k, d)| (k.clone(), *d)));
+        for (purpose, decision) in &event.decisions {
+            touched.insert(
+                (subject.to_owned(), purpose.clone()),
+                (*decision, event.event_id.to_string(), now.to_owned()),
+            );
+        }
+        heads.insert(subject.to_owned(), (seq, event.hash.clone()));
+        let stored = StoredEvent {
+            event: event.clone(),
+            states: states.clone(),
+        };
+        inserts.push((event, new.request_digest.clone(), serde_json::to_string(&states)?));
+        seen.insert(
+            draft.event_id.to_string(),
+            Recorded {
+                stored: stored.clone(),
+                digest: new.request_digest.clone(),
+            },
+        );
+        outcomes.push(Ok(Appended::Recorded(stored)));
+    }
+
+    insert_subjects(conn, site, &new_subjects, now).await?;
+    insert_events(conn, &inserts).await?;
+    upsert_current(conn, site, &touched).await?;
+    Ok(outcomes)
+}
+
+/// Serialises appends to these chains across processes, in a fixed order (no deadlocks);
+/// released at commit or rollback.
+async fn lock_chains(conn: &mut AnyConnection, site: &str, subjects: &[&str]) -> anyhow::Result<()> {
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || k, 0)) \
+         FROM (VALUES {}) AS v(k)) AS l",
+        rows(2, subjects.len(), 1)
+    );
+    let mut q = sqlx::query(&sql).bind(site);
+    for s in subjects {
+        q = q.bind(*s);
+    }
+    q.fetch_one(&mut *conn).await.context("locking chains")?;
+    Ok(())
+}
+
+async fn recorded_events(
+    conn: &mut AnyConnection,
+    site: &str,
+    ids: &[&str],
+) -> anyhow::Result<HashMap<String, Recorded>> {
+    let sql = format!(
+        "SELECT event_id, event, states, request_digest FROM consent_events WHERE site_id = $1 AND event_id IN ({})",
+        params(2, ids.len())
+    );
+    let mut q = sqlx::query(&sql).bind(site);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let found = q.fetch_all(&mut *conn).await.context("looking up event ids")?;
+    found
+        .iter()
+        .map(|r| {
+            let stored = StoredEvent {
+                event: serde_json::from_str(r.try_get::<&str, _>("event")?).context("stored event JSON")?,
+                states: serde_json::from_str(r.try_get::<&str, _>("states")?).context("stored states JSON")?,
+            };
+            Ok((
+                r.try_get("event_id")?,
+                Recorded {
+                    stored,
+                    digest: r.try_get("request_digest")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Known subjects → whether they were erased.
+async fn subject_states(
+    conn: &mut AnyConnection,
+    site: &str,
+    subjects: &[&str],
+) -> anyhow::Result<HashMap<String, bool>> {
+    if subjects.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT subject_id, erased_at FROM subjects WHERE site_id = $1 AND subject_id IN ({})",
+        params(2, subjects.len())
+    );
+    let mut q = sqlx::query(&sql).bind(site);
+    for s in subjects {
+        q = q.bind(*s);
+    }
+    let found = q.fetch_all(&mut *conn).await.context("reading subjects")?;
+    found
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("subject_id")?,
+                r.try_get::<Option<String>, _>("erased_at")?.is_some(),
+            ))
+        })
+        .collect()
+}
+
+async fn chain_heads(
+    conn: &mut AnyConnection,
+    site: &str,
+    subjects: &[&str],
+) -> anyhow::Result<HashMap<String, (u64, String)>> {
+    if subjects.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT e.subject_id, e.seq, e.hash FROM consent_events e \
+         JOIN (SELECT subject_id, MAX(seq) AS top FROM consent_events WHERE site_id = $1 AND subject_id IN ({}) \
+               GROUP BY subject_id) h ON e.subject_id = h.subject_id AND e.seq = h.top \
+         WHERE e.site_id = $1",
+        params(2, subjects.len())
+    );
+    let mut q = sqlx::query(&sql).bind(site);
+    for s in subjects {
+        q = q.bind(*s);
+    }
+    let found = q.fetch_all(&mut *conn).await.context("reading chain heads")?;
+    found
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("subject_id")?,
+                (u64::try_from(r.try_get::<i64, _>("seq")?)?, r.try_get("hash")?),
+            ))
+        })
+        .collect()
+}
+
+async fn current_decisions(
+    conn: &mut AnyConnection,
+    site: &str,
+    subjects: &[&str],
+) -> anyhow::Result<HashMap<String, Decisions>> {
+    let mut out: HashMap<String, Decisions> = HashMap::new();
+    if subjects.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT subject_id, purpose, decision FROM consent_state WHERE site_id = $1 AND subject_id IN ({})",
+        params(2, subjects.len())
+    );
+    let mut q = sqlx::query(&sql).bind(site);
+    for s in subjects {
+        q = q.bind(*s);
+    }
+    for r in q.fetch_all(&mut *conn).await.context("reading current state")? {
+        let decision = match r.try_get::<&str, _>("decision")? {
+            "granted" => Decision::Granted,
+            "denied" => Decision::Denied,
+            other => anyhow::bail!("unknown decision {other:?} in consent_state"),
+        };
+        out.entry(r.try_get("subject_id")?)
+            .or_default()
+            .insert(PurposeKey::parse(r.try_get("purpose")?)?, decision);
+    }
+    Ok(out)
+}
+
+async fn insert_subjects(conn: &mut AnyConnection, site: &str, subjects: &[String], now: &str) -> anyhow::Result<()> {
+    if subjects.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO subjects (site_id, subject_id, created_at) VALUES {}",
+        rows(1, subjects.len(), 3)
+    );
+    let mut q = sqlx::query(&sql);
+    for s in subjects {
+        q = q.bind(site).bind(s.as_str()).bind(now);
+    }
+    q.execute(&mut *conn).await.context("creating subjects")?;
+    Ok(())
+}
+
+async fn insert_events(conn: &mut AnyConnection, events: &[(ConsentEvent, String, String)]) -> anyhow::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO consent_events (site_id, subject_id, seq, event_id, recorded_at, method, event, prev_hash, hash, \
+         request_digest, states) VALUES {}",
+        rows(1, events.len(), 11)
+    );
+    let mut q = sqlx::query(&sql);
+    for (e, digest, states) in events {
+        let method = serde_json::to_value(e.method)?.as_str().unwrap_or_default().to_owned();
+        q = q
+            .bind(e.site_id.to_string())
+            .bind(e.subject_id.to_string())
+            .bind(i64::try_from(e.seq)?)
+            .bind(e.event_id.to_string())
+            .bind(e.recorded_at.clone())
+            .bind(method)
+            .bind(serde_json::to_string(e)?)
+            .bind(e.prev_hash.clone())
+            .bind(e.hash.clone())
+            .bind(digest.clone())
+            .bind(states.clone());
+    }
+    q.execute(&mut *conn).await.context("inserting events")?;
+    Ok(())
+}
+
+/// Current-state rows to write: (subject, purpose) → (decision, event id, updated at).
+pub(super) type Touched = BTreeMap<(String, PurposeKey), (Decision, String, String)>;
+
+/// One row per (subject, purpose): a multi-row upsert may not touch the same row twice.
+pub(super) async fn upsert_current(conn: &mut AnyConnection, site: &str, touched: &Touched) -> anyhow::Result<()> {
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO consent_state (site_id, subject_id, purpose, decision, event_id, updated_at) VALUES {} \
+         ON CONFLICT (site_id, subject_id, purpose) DO UPDATE SET decision = excluded.decision, \
+         event_id = excluded.event_id, updated_at = excluded.updated_at",
+        rows(1, touched.len(), 6)
+    );
+    let mut q = sqlx::query(&sql);
+    for ((subject, purpose), (decision, event_id, updated_at)) in touched {
+        q = q
+            .bind(site)
+            .bind(subject.as_str())
+            .bind(purpose.as_str())
+            .bind(decision_str(*decision))
+            .bind(event_id.as_str())
+            .bind(updated_at.as_str());
+    }
+    q.execute(&mut *conn).await.context("updating current state")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_rows_consecutively() {
+        assert_eq!(params(2, 3), "$2, $3, $4");
+        assert_eq!(rows(1, 2, 2), "($1, $2), ($3, $4)");
+    }
+}

@@ -1,0 +1,66 @@
+//! Published notices are immutable, so each version (and each language's hash) is read and
+//! computed once per process instead of on every recorded decision.
+
+use crate::ledger::Ledger;
+use assent_shared::canonical::notice_hash;
+use assent_shared::ids::SiteId;
+use assent_shared::notice::{LocalizedNotice, Notice};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// A notice as a visitor saw it: the localized view and its hash.
+#[derive(Debug)]
+pub struct ShownNotice {
+    pub notice: LocalizedNotice,
+    pub hash: String,
+}
+
+#[derive(Debug, Default)]
+pub struct NoticeCache {
+    versions: Mutex<HashMap<(SiteId, u32), Arc<Notice>>>,
+    shown: Mutex<HashMap<(SiteId, u32, String), Arc<ShownNotice>>>,
+}
+
+impl NoticeCache {
+    /// The published version, or `None` if it was never published.
+    pub async fn version(
+        &self,
+        ledger: &dyn Ledger,
+        site: &SiteId,
+        version: u32,
+    ) -> anyhow::Result<Option<Arc<Notice>>> {
+        let key = (site.clone(), version);
+        if let Some(hit) = self.versions.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            return Ok(Some(hit.clone()));
+        }
+        let Some(notice) = ledger.notice(site, version).await? else {
+            return Ok(None);
+        };
+        let notice = Arc::new(notice);
+        self.versions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, notice.clone());
+        Ok(Some(notice))
+    }
+
+    /// The version in the best language for `requested` (keyed by the negotiated language, so
+    /// arbitrary input cannot grow the cache).
+    pub fn shown(&self, site: &SiteId, notice: &Notice, requested: Option<&str>) -> anyhow::Result<Arc<ShownNotice>> {
+        let language = notice.negotiate_language(requested).to_owned();
+        let key = (site.clone(), notice.version, language.clone());
+        if let Some(hit) = self.shown.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            return Ok(hit.clone());
+        }
+        let localized = notice.localize(Some(&language));
+        let shown = Arc::new(ShownNotice {
+            hash: notice_hash(&localized)?,
+            notice: localized,
+        });
+        self.shown
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, shown.clone());
+        Ok(shown)
+    }
+}
