@@ -139,5 +139,43 @@
     },
   });
 
-  load();
+  // Returning-visitor fast path: a current stored choice with nothing left to send and no new
+  // GPC signal to record needs no banner, so the WebAssembly is not fetched at all; only the
+  // way back in ("Privacy choices") is drawn, and a click on it loads the banner.
+  var fabHost = null;
+  function drawFab(label) {
+    fabHost = document.createElement("div");
+    fabHost.id = "assent-fab-host";
+    var root = fabHost.attachShadow({ mode: "open" });
+    var style = document.createElement("style");
+    style.textContent =
+      ":host{all:initial}button{position:fixed;bottom:16px;inset-inline-start:16px;z-index:2147483645;" +
+      "min-height:40px;padding:8px 14px;font:600 13.5px system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;" +
+      "color:#1b1f24;background:#fff;border:1px solid #d5d9e0;border-radius:999px;" +
+      "box-shadow:0 4px 16px rgba(0,0,0,.2);cursor:pointer}button:focus-visible{outline:3px solid #b3261e;outline-offset:2px}" +
+      "@media (prefers-color-scheme:dark){button{color:#eef0f3;background:#1c1f24;border-color:#3a404b}" +
+      "button:focus-visible{outline-color:#ffb4ab}}";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.setAttribute("data-test", "privacy-choices");
+    button.textContent = label || "Privacy choices";
+    button.addEventListener("click", function () { command("preferences"); });
+    root.appendChild(style);
+    root.appendChild(button);
+    document.body.prepend(fabHost);
+  }
+  api._mounted = function () {
+    if (fabHost) fabHost.remove();
+    fabHost = null;
+  };
+  var s = stored();
+  var gpcToRecord = navigator.globalPrivacyControl === true && !(s && s.gpc_honored);
+  var current =
+    s && s.decisions && s.notice_version === (boot.notices || {})[site] && !(s.pending && s.pending.length) && !gpcToRecord;
+  if (current) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { drawFab(s.label); });
+    else drawFab(s.label);
+  } else {
+    load();
+  }
 })();

@@ -73,4 +73,13 @@ ensure_e2e_packages() {
 build_frontend() {
   say "building the banner (trunk build --release)"
   (cd "$REPO_ROOT" && trunk build --release >/dev/null)
+  # Precompressed copies: the server sends .br / .gz to browsers that accept them.
+  node -e '
+    const fs = require("fs"), zlib = require("zlib"), path = require("path");
+    const dir = process.argv[1];
+    for (const f of fs.readdirSync(dir).filter((f) => /\.(js|wasm)$/.test(f))) {
+      const raw = fs.readFileSync(path.join(dir, f));
+      fs.writeFileSync(path.join(dir, f + ".br"), zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
+      fs.writeFileSync(path.join(dir, f + ".gz"), zlib.gzipSync(raw, { level: 9 }));
+    }' "$REPO_ROOT/dist/banner"
 }

@@ -69,6 +69,16 @@ pub fn emit_change(decisions_json: &str, gcm_json: &str) {
     let _ = emit.call2(&assent, &decisions, &gcm);
 }
 
+/// Tells the loader the banner is mounted (it removes its own fast-path button).
+pub fn mounted() {
+    let Some(assent) = assent_object() else { return };
+    if let Ok(f) = Reflect::get(&assent, &"_mounted".into())
+        && let Some(f) = f.dyn_ref::<Function>()
+    {
+        let _ = f.call0(&assent);
+    }
+}
+
 /// `navigator.globalPrivacyControl`, which only the browser (or an extension) can set.
 pub fn navigator_gpc() -> bool {
     web_sys::window()

@@ -21,6 +21,9 @@ pub struct StoredChoice {
     /// on later page views without the banner.
     #[serde(default)]
     pub gcm: Option<std::collections::BTreeMap<String, String>>,
+    /// The "Privacy choices" label in the visitor's language, for the loader's fast path.
+    #[serde(default)]
+    pub label: Option<String>,
     /// A Global Privacy Control opt-out was recorded for this subject (once, not per page view).
     #[serde(default)]
     pub gpc_honored: bool,

@@ -147,3 +147,23 @@ test("nothing is stored and no event is sent before the visitor chooses", async 
   expect(posts).toEqual([]);
   expect(await page.evaluate(() => (window as any).assent.get())).toBeNull();
 });
+
+test("a returning visitor with a current choice downloads no WebAssembly until opening the preferences", async ({ page }) => {
+  await page.goto(demoUrl());
+  await banner(page, "reject-all").click();
+  await acknowledged(page);
+  const wasm: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().endsWith(".wasm")) wasm.push(r.url());
+  });
+  await page.reload();
+  await expect(page.locator('#assent-fab-host [data-test="privacy-choices"]')).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(wasm).toEqual([]);
+  expect(await page.evaluate(() => (window as any).assent.has("analytics"))).toBe(false);
+
+  await banner(page, "privacy-choices").click();
+  await expect(banner(page, "preferences")).toBeVisible();
+  expect(wasm).toHaveLength(1);
+  await expect(page.locator("#assent-fab-host")).toHaveCount(0);
+});

@@ -19,6 +19,8 @@ pub struct AppState {
     pub notices: Arc<crate::notice_cache::NoticeCache>,
     /// Registered sites, cached: every public API request checks its origin against them.
     pub sites: Arc<RwLock<HashMap<SiteId, SiteRecord>>>,
+    /// Current notice version per site: the loader compares a stored choice against it.
+    pub notice_versions: Arc<RwLock<HashMap<SiteId, u32>>>,
     /// This server's own origin (`http://127.0.0.1:8080`), as the loader and receipts name it.
     pub public_origin: Arc<str>,
     /// Port of the demo site's listener, when it runs.
@@ -43,7 +45,17 @@ impl AppState {
             .into_iter()
             .map(|s| (s.id.clone(), s))
             .collect();
+        let mut versions = HashMap::new();
+        for id in fresh.keys() {
+            if let Some(notice) = self.ledger.latest_notice(id).await? {
+                versions.insert(id.clone(), notice.version);
+            }
+        }
         *self.sites.write().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+        *self
+            .notice_versions
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = versions;
         Ok(())
     }
 }

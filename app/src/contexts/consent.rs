@@ -45,6 +45,7 @@ pub struct ConsentContext {
     /// `data-test` name of the element to focus after the next render.
     pub focus: RwSignal<Option<&'static str>>,
     flushing: StoredValue<bool>,
+    deferred: StoredValue<Option<String>>,
 }
 
 pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
@@ -59,6 +60,7 @@ pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
         gpc: RwSignal::new(None),
         focus: RwSignal::new(None),
         flushing: StoredValue::new(false),
+        deferred: StoredValue::new(None),
     };
     provide_context(ctx);
     ctx
@@ -104,6 +106,10 @@ impl ConsentContext {
                     let gpc_is_the_choice = opt_out_regime && signal.is_some();
                     if !(current || gpc_is_the_choice) {
                         self.layer.set(Layer::FirstLayer);
+                    }
+                    if let Some(name) = self.deferred.get_value() {
+                        self.deferred.set_value(None);
+                        self.command(&name);
                     }
                 }
                 // Without a notice nothing is granted: every blocked script stays blocked.
@@ -193,6 +199,8 @@ impl ConsentContext {
 
     pub fn command(&self, name: &str) {
         if self.notice.with_untracked(Option::is_none) {
+            // Runs once the notice is here (a click on the loader's button loads us first).
+            self.deferred.set_value(Some(name.to_owned()));
             return;
         }
         match name {
@@ -248,6 +256,7 @@ impl ConsentContext {
             c.gcm = Some(gcm.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect());
             c.decisions = Some(merged);
             c.updated_at = request.client_time.clone();
+            c.label = Some(i18n::texts(&notice.notice.language).privacy_choices.to_owned());
             c.pending.push(request);
         });
         self.persist();

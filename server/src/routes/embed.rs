@@ -21,10 +21,18 @@ pub async fn get_embed_js(State(state): State<AppState>) -> Result<impl IntoResp
         .find(&state.config.dist_dir)
         .map_err(|e| ApiError::Internal(e.into()))?
         .ok_or_else(|| ApiError::NotReady("the banner is not built yet: see /readyz".into()))?;
+    let notices: serde_json::Map<String, serde_json::Value> = state
+        .notice_versions
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .map(|(site, version)| (site.to_string(), json!(version)))
+        .collect();
     let boot = json!({
         "js": format!("/assets/banner/{}", bundle.js),
         "wasm": format!("/assets/banner/{}", bundle.wasm),
         "build": bundle.build,
+        "notices": notices,
     });
     let body = LOADER.replace(BOOT_PLACEHOLDER, &boot.to_string());
     Ok((
@@ -56,5 +64,5 @@ pub fn assets_service(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         ))
-        .service(ServeDir::new(dist))
+        .service(ServeDir::new(dist).precompressed_br().precompressed_gzip())
 }

@@ -190,6 +190,10 @@ async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors
         "loader names the wasm"
     );
     assert!(!js.contains("ASSENT_BOOT"), "placeholder replaced");
+    assert!(
+        js.contains(r#""notices":{"demo":1}"#),
+        "the loader knows each site's current notice version"
+    );
     let wasm = app
         .client
         .get(format!("{}/assets/banner/assent-banner-0123abcd_bg.wasm", app.api))
@@ -205,6 +209,18 @@ async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors
             .expect("ascii")
             .contains("immutable")
     );
+    let dir = app.dir.path().join("dist/banner");
+    std::fs::write(dir.join("assent-banner-0123abcd_bg.wasm.br"), b"brotli bytes").expect("write .br");
+    let compressed = app
+        .client
+        .get(format!("{}/assets/banner/assent-banner-0123abcd_bg.wasm", app.api))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(compressed.headers()["content-encoding"], "br");
+    assert_eq!(compressed.headers()["content-type"], "application/wasm");
+    assert_eq!(compressed.bytes().await.expect("body").as_ref(), b"brotli bytes");
 }
 
 async fn the_well_known_documents_are_served(backend: Backend) {

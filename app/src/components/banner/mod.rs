@@ -45,7 +45,10 @@ pub fn mount() {
         Ok(container.unchecked_into())
     })();
     match mount_point {
-        Ok(container) => leptos::mount::mount_to(container, move || view! { <BannerApp boot=boot.clone() /> }).forget(),
+        Ok(container) => {
+            leptos::mount::mount_to(container, move || view! { <BannerApp boot=boot.clone() /> }).forget();
+            bridge::mounted();
+        }
         Err(err) => web_sys::console::error_2(&"Assent: cannot mount the banner".into(), &err),
     }
 }
