@@ -81,6 +81,116 @@ const DE: Texts = Texts {
     legal_obligation: "Rechtliche Verpflichtung",
 };
 
+const FR: Texts = Texts {
+    accept_all: "Tout accepter",
+    reject_all: "Tout refuser",
+    customize: "Personnaliser",
+    save: "Enregistrer mes choix",
+    close: "Fermer et tout refuser",
+    preferences_title: "Préférences de confidentialité",
+    privacy_choices: "Choix de confidentialité",
+    always_on: "Toujours actif",
+    vendors: "Services et cookies",
+    retention: "Conservation",
+    legal_basis: "Base légale",
+    saved: "Votre choix est enregistré.",
+    save_failed: "Votre choix s'applique déjà mais n'a pas encore pu être enregistré. Il sera renvoyé automatiquement.",
+    policy: "Politique de confidentialité",
+    gpc_honored: "Demande d'opposition respectée : le signal Global Privacy Control de votre navigateur s'oppose à la vente ou au partage de vos données personnelles et à la publicité ciblée.",
+    consent: "Consentement",
+    contract: "Nécessaire au service",
+    legitimate_interests: "Intérêt légitime",
+    legal_obligation: "Obligation légale",
+};
+
+const ES: Texts = Texts {
+    accept_all: "Aceptar todo",
+    reject_all: "Rechazar todo",
+    customize: "Personalizar",
+    save: "Guardar mis opciones",
+    close: "Cerrar y rechazar todo",
+    preferences_title: "Preferencias de privacidad",
+    privacy_choices: "Opciones de privacidad",
+    always_on: "Siempre activo",
+    vendors: "Servicios y cookies",
+    retention: "Conservación",
+    legal_basis: "Base jurídica",
+    saved: "Su elección se ha guardado.",
+    save_failed: "Su elección ya se aplica, pero aún no se ha podido guardar. Se enviará de nuevo automáticamente.",
+    policy: "Política de privacidad",
+    gpc_honored: "Solicitud de exclusión respetada: la señal Global Privacy Control de su navegador se opone a la venta o cesión de sus datos personales y a la publicidad dirigida.",
+    consent: "Consentimiento",
+    contract: "Necesario para el servicio",
+    legitimate_interests: "Interés legítimo",
+    legal_obligation: "Obligación legal",
+};
+
+const PT_BR: Texts = Texts {
+    accept_all: "Aceitar tudo",
+    reject_all: "Rejeitar tudo",
+    customize: "Personalizar",
+    save: "Salvar escolhas",
+    close: "Fechar e rejeitar tudo",
+    preferences_title: "Preferências de privacidade",
+    privacy_choices: "Opções de privacidade",
+    always_on: "Sempre ativo",
+    vendors: "Serviços e cookies",
+    retention: "Retenção",
+    legal_basis: "Base legal",
+    saved: "Sua escolha foi salva.",
+    save_failed: "Sua escolha já vale, mas ainda não pôde ser salva. Ela será reenviada automaticamente.",
+    policy: "Política de privacidade",
+    gpc_honored: "Pedido de exclusão respeitado: o sinal Global Privacy Control do seu navegador recusou a venda ou o compartilhamento dos seus dados pessoais e a publicidade direcionada.",
+    consent: "Consentimento",
+    contract: "Necessário para o serviço",
+    legitimate_interests: "Legítimo interesse",
+    legal_obligation: "Obrigação legal",
+};
+
+const KO: Texts = Texts {
+    accept_all: "모두 허용",
+    reject_all: "모두 거부",
+    customize: "설정",
+    save: "선택 저장",
+    close: "닫고 모두 거부",
+    preferences_title: "개인정보 설정",
+    privacy_choices: "개인정보 선택",
+    always_on: "항상 사용",
+    vendors: "서비스 및 쿠키",
+    retention: "보유 기간",
+    legal_basis: "법적 근거",
+    saved: "선택이 저장되었습니다.",
+    save_failed: "선택은 이미 적용되었지만 아직 저장되지 않았습니다. 자동으로 다시 전송됩니다.",
+    policy: "개인정보 처리방침",
+    gpc_honored: "거부 요청 반영됨: 브라우저의 Global Privacy Control 신호에 따라 개인정보 판매·공유 및 맞춤형 광고가 거부되었습니다.",
+    consent: "동의",
+    contract: "서비스 제공에 필요",
+    legitimate_interests: "정당한 이익",
+    legal_obligation: "법적 의무",
+};
+
+const AR: Texts = Texts {
+    accept_all: "قبول الكل",
+    reject_all: "رفض الكل",
+    customize: "تخصيص",
+    save: "حفظ الاختيارات",
+    close: "إغلاق ورفض الكل",
+    preferences_title: "تفضيلات الخصوصية",
+    privacy_choices: "خيارات الخصوصية",
+    always_on: "مفعّل دائمًا",
+    vendors: "الخدمات وملفات تعريف الارتباط",
+    retention: "مدة الاحتفاظ",
+    legal_basis: "الأساس القانوني",
+    saved: "تم حفظ اختيارك.",
+    save_failed: "اختيارك مطبق الآن، لكن تعذّر حفظه بعد. سيُعاد إرساله تلقائيًا.",
+    policy: "سياسة الخصوصية",
+    gpc_honored: "تم احترام طلب إلغاء الاشتراك: أشارت إشارة التحكم العالمي في الخصوصية (GPC) في متصفحك إلى رفض بيع بياناتك الشخصية أو مشاركتها والإعلانات الموجهة.",
+    consent: "الموافقة",
+    contract: "ضروري للخدمة",
+    legitimate_interests: "المصلحة المشروعة",
+    legal_obligation: "التزام قانوني",
+};
+
 /// Texts for a language tag (primary subtag), English otherwise.
 pub fn texts(lang: &str) -> &'static Texts {
     match lang
@@ -91,6 +201,11 @@ pub fn texts(lang: &str) -> &'static Texts {
         .as_str()
     {
         "de" => &DE,
+        "fr" => &FR,
+        "es" => &ES,
+        "pt" => &PT_BR,
+        "ko" => &KO,
+        "ar" => &AR,
         _ => &EN,
     }
 }

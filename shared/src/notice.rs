@@ -170,19 +170,21 @@ impl Notice {
         Ok(())
     }
 
-    /// The best language this notice offers for a requested tag: exact, then primary
-    /// subtag (`de-AT` → `de`), then the default.
+    /// The best language this notice offers for a requested tag: exact (any case), then the
+    /// primary subtag (`de-AT` → `de`), then another tag with that primary subtag
+    /// (`pt-PT` → `pt-BR`), then the default.
     pub fn negotiate_language(&self, requested: Option<&str>) -> &str {
         let Some(req) = requested.map(str::trim).filter(|r| !r.is_empty()) else {
             return &self.default_language;
         };
-        if let Some((tag, _)) = self.texts.get_key_value(req) {
-            return tag;
-        }
-        let primary = req.split(['-', '_']).next().unwrap_or(req).to_ascii_lowercase();
-        self.texts
-            .keys()
-            .find(|tag| tag.eq_ignore_ascii_case(&primary))
+        let req = req.replace('_', "-");
+        let primary = |tag: &str| tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
+        let wanted = primary(&req);
+        let tags = || self.texts.keys();
+        tags()
+            .find(|tag| tag.eq_ignore_ascii_case(&req))
+            .or_else(|| tags().find(|tag| tag.eq_ignore_ascii_case(&wanted)))
+            .or_else(|| tags().find(|tag| primary(tag) == wanted))
             .map_or(&self.default_language, String::as_str)
     }
 
@@ -319,6 +321,17 @@ mod tests {
         assert_eq!(n.negotiate_language(Some("de")), "de");
         assert_eq!(n.negotiate_language(Some("de-AT")), "de");
         assert_eq!(n.negotiate_language(Some("fr")), "en");
+        assert_eq!(n.negotiate_language(Some("DE")), "de");
+        let mut pt = notice();
+        pt.texts.insert(
+            "pt-BR".into(),
+            NoticeText {
+                title: "t".into(),
+                body: "b".into(),
+            },
+        );
+        assert_eq!(pt.negotiate_language(Some("pt-PT")), "pt-BR");
+        assert_eq!(pt.negotiate_language(Some("pt_br")), "pt-BR");
         assert_eq!(n.negotiate_language(None), "en");
     }
 

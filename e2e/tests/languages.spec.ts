@@ -1,0 +1,36 @@
+import { test, expect } from "@playwright/test";
+import { acknowledged, banner, demoUrl, history, screenshot } from "../fixtures/assent";
+
+const cases = [
+  { locale: "fr-FR", lang: "fr", accept: "Tout accepter", reject: "Tout refuser", dir: "ltr" },
+  { locale: "es-ES", lang: "es", accept: "Aceptar todo", reject: "Rechazar todo", dir: "ltr" },
+  { locale: "pt-BR", lang: "pt-BR", accept: "Aceitar tudo", reject: "Rejeitar tudo", dir: "ltr" },
+  { locale: "ko-KR", lang: "ko", accept: "모두 허용", reject: "모두 거부", dir: "ltr" },
+  { locale: "ar-EG", lang: "ar", accept: "قبول الكل", reject: "رفض الكل", dir: "rtl" },
+  { locale: "de-AT", lang: "de", accept: "Alle akzeptieren", reject: "Alle ablehnen", dir: "ltr" },
+  { locale: "ja-JP", lang: "en", accept: "Accept all", reject: "Reject all", dir: "ltr" },
+];
+
+for (const c of cases) {
+  test.describe(`a browser in ${c.locale}`, () => {
+    test.use({ locale: c.locale });
+
+    test(`gets the banner in ${c.lang} and the ledger records that language`, async ({ page }) => {
+      await page.goto(demoUrl());
+      await expect(banner(page, "accept-all")).toHaveText(c.accept);
+      await expect(banner(page, "reject-all")).toHaveText(c.reject);
+      await expect(page.locator(`#assent-host div[dir="${c.dir}"][lang="${c.lang}"]`)).toHaveCount(1);
+      if (c.dir === "rtl") {
+        // Right-to-left: the close button sits at the inline end, which is the left.
+        const close = (await banner(page, "close").boundingBox())!;
+        const layer = (await banner(page, "banner").boundingBox())!;
+        expect(close.x - layer.x).toBeLessThan(layer.width / 2);
+        await screenshot(page, "first-layer-rtl");
+      }
+      await banner(page, "reject-all").click();
+      const s = await acknowledged(page);
+      const h = await history(s.subject_id, s.subject_token);
+      expect((h.events[0] as any).language).toBe(c.lang);
+    });
+  });
+}

@@ -1,0 +1,48 @@
+import { test, expect } from "@playwright/test";
+import { banner, demoUrl, screenshot } from "../fixtures/assent";
+
+test("the banner overlays the page without shifting its layout", async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as any).__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) (window as any).__shifts.push((e as any).value);
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+  await page.goto(demoUrl());
+  const headline = page.locator("article h2");
+  const before = await headline.boundingBox();
+  await expect(banner(page, "banner")).toBeVisible();
+  await banner(page, "customize").click();
+  await expect(banner(page, "preferences")).toBeVisible();
+  await banner(page, "save").click();
+  await expect(banner(page, "privacy-choices")).toBeVisible();
+  expect(await headline.boundingBox()).toEqual(before);
+  const shifts: number[] = await page.evaluate(() => (window as any).__shifts);
+  expect(shifts.reduce((a, b) => a + b, 0)).toBe(0);
+});
+
+for (const scheme of ["light", "dark"] as const) {
+  for (const [width, height, device] of [[1280, 720, "desktop"], [360, 740, "phone"]] as const) {
+    test(`both layers render in ${scheme} mode on a ${device}`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width, height });
+      await page.goto(demoUrl());
+      const accept = banner(page, "accept-all");
+      const reject = banner(page, "reject-all");
+      await expect(accept).toBeVisible();
+      // Equal prominence: Accept and Reject are the same size.
+      const [a, r] = [await accept.boundingBox(), await reject.boundingBox()];
+      expect(Math.round(a!.height)).toBe(Math.round(r!.height));
+      if (device === "phone") expect(Math.round(a!.width)).toBe(Math.round(r!.width));
+      // The whole first layer fits in the viewport.
+      const box = (await banner(page, "banner").boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(width);
+      expect(box.y + box.height).toBeLessThanOrEqual(height);
+      await screenshot(page, `first-layer-${scheme}-${device}`);
+      await banner(page, "customize").click();
+      await expect(banner(page, "preferences")).toBeVisible();
+      await screenshot(page, `preferences-${scheme}-${device}`);
+    });
+  }
+}
