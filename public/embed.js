@@ -18,6 +18,7 @@
   var storageKey = "assent.v1." + site;
   var pending = [];
   var listeners = [];
+  var locationWaiters = [];
   var loading = false;
 
   function stored() {
@@ -79,6 +80,33 @@
     });
   }
 
+  // Deletes what refused purposes declared: cookies (name or `prefix*`, with their path and
+  // domain) and localStorage / sessionStorage keys. Assent's own key is never touched.
+  function cleanup(items) {
+    (items || []).forEach(function (item) {
+      var prefix = item.name.slice(-1) === "*" ? item.name.slice(0, -1) : null;
+      var matches = function (key) {
+        return key !== storageKey && (prefix !== null ? key.indexOf(prefix) === 0 : key === item.name);
+      };
+      if (item.storage === "local_storage" || item.storage === "session_storage") {
+        var store = item.storage === "local_storage" ? window.localStorage : window.sessionStorage;
+        var keys = [];
+        for (var i = 0; i < store.length; i++) keys.push(store.key(i));
+        keys.filter(matches).forEach(function (k) { store.removeItem(k); });
+        return;
+      }
+      var names = document.cookie.split(";").map(function (c) { return c.split("=")[0].trim(); });
+      names.filter(matches).forEach(function (name) {
+        [item.path || "/", "/"].forEach(function (path) {
+          [item.domain, null, "." + location.hostname].forEach(function (domain) {
+            document.cookie =
+              name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=" + path + (domain ? "; domain=" + domain : "");
+          });
+        });
+      });
+    });
+  }
+
   var initial = stored();
   if (initial) consentModeUpdate(initial.gcm);
   function activateStored() {
@@ -125,17 +153,39 @@
       if (type === "change" && typeof fn === "function") listeners.push(fn);
     },
     show: function () { command("show"); },
+    /**
+     * Precise location, consent first: resolves with a GeolocationPosition. The browser's
+     * geolocation is called only once the precise_location purpose is granted; otherwise a
+     * focused consent prompt is shown first, and a refusal rejects.
+     */
+    requestPreciseLocation: function (options) {
+      return new Promise(function (resolve, reject) {
+        var locate = function () { navigator.geolocation.getCurrentPosition(resolve, reject, options); };
+        if (api.has("precise_location")) return locate();
+        locationWaiters.push({ locate: locate, reject: reject });
+        command("location");
+      });
+    },
     showPreferences: function () { command("preferences"); },
     _pending: pending,
     _dispatch: null,
     /** Called by the banner after every decision: apply it, then tell the page. */
-    _emit: function (decisions, gcm) {
+    _emit: function (decisions, gcm, removals, reload) {
       consentModeUpdate(gcm);
       activate(decisions);
+      cleanup(removals);
+      var location = decisions && decisions.precise_location;
+      if (location && locationWaiters.length) {
+        locationWaiters.splice(0).forEach(function (w) {
+          if (location === "granted") w.locate();
+          else w.reject(new Error("Assent: precise location was not consented to"));
+        });
+      }
       listeners.forEach(function (fn) {
         try { fn(decisions); } catch (e) { console.error(e); }
       });
       window.dispatchEvent(new CustomEvent("assent:change", { detail: decisions }));
+      if (reload) window.location.reload();
     },
   });
 

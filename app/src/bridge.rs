@@ -56,9 +56,10 @@ pub fn on_command(handler: impl Fn(String) + 'static) {
     closure.forget();
 }
 
-/// Hands a new choice to the loader, which applies it (Consent Mode update, blocked scripts)
-/// and tells the page (listeners and an `assent:change` event).
-pub fn emit_change(decisions_json: &str, gcm_json: &str) {
+/// Hands a new choice to the loader, which applies it (Consent Mode update, blocked scripts,
+/// deleting the declared cookies and storage of refused purposes, a reload if the notice
+/// asks for one after a withdrawal) and tells the page (listeners and an `assent:change` event).
+pub fn emit_change(decisions_json: &str, gcm_json: &str, cleanup_json: &str, reload: bool) {
     let Some(assent) = assent_object() else { return };
     let Ok(emit) = Reflect::get(&assent, &"_emit".into()) else {
         return;
@@ -66,7 +67,9 @@ pub fn emit_change(decisions_json: &str, gcm_json: &str) {
     let Some(emit) = emit.dyn_ref::<Function>() else { return };
     let decisions = js_sys::JSON::parse(decisions_json).unwrap_or(JsValue::NULL);
     let gcm = js_sys::JSON::parse(gcm_json).unwrap_or(JsValue::NULL);
-    let _ = emit.call2(&assent, &decisions, &gcm);
+    let cleanup = js_sys::JSON::parse(cleanup_json).unwrap_or(JsValue::NULL);
+    let args = js_sys::Array::of4(&decisions, &gcm, &cleanup, &JsValue::from_bool(reload));
+    let _ = emit.apply(&assent, &args);
 }
 
 /// Tells the loader the banner is mounted (it removes its own fast-path button).

@@ -20,6 +20,8 @@ pub struct Texts {
     pub save_failed: &'static str,
     pub policy: &'static str,
     pub gpc_honored: &'static str,
+    pub allow: &'static str,
+    pub deny: &'static str,
     pub consent: &'static str,
     pub contract: &'static str,
     pub legitimate_interests: &'static str,
@@ -57,6 +59,8 @@ const EN: Texts = Texts {
     contract: "Necessary for the service",
     legitimate_interests: "Legitimate interests",
     legal_obligation: "Legal obligation",
+    allow: "Allow",
+    deny: "Don't allow",
 };
 
 const DE: Texts = Texts {
@@ -79,6 +83,8 @@ const DE: Texts = Texts {
     contract: "Für den Dienst erforderlich",
     legitimate_interests: "Berechtigtes Interesse",
     legal_obligation: "Rechtliche Verpflichtung",
+    allow: "Erlauben",
+    deny: "Nicht erlauben",
 };
 
 const FR: Texts = Texts {
@@ -101,6 +107,8 @@ const FR: Texts = Texts {
     contract: "Nécessaire au service",
     legitimate_interests: "Intérêt légitime",
     legal_obligation: "Obligation légale",
+    allow: "Autoriser",
+    deny: "Ne pas autoriser",
 };
 
 const ES: Texts = Texts {
@@ -123,6 +131,8 @@ const ES: Texts = Texts {
     contract: "Necesario para el servicio",
     legitimate_interests: "Interés legítimo",
     legal_obligation: "Obligación legal",
+    allow: "Permitir",
+    deny: "No permitir",
 };
 
 const PT_BR: Texts = Texts {
@@ -145,6 +155,8 @@ const PT_BR: Texts = Texts {
     contract: "Necessário para o serviço",
     legitimate_interests: "Legítimo interesse",
     legal_obligation: "Obrigação legal",
+    allow: "Permitir",
+    deny: "Não permitir",
 };
 
 const KO: Texts = Texts {
@@ -167,6 +179,8 @@ const KO: Texts = Texts {
     contract: "서비스 제공에 필요",
     legitimate_interests: "정당한 이익",
     legal_obligation: "법적 의무",
+    allow: "허용",
+    deny: "허용 안 함",
 };
 
 const AR: Texts = Texts {
@@ -189,6 +203,8 @@ const AR: Texts = Texts {
     contract: "ضروري للخدمة",
     legitimate_interests: "المصلحة المشروعة",
     legal_obligation: "التزام قانوني",
+    allow: "السماح",
+    deny: "عدم السماح",
 };
 
 /// Texts for a language tag (primary subtag), English otherwise.

@@ -110,3 +110,26 @@ test("a GPC signal in an opt-in region is recorded once as an opt-out, and Accep
   s = await acknowledged(page);
   expect((await history(s.subject_id, s.subject_token)).events).toHaveLength(2);
 });
+
+test("withdrawing analytics deletes its declared cookie and storage keys at once, without a reload", async ({ page }) => {
+  await page.goto(demoUrl());
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await banner(page, "accept-all").click();
+  await expect.poll(() => page.evaluate(() => (window as any).__demoAnalyticsLoaded)).toBe(true);
+  await page.evaluate(() => {
+    document.cookie = "nw_prefs=compact; path=/";
+  });
+  expect(await page.evaluate(() => document.cookie)).toContain("_nwa_id=");
+  expect(await page.evaluate(() => localStorage.getItem("nwa_last_visit"))).not.toBeNull();
+
+  await banner(page, "privacy-choices").click();
+  await banner(page, "toggle-analytics").uncheck();
+  await banner(page, "save").click();
+  await acknowledged(page);
+  const cookies = await page.evaluate(() => document.cookie);
+  expect(cookies).not.toContain("_nwa_id=");
+  expect(cookies).toContain("nw_prefs=compact"); // functional stays granted: its cookie stays
+  expect(await page.evaluate(() => localStorage.getItem("nwa_last_visit"))).toBeNull();
+  expect(await page.evaluate(() => localStorage.getItem("assent.v1.demo"))).not.toBeNull();
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+});

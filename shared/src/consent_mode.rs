@@ -87,6 +87,7 @@ mod tests {
             policy_version: "1".into(),
             policy_url: "/p".into(),
             language: "en".into(),
+            reload_on_withdrawal: false,
             title: String::new(),
             body: String::new(),
             purposes: vec![

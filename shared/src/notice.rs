@@ -26,11 +26,30 @@ impl LegalBasis {
     }
 }
 
+/// Where a declared item lives on the visitor's device.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageKind {
+    #[default]
+    Cookie,
+    LocalStorage,
+    SessionStorage,
+}
+
+/// A cookie or storage key a vendor sets. `name` may end in `*` to match a prefix; the
+/// banner deletes matching items when their purpose is refused or withdrawn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cookie {
     pub name: String,
     pub provider: String,
     pub duration: String,
+    #[serde(default)]
+    pub storage: StorageKind,
+    /// Cookie domain, when the vendor sets it on a parent domain (e.g. `.example.com`).
+    #[serde(default)]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +108,9 @@ pub struct Notice {
     pub policy_version: String,
     pub policy_url: String,
     pub default_language: String,
+    /// Reload the page after a withdrawal (for tags that cannot be stopped otherwise).
+    #[serde(default)]
+    pub reload_on_withdrawal: bool,
     pub texts: BTreeMap<String, NoticeText>,
     pub purposes: Vec<Purpose>,
 }
@@ -124,6 +146,7 @@ pub struct LocalizedNotice {
     pub policy_version: String,
     pub policy_url: String,
     pub language: String,
+    pub reload_on_withdrawal: bool,
     pub title: String,
     pub body: String,
     pub purposes: Vec<LocalizedPurpose>,
@@ -226,6 +249,7 @@ impl Notice {
             policy_version: self.policy_version.clone(),
             policy_url: self.policy_url.clone(),
             language,
+            reload_on_withdrawal: self.reload_on_withdrawal,
             title,
             body,
             purposes,
@@ -272,6 +296,7 @@ mod tests {
             policy_version: "2025-10".into(),
             policy_url: "https://example.com/privacy".into(),
             default_language: "en".into(),
+            reload_on_withdrawal: false,
             texts: BTreeMap::from([
                 (
                     "en".into(),

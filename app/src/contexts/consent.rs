@@ -23,6 +23,8 @@ pub enum Layer {
     Hidden,
     FirstLayer,
     Preferences,
+    /// A focused prompt for precise location, opened by `assent.requestPreciseLocation()`.
+    Location,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +188,23 @@ impl ConsentContext {
         self.focus.set(Some("preferences-title"));
     }
 
+    /// Answers the precise-location prompt. Dismissing it is a refusal, like closing the banner.
+    /// It is not an answer to the cookie banner: if that is still open, it shows again.
+    pub fn decide_location(&self, decision: Decision, method: Method) {
+        let decisions = Decisions::from([(location_key(), decision)]);
+        self.queue_event(method, Source::Panel, decisions, None);
+        let version = self.notice.with_untracked(|n| n.as_ref().map(|n| n.notice.version));
+        if self
+            .choice
+            .with_untracked(|c| c.notice_version.is_some() && c.notice_version == version)
+        {
+            self.layer.set(Layer::Hidden);
+            self.focus.set(Some("privacy-choices"));
+        } else {
+            self.layer.set(Layer::FirstLayer);
+        }
+    }
+
     /// Leaves the preferences without saving: back to the first layer if no choice exists yet.
     pub fn dismiss_preferences(&self) {
         if self.choice.with_untracked(|c| c.decisions.is_some()) {
@@ -206,6 +225,10 @@ impl ConsentContext {
         match name {
             "show" => self.layer.set(Layer::FirstLayer),
             "preferences" => self.open_preferences(),
+            "location" => {
+                self.layer.set(Layer::Location);
+                self.focus.set(Some("location-title"));
+            }
             _ => {}
         }
     }
@@ -249,6 +272,20 @@ impl ConsentContext {
             signal_source: signal,
             banner_build: boot.build.clone(),
         };
+        let previous = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
+        let withdrawn = decisions
+            .iter()
+            .any(|(k, d)| *d == Decision::Denied && previous.get(k) == Some(&Decision::Granted));
+        // What refused purposes declared on the device goes, whether or not it was granted before.
+        let cleanup: Vec<&assent_shared::notice::Cookie> = notice
+            .notice
+            .purposes
+            .iter()
+            .filter(|p| decisions.get(&p.key) == Some(&Decision::Denied))
+            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
+            .collect();
+        let cleanup_json = serde_json::to_string(&cleanup).unwrap_or_else(|_| "[]".into());
+        let reload = withdrawn && notice.notice.reload_on_withdrawal;
         self.choice.update(|c| {
             let mut merged = c.decisions.clone().unwrap_or_default();
             merged.extend(decisions);
@@ -266,7 +303,7 @@ impl ConsentContext {
                 serde_json::to_string(&c.gcm).unwrap_or_default(),
             )
         });
-        bridge::emit_change(&decisions_json, &gcm_json);
+        bridge::emit_change(&decisions_json, &gcm_json, &cleanup_json, reload);
         let ctx = *self;
         spawn_local(async move { ctx.flush().await });
     }
@@ -323,4 +360,9 @@ impl ConsentContext {
 
 fn log_refusal(err: &ApiFailure) {
     web_sys::console::error_1(&format!("Assent: the server refused a consent event: {err:?}").into());
+}
+
+/// The notice's purpose key for precise device location (sensitive; always asked for alone).
+pub fn location_key() -> assent_shared::ids::PurposeKey {
+    assent_shared::ids::PurposeKey::parse("precise_location").unwrap_or_else(|_| unreachable!("a valid key"))
 }

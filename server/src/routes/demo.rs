@@ -73,7 +73,7 @@ async fn get_analytics_js() -> impl IntoResponse {
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        "document.cookie = '_nwa_id=' + Math.random().toString(36).slice(2) + '; path=/; max-age=34214400';\nwindow.__demoAnalyticsLoaded = true;\n",
+        "document.cookie = '_nwa_id=' + Math.random().toString(36).slice(2) + '; path=/; max-age=34214400';\nlocalStorage.setItem('nwa_last_visit', String(Date.now()));\nwindow.__demoAnalyticsLoaded = true;\n",
     )
 }
 

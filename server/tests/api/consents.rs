@@ -296,7 +296,7 @@ async fn every_bad_input_gets_a_specific_error_and_writes_nothing(backend: Backe
         ),
         (
             "language not offered",
-            with("language", json!("fr")),
+            with("language", json!("ja")),
             422,
             "invalid_input",
         ),

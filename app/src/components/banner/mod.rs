@@ -3,6 +3,7 @@
 mod first_layer;
 mod floating_button;
 mod focus;
+mod location_prompt;
 mod preferences;
 
 use crate::bridge;
@@ -10,6 +11,7 @@ use crate::contexts::consent::{ConsentContext, Layer, SaveStatus, provide_consen
 use first_layer::FirstLayer;
 use floating_button::FloatingButton;
 use leptos::prelude::*;
+use location_prompt::LocationPrompt;
 use preferences::Preferences;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
@@ -76,6 +78,7 @@ fn BannerApp(boot: bridge::BootConfig) -> impl IntoView {
                 {move || match ctx.layer.get() {
                     Layer::FirstLayer => view! { <FirstLayer /> }.into_any(),
                     Layer::Preferences => view! { <Preferences /> }.into_any(),
+                    Layer::Location => view! { <LocationPrompt /> }.into_any(),
                     Layer::Hidden => view! { <FloatingButton /> }.into_any(),
                 }}
                 <StatusLine ctx=ctx />
