@@ -107,6 +107,63 @@
     });
   }
 
+  // IAB GPP 1.1 (`__gpp`, US National section 7) and legacy `__uspapi`, installed at once so
+  // vendors can queue calls; answered from the signals the banner computed (stored, so a
+  // returning visit answers without the banner).
+  var signals = (stored() || {}).signals || null;
+  var gppListeners = [];
+  var gppListenerId = 0;
+  function gppPing() {
+    var on = !!(signals && signals.applicable);
+    return {
+      gppVersion: "1.1",
+      cmpStatus: "loaded",
+      cmpDisplayStatus: "hidden",
+      signalStatus: signals ? "ready" : "not ready",
+      supportedAPIs: ["7:usnat"],
+      cmpId: 0,
+      sectionList: on ? [7] : [],
+      applicableSections: on ? [7] : [-1],
+      gppString: on ? signals.gpp_string : "",
+      parsedSections: on ? { usnat: [signals.usnat] } : {},
+    };
+  }
+  window.__gpp = function (command, callback, parameter) {
+    if (typeof callback !== "function") return;
+    var on = !!(signals && signals.applicable);
+    var isUsnat = parameter === "usnat" || parameter === 7 || parameter === "7";
+    switch (command) {
+      case "ping":
+        return callback(gppPing(), true);
+      case "addEventListener":
+        gppListenerId += 1;
+        gppListeners.push({ id: gppListenerId, callback: callback });
+        return callback({ eventName: "listenerRegistered", listenerId: gppListenerId, data: true, pingData: gppPing() }, true);
+      case "removeEventListener": {
+        var before = gppListeners.length;
+        gppListeners = gppListeners.filter(function (l) { return l.id !== parameter; });
+        var removed = gppListeners.length < before;
+        return callback({ eventName: "listenerRemoved", listenerId: parameter, data: removed, pingData: gppPing() }, removed);
+      }
+      case "hasSection":
+        return callback(on && isUsnat, true);
+      case "getSection":
+        return callback(on && isUsnat ? [signals.usnat] : null, true);
+      case "getField": {
+        var parts = String(parameter || "").split(".");
+        var ok = on && parts[0] === "usnat" && Object.prototype.hasOwnProperty.call(signals.usnat, parts[1]);
+        return callback(ok ? signals.usnat[parts[1]] : null, ok);
+      }
+      default:
+        return callback(null, false);
+    }
+  };
+  window.__uspapi = function (command, version, callback) {
+    if (command === "getUSPData" && typeof callback === "function") {
+      callback({ version: 1, uspString: signals ? signals.us_privacy : "1---" }, true);
+    }
+  };
+
   var initial = stored();
   if (initial) consentModeUpdate(initial.gcm);
   function activateStored() {
@@ -168,6 +225,17 @@
     },
     showPreferences: function () { command("preferences"); },
     _pending: pending,
+    /** Called by the banner when the GPP / us_privacy data changes. */
+    _signals: function (next) {
+      signals = next;
+      gppListeners.forEach(function (l) {
+        try {
+          l.callback({ eventName: "signalStatus", listenerId: l.id, data: "ready", pingData: gppPing() }, true);
+        } catch (e) {
+          console.error(e);
+        }
+      });
+    },
     _dispatch: null,
     /** Called by the banner after every decision: apply it, then tell the page. */
     _emit: function (decisions, gcm, removals, reload) {

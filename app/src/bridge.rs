@@ -72,6 +72,17 @@ pub fn emit_change(decisions_json: &str, gcm_json: &str, cleanup_json: &str, rel
     let _ = emit.apply(&assent, &args);
 }
 
+/// Hands fresh GPP / `us_privacy` data to the loader's `__gpp` and `__uspapi`.
+pub fn emit_signals(signals_json: &str) {
+    let Some(assent) = assent_object() else { return };
+    if let Ok(f) = Reflect::get(&assent, &"_signals".into())
+        && let Some(f) = f.dyn_ref::<Function>()
+    {
+        let value = js_sys::JSON::parse(signals_json).unwrap_or(JsValue::NULL);
+        let _ = f.call1(&assent, &value);
+    }
+}
+
 /// Tells the loader the banner is mounted (it removes its own fast-path button).
 pub fn mounted() {
     let Some(assent) = assent_object() else { return };

@@ -27,6 +27,9 @@ pub struct StoredChoice {
     /// A Global Privacy Control opt-out was recorded for this subject (once, not per page view).
     #[serde(default)]
     pub gpc_honored: bool,
+    /// Ad-tech signals derived from the decisions, served by the loader's `__gpp` / `__uspapi`.
+    #[serde(default)]
+    pub signals: Option<Signals>,
     /// Sent but not yet acknowledged; retried with the same `event_id` until it is.
     #[serde(default)]
     pub pending: Vec<ConsentRequest>,
@@ -50,4 +53,14 @@ impl StoredChoice {
             let _ = storage.set_item(key, &raw);
         }
     }
+}
+
+/// What the loader answers `__gpp` and `__uspapi` with, precomputed by the banner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signals {
+    /// US National applies (an opt-out regime).
+    pub applicable: bool,
+    pub gpp_string: String,
+    pub usnat: assent_shared::signals::gpp::UsNat,
+    pub us_privacy: String,
 }

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod merkle;
 pub mod notice;
 pub mod regime;
+pub mod signals;
 
 /// A value that failed validation: which field, and why, in words an API user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

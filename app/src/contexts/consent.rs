@@ -4,13 +4,15 @@
 use crate::api::{self, ApiFailure};
 use crate::bridge::{self, BootConfig};
 use crate::i18n::{self, Texts};
-use crate::storage::StoredChoice;
+use crate::storage::{Signals, StoredChoice};
 use assent_shared::api::{ConsentRequest, NoticeResponse};
 use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
 use assent_shared::consent_mode;
 use assent_shared::ids::EventId;
 use assent_shared::notice::LocalizedPurpose;
 use assent_shared::regime::Regime;
+use assent_shared::signals::gpp::{self, UsNat};
+use assent_shared::signals::usp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -109,6 +111,7 @@ impl ConsentContext {
                     if !(current || gpc_is_the_choice) {
                         self.layer.set(Layer::FirstLayer);
                     }
+                    self.refresh_signals();
                     if let Some(name) = self.deferred.get_value() {
                         self.deferred.set_value(None);
                         self.command(&name);
@@ -148,6 +151,36 @@ impl ConsentContext {
         let gpc = self.gpc_applies();
         let decisions = self.all(|p| (p.in_accept_all && !(gpc && p.gpc_covered)).then_some(Decision::Granted));
         self.record(Method::AcceptAll, source, decisions);
+    }
+
+    /// Recomputes the GPP and `us_privacy` strings from the current decisions and hands them
+    /// to the loader (and to storage, so later page views can answer without the banner).
+    fn refresh_signals(&self) {
+        let Some(notice) = self.notice.get_untracked() else {
+            return;
+        };
+        let gpc = self.gpc.get_untracked().is_some() || self.choice.with_untracked(|c| c.gpc_honored);
+        let decisions = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
+        let applicable = notice.regime == Regime::OptOut;
+        let usnat = UsNat::from_decisions(&notice.notice, &decisions, gpc);
+        let opted_out = usnat.sale_opt_out == 1;
+        let signals = Signals {
+            applicable,
+            gpp_string: if applicable {
+                gpp::usnat_string(&usnat)
+            } else {
+                String::new()
+            },
+            usnat,
+            us_privacy: usp::us_privacy(applicable, true, opted_out, None),
+        };
+        let json = serde_json::to_string(&signals).unwrap_or_default();
+        self.choice.update(|c| c.signals = Some(signals));
+        // Nothing goes to the device before the visitor (or their GPC signal) decided something.
+        if self.choice.with_untracked(|c| c.decisions.is_some()) {
+            self.persist();
+        }
+        bridge::emit_signals(&json);
     }
 
     /// Records a GPC opt-out of the GPC-covered purposes, once per subject.
@@ -303,6 +336,7 @@ impl ConsentContext {
                 serde_json::to_string(&c.gcm).unwrap_or_default(),
             )
         });
+        self.refresh_signals();
         bridge::emit_change(&decisions_json, &gcm_json, &cleanup_json, reload);
         let ctx = *self;
         spawn_local(async move { ctx.flush().await });

@@ -1,0 +1,79 @@
+// A visitor in an opt-out regime (the second server resolves every request to opt_out),
+// sending Global Privacy Control. Checks the ledger, the banner, and the ad-tech signals,
+// decoding the GPP string with IAB's reference library.
+import { test, expect } from "@playwright/test";
+import { GppModel } from "@iabgpp/cmpapi";
+import { acknowledged, banner, history } from "../fixtures/assent";
+
+const demo = () => process.env.ASSENT_OPT_OUT_DEMO_URL!;
+const api = () => process.env.ASSENT_OPT_OUT_API!;
+
+/** `__gpp(command, callback, parameter)` — the callback comes second. */
+function gpp(page: import("@playwright/test").Page, command: string, parameter?: unknown) {
+  return page.evaluate(
+    ([command, parameter]) =>
+      new Promise((ok) => (window as any).__gpp(command, (v: unknown, s: boolean) => ok({ v, s }), parameter)),
+    [command, parameter] as const,
+  ) as Promise<{ v: any; s: boolean }>;
+}
+
+/** `__uspapi(command, version, callback)`. */
+function usp(page: import("@playwright/test").Page) {
+  return page.evaluate(
+    () => new Promise((ok) => (window as any).__uspapi("getUSPData", 1, (v: any) => ok(v.uspString))),
+  ) as Promise<string>;
+}
+
+test("GPC in an opt-out regime is the choice: recorded once, honored, no banner forced, and signalled to ad tech", async ({ page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true, configurable: true });
+  });
+  await page.goto(demo());
+  await expect(banner(page, "privacy-choices")).toBeVisible();
+  await expect(banner(page, "banner")).toHaveCount(0);
+  const s = await acknowledged(page);
+  const h = await history(s.subject_id, s.subject_token, api());
+  expect(h.events).toHaveLength(1);
+  expect(h.events[0]).toMatchObject({ method: "gpc", source: "signal", gpc: true, signal_source: "js" });
+  expect((h.events[0] as any).regime).toBe("opt_out");
+
+  const ping = await gpp(page, "ping");
+  expect(ping.v.applicableSections).toEqual([7]);
+  expect(ping.v.signalStatus).toBe("ready");
+  const decoded = new GppModel(ping.v.gppString);
+  expect(decoded.getFieldValue("usnat", "SaleOptOut")).toBe(1);
+  expect(decoded.getFieldValue("usnat", "SharingOptOut")).toBe(1);
+  expect(decoded.getFieldValue("usnat", "TargetedAdvertisingOptOut")).toBe(1);
+  expect(decoded.getFieldValue("usnat", "Gpc")).toBe(true);
+  expect((await gpp(page, "getField", "usnat.SaleOptOut")).v).toBe(1);
+  expect((await gpp(page, "hasSection", "usnat")).v).toBe(true);
+  expect(await usp(page)).toBe("1YY-");
+
+  await banner(page, "privacy-choices").click();
+  await expect(banner(page, "gpc-honored")).toBeVisible();
+  await expect(banner(page, "toggle-advertising")).not.toBeChecked();
+});
+
+test("without GPC the usnat section says the visitor did not opt out, until they do", async ({ page }) => {
+  await page.goto(demo());
+  await expect(banner(page, "banner")).toBeVisible();
+  await banner(page, "accept-all").click();
+  await acknowledged(page);
+  let ping = await gpp(page, "ping");
+  let decoded = new GppModel(ping.v.gppString);
+  expect(decoded.getFieldValue("usnat", "SaleOptOut")).toBe(2);
+  expect(decoded.getFieldValue("usnat", "Gpc")).toBe(false);
+
+  const events: string[] = [];
+  await page.exposeFunction("__gppEvent", (name: string) => events.push(name));
+  await page.evaluate(() => (window as any).__gpp("addEventListener", (e: any) => (window as any).__gppEvent(e.eventName)));
+  await banner(page, "privacy-choices").click();
+  await banner(page, "toggle-advertising").uncheck();
+  await banner(page, "save").click();
+  await acknowledged(page);
+  ping = await gpp(page, "ping");
+  decoded = new GppModel(ping.v.gppString);
+  expect(decoded.getFieldValue("usnat", "SaleOptOut")).toBe(1);
+  expect(events).toContain("signalStatus");
+  expect(await usp(page)).toBe("1YY-");
+});

@@ -1,0 +1,6 @@
+//! Signals for ad tech: the IAB Global Privacy Platform string (GPP 1.1, US National section)
+//! and the legacy `us_privacy` string.
+
+mod bits;
+pub mod gpp;
+pub mod usp;
