@@ -45,16 +45,20 @@ impl SubjectClaims {
     }
 }
 
-/// Checks `Authorization: Bearer <subject token>` for this site and subject.
-pub fn authorize_subject(keys: &Keys, headers: &HeaderMap, site: &SiteId, subject: &SubjectId) -> Result<(), ApiError> {
-    let token = headers
+/// The token of an `Authorization: Bearer …` header, if there is one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .ok_or(ApiError::Unauthorized(
-            "this subject's token is required as Authorization: Bearer <subject_token>",
-        ))?;
+}
+
+/// Checks `Authorization: Bearer <subject token>` for this site and subject.
+pub fn authorize_subject(keys: &Keys, headers: &HeaderMap, site: &SiteId, subject: &SubjectId) -> Result<(), ApiError> {
+    let token = bearer(headers).ok_or(ApiError::Unauthorized(
+        "this subject's token is required as Authorization: Bearer <subject_token>",
+    ))?;
     let claims: SubjectClaims = keys
         .verify(token)
         .ok_or(ApiError::Unauthorized("the subject token is not valid"))?;
@@ -77,14 +81,9 @@ pub struct AdminClaims {
 
 /// Checks `Authorization: Bearer <admin token>` for this site.
 pub fn authorize_admin(keys: &Keys, headers: &HeaderMap, site: &SiteId) -> Result<(), ApiError> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or(ApiError::Unauthorized(
-            "an admin token is required as Authorization: Bearer <token>",
-        ))?;
+    let token = bearer(headers).ok_or(ApiError::Unauthorized(
+        "an admin token is required as Authorization: Bearer <token>",
+    ))?;
     let claims: AdminClaims = keys
         .verify(token)
         .filter(|c: &AdminClaims| c.typ == "admin")

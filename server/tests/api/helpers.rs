@@ -217,6 +217,11 @@ impl TestApp {
             .expect("GET history")
     }
 
+    /// `GET url` with a Bearer token.
+    pub async fn get_authed(&self, url: impl reqwest::IntoUrl, token: &str) -> reqwest::Response {
+        self.client.get(url).bearer_auth(token).send().await.expect("GET")
+    }
+
     /// Rows in the events table, read straight from the database.
     pub async fn event_rows(&self) -> i64 {
         sqlx::any::install_default_drivers();

@@ -125,12 +125,8 @@ async fn the_current_state_follows_the_latest_decisions_and_rebuilds_from_the_ev
     let app = spawn_app(backend).await;
     let s = subject_with_two_events(&app).await;
     let current: CurrentState = app
-        .client
-        .get(url(&app, &s, "current"))
-        .bearer_auth(&s.token)
-        .send()
+        .get_authed(url(&app, &s, "current"), &s.token)
         .await
-        .expect("GET")
         .json()
         .await
         .expect("json");
@@ -147,12 +143,8 @@ async fn the_current_state_follows_the_latest_decisions_and_rebuilds_from_the_ev
     app.raw_sql("DELETE FROM consent_state").await.expect("wipe projection");
     assert_eq!(app.state.ledger.rebuild_projection(&site).await.expect("rebuild"), 2);
     let rebuilt: CurrentState = app
-        .client
-        .get(url(&app, &s, "current"))
-        .bearer_auth(&s.token)
-        .send()
+        .get_authed(url(&app, &s, "current"), &s.token)
         .await
-        .expect("GET")
         .json()
         .await
         .expect("json");
@@ -162,13 +154,7 @@ async fn the_current_state_follows_the_latest_decisions_and_rebuilds_from_the_ev
 async fn a_subject_exports_its_history_as_json_and_csv(backend: Backend) {
     let app = spawn_app(backend).await;
     let s = subject_with_two_events(&app).await;
-    let json_res = app
-        .client
-        .get(url(&app, &s, "export?format=json"))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .expect("GET");
+    let json_res = app.get_authed(url(&app, &s, "export?format=json"), &s.token).await;
     assert!(
         json_res.headers()["content-disposition"]
             .to_str()
@@ -178,13 +164,7 @@ async fn a_subject_exports_its_history_as_json_and_csv(backend: Backend) {
     let body: Value = json_res.json().await.expect("json");
     assert_eq!(body["events"].as_array().map(Vec::len), Some(2));
 
-    let csv_res = app
-        .client
-        .get(url(&app, &s, "export?format=csv"))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .expect("GET");
+    let csv_res = app.get_authed(url(&app, &s, "export?format=csv"), &s.token).await;
     assert!(
         csv_res.headers()["content-type"]
             .to_str()
@@ -201,13 +181,7 @@ async fn a_subject_exports_its_history_as_json_and_csv(backend: Backend) {
             .any(|l| l.starts_with("2,") && l.contains(",save,panel,") && l.contains(",analytics,granted,"))
     );
 
-    let bad = app
-        .client
-        .get(url(&app, &s, "export?format=xml"))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .expect("GET");
+    let bad = app.get_authed(url(&app, &s, "export?format=xml"), &s.token).await;
     assert_eq!(error_code(bad, 422).await, "invalid_input");
     let anonymous = app
         .client
@@ -223,12 +197,8 @@ async fn an_event_exports_as_a_kantara_consent_receipt(backend: Backend) {
     let s = subject_with_two_events(&app).await;
     let event = &s.events[1];
     let receipt: Value = app
-        .client
-        .get(url(&app, &s, &format!("consents/{}/kantara", event.event_id)))
-        .bearer_auth(&s.token)
-        .send()
+        .get_authed(url(&app, &s, &format!("consents/{}/kantara", event.event_id)), &s.token)
         .await
-        .expect("GET")
         .json()
         .await
         .expect("json");
@@ -283,12 +253,8 @@ async fn erasure_unlinks_the_subject_while_its_chain_still_verifies(backend: Bac
         })
         .expect("sign");
     let report: VerifyReport = app
-        .client
-        .get(format!("{}/v1/admin/sites/demo/verify", app.api))
-        .bearer_auth(admin)
-        .send()
+        .get_authed(format!("{}/v1/admin/sites/demo/verify", app.api), &admin)
         .await
-        .expect("GET")
         .json()
         .await
         .expect("json");

@@ -68,12 +68,11 @@ async fn checkpoint_now(app: &TestApp) {
 
 async fn verify(app: &TestApp) -> VerifyReport {
     let res = app
-        .client
-        .get(format!("{}/v1/admin/sites/demo/verify", app.api))
-        .bearer_auth(admin_token(app, "demo"))
-        .send()
-        .await
-        .expect("GET verify");
+        .get_authed(
+            format!("{}/v1/admin/sites/demo/verify", app.api),
+            &admin_token(app, "demo"),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     res.json().await.expect("report JSON")
 }
@@ -115,10 +114,7 @@ async fn an_untouched_ledger_verifies_clean_and_verification_needs_an_admin_toke
         "unauthorized"
     );
     let other = admin_token(&app, "another-site");
-    assert_eq!(
-        error_code(app.client.get(&url).bearer_auth(other).send().await.expect("GET"), 403).await,
-        "forbidden"
-    );
+    assert_eq!(error_code(app.get_authed(&url, &other).await, 403).await, "forbidden");
     let latest: serde_json::Value = app
         .client
         .get(format!("{}/v1/sites/demo/checkpoints/latest", app.api))
