@@ -21,6 +21,7 @@ pub struct Texts {
     pub policy: &'static str,
     pub gpc_honored: &'static str,
     pub allow: &'static str,
+    pub what_changed: &'static str,
     pub deny: &'static str,
     pub consent: &'static str,
     pub contract: &'static str,
@@ -61,6 +62,7 @@ const EN: Texts = Texts {
     legal_obligation: "Legal obligation",
     allow: "Allow",
     deny: "Don't allow",
+    what_changed: "What changed:",
 };
 
 const DE: Texts = Texts {
@@ -85,6 +87,7 @@ const DE: Texts = Texts {
     legal_obligation: "Rechtliche Verpflichtung",
     allow: "Erlauben",
     deny: "Nicht erlauben",
+    what_changed: "Was sich geändert hat:",
 };
 
 const FR: Texts = Texts {
@@ -109,6 +112,7 @@ const FR: Texts = Texts {
     legal_obligation: "Obligation légale",
     allow: "Autoriser",
     deny: "Ne pas autoriser",
+    what_changed: "Ce qui a changé :",
 };
 
 const ES: Texts = Texts {
@@ -133,6 +137,7 @@ const ES: Texts = Texts {
     legal_obligation: "Obligación legal",
     allow: "Permitir",
     deny: "No permitir",
+    what_changed: "Qué ha cambiado:",
 };
 
 const PT_BR: Texts = Texts {
@@ -157,6 +162,7 @@ const PT_BR: Texts = Texts {
     legal_obligation: "Obrigação legal",
     allow: "Permitir",
     deny: "Não permitir",
+    what_changed: "O que mudou:",
 };
 
 const KO: Texts = Texts {
@@ -181,6 +187,7 @@ const KO: Texts = Texts {
     legal_obligation: "법적 의무",
     allow: "허용",
     deny: "허용 안 함",
+    what_changed: "변경 사항:",
 };
 
 const AR: Texts = Texts {
@@ -205,6 +212,7 @@ const AR: Texts = Texts {
     legal_obligation: "التزام قانوني",
     allow: "السماح",
     deny: "عدم السماح",
+    what_changed: "ما الذي تغيّر:",
 };
 
 /// Texts for a language tag (primary subtag), English otherwise.

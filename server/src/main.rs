@@ -69,6 +69,16 @@ enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Publish a new notice version for a site from a JSON file (the next version number;
+    /// `material_change: true` asks every visitor again).
+    PublishNotice {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Issue an admin API token for some sites (`*` for all).
     AdminToken {
         #[arg(long = "site", required = true)]
@@ -160,6 +170,34 @@ async fn main() -> anyhow::Result<()> {
                 let n = ledger.rebuild_projection(&site).await?;
                 println!("site {site}: projection rebuilt from {n} events");
             }
+            Ok(())
+        }
+        Command::PublishNotice {
+            site,
+            file,
+            database_url,
+        } => {
+            config.database_url = database_url.unwrap_or(config.database_url);
+            let site = SiteId::parse(&site)?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let notice: assent_shared::notice::Notice =
+                serde_json::from_str(&text).with_context(|| format!("parsing {}", file.display()))?;
+            notice.validate()?;
+            let ledger = assent_server::ledger::open(&config.database_url).await?;
+            if !ledger.sites().await?.iter().any(|s| s.id == site) {
+                anyhow::bail!("site {site} is not registered");
+            }
+            let next = ledger.latest_notice(&site).await?.map_or(1, |n| n.version + 1);
+            if notice.version != next {
+                anyhow::bail!("the next version of site {site} must be {next}, not {}", notice.version);
+            }
+            ledger.publish_notice(&site, &notice).await?;
+            let kind = if notice.material_change {
+                "material change: visitors are asked again"
+            } else {
+                "no material change"
+            };
+            println!("site {site}: published notice version {} ({kind})", notice.version);
             Ok(())
         }
         Command::AdminToken { sites, hours } => {

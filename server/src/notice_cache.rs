@@ -44,6 +44,19 @@ impl NoticeCache {
         Ok(Some(notice))
     }
 
+    /// The latest version up to `latest` that changed things materially (version 1 counts):
+    /// choices made under an earlier version must be asked for again.
+    pub async fn consent_valid_from(&self, ledger: &dyn Ledger, site: &SiteId, latest: u32) -> anyhow::Result<u32> {
+        let mut v = latest;
+        while v > 1 {
+            if self.version(ledger, site, v).await?.is_some_and(|n| n.material_change) {
+                return Ok(v);
+            }
+            v -= 1;
+        }
+        Ok(1)
+    }
+
     /// The version in the best language for `requested` (keyed by the negotiated language, so
     /// arbitrary input cannot grow the cache).
     pub fn shown(&self, site: &SiteId, notice: &Notice, requested: Option<&str>) -> anyhow::Result<Arc<ShownNotice>> {

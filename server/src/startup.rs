@@ -58,7 +58,7 @@ impl Application {
             assets: Arc::new(BannerAssets::default()),
             notices: Arc::default(),
             sites: Arc::default(),
-            notice_versions: Arc::default(),
+            loader_versions: Arc::default(),
             public_origin: public_origin.into(),
             demo_port: demo.as_ref().and_then(|d| d.local_addr().ok()).map(|a| a.port()),
         };

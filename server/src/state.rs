@@ -9,6 +9,9 @@ use assent_shared::ids::SiteId;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+/// When computed, and per site the version from which stored choices stay valid.
+pub type LoaderVersions = (std::time::Instant, HashMap<SiteId, u32>);
+
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
@@ -19,8 +22,10 @@ pub struct AppState {
     pub notices: Arc<crate::notice_cache::NoticeCache>,
     /// Registered sites, cached: every public API request checks its origin against them.
     pub sites: Arc<RwLock<HashMap<SiteId, SiteRecord>>>,
-    /// Current notice version per site: the loader compares a stored choice against it.
-    pub notice_versions: Arc<RwLock<HashMap<SiteId, u32>>>,
+    /// Per site, the notice version from which stored choices stay valid (for the loader),
+    /// with when it was computed: refreshed every few seconds, so a newly published material
+    /// change reaches returning visitors at once.
+    pub loader_versions: Arc<tokio::sync::Mutex<Option<LoaderVersions>>>,
     /// This server's own origin (`http://127.0.0.1:8080`), as the loader and receipts name it.
     pub public_origin: Arc<str>,
     /// Port of the demo site's listener, when it runs.
@@ -45,17 +50,37 @@ impl AppState {
             .into_iter()
             .map(|s| (s.id.clone(), s))
             .collect();
-        let mut versions = HashMap::new();
-        for id in fresh.keys() {
-            if let Some(notice) = self.ledger.latest_notice(id).await? {
-                versions.insert(id.clone(), notice.version);
+        *self.sites.write().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+        Ok(())
+    }
+
+    /// See `loader_versions`.
+    pub async fn consent_valid_from_by_site(&self) -> anyhow::Result<HashMap<SiteId, u32>> {
+        const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+        let mut cached = self.loader_versions.lock().await;
+        if let Some((at, map)) = cached.as_ref()
+            && at.elapsed() < FRESH_FOR
+        {
+            return Ok(map.clone());
+        }
+        let ids: Vec<SiteId> = self
+            .sites
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .keys()
+            .cloned()
+            .collect();
+        let mut map = HashMap::new();
+        for id in ids {
+            if let Some(latest) = self.ledger.latest_notice(&id).await? {
+                let from = self
+                    .notices
+                    .consent_valid_from(self.ledger.as_ref(), &id, latest.version)
+                    .await?;
+                map.insert(id, from);
             }
         }
-        *self.sites.write().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
-        *self
-            .notice_versions
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = versions;
-        Ok(())
+        *cached = Some((std::time::Instant::now(), map.clone()));
+        Ok(map)
     }
 }

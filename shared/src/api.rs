@@ -18,6 +18,9 @@ pub struct NoticeResponse {
     pub regime: Regime,
     /// Whether this request carried `Sec-GPC: 1`.
     pub gpc: bool,
+    /// Choices recorded under an earlier notice version than this are asked for again (the
+    /// latest version that changed purposes or vendors materially).
+    pub consent_valid_from: u32,
 }
 
 /// `POST /v1/sites/{site}/consents`. A later event for a known subject carries its

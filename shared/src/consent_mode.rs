@@ -88,6 +88,8 @@ mod tests {
             policy_url: "/p".into(),
             language: "en".into(),
             reload_on_withdrawal: false,
+            material_change: false,
+            change_summary: None,
             title: String::new(),
             body: String::new(),
             purposes: vec![

@@ -111,6 +111,13 @@ pub struct Notice {
     /// Reload the page after a withdrawal (for tags that cannot be stopped otherwise).
     #[serde(default)]
     pub reload_on_withdrawal: bool,
+    /// This version changes purposes or vendors materially: choices made under earlier
+    /// versions are asked for again.
+    #[serde(default)]
+    pub material_change: bool,
+    /// What changed, per language, shown when asking again.
+    #[serde(default)]
+    pub change_summary: BTreeMap<String, String>,
     pub texts: BTreeMap<String, NoticeText>,
     pub purposes: Vec<Purpose>,
 }
@@ -147,6 +154,8 @@ pub struct LocalizedNotice {
     pub policy_url: String,
     pub language: String,
     pub reload_on_withdrawal: bool,
+    pub material_change: bool,
+    pub change_summary: Option<String>,
     pub title: String,
     pub body: String,
     pub purposes: Vec<LocalizedPurpose>,
@@ -220,6 +229,11 @@ impl Notice {
         let (title, body) = pick_notice
             .map(|t| (t.title.clone(), t.body.clone()))
             .unwrap_or_default();
+        let change_summary = self
+            .change_summary
+            .get(&language)
+            .or_else(|| self.change_summary.get(&self.default_language))
+            .cloned();
         let purposes = self
             .purposes
             .iter()
@@ -250,6 +264,8 @@ impl Notice {
             policy_url: self.policy_url.clone(),
             language,
             reload_on_withdrawal: self.reload_on_withdrawal,
+            material_change: self.material_change,
+            change_summary,
             title,
             body,
             purposes,
@@ -297,6 +313,8 @@ mod tests {
             policy_url: "https://example.com/privacy".into(),
             default_language: "en".into(),
             reload_on_withdrawal: false,
+            material_change: false,
+            change_summary: BTreeMap::new(),
             texts: BTreeMap::from([
                 (
                     "en".into(),

@@ -44,6 +44,8 @@ pub struct ConsentContext {
     /// The toggles of the preferences layer, before saving.
     pub draft: RwSignal<Decisions>,
     pub status: RwSignal<Option<SaveStatus>>,
+    /// The visitor chose before a material notice change and is being asked again.
+    pub reconsent: RwSignal<bool>,
     /// A GPC signal seen on this page view, and where.
     pub gpc: RwSignal<Option<SignalSource>>,
     /// `data-test` name of the element to focus after the next render.
@@ -62,6 +64,7 @@ pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
         draft: RwSignal::new(Decisions::new()),
         status: RwSignal::new(None),
         gpc: RwSignal::new(None),
+        reconsent: RwSignal::new(false),
         focus: RwSignal::new(None),
         flushing: StoredValue::new(false),
         deferred: StoredValue::new(None),
@@ -89,9 +92,15 @@ impl ConsentContext {
                 .or_else(|| bridge::browser_languages().into_iter().next());
             match api::fetch_notice(&boot.origin, &boot.site, lang.as_deref()).await {
                 Ok(notice) => {
-                    let current = self
-                        .choice
-                        .with_untracked(|c| c.decisions.is_some() && c.notice_version == Some(notice.notice.version));
+                    let valid_from = Some(notice.consent_valid_from);
+                    let (answered, current) = self.choice.with_untracked(|c| {
+                        (
+                            c.decisions.is_some(),
+                            c.decisions.is_some() && c.notice_version >= valid_from,
+                        )
+                    });
+                    // A choice made before a material change is asked for again, saying what changed.
+                    self.reconsent.set(answered && !current);
                     // The script-visible property first; the header is what the server saw.
                     let signal = if bridge::navigator_gpc() {
                         Some(SignalSource::Js)

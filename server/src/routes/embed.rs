@@ -3,9 +3,10 @@
 use crate::error::{ApiError, Result};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
@@ -15,17 +16,16 @@ const LOADER: &str = include_str!("../../../public/embed.js");
 const BOOT_PLACEHOLDER: &str = "/*ASSENT_BOOT*/null";
 
 /// The loader, naming the current build's files. Short cache: a new build takes effect in minutes.
-pub async fn get_embed_js(State(state): State<AppState>) -> Result<impl IntoResponse> {
+pub async fn get_embed_js(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
     let bundle = state
         .assets
         .find(&state.config.dist_dir)
         .map_err(|e| ApiError::Internal(e.into()))?
         .ok_or_else(|| ApiError::NotReady("the banner is not built yet: see /readyz".into()))?;
     let notices: serde_json::Map<String, serde_json::Value> = state
-        .notice_versions
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .iter()
+        .consent_valid_from_by_site()
+        .await?
+        .into_iter()
         .map(|(site, version)| (site.to_string(), json!(version)))
         .collect();
     let boot = json!({
@@ -35,14 +35,22 @@ pub async fn get_embed_js(State(state): State<AppState>) -> Result<impl IntoResp
         "notices": notices,
     });
     let body = LOADER.replace(BOOT_PLACEHOLDER, &boot.to_string());
+    // Revalidated on every page view (a new build or a material notice change must reach
+    // returning visitors at once); an unchanged loader costs a 304.
+    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..32]);
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
     Ok((
         [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8".to_owned()),
+            (header::CACHE_CONTROL, "no-cache".to_owned()),
+            (header::ETAG, etag),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_owned()),
         ],
         body,
-    ))
+    )
+        .into_response())
 }
 
 /// Hashed build output: immutable, and CORS-readable because module scripts and wasm are

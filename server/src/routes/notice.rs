@@ -30,6 +30,10 @@ pub async fn get_notice(
     })?;
     let localized = notice.localize(query.lang.as_deref());
     let ctx = RequestContext::from_headers(&state.config, &headers);
+    let consent_valid_from = state
+        .notices
+        .consent_valid_from(state.ledger.as_ref(), &site.id, notice.version)
+        .await?;
     let body = NoticeResponse {
         site_id: site.id,
         notice_hash: notice_hash(&localized).map_err(anyhow::Error::from)?,
@@ -37,6 +41,7 @@ pub async fn get_notice(
         jurisdiction: ctx.jurisdiction,
         regime: ctx.regime,
         gpc: ctx.gpc,
+        consent_valid_from,
     };
     // The answer depends on the request's region and GPC headers: never share it in a cache.
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Json(body)))

@@ -12,7 +12,79 @@ on_both_backends!(
     the_loader_names_the_current_build_and_its_files_are_immutable_and_cors_readable,
     the_well_known_documents_are_served,
     the_demo_site_embeds_the_loader_from_the_assent_origin,
+    only_a_material_notice_change_moves_the_version_choices_stay_valid_from,
+    the_loader_is_revalidated_and_unchanged_it_costs_a_304,
 );
+
+async fn only_a_material_notice_change_moves_the_version_choices_stay_valid_from(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let site = assent_shared::ids::SiteId::parse("demo").expect("site");
+    let mut notice = app
+        .state
+        .ledger
+        .latest_notice(&site)
+        .await
+        .expect("read")
+        .expect("demo notice");
+    assert_eq!(app.notice("en").await.consent_valid_from, 1);
+    notice.version = 2;
+    app.state
+        .ledger
+        .publish_notice(&site, &notice)
+        .await
+        .expect("publish v2");
+    let v2 = app.notice("en").await;
+    assert_eq!(
+        (v2.notice.version, v2.consent_valid_from),
+        (2, 1),
+        "not material: earlier choices stay valid"
+    );
+    notice.version = 3;
+    notice.material_change = true;
+    notice.change_summary.insert("en".into(), "A new partner.".into());
+    app.state
+        .ledger
+        .publish_notice(&site, &notice)
+        .await
+        .expect("publish v3");
+    let v3 = app.notice("en").await;
+    assert_eq!((v3.notice.version, v3.consent_valid_from), (3, 3));
+    assert_eq!(v3.notice.change_summary.as_deref(), Some("A new partner."));
+    let js = app
+        .client
+        .get(format!("{}/embed.js", app.api))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        js.contains(r#""notices":{"demo":3}"#),
+        "the loader asks again from version 3"
+    );
+}
+
+async fn the_loader_is_revalidated_and_unchanged_it_costs_a_304(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let first = app
+        .client
+        .get(format!("{}/embed.js", app.api))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(first.headers()["cache-control"], "no-cache");
+    let etag = first.headers()["etag"].to_str().expect("ascii").to_owned();
+    let again = app
+        .client
+        .get(format!("{}/embed.js", app.api))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(again.status(), 304);
+    assert!(again.text().await.expect("body").is_empty());
+}
 
 async fn the_notice_comes_in_the_requested_language_with_the_hash_of_what_is_shown(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -10,7 +10,10 @@ pub fn FirstLayer() -> impl IntoView {
     let ctx = expect_context::<ConsentContext>();
     let t = ctx.texts();
     let notice = ctx.notice.get_untracked().map(|n| n.notice);
-    let (title, body, policy_url) = notice.map(|n| (n.title, n.body, n.policy_url)).unwrap_or_default();
+    let (title, body, policy_url, summary) = notice
+        .map(|n| (n.title, n.body, n.policy_url, n.change_summary))
+        .unwrap_or_default();
+    let summary = summary.filter(|_| ctx.reconsent.get_untracked());
     let on_key = move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Escape" {
             ev.prevent_default();
@@ -29,6 +32,9 @@ pub fn FirstLayer() -> impl IntoView {
         >
             <div class="assent-banner__text">
                 <h2 id="assent-title" class="assent-title">{title}</h2>
+                {summary.map(|s| view! {
+                    <p class="assent-gpc" data-test="change-summary"><strong>{t.what_changed}</strong>" "{s}</p>
+                })}
                 <p id="assent-body" class="assent-body">{body}</p>
                 <Show when=move || ctx.gpc_applies()>
                     <p class="assent-gpc" data-test="gpc-honored">{t.gpc_honored}</p>
