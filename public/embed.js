@@ -224,6 +224,9 @@
       });
     },
     showPreferences: function () { command("preferences"); },
+    /** Record an acceptance or refusal made through the site's own UI (source "api"). */
+    acceptAll: function () { command("accept_all"); },
+    rejectAll: function () { command("reject_all"); },
     _pending: pending,
     /** Called by the banner when the GPP / us_privacy data changes. */
     _signals: function (next) {

@@ -267,6 +267,8 @@ impl ConsentContext {
         match name {
             "show" => self.layer.set(Layer::FirstLayer),
             "preferences" => self.open_preferences(),
+            "accept_all" => self.accept_all(Source::Api),
+            "reject_all" => self.reject_all(Source::Api),
             "location" => {
                 self.layer.set(Layer::Location);
                 self.focus.set(Some("location-title"));
