@@ -46,7 +46,16 @@ ensure_wasm_opt() {
   fi
 }
 
+ensure_node() {
+  if ! command -v npm >/dev/null; then
+    say "installing Node.js and npm (Debian packages)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+}
+
 ensure_build_tools() {
+  ensure_node
   ensure_wasm_target
   ensure_trunk
   ensure_wasm_bindgen
