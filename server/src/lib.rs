@@ -2,6 +2,7 @@
 //! the demo site. `main.rs` only parses the command line and calls into here.
 
 pub mod assets;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod error;

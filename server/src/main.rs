@@ -1,12 +1,8 @@
-//! The `assent` command line.
+//! The `assent` command line: parse, start tracing, dispatch (the commands live in `cli`).
 
-use anyhow::Context;
+use assent_server::cli;
 use assent_server::config::Config;
-use assent_server::extract::AdminClaims;
-use assent_server::keys::Keys;
-use assent_server::ledger::{checkpoint, verify};
 use assent_server::startup::Application;
-use assent_shared::ids::SiteId;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
@@ -119,58 +115,22 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Verify { site, database_url } => {
             config.database_url = database_url.unwrap_or(config.database_url);
-            let (ledger, keys, sites) = open_ledger(&config, site.as_deref()).await?;
-            let mut broken = false;
-            for site in sites {
-                let report = verify::verify_site(ledger.as_ref(), &keys, &site, Some(&config.checkpoint_file)).await?;
-                let summary = format!(
-                    "site {}: {} chains, {} events, {} checkpoints",
-                    report.site_id, report.chains, report.events, report.checkpoints
-                );
-                match report.problems.first() {
-                    None => println!("{summary}: OK"),
-                    Some(first) => {
-                        broken = true;
-                        println!("{summary}: BROKEN ({} problems)", report.problems.len());
-                        println!("  first broken: {}", describe(first));
-                        for p in report.problems.iter().skip(1) {
-                            println!("  also: {}", describe(p));
-                        }
-                    }
-                }
-            }
-            if broken {
+            if !cli::verify(&config, site.as_deref()).await? {
                 std::process::exit(2);
             }
             Ok(())
         }
         Command::Checkpoint { site, database_url } => {
             config.database_url = database_url.unwrap_or(config.database_url);
-            let (ledger, keys, sites) = open_ledger(&config, site.as_deref()).await?;
-            for site in sites {
-                let c = checkpoint::make(ledger.as_ref(), &keys, &site, Some(&config.checkpoint_file)).await?;
-                println!(
-                    "site {site}: checkpoint {} over {} chains, root {}",
-                    c.number, c.tree_size, c.root
-                );
-            }
-            Ok(())
+            cli::checkpoint(&config, site.as_deref()).await
         }
         Command::Retention { database_url } => {
             config.database_url = database_url.unwrap_or(config.database_url);
-            let ledger = assent_server::ledger::open(&config.database_url).await?;
-            let n = assent_server::ledger::retention::run(ledger.as_ref(), config.retention_days).await?;
-            println!("unlinked {n} subjects with no event in {} days", config.retention_days);
-            Ok(())
+            cli::retention(&config).await
         }
         Command::RebuildProjection { database_url } => {
             config.database_url = database_url.unwrap_or(config.database_url);
-            let (ledger, _keys, sites) = open_ledger(&config, None).await?;
-            for site in sites {
-                let n = ledger.rebuild_projection(&site).await?;
-                println!("site {site}: projection rebuilt from {n} events");
-            }
-            Ok(())
+            cli::rebuild_projection(&config).await
         }
         Command::PublishNotice {
             site,
@@ -178,74 +138,11 @@ async fn main() -> anyhow::Result<()> {
             database_url,
         } => {
             config.database_url = database_url.unwrap_or(config.database_url);
-            let site = SiteId::parse(&site)?;
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-            let notice: assent_shared::notice::Notice =
-                serde_json::from_str(&text).with_context(|| format!("parsing {}", file.display()))?;
-            notice.validate()?;
-            let ledger = assent_server::ledger::open(&config.database_url).await?;
-            if !ledger.sites().await?.iter().any(|s| s.id == site) {
-                anyhow::bail!("site {site} is not registered");
-            }
-            let next = ledger.latest_notice(&site).await?.map_or(1, |n| n.version + 1);
-            if notice.version != next {
-                anyhow::bail!("the next version of site {site} must be {next}, not {}", notice.version);
-            }
-            ledger.publish_notice(&site, &notice).await?;
-            let kind = if notice.material_change {
-                "material change: visitors are asked again"
-            } else {
-                "no material change"
-            };
-            println!("site {site}: published notice version {} ({kind})", notice.version);
-            Ok(())
+            cli::publish_notice(&config, &site, &file).await
         }
-        Command::AdminToken { sites, hours } => {
-            let keys = Keys::load_or_create(&config.key_file)?;
-            let exp = time::OffsetDateTime::now_utc().unix_timestamp() + hours * 3600;
-            println!(
-                "{}",
-                keys.sign(&AdminClaims {
-                    typ: "admin".into(),
-                    sites,
-                    exp
-                })?
-            );
-            Ok(())
-        }
-        Command::RotateKey => {
-            let kid = Keys::rotate(&config.key_file).context("rotating the signing key")?;
-            println!("new signing key {kid} in {}", config.key_file.display());
-            Ok(())
-        }
+        Command::AdminToken { sites, hours } => cli::admin_token(&config, sites, hours),
+        Command::RotateKey => cli::rotate_key(&config),
     }
-}
-
-async fn open_ledger(
-    config: &Config,
-    site: Option<&str>,
-) -> anyhow::Result<(std::sync::Arc<dyn assent_server::ledger::Ledger>, Keys, Vec<SiteId>)> {
-    let ledger = assent_server::ledger::open(&config.database_url).await?;
-    let keys = Keys::load_or_create(&config.key_file)?;
-    let sites = match site {
-        Some(s) => vec![SiteId::parse(s)?],
-        None => ledger.sites().await?.into_iter().map(|s| s.id).collect(),
-    };
-    Ok((ledger, keys, sites))
-}
-
-fn describe(p: &assent_shared::api::LedgerProblem) -> String {
-    let mut at = String::new();
-    if let Some(s) = &p.subject_id {
-        at.push_str(&format!("subject {s} "));
-    }
-    if let Some(seq) = p.seq {
-        at.push_str(&format!("seq {seq} "));
-    }
-    if let Some(e) = &p.event_id {
-        at.push_str(&format!("(event {e}) "));
-    }
-    format!("{at}— {}", p.problem)
 }
 
 async fn shutdown_signal() {

@@ -16,7 +16,48 @@ on_both_backends!(
     swapped_events_are_found,
     a_rechained_subject_with_forged_hashes_is_found_through_the_checkpoint,
     a_checkpoint_deleted_from_the_database_is_found_through_the_published_file,
+    the_verify_command_names_the_first_broken_event_and_exits_non_zero,
 );
+
+/// `assent verify` against the test server's database and key file.
+fn verify_command(app: &TestApp) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_assent"))
+        .arg("verify")
+        .env("ASSENT_DATABASE_URL", &app.database_url)
+        .env("ASSENT_KEY_FILE", app.dir.path().join("keys.json"))
+        .env("ASSENT_CHECKPOINT_FILE", app.dir.path().join("checkpoints.jsonl"))
+        .env("ASSENT_LOG", "error")
+        .output()
+        .expect("run assent verify")
+}
+
+async fn the_verify_command_names_the_first_broken_event_and_exits_non_zero(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let chain = three_event_chain(&app).await;
+    checkpoint_now(&app).await;
+    let clean = verify_command(&app);
+    let out = String::from_utf8_lossy(&clean.stdout);
+    assert!(clean.status.success(), "{out}");
+    assert!(
+        out.contains("site demo: 1 chains, 3 events, 1 checkpoints: OK"),
+        "{out}"
+    );
+
+    drop_triggers(&app, backend).await;
+    let sql = format!(
+        "UPDATE consent_events SET event = REPLACE(event, '\"analytics\":\"granted\"', '\"analytics\":\"denied\"') \
+         WHERE subject_id = '{}' AND seq = 2",
+        chain.subject
+    );
+    app.raw_sql(&sql).await.expect("tamper");
+    let broken = verify_command(&app);
+    let out = String::from_utf8_lossy(&broken.stdout);
+    assert_eq!(broken.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains(&format!("first broken: subject {} seq 2", chain.subject)),
+        "{out}"
+    );
+}
 
 struct Chain {
     subject: String,
