@@ -292,7 +292,8 @@
   var s = stored();
   var gpcToRecord = navigator.globalPrivacyControl === true && !(s && s.gpc_honored);
   var current =
-    s && s.decisions && s.notice_version >= (boot.notices || {})[site] && !(s.pending && s.pending.length) && !gpcToRecord;
+    s && s.decisions && s.notice_version >= (boot.notices || {})[site] && !(s.pending && s.pending.length) && !gpcToRecord &&
+    !(s.recheck_at && Date.now() >= s.recheck_at);
   if (current) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { drawFab(s.label); });
     else drawFab(s.label);

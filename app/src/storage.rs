@@ -5,7 +5,7 @@ use assent_shared::api::ConsentRequest;
 use assent_shared::consent::Decisions;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoredChoice {
     #[serde(default)]
     pub subject_id: Option<String>,
@@ -21,6 +21,13 @@ pub struct StoredChoice {
     /// on later page views without the banner.
     #[serde(default)]
     pub gcm: Option<std::collections::BTreeMap<String, String>>,
+    /// When each purpose was last decided (the browser's clock, RFC 3339).
+    #[serde(default)]
+    pub decided_at: std::collections::BTreeMap<String, String>,
+    /// When a consent expires or a refusal may be asked again (ms since the epoch): the loader
+    /// loads the banner from then on.
+    #[serde(default)]
+    pub recheck_at: Option<f64>,
     /// The "Privacy choices" label in the visitor's language, for the loader's fast path.
     #[serde(default)]
     pub label: Option<String>,

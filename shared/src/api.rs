@@ -154,6 +154,7 @@ pub struct LedgerProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentDecision {
     pub decision: crate::consent::Decision,
+    pub state: ConsentState,
     pub event_id: String,
     pub updated_at: String,
 }

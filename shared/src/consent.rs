@@ -106,28 +106,42 @@ pub struct ConsentEvent {
 /// The `prev_hash` of the first event of every chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Derives the per-purpose state an event moves each purpose to, given the subject's
-/// previous decisions.
-pub fn derive_states(
-    previous: &Decisions,
-    method: Method,
-    decisions: &Decisions,
-) -> BTreeMap<PurposeKey, ConsentState> {
+/// Each purpose's consent state.
+pub type States = BTreeMap<PurposeKey, ConsentState>;
+
+impl ConsentState {
+    pub fn decision(self) -> Decision {
+        match self {
+            Self::Given | Self::Renewed => Decision::Granted,
+            Self::Refused | Self::Withdrawn | Self::Expired | Self::Invalidated => Decision::Denied,
+        }
+    }
+}
+
+/// Derives the state an event moves each purpose to, given the subject's previous states:
+/// a grant after a grant or after an expiry is a renewal, a denial after a grant a withdrawal.
+pub fn derive_states(previous: &States, method: Method, decisions: &Decisions) -> States {
     decisions
         .iter()
         .map(|(key, decision)| {
-            let before = previous.get(key);
-            let state = match (method, decision, before) {
-                (Method::Expire, _, _) => ConsentState::Expired,
-                (_, Decision::Granted, Some(Decision::Granted)) => ConsentState::Renewed,
-                (_, Decision::Granted, _) => ConsentState::Given,
-                (_, Decision::Denied, Some(Decision::Granted)) => ConsentState::Withdrawn,
-                (_, Decision::Denied, _) => ConsentState::Refused,
+            let before = previous.get(key).copied();
+            let was_granted = before.is_some_and(|s| s.decision() == Decision::Granted);
+            let state = match (method, decision) {
+                (Method::Expire, _) => ConsentState::Expired,
+                (_, Decision::Granted) if was_granted || before == Some(ConsentState::Expired) => ConsentState::Renewed,
+                (_, Decision::Granted) => ConsentState::Given,
+                (_, Decision::Denied) if was_granted => ConsentState::Withdrawn,
+                (_, Decision::Denied) => ConsentState::Refused,
             };
             (key.clone(), state)
         })
         .collect()
 }
+
+/// How long a consent lasts unless its purpose says otherwise.
+pub const DEFAULT_LIFETIME_DAYS: u32 = 365;
+/// A refusal is respected at least this long before asking again (CNIL: about six months).
+pub const REFUSAL_KEPT_DAYS: u32 = 183;
 
 /// Checks that a set of decisions fits the notice it answers and the method claimed:
 /// only known, choosable purposes; nothing necessary; accept/reject/close consistent.
@@ -182,7 +196,10 @@ mod tests {
 
     #[test]
     fn granting_after_a_grant_renews_and_denying_after_a_grant_withdraws() {
-        let previous = Decisions::from([(key("analytics"), Decision::Granted), (key("ads"), Decision::Granted)]);
+        let previous = States::from([
+            (key("analytics"), ConsentState::Given),
+            (key("ads"), ConsentState::Renewed),
+        ]);
         let now = Decisions::from([
             (key("analytics"), Decision::Granted),
             (key("ads"), Decision::Denied),
@@ -197,12 +214,20 @@ mod tests {
     }
 
     #[test]
-    fn expiry_is_its_own_state() {
-        let previous = Decisions::from([(key("analytics"), Decision::Granted)]);
-        let now = Decisions::from([(key("analytics"), Decision::Denied)]);
+    fn expiry_is_its_own_state_and_a_grant_after_it_is_a_renewal() {
+        let granted = States::from([(key("analytics"), ConsentState::Given)]);
+        let denied = Decisions::from([(key("analytics"), Decision::Denied)]);
+        let expired = derive_states(&granted, Method::Expire, &denied);
+        assert_eq!(expired[&key("analytics")], ConsentState::Expired);
+        let again = Decisions::from([(key("analytics"), Decision::Granted)]);
         assert_eq!(
-            derive_states(&previous, Method::Expire, &now)[&key("analytics")],
-            ConsentState::Expired
+            derive_states(&expired, Method::AcceptAll, &again)[&key("analytics")],
+            ConsentState::Renewed
+        );
+        let refused = States::from([(key("analytics"), ConsentState::Refused)]);
+        assert_eq!(
+            derive_states(&refused, Method::AcceptAll, &again)[&key("analytics")],
+            ConsentState::Given
         );
     }
 

@@ -72,6 +72,7 @@ mod tests {
             in_banner: true,
             in_accept_all: true,
             consent_mode: types,
+            lifetime_days: None,
             title: key.into(),
             description: String::new(),
             data_categories: vec![],

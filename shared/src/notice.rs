@@ -86,6 +86,9 @@ pub struct Purpose {
     /// Google Consent Mode types this purpose governs.
     #[serde(default)]
     pub consent_mode: Vec<ConsentModeType>,
+    /// How long a consent to this purpose lasts before it is asked for again (default 365).
+    #[serde(default)]
+    pub lifetime_days: Option<u32>,
     #[serde(default)]
     pub data_categories: Vec<String>,
     pub retention: String,
@@ -132,6 +135,7 @@ pub struct LocalizedPurpose {
     pub in_banner: bool,
     pub in_accept_all: bool,
     pub consent_mode: Vec<ConsentModeType>,
+    pub lifetime_days: Option<u32>,
     pub title: String,
     pub description: String,
     pub data_categories: Vec<String>,
@@ -250,6 +254,7 @@ impl Notice {
                     in_banner: p.in_banner,
                     in_accept_all: p.in_accept_all,
                     consent_mode: p.consent_mode.clone(),
+                    lifetime_days: p.lifetime_days,
                     title,
                     description,
                     data_categories: p.data_categories.clone(),
@@ -299,6 +304,7 @@ mod tests {
             in_banner: true,
             in_accept_all,
             consent_mode: vec![],
+            lifetime_days: None,
             data_categories: vec![],
             retention: "13 months".into(),
             vendors: vec![],

@@ -9,7 +9,7 @@ use assent_shared::api::{ConsentRequest, NoticeResponse};
 use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
 use assent_shared::consent_mode;
 use assent_shared::ids::EventId;
-use assent_shared::notice::LocalizedPurpose;
+use assent_shared::notice::{LocalizedNotice, LocalizedPurpose};
 use assent_shared::regime::Regime;
 use assent_shared::signals::gpp::{self, UsNat};
 use assent_shared::signals::usp;
@@ -92,6 +92,16 @@ impl ConsentContext {
                 .or_else(|| bridge::browser_languages().into_iter().next());
             match api::fetch_notice(&boot.origin, &boot.site, lang.as_deref()).await {
                 Ok(notice) => {
+                    let expired = self.choice.with_untracked(|c| expired_purposes(&notice.notice, c));
+                    let stale_refusal = self.choice.with_untracked(|c| stale_refusal(&notice.notice, c));
+                    if !expired.is_empty() || stale_refusal {
+                        // Past its lifetime the choice no longer counts: ask again.
+                        self.choice.update(|c| c.notice_version = None);
+                    } else if self.choice.with_untracked(|c| c.decisions.is_some()) {
+                        // Lifetimes may differ in this notice version: keep the loader's date right.
+                        self.choice.update(|c| c.recheck_at = recheck_at(&notice.notice, c));
+                        self.persist();
+                    }
                     let valid_from = Some(notice.consent_valid_from);
                     let (answered, current) = self.choice.with_untracked(|c| {
                         (
@@ -111,6 +121,9 @@ impl ConsentContext {
                     };
                     let opt_out_regime = notice.regime == Regime::OptOut;
                     self.notice.set(Some(notice));
+                    if !expired.is_empty() {
+                        self.queue_event(Method::Expire, Source::System, expired, None);
+                    }
                     self.gpc.set(signal);
                     if let Some(source) = signal {
                         self.honor_gpc(source);
@@ -337,6 +350,11 @@ impl ConsentContext {
             c.gcm = Some(gcm.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect());
             c.decisions = Some(merged);
             c.updated_at = request.client_time.clone();
+            for key in request.decisions.keys() {
+                c.decided_at
+                    .insert(key.to_string(), request.client_time.clone().unwrap_or_default());
+            }
+            c.recheck_at = recheck_at(&notice.notice, c);
             c.label = Some(i18n::texts(&notice.notice.language).privacy_choices.to_owned());
             c.pending.push(request);
         });
@@ -410,4 +428,62 @@ fn log_refusal(err: &ApiFailure) {
 /// The notice's purpose key for precise device location (sensitive; always asked for alone).
 pub fn location_key() -> assent_shared::ids::PurposeKey {
     assent_shared::ids::PurposeKey::parse("precise_location").unwrap_or_else(|_| unreachable!("a valid key"))
+}
+
+const DAY_MS: f64 = 86_400_000.0;
+
+fn decided_ms(choice: &StoredChoice, key: &assent_shared::ids::PurposeKey) -> Option<f64> {
+    let at = choice.decided_at.get(key.as_str()).or(choice.updated_at.as_ref())?;
+    let ms = js_sys::Date::parse(at);
+    (!ms.is_nan()).then_some(ms)
+}
+
+fn lifetime_days(notice: &LocalizedNotice, key: &assent_shared::ids::PurposeKey) -> u32 {
+    notice
+        .purpose(key)
+        .and_then(|p| p.lifetime_days)
+        .unwrap_or(assent_shared::consent::DEFAULT_LIFETIME_DAYS)
+}
+
+/// Granted purposes whose consent is older than their lifetime, as the denials that expire them.
+fn expired_purposes(notice: &LocalizedNotice, choice: &StoredChoice) -> Decisions {
+    let now = js_sys::Date::now();
+    choice
+        .decisions
+        .iter()
+        .flatten()
+        .filter(|(_, d)| **d == Decision::Granted)
+        .filter(|(k, _)| {
+            decided_ms(choice, k).is_some_and(|at| now - at > f64::from(lifetime_days(notice, k)) * DAY_MS)
+        })
+        .map(|(k, _)| (k.clone(), Decision::Denied))
+        .collect()
+}
+
+/// A refusal of a banner purpose older than the time a refusal is respected.
+fn stale_refusal(notice: &LocalizedNotice, choice: &StoredChoice) -> bool {
+    let now = js_sys::Date::now();
+    let kept = f64::from(assent_shared::consent::REFUSAL_KEPT_DAYS) * DAY_MS;
+    choice.decisions.iter().flatten().any(|(k, d)| {
+        *d == Decision::Denied
+            && notice.purpose(k).is_some_and(|p| p.is_choosable())
+            && decided_ms(choice, k).is_some_and(|at| now - at > kept)
+    })
+}
+
+/// The earliest moment a consent expires or a refusal may be asked again.
+fn recheck_at(notice: &LocalizedNotice, choice: &StoredChoice) -> Option<f64> {
+    let kept = f64::from(assent_shared::consent::REFUSAL_KEPT_DAYS) * DAY_MS;
+    choice
+        .decisions
+        .iter()
+        .flatten()
+        .filter_map(|(k, d)| {
+            let at = decided_ms(choice, k)?;
+            Some(match d {
+                Decision::Granted => at + f64::from(lifetime_days(notice, k)) * DAY_MS,
+                Decision::Denied => at + kept,
+            })
+        })
+        .reduce(f64::min)
 }

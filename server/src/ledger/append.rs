@@ -6,7 +6,7 @@
 use super::{AppendRefused, AppendResult, Appended, Backend, NewEvent, StoredEvent};
 use anyhow::Context;
 use assent_shared::canonical::event_hash;
-use assent_shared::consent::{ConsentEvent, Decision, Decisions, GENESIS_HASH, derive_states};
+use assent_shared::consent::{ConsentEvent, ConsentState, Decision, GENESIS_HASH, States, derive_states};
 use assent_shared::ids::PurposeKey;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -66,7 +66,7 @@ pub(super) async fn append_site_batch(
     let mut seen = recorded_events(conn, site, &event_ids).await?;
     let subjects = subject_states(conn, site, &known).await?;
     let mut heads = chain_heads(conn, site, &known).await?;
-    let mut current = current_decisions(conn, site, &known).await?;
+    let mut current = current_states(conn, site, &known).await?;
 
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut new_subjects = Vec::new();
@@ -106,11 +106,11 @@ pub(super) async fn append_site_batch(
         event.hash = event_hash(&event)?;
         let previous = current.entry(subject.to_owned()).or_default();
         let states = derive_states(previous, event.method, &event.decisions);
-        previous.extend(event.decisions.iter().map(|(k, d)| (k.clone(), *d)));
-        for (purpose, decision) in &event.decisions {
+        previous.extend(states.iter().map(|(k, s)| (k.clone(), *s)));
+        for (purpose, state) in &states {
             touched.insert(
                 (subject.to_owned(), purpose.clone()),
-                (*decision, event.event_id.to_string(), now.to_owned()),
+                (*state, event.event_id.to_string(), now.to_owned()),
             );
         }
         heads.insert(subject.to_owned(), (seq, event.hash.clone()));
@@ -243,17 +243,17 @@ async fn chain_heads(
         .collect()
 }
 
-async fn current_decisions(
+async fn current_states(
     conn: &mut AnyConnection,
     site: &str,
     subjects: &[&str],
-) -> anyhow::Result<HashMap<String, Decisions>> {
-    let mut out: HashMap<String, Decisions> = HashMap::new();
+) -> anyhow::Result<HashMap<String, States>> {
+    let mut out: HashMap<String, States> = HashMap::new();
     if subjects.is_empty() {
         return Ok(out);
     }
     let sql = format!(
-        "SELECT subject_id, purpose, decision FROM consent_state WHERE site_id = $1 AND subject_id IN ({})",
+        "SELECT subject_id, purpose, decision, state FROM consent_state WHERE site_id = $1 AND subject_id IN ({})",
         params(2, subjects.len())
     );
     let mut q = sqlx::query(&sql).bind(site);
@@ -261,16 +261,24 @@ async fn current_decisions(
         q = q.bind(*s);
     }
     for r in q.fetch_all(&mut *conn).await.context("reading current state")? {
-        let decision = match r.try_get::<&str, _>("decision")? {
-            "granted" => Decision::Granted,
-            "denied" => Decision::Denied,
-            other => anyhow::bail!("unknown decision {other:?} in consent_state"),
-        };
+        let state = stored_state(r.try_get("decision")?, r.try_get("state")?)?;
         out.entry(r.try_get("subject_id")?)
             .or_default()
-            .insert(PurposeKey::parse(r.try_get("purpose")?)?, decision);
+            .insert(PurposeKey::parse(r.try_get("purpose")?)?, state);
     }
     Ok(out)
+}
+
+/// A projection row's state; rows from before the `state` column derive it from the decision.
+pub(super) fn stored_state(decision: &str, state: Option<String>) -> anyhow::Result<ConsentState> {
+    if let Some(state) = state {
+        return serde_json::from_value(serde_json::Value::String(state)).context("unknown state in consent_state");
+    }
+    match decision {
+        "granted" => Ok(ConsentState::Given),
+        "denied" => Ok(ConsentState::Refused),
+        other => anyhow::bail!("unknown decision {other:?} in consent_state"),
+    }
 }
 
 async fn insert_subjects(conn: &mut AnyConnection, site: &str, subjects: &[String], now: &str) -> anyhow::Result<()> {
@@ -318,8 +326,8 @@ async fn insert_events(conn: &mut AnyConnection, events: &[(ConsentEvent, String
     Ok(())
 }
 
-/// Current-state rows to write: (subject, purpose) → (decision, event id, updated at).
-pub(super) type Touched = BTreeMap<(String, PurposeKey), (Decision, String, String)>;
+/// Current-state rows to write: (subject, purpose) → (state, event id, updated at).
+pub(super) type Touched = BTreeMap<(String, PurposeKey), (ConsentState, String, String)>;
 
 /// One row per (subject, purpose): a multi-row upsert may not touch the same row twice.
 pub(super) async fn upsert_current(conn: &mut AnyConnection, site: &str, touched: &Touched) -> anyhow::Result<()> {
@@ -327,18 +335,20 @@ pub(super) async fn upsert_current(conn: &mut AnyConnection, site: &str, touched
         return Ok(());
     }
     let sql = format!(
-        "INSERT INTO consent_state (site_id, subject_id, purpose, decision, event_id, updated_at) VALUES {} \
+        "INSERT INTO consent_state (site_id, subject_id, purpose, decision, state, event_id, updated_at) VALUES {} \
          ON CONFLICT (site_id, subject_id, purpose) DO UPDATE SET decision = excluded.decision, \
-         event_id = excluded.event_id, updated_at = excluded.updated_at",
-        rows(1, touched.len(), 6)
+         state = excluded.state, event_id = excluded.event_id, updated_at = excluded.updated_at",
+        rows(1, touched.len(), 7)
     );
     let mut q = sqlx::query(&sql);
-    for ((subject, purpose), (decision, event_id, updated_at)) in touched {
+    for ((subject, purpose), (state, event_id, updated_at)) in touched {
+        let state_str = serde_json::to_value(state)?.as_str().unwrap_or_default().to_owned();
         q = q
             .bind(site)
             .bind(subject.as_str())
             .bind(purpose.as_str())
-            .bind(decision_str(*decision))
+            .bind(decision_str(state.decision()))
+            .bind(state_str)
             .bind(event_id.as_str())
             .bind(updated_at.as_str());
     }

@@ -4,12 +4,13 @@ use super::{AppendResult, Backend, EventRow, Ledger, NewEvent, SiteRecord, Subje
 use crate::clock;
 use anyhow::{Context, bail};
 use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision};
-use assent_shared::consent::ConsentEvent;
+use assent_shared::consent::{ConsentEvent, States, derive_states};
 use assent_shared::ids::{PurposeKey, SiteId, SubjectId};
 use assent_shared::notice::Notice;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub struct SqlLedger {
@@ -195,7 +196,7 @@ impl Ledger for SqlLedger {
         subject: &SubjectId,
     ) -> anyhow::Result<BTreeMap<PurposeKey, CurrentDecision>> {
         let rows = sqlx::query(
-            "SELECT purpose, decision, event_id, updated_at FROM consent_state WHERE site_id = $1 AND subject_id = $2",
+            "SELECT purpose, decision, state, event_id, updated_at FROM consent_state WHERE site_id = $1 AND subject_id = $2",
         )
         .bind(site.as_str())
         .bind(subject.as_str())
@@ -203,11 +204,12 @@ impl Ledger for SqlLedger {
         .await?;
         rows.iter()
             .map(|r| {
-                let decision = serde_json::from_value(serde_json::Value::String(r.try_get("decision")?))?;
+                let state = append::stored_state(r.try_get("decision")?, r.try_get("state")?)?;
                 Ok((
                     PurposeKey::parse(r.try_get("purpose")?)?,
                     CurrentDecision {
-                        decision,
+                        decision: state.decision(),
+                        state,
                         event_id: r.try_get("event_id")?,
                         updated_at: r.try_get("updated_at")?,
                     },
@@ -229,13 +231,19 @@ impl Ledger for SqlLedger {
         .bind(site.as_str())
         .fetch_all(&mut *tx)
         .await?;
+        // States are derived again, chain by chain, exactly as at append time.
         let mut touched = append::Touched::new();
+        let mut states: HashMap<String, States> = HashMap::new();
         for row in &rows {
             let event: ConsentEvent = serde_json::from_str(row.try_get::<&str, _>("event")?)?;
-            for (purpose, decision) in &event.decisions {
+            let subject = event.subject_id.to_string();
+            let previous = states.entry(subject.clone()).or_default();
+            let derived = derive_states(previous, event.method, &event.decisions);
+            previous.extend(derived.iter().map(|(k, s)| (k.clone(), *s)));
+            for (purpose, state) in derived {
                 touched.insert(
-                    (event.subject_id.to_string(), purpose.clone()),
-                    (*decision, event.event_id.to_string(), event.recorded_at.clone()),
+                    (subject.clone(), purpose),
+                    (state, event.event_id.to_string(), event.recorded_at.clone()),
                 );
             }
         }

@@ -16,7 +16,53 @@ on_both_backends!(
     every_bad_input_gets_a_specific_error_and_writes_nothing,
     concurrent_appends_to_one_subject_keep_the_chain_linear,
     a_sec_gpc_header_is_recorded_on_the_event_with_its_source,
+    an_expiry_is_recorded_and_the_next_grant_is_a_renewal,
 );
+
+async fn an_expiry_is_recorded_and_the_next_grant_is_a_renewal(backend: Backend) {
+    use assent_shared::consent::ConsentState;
+    let app = spawn_app(backend).await;
+    let all = |d: &str| json!({ "functional": d, "analytics": d, "advertising": d });
+    let first: ConsentRecorded = app
+        .post_consent(&app.consent_body("accept_all", all("granted")).await, None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let token = first.subject_token.clone().expect("token");
+    let mut expire = app.consent_body("expire", all("denied")).await;
+    expire["subject_id"] = json!(first.subject_id);
+    expire["source"] = json!("system");
+    let expired: ConsentRecorded = app
+        .post_consent(&expire, Some(&token))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        expired.states.values().all(|s| *s == ConsentState::Expired),
+        "{:?}",
+        expired.states
+    );
+    let mut again = app.consent_body("accept_all", all("granted")).await;
+    again["subject_id"] = json!(first.subject_id);
+    let renewed: ConsentRecorded = app.post_consent(&again, Some(&token)).await.json().await.expect("json");
+    assert!(
+        renewed.states.values().all(|s| *s == ConsentState::Renewed),
+        "{:?}",
+        renewed.states
+    );
+    let current: assent_shared::api::CurrentState = app
+        .get_authed(
+            format!("{}/v1/sites/demo/subjects/{}/current", app.api, first.subject_id),
+            &token,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(current.purposes.values().all(|c| c.state == ConsentState::Renewed));
+}
 
 async fn a_sec_gpc_header_is_recorded_on_the_event_with_its_source(backend: Backend) {
     let app = spawn_app(backend).await;
