@@ -46,3 +46,14 @@ for (const scheme of ["light", "dark"] as const) {
     });
   }
 }
+
+test("a site themes the banner through custom properties on the host element, and nothing else leaks in", async ({ page }) => {
+  await page.goto(demoUrl());
+  await expect(banner(page, "accept-all")).toBeVisible();
+  await page.addStyleTag({
+    content: "#assent-host { --assent-accent: rgb(200, 0, 0); } button { background: lime !important; font-size: 40px !important; }",
+  });
+  const accept = banner(page, "accept-all");
+  await expect(accept).toHaveCSS("background-color", "rgb(200, 0, 0)");
+  await expect(accept).not.toHaveCSS("font-size", "40px");
+});
