@@ -22,6 +22,12 @@ pub struct Texts {
     pub gpc_honored: &'static str,
     pub allow: &'static str,
     pub what_changed: &'static str,
+    pub do_not_sell: &'static str,
+    pub agree: &'static str,
+    pub disagree: &'static str,
+    pub confirm: &'static str,
+    pub items: &'static str,
+    pub right_to_refuse: &'static str,
     pub deny: &'static str,
     pub consent: &'static str,
     pub contract: &'static str,
@@ -63,6 +69,12 @@ const EN: Texts = Texts {
     allow: "Allow",
     deny: "Don't allow",
     what_changed: "What changed:",
+    do_not_sell: "Do Not Sell or Share My Personal Information",
+    agree: "Agree",
+    disagree: "Disagree",
+    confirm: "Confirm choices",
+    items: "Data items",
+    right_to_refuse: "You may refuse. If you refuse, only this feature is turned off; the service stays available.",
 };
 
 const DE: Texts = Texts {
@@ -88,6 +100,12 @@ const DE: Texts = Texts {
     allow: "Erlauben",
     deny: "Nicht erlauben",
     what_changed: "Was sich geändert hat:",
+    do_not_sell: "Meine personenbezogenen Daten nicht verkaufen oder weitergeben",
+    agree: "Zustimmen",
+    disagree: "Ablehnen",
+    confirm: "Auswahl bestätigen",
+    items: "Datenarten",
+    right_to_refuse: "Sie können ablehnen. Dann wird nur diese Funktion abgeschaltet; der Dienst bleibt verfügbar.",
 };
 
 const FR: Texts = Texts {
@@ -113,6 +131,12 @@ const FR: Texts = Texts {
     allow: "Autoriser",
     deny: "Ne pas autoriser",
     what_changed: "Ce qui a changé :",
+    do_not_sell: "Ne pas vendre ni partager mes informations personnelles",
+    agree: "J'accepte",
+    disagree: "Je refuse",
+    confirm: "Confirmer mes choix",
+    items: "Données concernées",
+    right_to_refuse: "Vous pouvez refuser. Seule cette fonction sera alors désactivée ; le service reste disponible.",
 };
 
 const ES: Texts = Texts {
@@ -138,6 +162,12 @@ const ES: Texts = Texts {
     allow: "Permitir",
     deny: "No permitir",
     what_changed: "Qué ha cambiado:",
+    do_not_sell: "No vender ni compartir mi información personal",
+    agree: "Acepto",
+    disagree: "No acepto",
+    confirm: "Confirmar opciones",
+    items: "Datos",
+    right_to_refuse: "Puede negarse. Si se niega, solo se desactiva esta función; el servicio sigue disponible.",
 };
 
 const PT_BR: Texts = Texts {
@@ -163,6 +193,12 @@ const PT_BR: Texts = Texts {
     allow: "Permitir",
     deny: "Não permitir",
     what_changed: "O que mudou:",
+    do_not_sell: "Não vender nem compartilhar minhas informações pessoais",
+    agree: "Concordo",
+    disagree: "Não concordo",
+    confirm: "Confirmar escolhas",
+    items: "Dados",
+    right_to_refuse: "Você pode recusar. Se recusar, apenas este recurso é desativado; o serviço continua disponível.",
 };
 
 const KO: Texts = Texts {
@@ -188,6 +224,12 @@ const KO: Texts = Texts {
     allow: "허용",
     deny: "허용 안 함",
     what_changed: "변경 사항:",
+    do_not_sell: "내 개인정보 판매 또는 공유 거부",
+    agree: "동의함",
+    disagree: "동의하지 않음",
+    confirm: "선택 확인",
+    items: "수집 항목",
+    right_to_refuse: "동의를 거부할 권리가 있습니다. 거부하시면 해당 기능만 제공되지 않으며 서비스는 계속 이용하실 수 있습니다.",
 };
 
 const AR: Texts = Texts {
@@ -213,6 +255,12 @@ const AR: Texts = Texts {
     allow: "السماح",
     deny: "عدم السماح",
     what_changed: "ما الذي تغيّر:",
+    do_not_sell: "لا تبع معلوماتي الشخصية ولا تشاركها",
+    agree: "أوافق",
+    disagree: "لا أوافق",
+    confirm: "تأكيد الاختيارات",
+    items: "البيانات",
+    right_to_refuse: "يحق لك الرفض. عند الرفض تُعطَّل هذه الميزة فقط ويبقى الموقع متاحًا.",
 };
 
 /// Texts for a language tag (primary subtag), English otherwise.

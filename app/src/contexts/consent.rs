@@ -205,6 +205,41 @@ impl ConsentContext {
         bridge::emit_signals(&json);
     }
 
+    /// Opt-out regimes: the "Do Not Sell or Share" entry point opts out of the GPC-covered
+    /// purposes (sale, sharing, targeted advertising).
+    pub fn do_not_sell(&self) {
+        let before = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
+        let covered = self.all(|p| p.gpc_covered.then_some(Decision::Denied));
+        if covered.is_empty() {
+            return;
+        }
+        let withdrawing = covered.keys().any(|k| before.get(k) == Some(&Decision::Granted));
+        self.record(
+            if withdrawing { Method::Withdraw } else { Method::Save },
+            Source::Banner,
+            covered,
+        );
+    }
+
+    pub fn opt_out_regime(&self) -> bool {
+        self.notice
+            .with(|n| n.as_ref().is_some_and(|n| n.regime == Regime::OptOut))
+    }
+
+    /// Korea (PIPA Art. 22): one consent per item, never bundled, so no "Accept all".
+    pub fn per_item(&self) -> bool {
+        self.notice.with(|n| {
+            n.as_ref()
+                .is_some_and(|n| n.jurisdiction == "KR" || n.jurisdiction.starts_with("KR-"))
+        })
+    }
+
+    /// Records one yes/no per item; an item left unanswered is not consented to.
+    pub fn save_items(&self, answers: &Decisions) {
+        let decisions = self.all(|p| Some(answers.get(&p.key).copied().unwrap_or(Decision::Denied)));
+        self.record(Method::Save, Source::Banner, decisions);
+    }
+
     /// Records a GPC opt-out of the GPC-covered purposes, once per subject.
     fn honor_gpc(&self, source: SignalSource) {
         if self.choice.with_untracked(|c| c.gpc_honored) {

@@ -53,6 +53,11 @@ pub fn FirstLayer() -> impl IntoView {
                 <button type="button" class="assent-btn" data-test="customize" on:click=move |_| ctx.open_preferences()>
                     {t.customize}
                 </button>
+                <Show when=move || ctx.opt_out_regime()>
+                    <button type="button" class="assent-btn assent-btn--wide" data-test="do-not-sell" on:click=move |_| ctx.do_not_sell()>
+                        {t.do_not_sell}
+                    </button>
+                </Show>
             </div>
             <button type="button" class="assent-close" data-test="close" aria-label=t.close title=t.close on:click=move |_| ctx.close()>
                 <svg aria-hidden="true" viewBox="0 0 16 16" width="16" height="16">

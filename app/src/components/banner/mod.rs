@@ -4,6 +4,7 @@ mod first_layer;
 mod floating_button;
 mod focus;
 mod location_prompt;
+mod per_item;
 mod preferences;
 
 use crate::bridge;
@@ -12,6 +13,7 @@ use first_layer::FirstLayer;
 use floating_button::FloatingButton;
 use leptos::prelude::*;
 use location_prompt::LocationPrompt;
+use per_item::PerItemLayer;
 use preferences::Preferences;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
@@ -76,6 +78,7 @@ fn BannerApp(boot: bridge::BootConfig) -> impl IntoView {
         <div dir=dir lang=lang>
             <Show when=move || ctx.notice.with(Option::is_some)>
                 {move || match ctx.layer.get() {
+                    Layer::FirstLayer if ctx.per_item() => view! { <PerItemLayer /> }.into_any(),
                     Layer::FirstLayer => view! { <FirstLayer /> }.into_any(),
                     Layer::Preferences => view! { <Preferences /> }.into_any(),
                     Layer::Location => view! { <LocationPrompt /> }.into_any(),

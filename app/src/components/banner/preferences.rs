@@ -58,6 +58,11 @@ pub fn Preferences() -> impl IntoView {
                     <button type="button" class="assent-btn" data-test="save" on:click=move |_| ctx.save_draft()>
                         {t.save}
                     </button>
+                    <Show when=move || ctx.opt_out_regime()>
+                        <button type="button" class="assent-btn assent-btn--wide" data-test="prefs-do-not-sell" on:click=move |_| ctx.do_not_sell()>
+                            {t.do_not_sell}
+                        </button>
+                    </Show>
                 </div>
             </div>
         </div>
