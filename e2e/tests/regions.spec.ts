@@ -59,3 +59,54 @@ test("a European gets the opt-in banner without a Do Not Sell link", async ({ pa
   const s = await acknowledged(page);
   expect((await history(s.subject_id, s.subject_token)).events[0]).toMatchObject({ jurisdiction: "FR", regime: "opt_in" });
 });
+
+for (const where of [
+  { name: "Californian", country: "US", region: "CA", jurisdiction: "US-CA", regime: "opt_out", bannerForced: false },
+  { name: "German", country: "DE", region: undefined, jurisdiction: "DE", regime: "opt_in", bannerForced: true },
+]) {
+  test(`a ${where.name} visitor with Sec-GPC and navigator.globalPrivacyControl is honored per its regime`, async ({ page }) => {
+    await page.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true, configurable: true });
+    });
+    await page.route("**/v1/sites/**", (route) =>
+      route.continue({
+        headers: {
+          ...route.request().headers(),
+          "sec-gpc": "1",
+          "x-test-country": where.country,
+          ...(where.region ? { "x-test-region": where.region } : {}),
+        },
+      }),
+    );
+    await page.goto(demoUrl());
+    if (where.bannerForced) await expect(banner(page, "banner")).toBeVisible();
+    else await expect(banner(page, "privacy-choices")).toBeVisible();
+    await expect(banner(page, where.bannerForced ? "gpc-honored" : "privacy-choices")).toBeVisible();
+    const s = await acknowledged(page);
+    const h = await history(s.subject_id, s.subject_token);
+    expect(h.events).toHaveLength(1);
+    expect(h.events[0]).toMatchObject({
+      method: "gpc",
+      gpc: true,
+      signal_source: "js",
+      jurisdiction: where.jurisdiction,
+      regime: where.regime,
+      decisions: { advertising: "denied" },
+    });
+    const update = await page.evaluate(() =>
+      ((window as any).dataLayer as ArrayLike<unknown>[])
+        .map((e) => Array.from(e))
+        .filter((e) => e[0] === "consent" && e[1] === "update")
+        .pop(),
+    );
+    expect((update as any)[2].ad_storage).toBe("denied");
+    const gpp = await page.evaluate(() => new Promise<any>((ok) => (window as any).__gpp("ping", (d: any) => ok(d))));
+    if (where.regime === "opt_out") {
+      const usnat = new GppModel(gpp.gppString);
+      expect(usnat.getFieldValue("usnat", "Gpc")).toBe(true);
+      expect(usnat.getFieldValue("usnat", "SaleOptOut")).toBe(1);
+    } else {
+      expect(gpp.applicableSections).toEqual([-1]);
+    }
+  });
+}
