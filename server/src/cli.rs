@@ -113,6 +113,31 @@ pub async fn publish_notice(config: &Config, site: &str, file: &Path) -> anyhow:
     Ok(())
 }
 
+/// Sets a site's regime overrides from `KEY=REGIME` pairs (`US-CA=opt_in`, `*=opt_in`);
+/// none clears them.
+pub async fn set_regimes(config: &Config, site: &str, pairs: &[String]) -> anyhow::Result<()> {
+    let site = SiteId::parse(site)?;
+    let mut overrides = std::collections::BTreeMap::new();
+    for pair in pairs {
+        let (key, value) = pair
+            .split_once('=')
+            .with_context(|| format!("{pair:?}: use KEY=REGIME, e.g. US-CA=opt_in"))?;
+        let regime = assent_shared::regime::Regime::parse(value)
+            .with_context(|| format!("{value:?}: use opt_in, opt_out or notice"))?;
+        let key = key.trim().to_ascii_uppercase();
+        let valid =
+            key == "*" || assent_shared::regime::Jurisdiction::parse(&key, None).is_some_and(|j| j.code() == key);
+        if !valid {
+            bail!("{key:?}: use a country (US), a subdivision (US-CA) or *");
+        }
+        overrides.insert(key, regime);
+    }
+    let ledger = ledger::open(&config.database_url).await?;
+    ledger.set_regime_overrides(&site, &overrides).await?;
+    println!("site {site}: regime overrides {}", serde_json::to_string(&overrides)?);
+    Ok(())
+}
+
 pub fn admin_token(config: &Config, sites: Vec<String>, hours: i64) -> anyhow::Result<()> {
     let keys = Keys::load_or_create(&config.key_file)?;
     let exp = time::OffsetDateTime::now_utc().unix_timestamp() + hours * 3600;

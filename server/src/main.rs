@@ -75,6 +75,16 @@ enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Override the regime per region for a site: `--set US-CA=opt_in --set '*=opt_in'`
+    /// (no --set clears them). Running servers pick it up within a minute.
+    SetRegimes {
+        #[arg(long)]
+        site: String,
+        #[arg(long = "set")]
+        pairs: Vec<String>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Issue an admin API token for some sites (`*` for all).
     AdminToken {
         #[arg(long = "site", required = true)]
@@ -139,6 +149,14 @@ async fn main() -> anyhow::Result<()> {
         } => {
             config.database_url = database_url.unwrap_or(config.database_url);
             cli::publish_notice(&config, &site, &file).await
+        }
+        Command::SetRegimes {
+            site,
+            pairs,
+            database_url,
+        } => {
+            config.database_url = database_url.unwrap_or(config.database_url);
+            cli::set_regimes(&config, &site, &pairs).await
         }
         Command::AdminToken { sites, hours } => cli::admin_token(&config, sites, hours),
         Command::RotateKey => cli::rotate_key(&config),

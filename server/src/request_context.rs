@@ -5,6 +5,7 @@ use crate::config::Config;
 use assent_shared::gpc::sec_gpc_enabled;
 use assent_shared::regime::{Jurisdiction, Regime};
 use axum::http::HeaderMap;
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 /// The client's network as recorded: IPv4 /24 or IPv6 /48, never the full address.
@@ -48,7 +49,8 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    pub fn from_headers(config: &Config, headers: &HeaderMap) -> Self {
+    /// `overrides` are the site's: jurisdiction (`US-CA`), then country, then `*`.
+    pub fn from_headers(config: &Config, headers: &HeaderMap, overrides: &BTreeMap<String, Regime>) -> Self {
         let header = |name: &Option<String>| {
             name.as_deref()
                 .and_then(|n| headers.get(n))
@@ -59,8 +61,20 @@ impl RequestContext {
         let subdivision = header(&config.subdivision_header);
         let found = country.and_then(|c| Jurisdiction::parse(&c, subdivision.as_deref()));
         let (jurisdiction, regime) = match found {
-            Some(j) => (j.code(), j.regime(config.default_regime)),
-            None => (UNKNOWN_JURISDICTION.to_owned(), config.default_regime),
+            Some(j) => {
+                let chosen = overrides
+                    .get(&j.code())
+                    .or_else(|| overrides.get(&j.country))
+                    .or_else(|| overrides.get("*"));
+                (
+                    j.code(),
+                    chosen.copied().unwrap_or_else(|| j.regime(config.default_regime)),
+                )
+            }
+            None => (
+                UNKNOWN_JURISDICTION.to_owned(),
+                overrides.get("*").copied().unwrap_or(config.default_regime),
+            ),
         };
         let gpc = sec_gpc_enabled(headers.get_all("sec-gpc").iter().map(|v| v.as_bytes()));
         Self {
@@ -90,7 +104,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("cf-ipcountry", HeaderValue::from_static("US"));
         h.insert("x-region", HeaderValue::from_static("CA"));
-        let ctx = RequestContext::from_headers(&config(), &h);
+        let ctx = RequestContext::from_headers(&config(), &h, &BTreeMap::new());
         assert_eq!((ctx.jurisdiction.as_str(), ctx.regime), ("US-CA", Regime::OptOut));
     }
 
@@ -98,10 +112,33 @@ mod tests {
     fn without_a_trusted_header_the_default_regime_applies() {
         let mut h = HeaderMap::new();
         h.insert("x-forwarded-country", HeaderValue::from_static("DE"));
-        let ctx = RequestContext::from_headers(&config(), &h);
+        let ctx = RequestContext::from_headers(&config(), &h, &BTreeMap::new());
         assert_eq!(
             (ctx.jurisdiction.as_str(), ctx.regime),
             (UNKNOWN_JURISDICTION, Regime::Notice)
+        );
+    }
+
+    #[test]
+    fn a_site_override_wins_most_specific_first() {
+        let mut h = HeaderMap::new();
+        h.insert("cf-ipcountry", HeaderValue::from_static("US"));
+        h.insert("x-region", HeaderValue::from_static("CA"));
+        let overrides = |pairs: &[(&str, Regime)]| pairs.iter().map(|(k, r)| ((*k).to_owned(), *r)).collect();
+        let ctx = |o: &BTreeMap<String, Regime>| RequestContext::from_headers(&config(), &h, o).regime;
+        assert_eq!(
+            ctx(&overrides(&[("US-CA", Regime::OptIn), ("US", Regime::Notice)])),
+            Regime::OptIn
+        );
+        assert_eq!(
+            ctx(&overrides(&[("US", Regime::Notice), ("*", Regime::OptIn)])),
+            Regime::Notice
+        );
+        assert_eq!(ctx(&overrides(&[("*", Regime::OptIn)])), Regime::OptIn);
+        assert_eq!(
+            ctx(&overrides(&[("DE", Regime::Notice)])),
+            Regime::OptOut,
+            "other keys leave the rules alone"
         );
     }
 
@@ -139,6 +176,6 @@ mod tests {
         let mut h = HeaderMap::new();
         h.append("sec-gpc", HeaderValue::from_static("0"));
         h.append("sec-gpc", HeaderValue::from_static(" 1"));
-        assert!(RequestContext::from_headers(&config(), &h).gpc);
+        assert!(RequestContext::from_headers(&config(), &h, &BTreeMap::new()).gpc);
     }
 }

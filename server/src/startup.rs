@@ -65,6 +65,7 @@ impl Application {
         state.reload_sites().await?;
         spawn_checkpointer(&state);
         spawn_retention(&state);
+        spawn_site_reload(&state);
         Ok(Self { api, demo, state })
     }
 
@@ -150,6 +151,21 @@ fn spawn_retention(state: &AppState) {
                 Ok(n) if n > 0 => tracing::info!(unlinked = n, "retention: unlinked inactive subjects"),
                 Ok(_) => {}
                 Err(err) => tracing::error!(error = ?err, "retention job failed"),
+            }
+        }
+    });
+}
+
+/// Picks up site changes made by other processes (e.g. `assent set-regimes`) every minute.
+fn spawn_site_reload(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(err) = state.reload_sites().await {
+                tracing::error!(error = ?err, "reloading sites failed");
             }
         }
     });

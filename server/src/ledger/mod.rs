@@ -18,6 +18,7 @@ use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision};
 use assent_shared::consent::{ConsentEvent, ConsentState};
 use assent_shared::ids::{EventId, PurposeKey, SiteId, SubjectId};
 use assent_shared::notice::Notice;
+use assent_shared::regime::Regime;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -35,6 +36,8 @@ pub struct SiteRecord {
     pub id: SiteId,
     pub name: String,
     pub origins: Vec<String>,
+    /// Jurisdiction (`US-CA`), country (`US`) or `*` → regime, over the built-in rules.
+    pub regime_overrides: BTreeMap<String, Regime>,
 }
 
 /// An event ready to append: everything but its place in the chain (`seq`, `prev_hash`,
@@ -99,8 +102,9 @@ pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
     fn backend(&self) -> Backend;
     async fn ping(&self) -> anyhow::Result<()>;
     async fn sites(&self) -> anyhow::Result<Vec<SiteRecord>>;
-    /// Creates the site or replaces its name and origins.
+    /// Creates the site or replaces its name and origins (its regime overrides are kept).
     async fn put_site(&self, site: &SiteRecord) -> anyhow::Result<()>;
+    async fn set_regime_overrides(&self, site: &SiteId, overrides: &BTreeMap<String, Regime>) -> anyhow::Result<()>;
     /// Publishes a notice version; publishing the identical version again is a no-op,
     /// a different body under an existing version is an error (published notices are immutable).
     async fn publish_notice(&self, site: &SiteId, notice: &Notice) -> anyhow::Result<()>;

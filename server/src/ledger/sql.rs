@@ -7,6 +7,7 @@ use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision};
 use assent_shared::consent::{ConsentEvent, States, derive_states};
 use assent_shared::ids::{PurposeKey, SiteId, SubjectId};
 use assent_shared::notice::Notice;
+use assent_shared::regime::Regime;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
@@ -59,7 +60,7 @@ impl Ledger for SqlLedger {
     }
 
     async fn sites(&self) -> anyhow::Result<Vec<SiteRecord>> {
-        let rows = sqlx::query("SELECT id, name, origins FROM sites ORDER BY id")
+        let rows = sqlx::query("SELECT id, name, origins, regime_overrides FROM sites ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -68,6 +69,7 @@ impl Ledger for SqlLedger {
                     id: SiteId::parse(r.try_get("id")?)?,
                     name: r.try_get("name")?,
                     origins: serde_json::from_str(r.try_get::<&str, _>("origins")?)?,
+                    regime_overrides: serde_json::from_str(r.try_get::<&str, _>("regime_overrides")?)?,
                 })
             })
             .collect()
@@ -85,6 +87,19 @@ impl Ledger for SqlLedger {
         .execute(&self.pool)
         .await
         .context("saving site")?;
+        Ok(())
+    }
+
+    async fn set_regime_overrides(&self, site: &SiteId, overrides: &BTreeMap<String, Regime>) -> anyhow::Result<()> {
+        let done = sqlx::query("UPDATE sites SET regime_overrides = $2 WHERE id = $1")
+            .bind(site.as_str())
+            .bind(serde_json::to_string(overrides)?)
+            .execute(&self.pool)
+            .await
+            .context("saving regime overrides")?;
+        if done.rows_affected() == 0 {
+            bail!("site {site} is not registered");
+        }
         Ok(())
     }
 

@@ -80,7 +80,7 @@ pub async fn post_consent(
         }
         None => (new_subject_id()?, true),
     };
-    let ctx = RequestContext::from_headers(&state.config, &headers);
+    let ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);
     let (gpc, signal_source) = match (request.gpc, ctx.gpc) {
         (true, _) => (true, request.signal_source),
         (false, true) => (true, Some(SignalSource::Header)),

@@ -30,6 +30,7 @@ pub async fn seed(ledger: &dyn Ledger, demo_addr: SocketAddr) -> anyhow::Result<
             id: id.clone(),
             name: "Northwind Journal (demo)".into(),
             origins,
+            regime_overrides: Default::default(),
         })
         .await?;
     let notice = demo_notice()?;

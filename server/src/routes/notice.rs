@@ -29,7 +29,7 @@ pub async fn get_notice(
         code: "notice_not_found",
     })?;
     let localized = notice.localize(query.lang.as_deref());
-    let ctx = RequestContext::from_headers(&state.config, &headers);
+    let ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);
     let consent_valid_from = state
         .notices
         .consent_valid_from(state.ledger.as_ref(), &site.id, notice.version)

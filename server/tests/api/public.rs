@@ -14,7 +14,58 @@ on_both_backends!(
     the_demo_site_embeds_the_loader_from_the_assent_origin,
     only_a_material_notice_change_moves_the_version_choices_stay_valid_from,
     the_loader_is_revalidated_and_unchanged_it_costs_a_304,
+    a_site_can_override_the_regime_of_a_region,
 );
+
+async fn a_site_can_override_the_regime_of_a_region(backend: Backend) {
+    use assent_shared::regime::Regime;
+    let app = spawn_app_with(backend, |c| {
+        c.region_header = Some("cf-ipcountry".into());
+        c.subdivision_header = Some("x-region".into());
+    })
+    .await;
+    let site = assent_shared::ids::SiteId::parse("demo").expect("site");
+    let regime = |app: &crate::helpers::TestApp| {
+        let req = app
+            .client
+            .get(format!("{}/v1/sites/demo/notice", app.api))
+            .header("cf-ipcountry", "US")
+            .header("x-region", "CA");
+        async move { req.send().await.expect("GET").json::<Value>().await.expect("json")["regime"].clone() }
+    };
+    assert_eq!(regime(&app).await, "opt_out");
+    let overrides = [("US-CA".to_owned(), Regime::OptIn)].into_iter().collect();
+    app.state
+        .ledger
+        .set_regime_overrides(&site, &overrides)
+        .await
+        .expect("save");
+    app.state.reload_sites().await.expect("reload");
+    assert_eq!(regime(&app).await, "opt_in");
+    let body = app
+        .consent_body("reject_all", serde_json::json!({ "analytics": "denied" }))
+        .await;
+    let res = app
+        .client
+        .post(format!("{}/v1/sites/demo/consents", app.api))
+        .header("cf-ipcountry", "US")
+        .header("x-region", "CA")
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    let rec: assent_shared::api::ConsentRecorded = res.json().await.expect("json");
+    let h: assent_shared::api::ConsentHistory = app
+        .history(rec.subject_id.as_str(), rec.subject_token.as_deref().expect("token"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (h.events[0].jurisdiction.as_str(), h.events[0].regime),
+        ("US-CA", Regime::OptIn)
+    );
+}
 
 async fn only_a_material_notice_change_moves_the_version_choices_stay_valid_from(backend: Backend) {
     let app = spawn_app(backend).await;
