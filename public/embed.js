@@ -19,6 +19,8 @@
   var pending = [];
   var listeners = [];
   var locationWaiters = [];
+  // The decisions in force on this page view (defaults of an opt-out regime are never stored).
+  var live = null;
   var loading = false;
 
   function stored() {
@@ -199,6 +201,7 @@
     config: { site: site, origin: origin, lang: script.getAttribute("data-lang"), build: boot.build, storageKey: storageKey },
     /** The visitor's current decisions ({purpose: "granted" | "denied"}), or null before any choice. */
     get: function () {
+      if (live) return live;
       var s = stored();
       return s && s.decisions ? s.decisions : null;
     },
@@ -242,6 +245,7 @@
     _dispatch: null,
     /** Called by the banner after every decision: apply it, then tell the page. */
     _emit: function (decisions, gcm, removals, reload) {
+      live = decisions;
       consentModeUpdate(gcm);
       activate(decisions);
       cleanup(removals);

@@ -77,3 +77,27 @@ test("without GPC the usnat section says the visitor did not opt out, until they
   expect(events).toContain("signalStatus");
   expect(await usp(page)).toBe("1YY-");
 });
+
+test("before any choice an opt-out regime runs non-sensitive purposes by default, stores nothing, and offers the opt-out", async ({ page }) => {
+  await page.goto(demo());
+  await expect(banner(page, "banner")).toBeVisible();
+  await expect(banner(page, "do-not-sell")).toBeVisible();
+  // The blocked analytics script runs without a click; Consent Mode says so.
+  await expect.poll(() => page.evaluate(() => (window as any).__demoAnalyticsLoaded)).toBe(true);
+  expect(await page.evaluate(() => (window as any).assent.has("analytics"))).toBe(true);
+  const update = await page.evaluate(() =>
+    ((window as any).dataLayer as ArrayLike<unknown>[]).map((e) => Array.from(e)).filter((e) => e[1] === "update").pop(),
+  );
+  expect((update as any)[2].analytics_storage).toBe("granted");
+  expect(await page.evaluate(() => localStorage.getItem("assent.v1.demo"))).toBeNull();
+  expect(new GppModel((await gpp(page, "ping")).v.gppString).getFieldValue("usnat", "SaleOptOut")).toBe(2);
+
+  await banner(page, "do-not-sell").click();
+  const s = await acknowledged(page);
+  const h = await history(s.subject_id, s.subject_token, api());
+  expect(h.events).toHaveLength(1);
+  expect(h.events[0].decisions).toEqual({ advertising: "denied" });
+  expect(await page.evaluate(() => (window as any).assent.has("advertising"))).toBe(false);
+  expect(await page.evaluate(() => (window as any).assent.has("analytics"))).toBe(true);
+  expect(new GppModel((await gpp(page, "ping")).v.gppString).getFieldValue("usnat", "SaleOptOut")).toBe(1);
+});

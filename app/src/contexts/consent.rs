@@ -133,6 +133,9 @@ impl ConsentContext {
                     if !(current || gpc_is_the_choice) {
                         self.layer.set(Layer::FirstLayer);
                     }
+                    if opt_out_regime && !answered && signal.is_none() {
+                        self.apply_opt_out_defaults();
+                    }
                     self.refresh_signals();
                     if let Some(name) = self.deferred.get_value() {
                         self.deferred.set_value(None);
@@ -199,10 +202,32 @@ impl ConsentContext {
         let json = serde_json::to_string(&signals).unwrap_or_default();
         self.choice.update(|c| c.signals = Some(signals));
         // Nothing goes to the device before the visitor (or their GPC signal) decided something.
-        if self.choice.with_untracked(|c| c.decisions.is_some()) {
+        if self.choice.with_untracked(|c| !c.decided_at.is_empty()) {
             self.persist();
         }
         bridge::emit_signals(&json);
+    }
+
+    /// Opt-out regimes, before any choice: everything but sensitive purposes is on by default
+    /// (applied for this page view, not stored and not recorded: it is not a choice). The
+    /// banner still shows, with the "Do Not Sell or Share" entry point.
+    fn apply_opt_out_defaults(&self) {
+        let Some(notice) = self.notice.get_untracked() else {
+            return;
+        };
+        let defaults = self.all(|p| (!p.sensitive).then_some(Decision::Granted));
+        let gcm = consent_mode::update(&notice.notice, &defaults);
+        self.choice.update(|c| {
+            c.gcm = Some(gcm.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect());
+            c.decisions = Some(defaults);
+        });
+        let (decisions_json, gcm_json) = self.choice.with_untracked(|c| {
+            (
+                serde_json::to_string(&c.decisions).unwrap_or_default(),
+                serde_json::to_string(&c.gcm).unwrap_or_default(),
+            )
+        });
+        bridge::emit_change(&decisions_json, &gcm_json, "[]", false);
     }
 
     /// Opt-out regimes: the "Do Not Sell or Share" entry point opts out of the GPC-covered
