@@ -83,6 +83,22 @@ pub fn emit_signals(signals_json: &str) {
     }
 }
 
+/// Sets the notice's theme as custom properties on the banner's host element.
+pub fn apply_theme(theme: &std::collections::BTreeMap<String, String>) {
+    let Some(host) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(crate::components::banner::HOST_ID))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    for (key, value) in theme {
+        let _ = host
+            .style()
+            .set_property(&format!("--assent-{}", key.replace('_', "-")), value);
+    }
+}
+
 /// Tells the loader the banner is mounted (it removes its own fast-path button).
 pub fn mounted() {
     let Some(assent) = assent_object() else { return };

@@ -17,7 +17,10 @@ function publish(version: number, material: boolean) {
   const notice = JSON.parse(readFileSync(resolve(__dirname, "../../server/demo/notice.json"), "utf8"));
   notice.version = version;
   notice.material_change = material;
-  if (material) notice.change_summary = { en: "Targeted advertising now also covers our video partner." };
+  if (material) {
+    notice.change_summary = { en: "Targeted advertising now also covers our video partner." };
+    notice.theme = { accent: "rgb(11, 110, 79)", radius: "2px" };
+  }
   const file = join(mkdtempSync(join(tmpdir(), "assent-notice-")), "notice.json");
   writeFileSync(file, JSON.stringify(notice));
   execFileSync(assentBin(), ["publish-notice", "--site", "demo", "--file", file], {
@@ -42,6 +45,8 @@ test("a material notice change asks again, says what changed, and records the an
     await expect(banner(page, "change-summary")).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 20_000 });
   await expect(banner(page, "change-summary")).toContainText("video partner");
+  // The new version's theme applies too.
+  await expect(banner(page, "accept-all")).toHaveCSS("background-color", "rgb(11, 110, 79)");
 
   await banner(page, "accept-all").click();
   const s = await acknowledged(page);

@@ -91,6 +91,7 @@ mod tests {
             reload_on_withdrawal: false,
             material_change: false,
             change_summary: None,
+            theme: Default::default(),
             title: String::new(),
             body: String::new(),
             purposes: vec![

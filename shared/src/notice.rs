@@ -104,6 +104,19 @@ pub struct NoticeText {
     pub body: String,
 }
 
+/// Theme keys a notice may set (each becomes `--assent-<key>` in the banner).
+pub const THEME_KEYS: &[&str] = &[
+    "accent",
+    "accent_fg",
+    "bg",
+    "fg",
+    "muted",
+    "border",
+    "focus",
+    "radius",
+    "font",
+];
+
 /// One version of a site's notice, as the site owner publishes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
@@ -121,6 +134,10 @@ pub struct Notice {
     /// What changed, per language, shown when asking again.
     #[serde(default)]
     pub change_summary: BTreeMap<String, String>,
+    /// The banner's look: `accent`, `accent_fg`, `bg`, `fg`, `muted`, `border`, `focus`,
+    /// `radius`, `font` → CSS values (system fonts only: nothing is fetched).
+    #[serde(default)]
+    pub theme: BTreeMap<String, String>,
     pub texts: BTreeMap<String, NoticeText>,
     pub purposes: Vec<Purpose>,
 }
@@ -160,6 +177,7 @@ pub struct LocalizedNotice {
     pub reload_on_withdrawal: bool,
     pub material_change: bool,
     pub change_summary: Option<String>,
+    pub theme: BTreeMap<String, String>,
     pub title: String,
     pub body: String,
     pub purposes: Vec<LocalizedPurpose>,
@@ -177,6 +195,20 @@ impl Notice {
                 "texts",
                 format!("missing the default language {:?}", self.default_language),
             ));
+        }
+        for (key, value) in &self.theme {
+            if !THEME_KEYS.contains(&key.as_str()) {
+                return Err(Invalid::new(
+                    "theme",
+                    format!("unknown key {key:?}; use one of {}", THEME_KEYS.join(", ")),
+                ));
+            }
+            // A value is one declaration's value: nothing that could end it or load anything.
+            let safe =
+                value.len() <= 120 && !value.contains([';', '{', '}', '<', '>', '\\']) && !value.contains("url(");
+            if !safe {
+                return Err(Invalid::new("theme", format!("{key}: not an allowed CSS value")));
+            }
         }
         if self.purposes.is_empty() {
             return Err(Invalid::new("purposes", "a notice needs at least one purpose"));
@@ -271,6 +303,7 @@ impl Notice {
             reload_on_withdrawal: self.reload_on_withdrawal,
             material_change: self.material_change,
             change_summary,
+            theme: self.theme.clone(),
             title,
             body,
             purposes,
@@ -321,6 +354,7 @@ mod tests {
             reload_on_withdrawal: false,
             material_change: false,
             change_summary: BTreeMap::new(),
+            theme: BTreeMap::new(),
             texts: BTreeMap::from([
                 (
                     "en".into(),
@@ -355,6 +389,19 @@ mod tests {
         n.purposes.push(purpose("analytics", LegalBasis::Consent, false));
         let err = n.validate().expect_err("duplicate");
         assert!(err.reason.contains("duplicate"), "{err}");
+    }
+
+    #[test]
+    fn a_theme_takes_known_keys_and_plain_values_only() {
+        let mut n = notice();
+        n.theme.insert("accent".into(), "#0b6e4f".into());
+        assert_eq!(n.validate(), Ok(()));
+        n.theme
+            .insert("accent".into(), "red; background: url(https://x)".into());
+        assert_eq!(n.validate().expect_err("unsafe").field, "theme");
+        n.theme.clear();
+        n.theme.insert("shadow".into(), "none".into());
+        assert!(n.validate().expect_err("unknown").reason.contains("unknown key"));
     }
 
     #[test]

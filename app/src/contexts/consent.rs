@@ -120,6 +120,7 @@ impl ConsentContext {
                         None
                     };
                     let opt_out_regime = notice.regime == Regime::OptOut;
+                    bridge::apply_theme(&notice.notice.theme);
                     self.notice.set(Some(notice));
                     if !expired.is_empty() {
                         self.queue_event(Method::Expire, Source::System, expired, None);
