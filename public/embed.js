@@ -76,10 +76,48 @@
       el.parentNode.replaceChild(s, el);
     });
     document.querySelectorAll("iframe[data-src][data-category]").forEach(function (el) {
-      if (!granted(el)) return;
+      if (!granted(el)) return placeholder(el);
+      if (el.previousElementSibling && el.previousElementSibling.hasAttribute("data-assent-placeholder")) {
+        el.previousElementSibling.remove();
+      }
+      el.style.display = "";
       el.setAttribute("src", el.getAttribute("data-src"));
       el.removeAttribute("data-src");
     });
+  }
+
+  // Click-to-load: a blocked iframe is replaced (visually) by a box that names what is blocked
+  // and offers to allow its category, which is recorded like any other choice. Texts come from
+  // `data-placeholder` / `data-placeholder-button` on the iframe, English otherwise.
+  function placeholder(el) {
+    var prev = el.previousElementSibling;
+    if (prev && prev.hasAttribute("data-assent-placeholder")) return;
+    var category = el.getAttribute("data-category");
+    var host = "";
+    try { host = new URL(el.getAttribute("data-src"), location.href).host; } catch (e) {}
+    var box = document.createElement("div");
+    box.setAttribute("data-assent-placeholder", category);
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", "Blocked content");
+    box.style.cssText =
+      "box-sizing:border-box;display:flex;flex-direction:column;gap:12px;align-items:center;justify-content:center;" +
+      "padding:16px;text-align:center;font:14px/1.4 system-ui,sans-serif;color:#1b1f24;background:#eef0f3;" +
+      "border:1px solid #d5d9e0;border-radius:8px;max-width:100%;" +
+      "width:" + (el.getAttribute("width") || "560") + "px;height:" + (el.getAttribute("height") || "315") + "px";
+    var text = document.createElement("p");
+    text.style.margin = "0";
+    text.textContent = el.getAttribute("data-placeholder") ||
+      "This content from " + host + " is blocked until you allow “" + category + "”.";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = el.getAttribute("data-placeholder-button") || "Allow and load";
+    button.style.cssText = "font:600 14px system-ui,sans-serif;padding:8px 14px;min-height:40px;cursor:pointer;" +
+      "color:#fff;background:#1f4fd1;border:0;border-radius:6px";
+    button.addEventListener("click", function () { command("grant:" + category); });
+    box.appendChild(text);
+    box.appendChild(button);
+    el.style.display = "none";
+    el.parentNode.insertBefore(box, el);
   }
 
   // Deletes what refused purposes declared: cookies (name or `prefix*`, with their path and
@@ -170,7 +208,7 @@
   if (initial) consentModeUpdate(initial.gcm);
   function activateStored() {
     var s = stored();
-    if (s) activate(s.decisions);
+    activate((s && s.decisions) || {});
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", activateStored);
   else activateStored();

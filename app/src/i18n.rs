@@ -3,7 +3,7 @@
 
 use assent_shared::notice::LegalBasis;
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Texts {
     pub accept_all: &'static str,
     pub reject_all: &'static str,
@@ -280,4 +280,48 @@ pub fn texts(lang: &str) -> &'static Texts {
         "ar" => &AR,
         _ => &EN,
     }
+}
+
+/// The built-in texts with a notice's overrides applied. The result lives as long as the page
+/// (the banner builds it once), which is what lets components keep `&'static` texts.
+pub fn with_overrides(base: &'static Texts, overrides: &std::collections::BTreeMap<String, String>) -> &'static Texts {
+    if overrides.is_empty() {
+        return base;
+    }
+    let mut t = Texts { ..*base };
+    for (key, value) in overrides {
+        let v: &'static str = Box::leak(value.clone().into_boxed_str());
+        match key.as_str() {
+            "accept_all" => t.accept_all = v,
+            "reject_all" => t.reject_all = v,
+            "customize" => t.customize = v,
+            "save" => t.save = v,
+            "close" => t.close = v,
+            "preferences_title" => t.preferences_title = v,
+            "privacy_choices" => t.privacy_choices = v,
+            "always_on" => t.always_on = v,
+            "vendors" => t.vendors = v,
+            "retention" => t.retention = v,
+            "legal_basis" => t.legal_basis = v,
+            "saved" => t.saved = v,
+            "save_failed" => t.save_failed = v,
+            "policy" => t.policy = v,
+            "gpc_honored" => t.gpc_honored = v,
+            "allow" => t.allow = v,
+            "what_changed" => t.what_changed = v,
+            "do_not_sell" => t.do_not_sell = v,
+            "agree" => t.agree = v,
+            "disagree" => t.disagree = v,
+            "confirm" => t.confirm = v,
+            "items" => t.items = v,
+            "right_to_refuse" => t.right_to_refuse = v,
+            "deny" => t.deny = v,
+            "consent" => t.consent = v,
+            "contract" => t.contract = v,
+            "legitimate_interests" => t.legitimate_interests = v,
+            "legal_obligation" => t.legal_obligation = v,
+            _ => {}
+        }
+    }
+    Box::leak(Box::new(t))
 }

@@ -20,6 +20,7 @@ function publish(version: number, material: boolean) {
   if (material) {
     notice.change_summary = { en: "Targeted advertising now also covers our video partner." };
     notice.theme = { accent: "rgb(11, 110, 79)", radius: "2px" };
+    notice.ui_texts = { en: { accept_all: "Allow everything" } };
   }
   const file = join(mkdtempSync(join(tmpdir(), "assent-notice-")), "notice.json");
   writeFileSync(file, JSON.stringify(notice));
@@ -47,6 +48,8 @@ test("a material notice change asks again, says what changed, and records the an
   await expect(banner(page, "change-summary")).toContainText("video partner");
   // The new version's theme applies too.
   await expect(banner(page, "accept-all")).toHaveCSS("background-color", "rgb(11, 110, 79)");
+  // ... and so do its own words for the banner's buttons.
+  await expect(banner(page, "accept-all")).toHaveText("Allow everything");
 
   await banner(page, "accept-all").click();
   const s = await acknowledged(page);

@@ -133,3 +133,31 @@ test("withdrawing analytics deletes its declared cookie and storage keys at once
   expect(await page.evaluate(() => localStorage.getItem("assent.v1.demo"))).not.toBeNull();
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 });
+
+test("a blocked embed shows a click-to-load placeholder that records consent and loads it", async ({ page }) => {
+  const vendor = new URL(demoUrl());
+  vendor.hostname = "localhost";
+  const videoRequests: string[] = [];
+  page.on("request", (r) => {
+    if (r.url() === `${vendor.origin}/video`) videoRequests.push(r.url());
+  });
+  await page.goto(demoUrl());
+  const placeholder = page.locator('[data-assent-placeholder="functional"]');
+  await expect(placeholder).toBeVisible();
+  await expect(page.locator('[data-test="video"]')).toBeHidden();
+  await banner(page, "reject-all").click();
+  await acknowledged(page);
+  await expect(placeholder).toBeVisible();
+  expect(videoRequests).toEqual([]);
+
+  await placeholder.getByRole("button").click();
+  await expect(page.locator('[data-test="video"]')).toBeVisible();
+  await expect(placeholder).toHaveCount(0);
+  expect(videoRequests).toHaveLength(1);
+  const s = await acknowledged(page);
+  const h = await history(s.subject_id, s.subject_token);
+  expect(h.events.map((e) => [e.method, e.decisions])).toEqual([
+    ["reject_all", { advertising: "denied", analytics: "denied", functional: "denied" }],
+    ["save", { functional: "granted" }],
+  ]);
+});

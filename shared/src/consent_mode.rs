@@ -92,6 +92,7 @@ mod tests {
             material_change: false,
             change_summary: None,
             theme: Default::default(),
+            ui_texts: Default::default(),
             title: String::new(),
             body: String::new(),
             purposes: vec![

@@ -117,6 +117,38 @@ pub const THEME_KEYS: &[&str] = &[
     "font",
 ];
 
+/// The banner's own words a notice may override (`ui_texts`).
+pub const UI_TEXT_KEYS: &[&str] = &[
+    "accept_all",
+    "reject_all",
+    "customize",
+    "save",
+    "close",
+    "preferences_title",
+    "privacy_choices",
+    "always_on",
+    "vendors",
+    "retention",
+    "legal_basis",
+    "saved",
+    "save_failed",
+    "policy",
+    "gpc_honored",
+    "allow",
+    "what_changed",
+    "do_not_sell",
+    "agree",
+    "disagree",
+    "confirm",
+    "items",
+    "right_to_refuse",
+    "deny",
+    "consent",
+    "contract",
+    "legitimate_interests",
+    "legal_obligation",
+];
+
 /// One version of a site's notice, as the site owner publishes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
@@ -138,6 +170,9 @@ pub struct Notice {
     /// `radius`, `font` → CSS values (system fonts only: nothing is fetched).
     #[serde(default)]
     pub theme: BTreeMap<String, String>,
+    /// Overrides of the banner's own words, per language: `{"en": {"accept_all": "Allow all"}}`.
+    #[serde(default)]
+    pub ui_texts: BTreeMap<String, BTreeMap<String, String>>,
     pub texts: BTreeMap<String, NoticeText>,
     pub purposes: Vec<Purpose>,
 }
@@ -178,6 +213,7 @@ pub struct LocalizedNotice {
     pub material_change: bool,
     pub change_summary: Option<String>,
     pub theme: BTreeMap<String, String>,
+    pub ui_texts: BTreeMap<String, String>,
     pub title: String,
     pub body: String,
     pub purposes: Vec<LocalizedPurpose>,
@@ -208,6 +244,14 @@ impl Notice {
                 value.len() <= 120 && !value.contains([';', '{', '}', '<', '>', '\\']) && !value.contains("url(");
             if !safe {
                 return Err(Invalid::new("theme", format!("{key}: not an allowed CSS value")));
+            }
+        }
+        for (lang, overrides) in &self.ui_texts {
+            if let Some(key) = overrides.keys().find(|k| !UI_TEXT_KEYS.contains(&k.as_str())) {
+                return Err(Invalid::new(
+                    format!("ui_texts.{lang}"),
+                    format!("unknown text {key:?}"),
+                ));
             }
         }
         if self.purposes.is_empty() {
@@ -265,6 +309,7 @@ impl Notice {
         let (title, body) = pick_notice
             .map(|t| (t.title.clone(), t.body.clone()))
             .unwrap_or_default();
+        let ui_texts = self.ui_texts.get(&language).cloned().unwrap_or_default();
         let change_summary = self
             .change_summary
             .get(&language)
@@ -304,6 +349,7 @@ impl Notice {
             material_change: self.material_change,
             change_summary,
             theme: self.theme.clone(),
+            ui_texts,
             title,
             body,
             purposes,
@@ -355,6 +401,7 @@ mod tests {
             material_change: false,
             change_summary: BTreeMap::new(),
             theme: BTreeMap::new(),
+            ui_texts: BTreeMap::new(),
             texts: BTreeMap::from([
                 (
                     "en".into(),
@@ -402,6 +449,19 @@ mod tests {
         n.theme.clear();
         n.theme.insert("shadow".into(), "none".into());
         assert!(n.validate().expect_err("unknown").reason.contains("unknown key"));
+    }
+
+    #[test]
+    fn ui_text_overrides_name_known_texts_only() {
+        let mut n = notice();
+        n.ui_texts
+            .insert("en".into(), BTreeMap::from([("accept_all".into(), "Allow all".into())]));
+        assert_eq!(n.validate(), Ok(()));
+        assert_eq!(n.localize(Some("en")).ui_texts["accept_all"], "Allow all");
+        assert!(n.localize(Some("de")).ui_texts.is_empty());
+        n.ui_texts
+            .insert("de".into(), BTreeMap::from([("acept_all".into(), "x".into())]));
+        assert_eq!(n.validate().expect_err("typo").field, "ui_texts.de");
     }
 
     #[test]

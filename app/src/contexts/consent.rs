@@ -52,6 +52,8 @@ pub struct ConsentContext {
     pub focus: RwSignal<Option<&'static str>>,
     flushing: StoredValue<bool>,
     deferred: StoredValue<Option<String>>,
+    /// The banner's words once the notice is known (built-in texts with its overrides).
+    texts: StoredValue<Option<&'static Texts>>,
 }
 
 pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
@@ -68,6 +70,7 @@ pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
         focus: RwSignal::new(None),
         flushing: StoredValue::new(false),
         deferred: StoredValue::new(None),
+        texts: StoredValue::new(None),
     };
     provide_context(ctx);
     ctx
@@ -75,11 +78,18 @@ pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
 
 impl ConsentContext {
     pub fn texts(&self) -> &'static Texts {
-        let lang = self
-            .notice
-            .with_untracked(|n| n.as_ref().map(|n| n.notice.language.clone()))
-            .unwrap_or_default();
-        i18n::texts(&lang)
+        if let Some(t) = self.texts.get_value() {
+            return t;
+        }
+        let Some((lang, overrides)) = self.notice.with_untracked(|n| {
+            n.as_ref()
+                .map(|n| (n.notice.language.clone(), n.notice.ui_texts.clone()))
+        }) else {
+            return i18n::texts("en");
+        };
+        let t = i18n::with_overrides(i18n::texts(&lang), &overrides);
+        self.texts.set_value(Some(t));
+        t
     }
 
     /// Fetches the notice, decides whether the banner must show, and resends anything queued.
@@ -231,6 +241,20 @@ impl ConsentContext {
         bridge::emit_change(&decisions_json, &gcm_json, "[]", false);
     }
 
+    /// A click on a blocked embed's placeholder: consent to that one purpose.
+    fn grant_from_placeholder(&self, purpose: &str) {
+        let Ok(key) = assent_shared::ids::PurposeKey::parse(purpose) else {
+            return;
+        };
+        if self.choosable().iter().any(|p| p.key == key) {
+            self.record(
+                Method::Save,
+                Source::Banner,
+                Decisions::from([(key, Decision::Granted)]),
+            );
+        }
+    }
+
     /// Opt-out regimes: the "Do Not Sell or Share" entry point opts out of the GPC-covered
     /// purposes (sale, sharing, targeted advertising).
     pub fn do_not_sell(&self) {
@@ -342,6 +366,7 @@ impl ConsentContext {
             "show" => self.layer.set(Layer::FirstLayer),
             "preferences" => self.open_preferences(),
             "accept_all" => self.accept_all(Source::Api),
+            other if other.starts_with("grant:") => self.grant_from_placeholder(&other["grant:".len()..]),
             "reject_all" => self.reject_all(Source::Api),
             "location" => {
                 self.layer.set(Layer::Location);

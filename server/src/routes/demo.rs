@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(get_page))
         .route("/.well-known/gpc.json", get(get_gpc))
         .route("/analytics.js", get(get_analytics_js))
+        .route("/video", get(get_video))
         .layer(super::trace_layer())
         .with_state(state)
 }
@@ -75,6 +76,13 @@ async fn get_analytics_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-store"),
         ],
         "document.cookie = '_nwa_id=' + Math.random().toString(36).slice(2) + '; path=/; max-age=34214400';\nlocalStorage.setItem('nwa_last_visit', String(Date.now()));\nwindow.__demoAnalyticsLoaded = true;\n",
+    )
+}
+
+/// A stand-in third-party video embed (served from the second origin, like the analytics).
+async fn get_video() -> impl IntoResponse {
+    Html(
+        "<!DOCTYPE html><title>Video</title><body style=\"margin:0;font:16px system-ui;display:grid;place-items:center;height:100vh;background:#111;color:#eee\">▶ Tidal turbines at work (demo video)</body>",
     )
 }
 
