@@ -1,0 +1,142 @@
+// Banner size and speed, Assent against Klaro and vanilla-cookieconsent (both from npm), in one
+// run, same Chromium, cache disabled, median of N (default 20):
+//   - bytes a first visit and a returning visit transfer for the consent tool (raw, gzip, brotli)
+//   - time from navigation start to a visible banner button, minus an empty page's time.
+// Run: node e2e/bench/banner.js   (after `bash scripts/test` or `bash scripts/run` built Assent)
+const { chromium } = require("playwright-core");
+const { spawn } = require("node:child_process");
+const http = require("node:http");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const zlib = require("node:zlib");
+
+const RUNS = Number(process.env.ASSENT_BENCH_RUNS || 20);
+const repo = path.resolve(__dirname, "../..");
+const modules = path.join(__dirname, "..", "node_modules");
+const bin = process.env.ASSENT_BIN || path.join(process.env.CARGO_TARGET_DIR || path.join(repo, "target"), "debug", "assent");
+
+function startAssent() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "assent-bench-"));
+  const child = spawn(bin, ["serve", "--bind", "127.0.0.1:0", "--demo", "--demo-bind", "127.0.0.1:0"], {
+    env: { ...process.env, ASSENT_DATABASE_URL: `sqlite://${dir}/a.db`, ASSENT_KEY_FILE: `${dir}/k.json`,
+      ASSENT_CHECKPOINT_FILE: `${dir}/c.jsonl`, ASSENT_DIST_DIR: path.join(repo, "dist"), ASSENT_LOG: "error" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (c) => {
+      out += c;
+      const line = out.split("\n").find((l) => l.startsWith("assent listening"));
+      if (line) ok({ child, api: /api=(\S+)/.exec(line)[1], demo: /demo=(\S+)/.exec(line)[1] });
+    });
+    child.on("exit", (code) => fail(new Error(`assent exited ${code}`)));
+  });
+}
+
+const PAGES = {
+  "/empty": `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><button id="b">Content</button></body></html>`,
+  "/klaro": `<!DOCTYPE html><html><head><meta charset="utf-8">
+<script>window.klaroConfig = { mustConsent: false, acceptAll: true, hideDeclineAll: false,
+  services: [{ name: "analytics", title: "Analytics", purposes: ["analytics"] }, { name: "ads", title: "Advertising", purposes: ["marketing"] }] };</script>
+<script defer src="/m/klaro/dist/klaro.js"></script></head><body><button id="b">Content</button></body></html>`,
+  "/cookieconsent": `<!DOCTYPE html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="/m/vanilla-cookieconsent/dist/cookieconsent.css">
+<script src="/m/vanilla-cookieconsent/dist/cookieconsent.umd.js"></script></head><body><button id="b">Content</button>
+<script>CookieConsent.run({ hideFromBots: false, categories: { necessary: { readOnly: true, enabled: true }, analytics: {}, ads: {} },
+  language: { default: "en", translations: { en: {
+    consentModal: { title: "Cookies", description: "We use cookies.", acceptAllBtn: "Accept all", acceptNecessaryBtn: "Reject all", showPreferencesBtn: "Customize" },
+    preferencesModal: { title: "Preferences", acceptAllBtn: "Accept all", acceptNecessaryBtn: "Reject all", savePreferencesBtn: "Save", sections: [] } } } } });</script>
+</body></html>`,
+};
+
+function startStatic() {
+  const server = http.createServer((req, res) => {
+    if (PAGES[req.url]) {
+      res.writeHead(200, { "content-type": "text/html" });
+      return res.end(PAGES[req.url]);
+    }
+    if (req.url.startsWith("/m/")) {
+      const file = path.join(modules, req.url.slice(3).split("?")[0]);
+      if (file.startsWith(modules) && fs.existsSync(file)) {
+        res.writeHead(200, { "content-type": file.endsWith(".css") ? "text/css" : "text/javascript" });
+        return res.end(fs.readFileSync(file));
+      }
+    }
+    res.writeHead(404).end();
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, origin: `http://127.0.0.1:${server.address().port}` })));
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const kb = (n) => (n / 1024).toFixed(1);
+
+async function visit(browser, url, buttonSelector, counts, returning) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  if (returning) await returning(page);
+  const reads = [];
+  page.on("response", (r) => {
+    // Redirects and 304s have no body: they count as nothing.
+    if (counts(r.url())) reads.push(r.body().catch(() => Buffer.alloc(0)));
+  });
+  await page.goto(url);
+  await page.waitForSelector(buttonSelector, { state: "visible" });
+  const ms = await page.evaluate(() => performance.now());
+  await page.waitForLoadState("networkidle");
+  const bodies = await Promise.all(reads);
+  const bytes = { raw: 0, gzip: 0, brotli: 0 };
+  for (const b of bodies) {
+    bytes.raw += b.length;
+    bytes.gzip += zlib.gzipSync(b, { level: 9 }).length;
+    bytes.brotli += zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  }
+  await context.close();
+  return { ms, bytes };
+}
+
+(async () => {
+  const assent = await startAssent();
+  const stat = await startStatic();
+  const browser = await chromium.launch({ executablePath: process.env.ASSENT_CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  const assentOrigin = new URL(assent.api).origin;
+  const variants = [
+    { name: "empty page", url: `${stat.origin}/empty`, button: "#b", counts: () => false },
+    { name: "Assent", url: assent.demo, button: "#assent-host [data-test=accept-all]", counts: (u) => u.startsWith(assentOrigin),
+      returningButton: "#assent-fab-host [data-test=privacy-choices]",
+      seed: async (page) => {
+        await page.goto(assent.demo);
+        await page.click("#assent-host [data-test=accept-all]");
+        await page.waitForFunction(() => JSON.parse(localStorage.getItem("assent.v1.demo") || "{}").pending?.length === 0);
+      } },
+    { name: "Klaro 0.7.22", url: `${stat.origin}/klaro`, button: ".klaro .cookie-notice .cm-btn-success", counts: (u) => u.includes("/m/klaro/") },
+    { name: "vanilla-cookieconsent 3.1.0", url: `${stat.origin}/cookieconsent`, button: "#cc-main .cm__btn", counts: (u) => u.includes("/m/vanilla-cookieconsent/") },
+  ];
+  const rows = [];
+  for (const v of variants) {
+    const first = [];
+    for (let i = 0; i < RUNS; i++) first.push(await visit(browser, v.url, v.button, v.counts));
+    let returning = null;
+    if (v.seed) {
+      returning = [];
+      for (let i = 0; i < RUNS; i++) returning.push(await visit(browser, v.url, v.returningButton, v.counts, v.seed));
+    }
+    rows.push({ v, first, returning });
+    process.stderr.write(`${v.name}: done\n`);
+  }
+  const empty = median(rows[0].first.map((r) => r.ms));
+  console.log(`| tool | first visit raw / gzip / brotli (KB) | returning visit brotli (KB) | banner visible − empty page (ms, median of ${RUNS}) |`);
+  console.log("|---|---|---|---|");
+  for (const { v, first, returning } of rows.slice(1)) {
+    const b = first[0].bytes;
+    const ret = returning ? kb(returning[0].bytes.brotli) + " (no wasm)" : kb(b.brotli) + " (reloads its bundle)";
+    console.log(`| ${v.name} | ${kb(b.raw)} / ${kb(b.gzip)} / ${kb(b.brotli)} | ${ret} | ${(median(first.map((r) => r.ms)) - empty).toFixed(1)} |`);
+  }
+  console.log(`\nempty page: ${empty.toFixed(1)} ms to a visible button (median).`);
+  await browser.close();
+  stat.server.close();
+  assent.child.kill("SIGTERM");
+})().catch((e) => { console.error(e); process.exit(1); });
