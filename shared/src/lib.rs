@@ -17,6 +17,15 @@ pub mod notice;
 pub mod regime;
 pub mod signals;
 
+/// The name a unit enum value has on the wire (its serde name), e.g. `accept_all`: the one
+/// spelling for CSV exports, database columns and receipts.
+pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// A value that failed validation: which field, and why, in words an API user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]

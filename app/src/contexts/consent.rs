@@ -227,18 +227,19 @@ impl ConsentContext {
             return;
         };
         let defaults = self.all(|p| (!p.sensitive).then_some(Decision::Granted));
-        let gcm = consent_mode::update(&notice.notice, &defaults);
-        self.choice.update(|c| {
-            c.gcm = Some(gcm.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect());
-            c.decisions = Some(defaults);
-        });
+        self.choice.update(|c| set_in_force(c, &notice.notice, defaults));
+        self.emit_in_force("[]", false);
+    }
+
+    /// Hands the decisions in force and their Consent Mode update to the loader.
+    fn emit_in_force(&self, cleanup_json: &str, reload: bool) {
         let (decisions_json, gcm_json) = self.choice.with_untracked(|c| {
             (
                 serde_json::to_string(&c.decisions).unwrap_or_default(),
                 serde_json::to_string(&c.gcm).unwrap_or_default(),
             )
         });
-        bridge::emit_change(&decisions_json, &gcm_json, "[]", false);
+        bridge::emit_change(&decisions_json, &gcm_json, cleanup_json, reload);
     }
 
     /// A click on a blocked embed's placeholder: consent to that one purpose.
@@ -429,30 +430,23 @@ impl ConsentContext {
             .collect();
         let cleanup_json = serde_json::to_string(&cleanup).unwrap_or_else(|_| "[]".into());
         let reload = withdrawn && notice.notice.reload_on_withdrawal;
+        let label = self.texts().privacy_choices.to_owned();
         self.choice.update(|c| {
             let mut merged = c.decisions.clone().unwrap_or_default();
             merged.extend(decisions);
-            let gcm = consent_mode::update(&notice.notice, &merged);
-            c.gcm = Some(gcm.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect());
-            c.decisions = Some(merged);
+            set_in_force(c, &notice.notice, merged);
             c.updated_at = request.client_time.clone();
             for key in request.decisions.keys() {
                 c.decided_at
                     .insert(key.to_string(), request.client_time.clone().unwrap_or_default());
             }
             c.recheck_at = recheck_at(&notice.notice, c);
-            c.label = Some(i18n::texts(&notice.notice.language).privacy_choices.to_owned());
+            c.label = Some(label);
             c.pending.push(request);
         });
         self.persist();
-        let (decisions_json, gcm_json) = self.choice.with_untracked(|c| {
-            (
-                serde_json::to_string(&c.decisions).unwrap_or_default(),
-                serde_json::to_string(&c.gcm).unwrap_or_default(),
-            )
-        });
         self.refresh_signals();
-        bridge::emit_change(&decisions_json, &gcm_json, &cleanup_json, reload);
+        self.emit_in_force(&cleanup_json, reload);
         let ctx = *self;
         spawn_local(async move { ctx.flush().await });
     }
@@ -514,6 +508,14 @@ fn log_refusal(err: &ApiFailure) {
 /// The notice's purpose key for precise device location (sensitive; always asked for alone).
 pub fn location_key() -> assent_shared::ids::PurposeKey {
     assent_shared::ids::PurposeKey::parse("precise_location").unwrap_or_else(|_| unreachable!("a valid key"))
+}
+
+/// Sets the decisions in force and the Consent Mode update they produce (stored precomputed,
+/// so the loader replays it without the banner).
+fn set_in_force(choice: &mut StoredChoice, notice: &LocalizedNotice, decisions: Decisions) {
+    let gcm = consent_mode::update(notice, &decisions);
+    choice.gcm = Some(gcm.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect());
+    choice.decisions = Some(decisions);
 }
 
 const DAY_MS: f64 = 86_400_000.0;

@@ -6,8 +6,9 @@
 use super::{AppendRefused, AppendResult, Appended, Backend, NewEvent, StoredEvent};
 use anyhow::Context;
 use assent_shared::canonical::event_hash;
-use assent_shared::consent::{ConsentEvent, ConsentState, Decision, GENESIS_HASH, States, derive_states};
+use assent_shared::consent::{ConsentEvent, ConsentState, GENESIS_HASH, States, derive_states};
 use assent_shared::ids::PurposeKey;
+use assent_shared::wire_name;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -25,13 +26,6 @@ fn rows(start: usize, rows: usize, width: usize) -> String {
         .map(|r| format!("({})", params(start + r * width, width)))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn decision_str(d: Decision) -> &'static str {
-    match d {
-        Decision::Granted => "granted",
-        Decision::Denied => "denied",
-    }
 }
 
 struct Recorded {
@@ -308,7 +302,7 @@ async fn insert_events(conn: &mut AnyConnection, events: &[(ConsentEvent, String
     );
     let mut q = sqlx::query(&sql);
     for (e, digest, states) in events {
-        let method = serde_json::to_value(e.method)?.as_str().unwrap_or_default().to_owned();
+        let method = wire_name(&e.method);
         q = q
             .bind(e.site_id.to_string())
             .bind(e.subject_id.to_string())
@@ -342,12 +336,12 @@ pub(super) async fn upsert_current(conn: &mut AnyConnection, site: &str, touched
     );
     let mut q = sqlx::query(&sql);
     for ((subject, purpose), (state, event_id, updated_at)) in touched {
-        let state_str = serde_json::to_value(state)?.as_str().unwrap_or_default().to_owned();
+        let state_str = wire_name(state);
         q = q
             .bind(site)
             .bind(subject.as_str())
             .bind(purpose.as_str())
-            .bind(decision_str(state.decision()))
+            .bind(wire_name(&state.decision()))
             .bind(state_str)
             .bind(event_id.as_str())
             .bind(updated_at.as_str());

@@ -6,12 +6,11 @@ use crate::state::AppState;
 use anyhow::Context;
 use assent_shared::ids::SiteId;
 use assent_shared::notice::Notice;
+use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
 use std::net::SocketAddr;
 
 const DEMO_PAGE: &str = include_str!("../../../public/demo/index.html");
@@ -49,7 +48,8 @@ pub fn demo_notice() -> anyhow::Result<Notice> {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(get_page))
-        .route("/.well-known/gpc.json", get(get_gpc))
+        // The demo site's own GPC statement (each origin speaks for itself), same content.
+        .route("/.well-known/gpc.json", get(super::well_known::get_gpc))
         .route("/analytics.js", get(get_analytics_js))
         .route("/video", get(get_video))
         .layer(super::trace_layer())
@@ -84,9 +84,4 @@ async fn get_video() -> impl IntoResponse {
     Html(
         "<!DOCTYPE html><title>Video</title><body style=\"margin:0;font:16px system-ui;display:grid;place-items:center;height:100vh;background:#111;color:#eee\">▶ Tidal turbines at work (demo video)</body>",
     )
-}
-
-/// The demo site's own GPC statement: each origin speaks for itself.
-async fn get_gpc(State(state): State<AppState>) -> impl IntoResponse {
-    Json(json!({ "gpc": true, "lastUpdate": state.config.gpc_last_update }))
 }

@@ -5,7 +5,6 @@ use crate::error::{ApiError, Result};
 use crate::request_context::RequestContext;
 use crate::state::AppState;
 use assent_shared::api::NoticeResponse;
-use assent_shared::canonical::notice_hash;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
@@ -28,7 +27,7 @@ pub async fn get_notice(
         what: "published notice",
         code: "notice_not_found",
     })?;
-    let localized = notice.localize(query.lang.as_deref());
+    let shown = state.notices.shown(&site.id, &notice, query.lang.as_deref())?;
     let ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);
     let consent_valid_from = state
         .notices
@@ -36,8 +35,8 @@ pub async fn get_notice(
         .await?;
     let body = NoticeResponse {
         site_id: site.id,
-        notice_hash: notice_hash(&localized).map_err(anyhow::Error::from)?,
-        notice: localized,
+        notice_hash: shown.hash.clone(),
+        notice: shown.notice.clone(),
         jurisdiction: ctx.jurisdiction,
         regime: ctx.regime,
         gpc: ctx.gpc,

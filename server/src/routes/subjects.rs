@@ -9,6 +9,7 @@ use crate::state::AppState;
 use assent_shared::api::{ConsentHistory, CurrentState};
 use assent_shared::consent::{ConsentEvent, Decision};
 use assent_shared::ids::SubjectId;
+use assent_shared::wire_name;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -119,20 +120,8 @@ fn to_csv(events: &[ConsentEvent]) -> String {
         "seq,recorded_at,event_id,method,source,notice_version,language,jurisdiction,regime,gpc,purpose,decision,hash\r\n",
     );
     for e in events {
-        let method = serde_json::to_value(e.method)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        let source = serde_json::to_value(e.source)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let (method, source) = (wire_name(&e.method), wire_name(&e.source));
         for (purpose, decision) in &e.decisions {
-            let decision = if *decision == Decision::Granted {
-                "granted"
-            } else {
-                "denied"
-            };
             let fields = [
                 e.seq.to_string(),
                 e.recorded_at.clone(),
@@ -145,7 +134,7 @@ fn to_csv(events: &[ConsentEvent]) -> String {
                 e.regime.as_str().to_owned(),
                 e.gpc.to_string(),
                 purpose.to_string(),
-                decision.to_owned(),
+                wire_name(decision),
                 e.hash.clone(),
             ];
             out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
@@ -205,7 +194,7 @@ pub async fn get_kantara_receipt(
         "version": "KI-CR-v1.1.0",
         "jurisdiction": event.jurisdiction,
         "consentTimestamp": timestamp,
-        "collectionMethod": format!("{} via {}", serde_json::to_value(event.method).unwrap_or_default().as_str().unwrap_or_default(), serde_json::to_value(event.source).unwrap_or_default().as_str().unwrap_or_default()),
+        "collectionMethod": format!("{} via {}", wire_name(&event.method), wire_name(&event.source)),
         "consentReceiptID": event.event_id,
         "publicKey": state.keys.jwks()["keys"].as_array().and_then(|k| k.last().cloned()).unwrap_or_default(),
         "language": event.language,
