@@ -76,12 +76,7 @@ async fn a_sec_gpc_header_is_recorded_on_the_event_with_its_source(backend: Back
         .await
         .expect("POST");
     let rec: ConsentRecorded = res.json().await.expect("json");
-    let h: ConsentHistory = app
-        .history(rec.subject_id.as_str(), rec.subject_token.as_deref().expect("token"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let h: ConsentHistory = app.history_of(&rec).await;
     assert!(h.events[0].gpc);
     assert_eq!(
         h.events[0].signal_source,
@@ -92,12 +87,7 @@ async fn a_sec_gpc_header_is_recorded_on_the_event_with_its_source(backend: Back
     js["gpc"] = json!(true);
     js["signal_source"] = json!("js");
     let rec: ConsentRecorded = app.post_consent(&js, None).await.json().await.expect("json");
-    let h: ConsentHistory = app
-        .history(rec.subject_id.as_str(), rec.subject_token.as_deref().expect("token"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let h: ConsentHistory = app.history_of(&rec).await;
     assert_eq!(
         (h.events[0].method, h.events[0].signal_source),
         (
@@ -230,14 +220,8 @@ async fn appending_without_the_subject_token_is_refused_and_writes_nothing(backe
         "unauthorized"
     );
     let reading = app
-        .client
-        .get(format!(
-            "{}/v1/sites/demo/subjects/{}/consents",
-            app.api, first.subject_id
-        ))
-        .send()
-        .await
-        .expect("GET");
+        .get(&format!("/v1/sites/demo/subjects/{}/consents", first.subject_id))
+        .await;
     assert_eq!(error_code(reading, 401).await, "unauthorized");
     assert_eq!(app.event_rows().await, 1);
 }

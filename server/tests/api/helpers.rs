@@ -217,6 +217,31 @@ impl TestApp {
             .expect("GET history")
     }
 
+    /// `GET` a path of the API (`/embed.js`).
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.api))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// The history of the subject a recorded event created, read with its subject token.
+    pub async fn history_of(
+        &self,
+        recorded: &assent_shared::api::ConsentRecorded,
+    ) -> assent_shared::api::ConsentHistory {
+        let token = recorded
+            .subject_token
+            .as_deref()
+            .expect("the first event of a subject carries its token");
+        self.history(recorded.subject_id.as_str(), token)
+            .await
+            .json()
+            .await
+            .expect("history JSON")
+    }
+
     /// `GET url` with a Bearer token.
     pub async fn get_authed(&self, url: impl reqwest::IntoUrl, token: &str) -> reqwest::Response {
         self.client.get(url).bearer_auth(token).send().await.expect("GET")

@@ -39,29 +39,8 @@ async fn two_server_processes_on_one_database_keep_chains_linear(backend: Backen
     let (_a, api_a) = start(dir.path(), &db.url).await;
     let (_b, api_b) = start(dir.path(), &db.url).await;
     let client = reqwest::Client::new();
-    let notice: NoticeResponse = client
-        .get(format!("{api_a}/v1/sites/demo/notice"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("json");
-    let body = |subject: Option<&str>| {
-        let mut b = json!({
-            "event_id": uuid::Uuid::new_v4().to_string(),
-            "notice_version": notice.notice.version,
-            "notice_hash": notice.notice_hash,
-            "language": "en",
-            "method": "save",
-            "source": "panel",
-            "decisions": { "analytics": "granted", "advertising": "denied" },
-        });
-        if let Some(s) = subject {
-            b["subject_id"] = json!(s);
-        }
-        b
-    };
+    let notice = demo_notice(&client, &api_a).await;
+    let body = |subject: Option<&str>| save_body(&notice, "granted", subject);
     // Four subjects, each written through both servers at once.
     let mut subjects = Vec::new();
     for _ in 0..4 {
@@ -123,6 +102,32 @@ async fn two_server_processes_on_one_database_keep_chains_linear(backend: Backen
     assert_eq!(report.events, 4 * 31);
 }
 
+async fn demo_notice(client: &reqwest::Client, api: &str) -> NoticeResponse {
+    let res = client
+        .get(format!("{api}/v1/sites/demo/notice"))
+        .send()
+        .await
+        .expect("GET notice");
+    res.json().await.expect("notice JSON")
+}
+
+/// A valid `save` from the panel for the demo notice, for a new or a known subject.
+fn save_body(notice: &NoticeResponse, analytics: &str, subject: Option<&str>) -> serde_json::Value {
+    let mut body = json!({
+        "event_id": uuid::Uuid::new_v4().to_string(),
+        "notice_version": notice.notice.version,
+        "notice_hash": notice.notice_hash,
+        "language": "en",
+        "method": "save",
+        "source": "panel",
+        "decisions": { "analytics": analytics, "advertising": "denied" },
+    });
+    if let Some(subject) = subject {
+        body["subject_id"] = json!(subject);
+    }
+    body
+}
+
 struct Acked {
     subject: String,
     token: String,
@@ -160,18 +165,9 @@ async fn writer_loop(client: reqwest::Client, api: String, notice: NoticeRespons
     let mut mine: Option<(String, String)> = None;
     for i in 0.. {
         let analytics = if i % 2 == 0 { "granted" } else { "denied" };
-        let mut body = json!({
-            "event_id": uuid::Uuid::new_v4().to_string(),
-            "notice_version": notice.notice.version,
-            "notice_hash": notice.notice_hash,
-            "language": "en",
-            "method": "save",
-            "source": "panel",
-            "decisions": { "analytics": analytics, "advertising": "denied" },
-        });
+        let body = save_body(&notice, analytics, mine.as_ref().map(|(subject, _)| subject.as_str()));
         let mut req = client.post(format!("{api}/v1/sites/demo/consents"));
-        if let Some((subject, token)) = &mine {
-            body["subject_id"] = json!(subject);
+        if let Some((_, token)) = &mine {
             req = req.bearer_auth(token);
         }
         let Ok(res) = req.json(&body).send().await else { return };
@@ -200,14 +196,7 @@ async fn every_acknowledged_event_survives_a_sigkill(backend: Backend) {
     let db = fresh_database(backend, dir.path()).await;
     let (mut child, api) = start(dir.path(), &db.url).await;
     let client = reqwest::Client::new();
-    let notice: NoticeResponse = client
-        .get(format!("{api}/v1/sites/demo/notice"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("json");
+    let notice = demo_notice(&client, &api).await;
 
     let acked = Arc::new(Mutex::new(Vec::new()));
     let writers: Vec<_> = (0..16)

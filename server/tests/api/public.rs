@@ -55,12 +55,7 @@ async fn a_site_can_override_the_regime_of_a_region(backend: Backend) {
         .await
         .expect("POST");
     let rec: assent_shared::api::ConsentRecorded = res.json().await.expect("json");
-    let h: assent_shared::api::ConsentHistory = app
-        .history(rec.subject_id.as_str(), rec.subject_token.as_deref().expect("token"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let h: assent_shared::api::ConsentHistory = app.history_of(&rec).await;
     assert_eq!(
         (h.events[0].jurisdiction.as_str(), h.events[0].regime),
         ("US-CA", Regime::OptIn)
@@ -101,15 +96,7 @@ async fn only_a_material_notice_change_moves_the_version_choices_stay_valid_from
     let v3 = app.notice("en").await;
     assert_eq!((v3.notice.version, v3.consent_valid_from), (3, 3));
     assert_eq!(v3.notice.change_summary.as_deref(), Some("A new partner."));
-    let js = app
-        .client
-        .get(format!("{}/embed.js", app.api))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("text");
+    let js = app.get("/embed.js").await.text().await.expect("text");
     assert!(
         js.contains(r#""notices":{"demo":3}"#),
         "the loader asks again from version 3"
@@ -118,12 +105,7 @@ async fn only_a_material_notice_change_moves_the_version_choices_stay_valid_from
 
 async fn the_loader_is_revalidated_and_unchanged_it_costs_a_304(backend: Backend) {
     let app = spawn_app(backend).await;
-    let first = app
-        .client
-        .get(format!("{}/embed.js", app.api))
-        .send()
-        .await
-        .expect("GET");
+    let first = app.get("/embed.js").await;
     assert_eq!(first.headers()["cache-control"], "no-cache");
     let etag = first.headers()["etag"].to_str().expect("ascii").to_owned();
     let again = app
@@ -146,12 +128,7 @@ async fn the_notice_comes_in_the_requested_language_with_the_hash_of_what_is_sho
     let fallback = app.notice("ja").await;
     assert_eq!(fallback.notice.language, "en");
     assert_ne!(fallback.notice_hash, de.notice_hash, "each language has its own hash");
-    let res = app
-        .client
-        .get(format!("{}/v1/sites/unknown/notice", app.api))
-        .send()
-        .await
-        .expect("GET");
+    let res = app.get("/v1/sites/unknown/notice").await;
     assert_eq!(error_code(res, 404).await, "site_not_found");
 }
 
@@ -255,28 +232,12 @@ async fn only_registered_origins_may_call_the_public_api(backend: Backend) {
 
 async fn health_and_readiness_report_the_database_and_the_banner_build(backend: Backend) {
     let app = spawn_app(backend).await;
-    assert_eq!(
-        app.client
-            .get(format!("{}/healthz", app.api))
-            .send()
-            .await
-            .expect("GET")
-            .status(),
-        200
-    );
-    let ready: Value = app
-        .client
-        .get(format!("{}/readyz", app.api))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("json");
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    let ready: Value = app.get("/readyz").await.json().await.expect("json");
     assert_eq!(ready["status"], "ready");
     assert_eq!(ready["banner_build"].as_str().map(str::len), Some(64));
     std::fs::remove_dir_all(app.dir.path().join("dist/banner")).expect("remove build");
-    let res = app.client.get(format!("{}/readyz", app.api)).send().await.expect("GET");
+    let res = app.get("/readyz").await;
     assert_eq!(res.status(), 503);
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["error"]["code"], "not_ready");
@@ -290,12 +251,7 @@ async fn health_and_readiness_report_the_database_and_the_banner_build(backend: 
 
 async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors_readable(backend: Backend) {
     let app = spawn_app(backend).await;
-    let res = app
-        .client
-        .get(format!("{}/embed.js", app.api))
-        .send()
-        .await
-        .expect("GET");
+    let res = app.get("/embed.js").await;
     assert_eq!(res.status(), 200);
     assert!(
         res.headers()["content-type"]
@@ -317,12 +273,7 @@ async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors
         js.contains(r#""notices":{"demo":1}"#),
         "the loader knows each site's current notice version"
     );
-    let wasm = app
-        .client
-        .get(format!("{}/assets/banner/assent-banner-0123abcd_bg.wasm", app.api))
-        .send()
-        .await
-        .expect("GET");
+    let wasm = app.get("/assets/banner/assent-banner-0123abcd_bg.wasm").await;
     assert_eq!(wasm.status(), 200);
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
     assert_eq!(wasm.headers()["access-control-allow-origin"], "*");
@@ -348,30 +299,17 @@ async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors
 
 async fn the_well_known_documents_are_served(backend: Backend) {
     let app = spawn_app(backend).await;
-    let gpc = app
-        .client
-        .get(format!("{}/.well-known/gpc.json", app.api))
-        .send()
-        .await
-        .expect("GET");
+    let gpc = app.get("/.well-known/gpc.json").await;
     assert_eq!(gpc.headers()["content-type"], "application/json");
     let gpc: Value = gpc.json().await.expect("json");
     assert_eq!(gpc, serde_json::json!({ "gpc": true, "lastUpdate": "2026-11-01" }));
-    let jwks: Value = app
-        .client
-        .get(format!("{}/.well-known/jwks.json", app.api))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("json");
+    let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.expect("json");
     let key = &jwks["keys"][0];
     assert_eq!(
         (key["kty"].as_str(), key["crv"].as_str(), key["alg"].as_str()),
         (Some("OKP"), Some("Ed25519"), Some("EdDSA"))
     );
-    let missing = app.client.get(format!("{}/nope", app.api)).send().await.expect("GET");
+    let missing = app.get("/nope").await;
     assert_eq!(error_code(missing, 404).await, "not_found");
 }
 

@@ -71,12 +71,7 @@ async fn network_data_is_truncated_and_hashed_when_configured(backend: Backend) 
         .await
         .expect("POST");
     let rec: ConsentRecorded = res.json().await.expect("json");
-    let h: assent_shared::api::ConsentHistory = app
-        .history(rec.subject_id.as_str(), rec.subject_token.as_deref().expect("token"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let h: assent_shared::api::ConsentHistory = app.history_of(&rec).await;
     let e = &h.events[0];
     assert_eq!(e.ip_truncated.as_deref(), Some("203.0.113.0/24"));
     let ua = e.user_agent_hash.as_deref().expect("hashed user agent");

@@ -157,11 +157,8 @@ async fn an_untouched_ledger_verifies_clean_and_verification_needs_an_admin_toke
     let other = admin_token(&app, "another-site");
     assert_eq!(error_code(app.get_authed(&url, &other).await, 403).await, "forbidden");
     let latest: serde_json::Value = app
-        .client
-        .get(format!("{}/v1/sites/demo/checkpoints/latest", app.api))
-        .send()
+        .get("/v1/sites/demo/checkpoints/latest")
         .await
-        .expect("GET")
         .json()
         .await
         .expect("json");
