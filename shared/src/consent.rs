@@ -138,6 +138,13 @@ pub fn derive_states(previous: &States, method: Method, decisions: &Decisions) -
         .collect()
 }
 
+/// Moves a subject's states along by one event and returns the states that event produced.
+pub fn advance(states: &mut States, method: Method, decisions: &Decisions) -> States {
+    let produced = derive_states(states, method, decisions);
+    states.extend(produced.iter().map(|(k, s)| (k.clone(), *s)));
+    produced
+}
+
 /// How long a consent lasts unless its purpose says otherwise.
 pub const DEFAULT_LIFETIME_DAYS: u32 = 365;
 /// A refusal is respected at least this long before asking again (CNIL: about six months).

@@ -6,7 +6,7 @@
 use super::{AppendRefused, AppendResult, Appended, Backend, NewEvent, StoredEvent};
 use anyhow::Context;
 use assent_shared::canonical::event_hash;
-use assent_shared::consent::{ConsentEvent, ConsentState, GENESIS_HASH, States, derive_states};
+use assent_shared::consent::{ConsentEvent, ConsentState, GENESIS_HASH, States, advance};
 use assent_shared::ids::PurposeKey;
 use assent_shared::wire_name;
 use sqlx::{AnyConnection, Row};
@@ -98,9 +98,11 @@ pub(super) async fn append_site_batch(
         event.prev_hash = prev_hash;
         event.recorded_at = now.to_owned();
         event.hash = event_hash(&event)?;
-        let previous = current.entry(subject.to_owned()).or_default();
-        let states = derive_states(previous, event.method, &event.decisions);
-        previous.extend(states.iter().map(|(k, s)| (k.clone(), *s)));
+        let states = advance(
+            current.entry(subject.to_owned()).or_default(),
+            event.method,
+            &event.decisions,
+        );
         for (purpose, state) in &states {
             touched.insert(
                 (subject.to_owned(), purpose.clone()),

@@ -4,7 +4,7 @@ use super::{AppendResult, Backend, EventRow, Ledger, NewEvent, SiteRecord, Subje
 use crate::clock;
 use anyhow::{Context, bail};
 use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision};
-use assent_shared::consent::{ConsentEvent, States, derive_states};
+use assent_shared::consent::{ConsentEvent, States, advance};
 use assent_shared::ids::{PurposeKey, SiteId, SubjectId};
 use assent_shared::notice::Notice;
 use assent_shared::regime::Regime;
@@ -252,9 +252,11 @@ impl Ledger for SqlLedger {
         for row in &rows {
             let event: ConsentEvent = serde_json::from_str(row.try_get::<&str, _>("event")?)?;
             let subject = event.subject_id.to_string();
-            let previous = states.entry(subject.clone()).or_default();
-            let derived = derive_states(previous, event.method, &event.decisions);
-            previous.extend(derived.iter().map(|(k, s)| (k.clone(), *s)));
+            let derived = advance(
+                states.entry(subject.clone()).or_default(),
+                event.method,
+                &event.decisions,
+            );
             for (purpose, state) in derived {
                 touched.insert(
                     (subject.clone(), purpose),
