@@ -54,9 +54,29 @@ ensure_node() {
   fi
 }
 
+# The banner is built on nightly when this machine has one: build-std with size-optimized
+# std and immediate-abort panics make it ~20% smaller. The rest of the workspace stays stable.
+ensure_nightly_for_banner() {
+  if [ "${ASSENT_BANNER_STABLE:-}" = 1 ] || ! rustup toolchain list | grep -q '^nightly'; then
+    say "building the banner on stable (no nightly toolchain): it works, but is ~20% larger"
+    BANNER_NIGHTLY=0
+    return
+  fi
+  if ! rustup +nightly component list --installed | grep -q '^rust-src'; then
+    say "adding rust-src to the nightly toolchain (for the banner's build-std)"
+    rustup component add rust-src --toolchain nightly
+  fi
+  if ! rustup +nightly target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target to the nightly toolchain"
+    rustup +nightly target add wasm32-unknown-unknown
+  fi
+  BANNER_NIGHTLY=1
+}
+
 ensure_build_tools() {
   ensure_node
   ensure_wasm_target
+  ensure_nightly_for_banner
   ensure_trunk
   ensure_wasm_bindgen
   ensure_wasm_opt
@@ -81,7 +101,22 @@ ensure_e2e_packages() {
 
 build_frontend() {
   say "building the banner (trunk build --release)"
-  (cd "$REPO_ROOT" && trunk build --release >/dev/null)
+  if [ "${BANNER_NIGHTLY:-0}" = 1 ]; then
+    (
+      cd "$REPO_ROOT"
+      export RUSTUP_TOOLCHAIN=nightly \
+        CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+        CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
+        CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT=true \
+        CARGO_PROFILE_WASM_RELEASE_PANIC=immediate-abort \
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zlocation-detail=none"
+      # Trunk runs offline: std's own dependencies must be in the registry cache first.
+      cargo fetch -q -Zbuild-std --target wasm32-unknown-unknown
+      trunk build --release >/dev/null
+    )
+  else
+    (cd "$REPO_ROOT" && trunk build --release >/dev/null)
+  fi
   # Precompressed copies: the server sends .br / .gz to browsers that accept them.
   node -e '
     const fs = require("fs"), zlib = require("zlib"), path = require("path");

@@ -1,6 +1,6 @@
 //! Typed calls to the Assent API (plain `fetch`, no HTTP crate: every byte counts in the banner).
 
-use assent_shared::api::{ConsentRecorded, ConsentRequest, ErrorBody, NoticeResponse};
+use assent_shared::api::{ConsentRecorded, ConsentRequest, NoticeResponse};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -10,8 +10,8 @@ use web_sys::{Headers, Request, RequestInit, RequestMode, Response};
 pub enum ApiFailure {
     /// No answer (offline, server down): worth retrying.
     Network(String),
-    /// The server answered with an error.
-    Refused { status: u16, error: Option<ErrorBody> },
+    /// The server answered with an error (its JSON error body, kept for the console).
+    Refused { status: u16, body: String },
 }
 
 impl ApiFailure {
@@ -22,10 +22,23 @@ impl ApiFailure {
             Self::Refused { status, .. } => *status >= 500 || *status == 429,
         }
     }
+
+    /// Writes the failure to the console (no formatting machinery compiled in for it).
+    pub fn log(&self, what: &str) {
+        let (detail, status) = match self {
+            Self::Network(message) => (message.as_str(), JsValue::UNDEFINED),
+            Self::Refused { status, body } => (body.as_str(), JsValue::from(*status)),
+        };
+        web_sys::console::error_3(&format!("Assent: {what}:").into(), &status, &detail.into());
+    }
 }
 
 fn js_err(e: JsValue) -> ApiFailure {
-    ApiFailure::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")))
+    ApiFailure::Network(
+        e.as_string()
+            .or_else(|| js_sys::Error::from(e).message().as_string())
+            .unwrap_or_default(),
+    )
 }
 
 async fn call<T: DeserializeOwned>(
@@ -61,11 +74,11 @@ async fn call<T: DeserializeOwned>(
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|e| ApiFailure::Network(format!("unreadable answer: {e}")))
+        crate::json::from_str(&text).ok_or_else(|| ApiFailure::Network("unreadable answer".into()))
     } else {
         Err(ApiFailure::Refused {
             status: response.status(),
-            error: serde_json::from_str(&text).ok(),
+            body: text,
         })
     }
 }
@@ -85,6 +98,6 @@ pub async fn post_consent(
     request: &ConsentRequest,
     token: Option<&str>,
 ) -> Result<ConsentRecorded, ApiFailure> {
-    let body = serde_json::to_string(request).map_err(|e| ApiFailure::Network(e.to_string()))?;
+    let body = crate::json::to_string(request);
     call("POST", &format!("{origin}/v1/sites/{site}/consents"), Some(body), token).await
 }

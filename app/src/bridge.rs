@@ -99,14 +99,25 @@ pub fn apply_theme(theme: &std::collections::BTreeMap<String, String>) {
     }
 }
 
-/// Tells the loader the banner is mounted (it removes its own fast-path button).
-pub fn mounted() {
+/// Tells the loader the stored choice changed (it mirrors it into the cookie shared by the
+/// site's subdomains, when the site configured one).
+pub fn choice_saved() {
+    call_hook("_saved");
+}
+
+/// Calls one of the loader's argument-less hooks, if it has it.
+fn call_hook(name: &str) {
     let Some(assent) = assent_object() else { return };
-    if let Ok(f) = Reflect::get(&assent, &"_mounted".into())
+    if let Ok(f) = Reflect::get(&assent, &name.into())
         && let Some(f) = f.dyn_ref::<Function>()
     {
         let _ = f.call0(&assent);
     }
+}
+
+/// Tells the loader the banner is mounted (it removes its own fast-path button).
+pub fn mounted() {
+    call_hook("_mounted");
 }
 
 /// `navigator.globalPrivacyControl`, which only the browser (or an extension) can set.
@@ -137,15 +148,16 @@ pub fn random_uuid() -> Option<String> {
     crypto.get_random_values_with_u8_array(&mut b).ok()?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    Some(format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    ))
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+    Some(id)
 }
 
 pub fn now_iso() -> String {

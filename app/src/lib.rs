@@ -7,4 +7,5 @@ pub mod bridge;
 pub mod components;
 pub mod contexts;
 pub mod i18n;
+pub mod json;
 pub mod storage;

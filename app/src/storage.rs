@@ -50,14 +50,17 @@ impl StoredChoice {
     pub fn load(key: &str) -> Self {
         local_storage()
             .and_then(|s| s.get_item(key).ok().flatten())
-            .and_then(|raw| serde_json::from_str(&raw).ok())
+            .and_then(|raw| crate::json::from_str(&raw))
             .unwrap_or_default()
     }
 
     pub fn save(&self, key: &str) {
-        if let (Some(storage), Ok(raw)) = (local_storage(), serde_json::to_string(self)) {
+        if let Some(storage) = local_storage() {
+            let raw = crate::json::to_string(self);
             // Storage can be full or disabled; the choice still applies for this page view.
-            let _ = storage.set_item(key, &raw);
+            if storage.set_item(key, &raw).is_ok() {
+                crate::bridge::choice_saved();
+            }
         }
     }
 }

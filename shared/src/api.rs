@@ -21,6 +21,9 @@ pub struct NoticeResponse {
     /// Choices recorded under an earlier notice version than this are asked for again (the
     /// latest version that changed purposes or vendors materially).
     pub consent_valid_from: u32,
+    /// The banner's own words in the notice's language, the notice's overrides applied. Not
+    /// part of `notice_hash`: the hash covers the notice, which the overrides are part of.
+    pub texts: BTreeMap<String, String>,
 }
 
 /// `POST /v1/sites/{site}/consents`. A later event for a known subject carries its

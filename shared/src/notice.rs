@@ -117,38 +117,6 @@ pub const THEME_KEYS: &[&str] = &[
     "font",
 ];
 
-/// The banner's own words a notice may override (`ui_texts`).
-pub const UI_TEXT_KEYS: &[&str] = &[
-    "accept_all",
-    "reject_all",
-    "customize",
-    "save",
-    "close",
-    "preferences_title",
-    "privacy_choices",
-    "always_on",
-    "vendors",
-    "retention",
-    "legal_basis",
-    "saved",
-    "save_failed",
-    "policy",
-    "gpc_honored",
-    "allow",
-    "what_changed",
-    "do_not_sell",
-    "agree",
-    "disagree",
-    "confirm",
-    "items",
-    "right_to_refuse",
-    "deny",
-    "consent",
-    "contract",
-    "legitimate_interests",
-    "legal_obligation",
-];
-
 /// One version of a site's notice, as the site owner publishes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
@@ -247,7 +215,10 @@ impl Notice {
             }
         }
         for (lang, overrides) in &self.ui_texts {
-            if let Some(key) = overrides.keys().find(|k| !UI_TEXT_KEYS.contains(&k.as_str())) {
+            if let Some(key) = overrides
+                .keys()
+                .find(|k| !crate::ui_texts::keys().any(|known| known == k.as_str()))
+            {
                 return Err(Invalid::new(
                     format!("ui_texts.{lang}"),
                     format!("unknown text {key:?}"),

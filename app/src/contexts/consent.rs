@@ -1,9 +1,9 @@
 //! The one piece of shared state of the banner: the notice, the visitor's choice, which
 //! layer shows, and how a decision is recorded (applied at once, queued, sent until acknowledged).
 
-use crate::api::{self, ApiFailure};
+use crate::api;
 use crate::bridge::{self, BootConfig};
-use crate::i18n::{self, Texts};
+use crate::i18n::Texts;
 use crate::storage::{Signals, StoredChoice};
 use assent_shared::api::{ConsentRequest, NoticeResponse};
 use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
@@ -78,18 +78,7 @@ pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
 
 impl ConsentContext {
     pub fn texts(&self) -> &'static Texts {
-        if let Some(t) = self.texts.get_value() {
-            return t;
-        }
-        let Some((lang, overrides)) = self.notice.with_untracked(|n| {
-            n.as_ref()
-                .map(|n| (n.notice.language.clone(), n.notice.ui_texts.clone()))
-        }) else {
-            return i18n::texts("en");
-        };
-        let t = i18n::with_overrides(i18n::texts(&lang), &overrides);
-        self.texts.set_value(Some(t));
-        t
+        self.texts.get_value().unwrap_or(&Texts::EMPTY)
     }
 
     /// Fetches the notice, decides whether the banner must show, and resends anything queued.
@@ -131,6 +120,7 @@ impl ConsentContext {
                     };
                     let opt_out_regime = notice.regime == Regime::OptOut;
                     bridge::apply_theme(&notice.notice.theme);
+                    self.texts.set_value(Some(Texts::from_map(&notice.texts)));
                     self.notice.set(Some(notice));
                     if !expired.is_empty() {
                         self.queue_event(Method::Expire, Source::System, expired, None);
@@ -154,7 +144,7 @@ impl ConsentContext {
                     }
                 }
                 // Without a notice nothing is granted: every blocked script stays blocked.
-                Err(err) => web_sys::console::error_1(&format!("Assent: could not load the notice: {err:?}").into()),
+                Err(err) => err.log("could not load the notice"),
             }
             self.flush().await;
         });
@@ -210,7 +200,7 @@ impl ConsentContext {
             usnat,
             us_privacy: usp::us_privacy(applicable, true, opted_out, None),
         };
-        let json = serde_json::to_string(&signals).unwrap_or_default();
+        let json = crate::json::to_string(&signals);
         self.choice.update(|c| c.signals = Some(signals));
         // Nothing goes to the device before the visitor (or their GPC signal) decided something.
         if self.choice.with_untracked(|c| !c.decided_at.is_empty()) {
@@ -233,12 +223,9 @@ impl ConsentContext {
 
     /// Hands the decisions in force and their Consent Mode update to the loader.
     fn emit_in_force(&self, cleanup_json: &str, reload: bool) {
-        let (decisions_json, gcm_json) = self.choice.with_untracked(|c| {
-            (
-                serde_json::to_string(&c.decisions).unwrap_or_default(),
-                serde_json::to_string(&c.gcm).unwrap_or_default(),
-            )
-        });
+        let (decisions_json, gcm_json) = self
+            .choice
+            .with_untracked(|c| (crate::json::to_string(&c.decisions), crate::json::to_string(&c.gcm)));
         bridge::emit_change(&decisions_json, &gcm_json, cleanup_json, reload);
     }
 
@@ -428,7 +415,7 @@ impl ConsentContext {
             .filter(|p| decisions.get(&p.key) == Some(&Decision::Denied))
             .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
             .collect();
-        let cleanup_json = serde_json::to_string(&cleanup).unwrap_or_else(|_| "[]".into());
+        let cleanup_json = crate::json::to_string(&cleanup);
         let reload = withdrawn && notice.notice.reload_on_withdrawal;
         let label = self.texts().privacy_choices.to_owned();
         self.choice.update(|c| {
@@ -489,7 +476,7 @@ impl ConsentContext {
                 }
                 Err(err) => {
                     // The server refused this event for good; keeping it would block the queue.
-                    log_refusal(&err);
+                    err.log("the server refused a consent event");
                     self.choice.update(|c| {
                         c.pending.remove(0);
                     });
@@ -499,10 +486,6 @@ impl ConsentContext {
         }
         self.flushing.set_value(false);
     }
-}
-
-fn log_refusal(err: &ApiFailure) {
-    web_sys::console::error_1(&format!("Assent: the server refused a consent event: {err:?}").into());
 }
 
 /// The notice's purpose key for precise device location (sensitive; always asked for alone).
