@@ -31,6 +31,45 @@
     }
   }
 
+  // One choice across a site's subdomains (`data-cookie-domain="example.com"`): the stored
+  // choice (not the queue of unsent events) is mirrored into a first-party cookie on that
+  // domain, and at every page view the newer of the cookie and this origin's copy wins.
+  var cookieDomain = script.getAttribute("data-cookie-domain");
+  var cookieName = "assent_" + site;
+  var hostname = location.hostname;
+  if (cookieDomain && hostname !== cookieDomain && hostname.slice(-cookieDomain.length - 1) !== "." + cookieDomain) {
+    console.error("Assent: data-cookie-domain=" + cookieDomain + " does not cover " + hostname + "; the choice stays on this host");
+    cookieDomain = null;
+  }
+  function sharedChoice() {
+    var found = document.cookie.split("; ").filter(function (c) { return c.indexOf(cookieName + "=") === 0; })[0];
+    try {
+      return found ? JSON.parse(decodeURIComponent(escape(atob(found.slice(cookieName.length + 1))))) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  function shareChoice() {
+    var s = stored();
+    if (!cookieDomain || !s) return;
+    delete s.pending;
+    // Base64 of UTF-8 JSON: cookie-safe, and smaller than percent-encoding.
+    document.cookie = cookieName + "=" + btoa(unescape(encodeURIComponent(JSON.stringify(s)))) +
+      "; domain=" + cookieDomain + "; path=/; max-age=34128000; samesite=lax" +
+      (location.protocol === "https:" ? "; secure" : "");
+  }
+  if (cookieDomain) {
+    var fromCookie = sharedChoice();
+    var local = stored();
+    if (fromCookie && (!local || (fromCookie.updated_at || "") > (local.updated_at || ""))) {
+      // Events this origin still has to send stay queued here.
+      fromCookie.pending = (local && local.pending) || [];
+      try {
+        window.localStorage.setItem(storageKey, JSON.stringify(fromCookie));
+      } catch (e) {}
+    }
+  }
+
   // Google Consent Mode v2: defaults before any tag can run (everything denied but security,
   // which is strictly necessary), then a replay of the stored choice. `gtag` must push the
   // `arguments` object: Google's tags ignore plain arrays.
@@ -121,12 +160,12 @@
   }
 
   // Deletes what refused purposes declared: cookies (name or `prefix*`, with their path and
-  // domain) and localStorage / sessionStorage keys. Assent's own key is never touched.
+  // domain) and localStorage / sessionStorage keys. Assent's own key and cookie are never touched.
   function cleanup(items) {
     (items || []).forEach(function (item) {
       var prefix = item.name.slice(-1) === "*" ? item.name.slice(0, -1) : null;
       var matches = function (key) {
-        return key !== storageKey && (prefix !== null ? key.indexOf(prefix) === 0 : key === item.name);
+        return key !== storageKey && key !== cookieName && (prefix !== null ? key.indexOf(prefix) === 0 : key === item.name);
       };
       if (item.storage === "local_storage" || item.storage === "session_storage") {
         var store = item.storage === "local_storage" ? window.localStorage : window.sessionStorage;
@@ -327,6 +366,8 @@
     root.appendChild(button);
     document.body.prepend(fabHost);
   }
+  /** Called by the banner after it stored the choice. */
+  api._saved = shareChoice;
   api._mounted = function () {
     if (fabHost) fabHost.remove();
     fabHost = null;

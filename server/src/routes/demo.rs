@@ -8,7 +8,7 @@ use assent_shared::ids::SiteId;
 use assent_shared::notice::Notice;
 use axum::Router;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use std::net::SocketAddr;
@@ -16,6 +16,9 @@ use std::net::SocketAddr;
 const DEMO_PAGE: &str = include_str!("../../../public/demo/index.html");
 const DEMO_NOTICE: &str = include_str!("../../demo/notice.json");
 pub const DEMO_SITE: &str = "demo";
+/// The demo's parent domain for sharing one choice across subdomains
+/// (`http://www.demo.localhost:8081`, `http://shop.demo.localhost:8081`).
+const SHARED_DOMAIN: &str = "demo.localhost";
 
 /// Registers the `demo` site for the demo origin and publishes its notice (idempotent).
 pub async fn seed(ledger: &dyn Ledger, demo_addr: SocketAddr) -> anyhow::Result<()> {
@@ -23,6 +26,9 @@ pub async fn seed(ledger: &dyn Ledger, demo_addr: SocketAddr) -> anyhow::Result<
     let origins = vec![
         format!("http://{demo_addr}"),
         format!("http://localhost:{}", demo_addr.port()),
+        // Any subdomain of demo.localhost (Chromium resolves *.localhost to loopback): the
+        // demo of one choice shared across a site's subdomains.
+        format!("http://*.{SHARED_DOMAIN}:{}", demo_addr.port()),
     ];
     ledger
         .put_site(&SiteRecord {
@@ -56,8 +62,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn get_page(State(state): State<AppState>) -> impl IntoResponse {
+async fn get_page(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
+    // Served under a subdomain of demo.localhost, the page shares its choice with the others.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let host = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    let cookie_domain = if host.ends_with(&format!(".{SHARED_DOMAIN}")) {
+        format!(" data-cookie-domain=\"{SHARED_DOMAIN}\"")
+    } else {
+        String::new()
+    };
     let page = DEMO_PAGE
+        .replace("{{COOKIE_DOMAIN}}", &cookie_domain)
         .replace("{{ASSENT_ORIGIN}}", &state.public_origin)
         .replace("{{SITE}}", DEMO_SITE)
         .replace(

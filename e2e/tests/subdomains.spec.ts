@@ -1,0 +1,56 @@
+// One choice across a site's subdomains: with `data-cookie-domain`, a choice made on one
+// subdomain applies on the others (without loading the banner there), a withdrawal made on
+// another subdomain is appended to the same subject's chain, and the newer choice wins.
+// The demo serves every subdomain of demo.localhost (Chromium resolves *.localhost to loopback).
+import { test, expect, Page } from "@playwright/test";
+import { acknowledged, banner, demoUrl, history, stored } from "../fixtures/assent";
+
+const on = (sub: string) => {
+  const url = new URL(demoUrl());
+  url.hostname = `${sub}.demo.localhost`;
+  return url.toString();
+};
+
+const wasmRequests = (page: Page) => {
+  const seen: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().endsWith(".wasm")) seen.push(r.url());
+  });
+  return seen;
+};
+
+test("a choice made on one subdomain applies on the others, and a withdrawal there joins the same chain", async ({ page }) => {
+  await page.goto(on("www"));
+  await banner(page, "accept-all").click();
+  const first = await acknowledged(page);
+  const cookie = (await page.context().cookies()).find((c) => c.name === "assent_demo");
+  expect(cookie?.domain).toBe(".demo.localhost");
+  expect(cookie!.value.length).toBeLessThan(4000);
+
+  // Another subdomain: its own (empty) localStorage, the shared cookie.
+  const wasm = wasmRequests(page);
+  await page.goto(on("shop"));
+  await expect(banner(page, "privacy-choices")).toBeVisible();
+  await expect(banner(page, "banner")).toHaveCount(0);
+  expect(wasm).toEqual([]);
+  expect(await page.evaluate(() => (window as any).assent.get())).toEqual(first.decisions);
+  await expect.poll(() => page.evaluate(() => (window as any).__demoAnalyticsLoaded === true)).toBe(true);
+  expect((await stored(page))!.subject_id).toBe(first.subject_id);
+
+  // Withdrawn on the shop: recorded for the same subject, after the acceptance.
+  await page.evaluate(() => (window as any).assent.rejectAll());
+  const second = await acknowledged(page);
+  expect(second.subject_id).toBe(first.subject_id);
+  const events = (await history(first.subject_id, first.subject_token)).events;
+  expect(events.map((e) => e.method)).toEqual(["accept_all", "reject_all"]);
+  expect(events.map((e) => e.seq)).toEqual([1, 2]);
+
+  // Back on www, the newer choice (the withdrawal) wins over www's own older copy.
+  await page.goto(on("www"));
+  expect(await page.evaluate(() => (window as any).assent.get())).toEqual(second.decisions);
+  expect(Object.values(second.decisions).every((d) => d === "denied")).toBe(true);
+
+  // A host outside the shared domain keeps its own choice: none yet, so the banner asks.
+  await page.goto(demoUrl());
+  await expect(banner(page, "banner")).toBeVisible();
+});
