@@ -255,13 +255,21 @@
   function load() {
     if (loading) return;
     loading = true;
+    // The glue, the wasm and the notice download side by side (the wasm does not wait for the
+    // glue to ask for it, nor the notice for the wasm to start).
     var module = import(origin + boot.js);
+    // Compiled while the page is still being parsed; instantiated once the DOM is ready.
+    var wasm = WebAssembly.compileStreaming
+      ? WebAssembly.compileStreaming(fetch(origin + boot.wasm))
+      : fetch(origin + boot.wasm);
+    var lang = script.getAttribute("data-lang") || (navigator.languages || [])[0] || navigator.language;
+    api._notice = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (lang ? "?lang=" + encodeURIComponent(lang) : ""));
     var domReady = new Promise(function (resolve) {
       if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
       else resolve();
     });
     Promise.all([module, domReady])
-      .then(function (r) { return r[0].default({ module_or_path: origin + boot.wasm }); })
+      .then(function (r) { return r[0].default({ module_or_path: wasm }); })
       .catch(function (e) { console.error("Assent: the banner failed to load", e); });
   }
 
@@ -275,7 +283,7 @@
   }
 
   var api = (window.assent = {
-    config: { site: site, origin: origin, lang: script.getAttribute("data-lang"), build: boot.build, storageKey: storageKey },
+    config: { site: site, origin: origin, build: boot.build, storageKey: storageKey },
     /** The visitor's current decisions ({purpose: "granted" | "denied"}), or null before any choice. */
     get: function () {
       if (live) return live;
@@ -320,6 +328,8 @@
       });
     },
     _dispatch: null,
+    /** The notice request, started with the banner's download and taken by the banner. */
+    _notice: null,
     /** Called by the banner after every decision: apply it, then tell the page. */
     _emit: function (decisions, gcm, removals, reload) {
       live = decisions;

@@ -63,7 +63,12 @@ async fn call<T: DeserializeOwned>(
     init.set_headers(&headers);
     let request = Request::new_with_str_and_init(url, &init).map_err(js_err)?;
     let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    read(window.fetch_with_request(&request)).await
+}
+
+/// Reads a `fetch` answer: the body on success, the status and error body otherwise.
+async fn read<T: DeserializeOwned>(response: js_sys::Promise) -> Result<T, ApiFailure> {
+    let response: Response = JsFuture::from(response)
         .await
         .map_err(js_err)?
         .dyn_into()
@@ -83,13 +88,11 @@ async fn call<T: DeserializeOwned>(
     }
 }
 
-pub async fn fetch_notice(origin: &str, site: &str, lang: Option<&str>) -> Result<NoticeResponse, ApiFailure> {
-    let mut url = format!("{origin}/v1/sites/{site}/notice");
-    if let Some(lang) = lang {
-        url.push_str("?lang=");
-        url.push_str(&String::from(js_sys::encode_uri_component(lang)));
-    }
-    call("GET", &url, None, None).await
+/// The notice, from the request the loader started while the banner was downloading (it
+/// knows the site, the language and the Assent origin as early as anyone).
+pub async fn notice() -> Result<NoticeResponse, ApiFailure> {
+    let request = crate::bridge::notice_request().ok_or_else(|| ApiFailure::Network("no notice request".into()))?;
+    read(request).await
 }
 
 pub async fn post_consent(

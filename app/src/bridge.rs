@@ -10,7 +10,6 @@ use wasm_bindgen::prelude::*;
 pub struct BootConfig {
     pub site: String,
     pub origin: String,
-    pub lang: Option<String>,
     pub build: Option<String>,
     pub storage_key: String,
 }
@@ -29,7 +28,6 @@ pub fn boot_config() -> Option<BootConfig> {
     Some(BootConfig {
         site: string_field(&config, "site")?,
         origin: string_field(&config, "origin")?,
-        lang: string_field(&config, "lang").filter(|l| !l.is_empty()),
         build: string_field(&config, "build"),
         storage_key: string_field(&config, "storageKey")?,
     })
@@ -128,16 +126,12 @@ pub fn navigator_gpc() -> bool {
         .unwrap_or(false)
 }
 
-/// The browser's preferred languages, best first.
-pub fn browser_languages() -> Vec<String> {
-    let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
-        return vec![];
-    };
-    let mut langs: Vec<String> = nav.languages().iter().filter_map(|v| v.as_string()).collect();
-    if langs.is_empty() {
-        langs.extend(nav.language());
-    }
-    langs
+/// The loader's request for the notice (a `fetch` promise), taken once.
+pub fn notice_request() -> Option<js_sys::Promise> {
+    let assent = assent_object()?;
+    let request = Reflect::get(&assent, &"_notice".into()).ok()?.dyn_into().ok()?;
+    let _ = Reflect::set(&assent, &"_notice".into(), &JsValue::NULL);
+    Some(request)
 }
 
 /// A random (v4) UUID from `crypto.getRandomValues`, which, unlike `randomUUID`, also

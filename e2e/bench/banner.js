@@ -115,17 +115,16 @@ async function visit(browser, url, buttonSelector, counts, returning) {
     { name: "Klaro 0.7.22", url: `${stat.origin}/klaro`, button: ".klaro .cookie-notice .cm-btn-success", counts: (u) => u.includes("/m/klaro/") },
     { name: "vanilla-cookieconsent 3.1.0", url: `${stat.origin}/cookieconsent`, button: "#cc-main .cm__btn", counts: (u) => u.includes("/m/vanilla-cookieconsent/") },
   ];
-  const rows = [];
-  for (const v of variants) {
-    const first = [];
-    for (let i = 0; i < RUNS; i++) first.push(await visit(browser, v.url, v.button, v.counts));
-    let returning = null;
-    if (v.seed) {
-      returning = [];
-      for (let i = 0; i < RUNS; i++) returning.push(await visit(browser, v.url, v.returningButton, v.counts, v.seed));
+  // Interleaved (one visit of each tool per round), so a slow moment of the machine hits all
+  // tools alike instead of whichever was being measured.
+  const rows = variants.map((v) => ({ v, first: [], returning: v.seed ? [] : null }));
+  for (let i = 0; i < RUNS; i++) {
+    for (const row of rows) {
+      const { v } = row;
+      row.first.push(await visit(browser, v.url, v.button, v.counts));
+      if (v.seed) row.returning.push(await visit(browser, v.url, v.returningButton, v.counts, v.seed));
     }
-    rows.push({ v, first, returning });
-    process.stderr.write(`${v.name}: done\n`);
+    process.stderr.write(`round ${i + 1}/${RUNS}\n`);
   }
   const empty = median(rows[0].first.map((r) => r.ms));
   console.log(`| tool | first visit raw / gzip / brotli (KB) | returning visit brotli (KB) | banner visible − empty page (ms, median of ${RUNS}) |`);

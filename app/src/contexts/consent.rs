@@ -84,12 +84,7 @@ impl ConsentContext {
     /// Fetches the notice, decides whether the banner must show, and resends anything queued.
     pub fn start(self) {
         spawn_local(async move {
-            let boot = self.boot.get_value();
-            let lang = boot
-                .lang
-                .clone()
-                .or_else(|| bridge::browser_languages().into_iter().next());
-            match api::fetch_notice(&boot.origin, &boot.site, lang.as_deref()).await {
+            match api::notice().await {
                 Ok(notice) => {
                     let expired = self.choice.with_untracked(|c| expired_purposes(&notice.notice, c));
                     let stale_refusal = self.choice.with_untracked(|c| stale_refusal(&notice.notice, c));
