@@ -1,6 +1,6 @@
 //! Typed calls to the Assent API (plain `fetch`, no HTTP crate: every byte counts in the banner).
 
-use assent_shared::api::{ConsentRecorded, ConsentRequest, NoticeResponse};
+use assent_shared::api::{ConsentRecorded, NoticeResponse};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -98,9 +98,12 @@ pub async fn notice() -> Result<NoticeResponse, ApiFailure> {
 pub async fn post_consent(
     origin: &str,
     site: &str,
-    request: &ConsentRequest,
+    request: &JsValue,
     token: Option<&str>,
 ) -> Result<ConsentRecorded, ApiFailure> {
-    let body = crate::json::to_string(request);
+    let body = js_sys::JSON::stringify(request)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
     call("POST", &format!("{origin}/v1/sites/{site}/consents"), Some(body), token).await
 }

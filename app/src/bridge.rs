@@ -57,27 +57,23 @@ pub fn on_command(handler: impl Fn(String) + 'static) {
 /// Hands a new choice to the loader, which applies it (Consent Mode update, blocked scripts,
 /// deleting the declared cookies and storage of refused purposes, a reload if the notice
 /// asks for one after a withdrawal) and tells the page (listeners and an `assent:change` event).
-pub fn emit_change(decisions_json: &str, gcm_json: &str, cleanup_json: &str, reload: bool) {
+pub fn emit_change(decisions: &JsValue, gcm: &JsValue, cleanup: &JsValue, reload: bool) {
     let Some(assent) = assent_object() else { return };
     let Ok(emit) = Reflect::get(&assent, &"_emit".into()) else {
         return;
     };
     let Some(emit) = emit.dyn_ref::<Function>() else { return };
-    let decisions = js_sys::JSON::parse(decisions_json).unwrap_or(JsValue::NULL);
-    let gcm = js_sys::JSON::parse(gcm_json).unwrap_or(JsValue::NULL);
-    let cleanup = js_sys::JSON::parse(cleanup_json).unwrap_or(JsValue::NULL);
-    let args = js_sys::Array::of4(&decisions, &gcm, &cleanup, &JsValue::from_bool(reload));
+    let args = js_sys::Array::of4(decisions, gcm, cleanup, &JsValue::from_bool(reload));
     let _ = emit.apply(&assent, &args);
 }
 
 /// Hands fresh GPP / `us_privacy` data to the loader's `__gpp` and `__uspapi`.
-pub fn emit_signals(signals_json: &str) {
+pub fn emit_signals(signals: &JsValue) {
     let Some(assent) = assent_object() else { return };
     if let Ok(f) = Reflect::get(&assent, &"_signals".into())
         && let Some(f) = f.dyn_ref::<Function>()
     {
-        let value = js_sys::JSON::parse(signals_json).unwrap_or(JsValue::NULL);
-        let _ = f.call1(&assent, &value);
+        let _ = f.call1(&assent, signals);
     }
 }
 

@@ -1,9 +1,9 @@
 //! The visitor's choice in the host page's localStorage under `assent.v1.<site>`: the
 //! subject id and token, the decisions, and any event not yet acknowledged by the server.
 
-use assent_shared::api::ConsentRequest;
 use assent_shared::consent::Decisions;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoredChoice {
@@ -18,9 +18,10 @@ pub struct StoredChoice {
     #[serde(default)]
     pub updated_at: Option<String>,
     /// The Consent Mode update these decisions produce, precomputed so the loader can replay it
-    /// on later page views without the banner.
-    #[serde(default)]
-    pub gcm: Option<std::collections::BTreeMap<String, String>>,
+    /// on later page views without the banner. Written by the banner, read by the loader: kept
+    /// as the JS object it is (no decoding compiled into the banner).
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub gcm: JsValue,
     /// When each purpose was last decided (the browser's clock, RFC 3339).
     #[serde(default)]
     pub decided_at: std::collections::BTreeMap<String, String>,
@@ -34,13 +35,19 @@ pub struct StoredChoice {
     /// A Global Privacy Control opt-out was recorded for this subject (once, not per page view).
     #[serde(default)]
     pub gpc_honored: bool,
-    /// Ad-tech signals derived from the decisions, served by the loader's `__gpp` / `__uspapi`.
+    /// Ad-tech signals derived from the decisions ([`Signals`]), served by the loader's
+    /// `__gpp` / `__uspapi`; like `gcm`, only ever written by the banner.
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub signals: JsValue,
+    /// Request bodies (`ConsentRequest`) sent but not yet acknowledged; retried with the same
+    /// `event_id` until they are.
     #[serde(default)]
-    pub signals: Option<Signals>,
-    /// Sent but not yet acknowledged; retried with the same `event_id` until it is.
-    #[serde(default)]
-    pub pending: Vec<ConsentRequest>,
+    pub pending: Vec<Pending>,
 }
+
+/// One queued `ConsentRequest`, as the JS object it was serialized to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pending(#[serde(with = "serde_wasm_bindgen::preserve")] pub JsValue);
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -66,7 +73,7 @@ impl StoredChoice {
 }
 
 /// What the loader answers `__gpp` and `__uspapi` with, precomputed by the banner.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Signals {
     /// US National applies (an opt-out regime).
     pub applicable: bool,

@@ -39,6 +39,8 @@ test("a choice made on one subdomain applies on the others, and a withdrawal the
 
   // Withdrawn on the shop: recorded for the same subject, after the acceptance.
   await page.evaluate(() => (window as any).assent.rejectAll());
+  // The banner loads first (this page took the fast path): wait for the refusal itself.
+  await expect.poll(async () => (await stored(page))?.decisions.analytics).toBe("denied");
   const second = await acknowledged(page);
   expect(second.subject_id).toBe(first.subject_id);
   const events = (await history(first.subject_id, first.subject_token)).events;

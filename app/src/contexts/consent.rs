@@ -4,7 +4,7 @@
 use crate::api;
 use crate::bridge::{self, BootConfig};
 use crate::i18n::Texts;
-use crate::storage::{Signals, StoredChoice};
+use crate::storage::{Pending, Signals, StoredChoice};
 use assent_shared::api::{ConsentRequest, NoticeResponse};
 use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
 use assent_shared::consent_mode;
@@ -15,6 +15,7 @@ use assent_shared::signals::gpp::{self, UsNat};
 use assent_shared::signals::usp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
 
 /// How long to wait before resending an event the server did not acknowledge.
 const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
@@ -40,7 +41,8 @@ pub struct ConsentContext {
     pub boot: StoredValue<BootConfig>,
     pub notice: RwSignal<Option<NoticeResponse>>,
     pub layer: RwSignal<Layer>,
-    pub choice: RwSignal<StoredChoice>,
+    /// Holds JS objects (queued requests, signals), so it lives on this thread only.
+    pub choice: RwSignal<StoredChoice, LocalStorage>,
     /// The toggles of the preferences layer, before saving.
     pub draft: RwSignal<Decisions>,
     pub status: RwSignal<Option<SaveStatus>>,
@@ -62,7 +64,7 @@ pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
         boot: StoredValue::new(boot),
         notice: RwSignal::new(None),
         layer: RwSignal::new(Layer::Hidden),
-        choice: RwSignal::new(choice),
+        choice: RwSignal::new_local(choice),
         draft: RwSignal::new(Decisions::new()),
         status: RwSignal::new(None),
         gpc: RwSignal::new(None),
@@ -195,13 +197,13 @@ impl ConsentContext {
             usnat,
             us_privacy: usp::us_privacy(applicable, true, opted_out, None),
         };
-        let json = crate::json::to_string(&signals);
-        self.choice.update(|c| c.signals = Some(signals));
+        let signals = crate::json::to_js(&signals);
+        self.choice.update(|c| c.signals = signals.clone());
         // Nothing goes to the device before the visitor (or their GPC signal) decided something.
         if self.choice.with_untracked(|c| !c.decided_at.is_empty()) {
             self.persist();
         }
-        bridge::emit_signals(&json);
+        bridge::emit_signals(&signals);
     }
 
     /// Opt-out regimes, before any choice: everything but sensitive purposes is on by default
@@ -213,15 +215,15 @@ impl ConsentContext {
         };
         let defaults = self.all(|p| (!p.sensitive).then_some(Decision::Granted));
         self.choice.update(|c| set_in_force(c, &notice.notice, defaults));
-        self.emit_in_force("[]", false);
+        self.emit_in_force(js_sys::Array::new().into(), false);
     }
 
     /// Hands the decisions in force and their Consent Mode update to the loader.
-    fn emit_in_force(&self, cleanup_json: &str, reload: bool) {
-        let (decisions_json, gcm_json) = self
+    fn emit_in_force(&self, cleanup: JsValue, reload: bool) {
+        let (decisions, gcm) = self
             .choice
-            .with_untracked(|c| (crate::json::to_string(&c.decisions), crate::json::to_string(&c.gcm)));
-        bridge::emit_change(&decisions_json, &gcm_json, cleanup_json, reload);
+            .with_untracked(|c| (crate::json::to_js(&c.decisions), c.gcm.clone()));
+        bridge::emit_change(&decisions, &gcm, &cleanup, reload);
     }
 
     /// A click on a blocked embed's placeholder: consent to that one purpose.
@@ -410,7 +412,7 @@ impl ConsentContext {
             .filter(|p| decisions.get(&p.key) == Some(&Decision::Denied))
             .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
             .collect();
-        let cleanup_json = crate::json::to_string(&cleanup);
+        let cleanup = crate::json::to_js(&cleanup);
         let reload = withdrawn && notice.notice.reload_on_withdrawal;
         let label = self.texts().privacy_choices.to_owned();
         self.choice.update(|c| {
@@ -424,11 +426,11 @@ impl ConsentContext {
             }
             c.recheck_at = recheck_at(&notice.notice, c);
             c.label = Some(label);
-            c.pending.push(request);
+            c.pending.push(Pending(crate::json::to_js(&request)));
         });
         self.persist();
         self.refresh_signals();
-        self.emit_in_force(&cleanup_json, reload);
+        self.emit_in_force(cleanup, reload);
         let ctx = *self;
         spawn_local(async move { ctx.flush().await });
     }
@@ -445,12 +447,14 @@ impl ConsentContext {
         }
         self.flushing.set_value(true);
         let boot = self.boot.get_value();
-        while let Some(mut next) = self.choice.with_untracked(|c| c.pending.first().cloned()) {
+        while let Some(Pending(next)) = self.choice.with_untracked(|c| c.pending.first().cloned()) {
             let (subject, token) = self
                 .choice
                 .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
-            if next.subject_id.is_none() {
-                next.subject_id = subject.and_then(|s| assent_shared::ids::SubjectId::parse(&s).ok());
+            // An event queued before the subject's first was acknowledged joins that subject.
+            let has_subject = js_sys::Reflect::get(&next, &"subject_id".into()).is_ok_and(|s| s.is_string());
+            if let (false, Some(subject)) = (has_subject, subject) {
+                let _ = js_sys::Reflect::set(&next, &"subject_id".into(), &subject.into());
             }
             match api::post_consent(&boot.origin, &boot.site, &next, token.as_deref()).await {
                 Ok(recorded) => {
@@ -492,7 +496,7 @@ pub fn location_key() -> assent_shared::ids::PurposeKey {
 /// so the loader replays it without the banner).
 fn set_in_force(choice: &mut StoredChoice, notice: &LocalizedNotice, decisions: Decisions) {
     let gcm = consent_mode::update(notice, &decisions);
-    choice.gcm = Some(gcm.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect());
+    choice.gcm = crate::json::to_js(&gcm);
     choice.decisions = Some(decisions);
 }
 
