@@ -2,12 +2,13 @@
  * Assent loader. Put it first in <head>, synchronous:
  *   <script src="https://ASSENT_ORIGIN/embed.js" data-site="SITE_ID"></script>
  * It installs `window.assent` at once and loads the banner (WebAssembly) asynchronously.
- * The server fills in the current build's hashed file names below.
+ * The server replaces `window.__assentBoot` below with the current build's file names
+ * (`scripts/lib.sh` serves a minified copy, `dist/loader/embed.js`, when it built one).
  */
 (function () {
   "use strict";
   var script = document.currentScript;
-  var boot = /*ASSENT_BOOT*/null;
+  var boot = window.__assentBoot;
   if (!script || !script.src || !boot) return;
   var site = script.getAttribute("data-site");
   if (!site) {

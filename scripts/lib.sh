@@ -46,6 +46,15 @@ ensure_wasm_opt() {
   fi
 }
 
+TERSER_VERSION="5.51.4"
+ensure_terser() {
+  if ! terser --version 2>/dev/null | grep -q "$TERSER_VERSION"; then
+    say "installing terser $TERSER_VERSION (npm) to minify the loader"
+    mkdir -p "$TOOLS_DIR/npm"
+    npm install --no-audit --no-fund --prefix "$TOOLS_DIR/npm" "binaryen@$BINARYEN_VERSION" "terser@$TERSER_VERSION" >/dev/null
+  fi
+}
+
 ensure_node() {
   if ! command -v npm >/dev/null; then
     say "installing Node.js and npm (Debian packages)"
@@ -80,6 +89,7 @@ ensure_build_tools() {
   ensure_trunk
   ensure_wasm_bindgen
   ensure_wasm_opt
+  ensure_terser
 }
 
 ensure_chromium() {
@@ -117,6 +127,9 @@ build_frontend() {
   else
     (cd "$REPO_ROOT" && trunk build --release >/dev/null)
   fi
+  # The loader is sent on every page view: minified (the server falls back to the source).
+  mkdir -p "$REPO_ROOT/dist/loader"
+  terser "$REPO_ROOT/public/embed.js" --compress --mangle -o "$REPO_ROOT/dist/loader/embed.js"
   # Precompressed copies: the server sends .br / .gz to browsers that accept them.
   node -e '
     const fs = require("fs"), zlib = require("zlib"), path = require("path");

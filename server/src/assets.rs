@@ -1,5 +1,6 @@
 //! Finds the banner bundle Trunk built (`dist/banner/assent-banner-<hash>.js` and
-//! `…_bg.wasm`), so `/embed.js` can name the current hashed files.
+//! `…_bg.wasm`), so `/embed.js` can name the current hashed files, and the minified loader
+//! the build scripts made beside it (`dist/loader/embed.js`), if any.
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -7,6 +8,7 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 
 pub const BANNER_DIR: &str = "banner";
+pub const LOADER_FILE: &str = "loader/embed.js";
 const PREFIX: &str = "assent-banner-";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +17,8 @@ pub struct BannerBundle {
     pub wasm: String,
     /// SHA-256 of the JS glue and the wasm: recorded on every event as `banner_build`.
     pub build: String,
+    /// The minified loader, when the build made one (read with the bundle).
+    pub loader: Option<String>,
 }
 
 /// Remembers the last bundle by its file names and mtime, so the hash is computed once per build.
@@ -68,6 +72,7 @@ impl BannerAssets {
             js,
             wasm,
             build: hex::encode(hasher.finalize()),
+            loader: std::fs::read_to_string(dist.join(LOADER_FILE)).ok(),
         };
         *cache = Some((wasm_path, wasm_time, bundle.clone()));
         Ok(Some(bundle))
@@ -92,5 +97,22 @@ mod tests {
         assert_eq!(found.js, "assent-banner-abc.js");
         assert_eq!(found.wasm, "assent-banner-abc_bg.wasm");
         assert_eq!(found.build, hex::encode(Sha256::digest(b"jswasm")));
+        assert_eq!(found.loader, None);
+    }
+
+    #[test]
+    fn a_minified_loader_beside_the_bundle_is_picked_up_with_the_next_build() {
+        let dist = tempfile::tempdir().expect("tempdir");
+        let dir = dist.path().join(BANNER_DIR);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::create_dir_all(dist.path().join("loader")).expect("mkdir");
+        std::fs::write(dist.path().join(LOADER_FILE), "var b=window.__assentBoot;").expect("write");
+        std::fs::write(dir.join("assent-banner-def.js"), "js").expect("write");
+        std::fs::write(dir.join("assent-banner-def_bg.wasm"), "wasm").expect("write");
+        let found = BannerAssets::default()
+            .find(dist.path())
+            .expect("scan")
+            .expect("bundle");
+        assert_eq!(found.loader.as_deref(), Some("var b=window.__assentBoot;"));
     }
 }

@@ -13,7 +13,8 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 const LOADER: &str = include_str!("../../../public/embed.js");
-const BOOT_PLACEHOLDER: &str = "/*ASSENT_BOOT*/null";
+/// Replaced by the boot object; a plain expression, so a minifier keeps it verbatim.
+const BOOT_PLACEHOLDER: &str = "window.__assentBoot";
 
 /// The loader, naming the current build's files. Short cache: a new build takes effect in minutes.
 pub async fn get_embed_js(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
@@ -34,7 +35,12 @@ pub async fn get_embed_js(State(state): State<AppState>, headers: HeaderMap) -> 
         "build": bundle.build,
         "notices": notices,
     });
-    let body = LOADER.replace(BOOT_PLACEHOLDER, &boot.to_string());
+    // The minified loader of the build when there is one, else the source compiled in.
+    let body = bundle
+        .loader
+        .as_deref()
+        .unwrap_or(LOADER)
+        .replacen(BOOT_PLACEHOLDER, &boot.to_string(), 1);
     // Revalidated on every page view (a new build or a material notice change must reach
     // returning visitors at once); an unchanged loader costs a 304.
     let etag = format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..32]);
