@@ -58,6 +58,8 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/gpc.json", get(super::well_known::get_gpc))
         .route("/analytics.js", get(get_analytics_js))
         .route("/video", get(get_video))
+        // No icon, and no 404 in the console for the one the browser asks for.
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .layer(super::trace_layer())
         .with_state(state)
 }
