@@ -130,6 +130,11 @@ build_frontend() {
   else
     (cd "$REPO_ROOT" && trunk build --release >/dev/null)
   fi
+  # wasm-bindgen's JS glue, minified (export and import names are kept: the wasm links by them).
+  local glue
+  for glue in "$REPO_ROOT"/dist/banner/assent-banner-*.js; do
+    terser "$glue" --module --compress --mangle -o "$glue.min" && mv "$glue.min" "$glue"
+  done
   # The loader is sent on every page view: minified (the server falls back to the source).
   mkdir -p "$REPO_ROOT/dist/loader"
   terser "$REPO_ROOT/public/embed.js" --compress --mangle -o "$REPO_ROOT/dist/loader/embed.js"
