@@ -259,18 +259,15 @@
     // The glue, the wasm and the notice download side by side (the wasm does not wait for the
     // glue to ask for it, nor the notice for the wasm to start).
     var module = import(origin + boot.js);
-    // Compiled while the page is still being parsed; instantiated once the DOM is ready.
+    // Compiled while the page is still being parsed.
     var wasm = WebAssembly.compileStreaming
       ? WebAssembly.compileStreaming(fetch(origin + boot.wasm))
       : fetch(origin + boot.wasm);
     var lang = script.getAttribute("data-lang") || (navigator.languages || [])[0] || navigator.language;
     api._notice = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (lang ? "?lang=" + encodeURIComponent(lang) : ""));
-    var domReady = new Promise(function (resolve) {
-      if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", resolve);
-      else resolve();
-    });
-    Promise.all([module, domReady])
-      .then(function (r) { return r[0].default({ module_or_path: wasm }); })
+    // Started at once: the banner mounts as soon as there is a <body>, even mid-parse.
+    module
+      .then(function (m) { return m.default({ module_or_path: wasm }); })
       .catch(function (e) { console.error("Assent: the banner failed to load", e); });
   }
 

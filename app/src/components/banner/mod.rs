@@ -31,7 +31,13 @@ pub fn mount() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let Some(body) = document.body() else { return };
+    // The loader starts the banner as soon as it is compiled, possibly before the parser
+    // reached `<body>`: then it mounts once the document is parsed.
+    let Some(body) = document.body() else {
+        let later = wasm_bindgen::closure::Closure::once_into_js(mount);
+        let _ = document.add_event_listener_with_callback("DOMContentLoaded", later.unchecked_ref());
+        return;
+    };
     if document.get_element_by_id(HOST_ID).is_some() {
         return;
     }
