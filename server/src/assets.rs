@@ -15,7 +15,9 @@ const PREFIX: &str = "assent-banner-";
 pub struct BannerBundle {
     pub js: String,
     pub wasm: String,
-    /// SHA-256 of the JS glue and the wasm: recorded on every event as `banner_build`.
+    /// SHA-256 of the JS glue, the wasm and the banner's built-in words (which the server sends
+    /// with the notice): recorded on every event as `banner_build`, it pins the banner's code
+    /// and texts a visitor saw (the notice hash pins the notice and its overrides).
     pub build: String,
     /// The minified loader, when the build made one (read with the bundle).
     pub loader: Option<String>,
@@ -68,6 +70,7 @@ impl BannerAssets {
         let mut hasher = Sha256::new();
         hasher.update(std::fs::read(dir.join(&js))?);
         hasher.update(std::fs::read(&wasm_path)?);
+        hasher.update(assent_shared::ui_texts::fingerprint().as_bytes());
         let bundle = BannerBundle {
             js,
             wasm,
@@ -96,7 +99,8 @@ mod tests {
         let found = assets.find(dist.path()).expect("scan").expect("bundle");
         assert_eq!(found.js, "assent-banner-abc.js");
         assert_eq!(found.wasm, "assent-banner-abc_bg.wasm");
-        assert_eq!(found.build, hex::encode(Sha256::digest(b"jswasm")));
+        let texts = assent_shared::ui_texts::fingerprint();
+        assert_eq!(found.build, hex::encode(Sha256::digest(format!("jswasm{texts}"))));
         assert_eq!(found.loader, None);
     }
 

@@ -306,6 +306,28 @@ fn builtin(lang: &str) -> &'static [(&'static str, &'static str)] {
     }
 }
 
+/// Every built-in text as `lang \t key \t text` lines, in a fixed order: the server hashes
+/// them into the banner build it records on every event (`banner_build`), so each event pins
+/// the banner's words as it pins its code.
+pub fn fingerprint() -> String {
+    let tables = [
+        ("en", EN),
+        ("de", DE),
+        ("fr", FR),
+        ("es", ES),
+        ("pt-BR", PT_BR),
+        ("ko", KO),
+        ("ar", AR),
+    ];
+    let mut out = String::new();
+    for (lang, table) in tables {
+        for (key, text) in table {
+            out.push_str(&format!("{lang}\t{key}\t{text}\n"));
+        }
+    }
+    out
+}
+
 /// Every text key, in English's order: the keys a notice's `ui_texts` may override.
 pub fn keys() -> impl Iterator<Item = &'static str> {
     EN.iter().map(|(k, _)| *k)
@@ -336,6 +358,13 @@ mod tests {
             assert_eq!(ks, want);
             assert!(table.iter().all(|(_, v)| !v.is_empty()));
         }
+    }
+
+    #[test]
+    fn the_fingerprint_changes_with_any_text() {
+        let fingerprint = fingerprint();
+        assert_eq!(fingerprint.lines().count(), 7 * keys().count());
+        assert!(fingerprint.contains("de\treject_all\tAlle ablehnen\n"));
     }
 
     #[test]
