@@ -55,7 +55,20 @@
     if (!cookieDomain || !s) return;
     delete s.pending;
     // Base64 of UTF-8 JSON: cookie-safe, and smaller than percent-encoding.
-    document.cookie = cookieName + "=" + btoa(unescape(encodeURIComponent(JSON.stringify(s)))) +
+    var encode = function () { return btoa(unescape(encodeURIComponent(JSON.stringify(s)))); };
+    var value = encode();
+    if (value.length > 3800) {
+      // Browsers drop cookies over 4 KB: leave out what the banner recomputes on arrival.
+      delete s.gcm;
+      delete s.signals;
+      delete s.label;
+      value = encode();
+    }
+    if (value.length > 3800) {
+      console.error("Assent: the choice is too large to share across subdomains; it stays on this host");
+      return;
+    }
+    document.cookie = cookieName + "=" + value +
       "; domain=" + cookieDomain + "; path=/; max-age=34128000; samesite=lax" +
       (location.protocol === "https:" ? "; secure" : "");
   }
@@ -383,7 +396,7 @@
   var s = stored();
   var gpcToRecord = navigator.globalPrivacyControl === true && !(s && s.gpc_honored);
   var current =
-    s && s.decisions && s.notice_version >= (boot.notices || {})[site] && !(s.pending && s.pending.length) && !gpcToRecord &&
+    s && s.decisions && s.gcm && s.notice_version >= (boot.notices || {})[site] && !(s.pending && s.pending.length) && !gpcToRecord &&
     !(s.recheck_at && Date.now() >= s.recheck_at);
   if (current) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { drawFab(s.label); });

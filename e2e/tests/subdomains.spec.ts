@@ -56,3 +56,34 @@ test("a choice made on one subdomain applies on the others, and a withdrawal the
   await page.goto(demoUrl());
   await expect(banner(page, "banner")).toBeVisible();
 });
+
+test("a shared choice that had to leave out what the banner recomputes is rebuilt and applied on arrival", async ({ page }) => {
+  await page.goto(on("www"));
+  await banner(page, "accept-all").click();
+  const first = await acknowledged(page);
+
+  // What the loader writes when the whole choice would not fit in a 4 KB cookie.
+  const context = page.context();
+  const cookie = (await context.cookies()).find((c) => c.name === "assent_demo")!;
+  const slim = JSON.parse(Buffer.from(cookie.value, "base64").toString("utf8"));
+  expect(slim.gcm.analytics_storage).toBe("granted");
+  delete slim.gcm;
+  delete slim.signals;
+  delete slim.label;
+  await context.addCookies([{ ...cookie, value: Buffer.from(JSON.stringify(slim)).toString("base64") }]);
+
+  const wasm = wasmRequests(page);
+  await page.goto(on("shop"));
+  // Not a fast path this time: the banner loads, rebuilds the Consent Mode update and applies it,
+  // without asking again.
+  await expect.poll(async () => (await stored(page)) as any).toMatchObject({ gcm: { analytics_storage: "granted" } });
+  expect(wasm).toHaveLength(1);
+  await expect(banner(page, "privacy-choices")).toBeVisible();
+  await expect(banner(page, "banner")).toHaveCount(0);
+  const updates = await page.evaluate(() =>
+    (window as any).dataLayer.map((a: IArguments) => Array.from(a)).filter((a: unknown[]) => a[0] === "consent" && a[1] === "update"),
+  );
+  expect(updates).toHaveLength(1);
+  expect(updates[0][2]).toMatchObject({ analytics_storage: "granted", ad_storage: "granted" });
+  expect((await stored(page))!.subject_id).toBe(first.subject_id);
+});

@@ -88,15 +88,29 @@ impl ConsentContext {
         spawn_local(async move {
             match api::notice().await {
                 Ok(notice) => {
+                    self.texts.set_value(Some(Texts::from_map(&notice.texts)));
                     let expired = self.choice.with_untracked(|c| expired_purposes(&notice.notice, c));
                     let stale_refusal = self.choice.with_untracked(|c| stale_refusal(&notice.notice, c));
                     if !expired.is_empty() || stale_refusal {
                         // Past its lifetime the choice no longer counts: ask again.
                         self.choice.update(|c| c.notice_version = None);
-                    } else if self.choice.with_untracked(|c| c.decisions.is_some()) {
-                        // Lifetimes may differ in this notice version: keep the loader's date right.
-                        self.choice.update(|c| c.recheck_at = recheck_at(&notice.notice, c));
+                    } else if let Some(decisions) = self.choice.with_untracked(|c| c.decisions.clone()) {
+                        // A choice shared by another subdomain may arrive without what can be
+                        // recomputed here (it had to fit in a cookie): rebuild and apply it.
+                        let rebuild = self.choice.with_untracked(|c| c.gcm.is_undefined());
+                        let label = self.texts().privacy_choices.to_owned();
+                        self.choice.update(|c| {
+                            // Lifetimes may differ in this notice version: keep the loader's date right.
+                            c.recheck_at = recheck_at(&notice.notice, c);
+                            if rebuild {
+                                set_in_force(c, &notice.notice, decisions);
+                                c.label = Some(label);
+                            }
+                        });
                         self.persist();
+                        if rebuild {
+                            self.emit_in_force(js_sys::Array::new().into(), false);
+                        }
                     }
                     let valid_from = Some(notice.consent_valid_from);
                     let (answered, current) = self.choice.with_untracked(|c| {
@@ -117,7 +131,6 @@ impl ConsentContext {
                     };
                     let opt_out_regime = notice.regime == Regime::OptOut;
                     bridge::apply_theme(&notice.notice.theme);
-                    self.texts.set_value(Some(Texts::from_map(&notice.texts)));
                     self.notice.set(Some(notice));
                     if !expired.is_empty() {
                         self.queue_event(Method::Expire, Source::System, expired, None);
