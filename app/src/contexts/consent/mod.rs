@@ -1,14 +1,17 @@
 //! The one piece of shared state of the banner: the notice, the visitor's choice, which
-//! layer shows, and how a decision is recorded (applied at once, queued, sent until acknowledged).
+//! layer shows, and what each control decides. How a decision is applied, queued and sent
+//! lives in `outbox`; how long a choice counts, in `contexts::lifetime`.
 
+mod outbox;
+
+use super::lifetime::{expired_purposes, recheck_at, stale_refusal};
 use crate::api;
 use crate::bridge::{self, BootConfig};
 use crate::i18n::Texts;
-use crate::storage::{Pending, Signals, StoredChoice};
-use assent_shared::api::{ConsentRequest, NoticeResponse};
+use crate::storage::{Signals, StoredChoice};
+use assent_shared::api::NoticeResponse;
 use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
 use assent_shared::consent_mode;
-use assent_shared::ids::EventId;
 use assent_shared::notice::{LocalizedNotice, LocalizedPurpose};
 use assent_shared::regime::Regime;
 use assent_shared::signals::gpp::{self, UsNat};
@@ -16,9 +19,6 @@ use assent_shared::signals::usp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
-
-/// How long to wait before resending an event the server did not acknowledge.
-const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
@@ -388,116 +388,6 @@ impl ConsentContext {
             self.focus.set(Some("privacy-choices"));
         }
     }
-
-    /// Applies decisions at once (storage, Consent Mode, blocked scripts), queues the event
-    /// and sends it.
-    fn queue_event(&self, method: Method, source: Source, decisions: Decisions, signal: Option<SignalSource>) {
-        let Some(notice) = self.notice.get_untracked() else {
-            return;
-        };
-        let Some(event_id) = bridge::random_uuid().and_then(|id| EventId::parse(&id).ok()) else {
-            return;
-        };
-        let boot = self.boot.get_value();
-        let request = ConsentRequest {
-            event_id,
-            subject_id: None,
-            notice_version: notice.notice.version,
-            notice_hash: notice.notice_hash.clone(),
-            language: notice.notice.language.clone(),
-            method,
-            source,
-            decisions: decisions.clone(),
-            client_time: Some(bridge::now_iso()),
-            gpc: signal.is_some(),
-            signal_source: signal,
-            banner_build: boot.build.clone(),
-        };
-        let previous = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
-        let withdrawn = decisions
-            .iter()
-            .any(|(k, d)| *d == Decision::Denied && previous.get(k) == Some(&Decision::Granted));
-        // What refused purposes declared on the device goes, whether or not it was granted before.
-        let cleanup: Vec<&assent_shared::notice::Cookie> = notice
-            .notice
-            .purposes
-            .iter()
-            .filter(|p| decisions.get(&p.key) == Some(&Decision::Denied))
-            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
-            .collect();
-        let cleanup = crate::json::to_js(&cleanup);
-        let reload = withdrawn && notice.notice.reload_on_withdrawal;
-        let label = self.texts().privacy_choices.to_owned();
-        self.choice.update(|c| {
-            let mut merged = c.decisions.clone().unwrap_or_default();
-            merged.extend(decisions);
-            set_in_force(c, &notice.notice, merged);
-            c.updated_at = request.client_time.clone();
-            for key in request.decisions.keys() {
-                c.decided_at
-                    .insert(key.to_string(), request.client_time.clone().unwrap_or_default());
-            }
-            c.recheck_at = recheck_at(&notice.notice, c);
-            c.label = Some(label);
-            c.pending.push(Pending(crate::json::to_js(&request)));
-        });
-        self.persist();
-        self.refresh_signals();
-        self.emit_in_force(cleanup, reload);
-        let ctx = *self;
-        spawn_local(async move { ctx.flush().await });
-    }
-
-    fn persist(&self) {
-        let key = self.boot.with_value(|b| b.storage_key.clone());
-        self.choice.with_untracked(|c| c.save(&key));
-    }
-
-    /// Sends queued events in order until one fails to get an answer.
-    async fn flush(self) {
-        if self.flushing.get_value() {
-            return;
-        }
-        self.flushing.set_value(true);
-        let boot = self.boot.get_value();
-        while let Some(Pending(next)) = self.choice.with_untracked(|c| c.pending.first().cloned()) {
-            let (subject, token) = self
-                .choice
-                .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
-            // An event queued before the subject's first was acknowledged joins that subject.
-            let has_subject = js_sys::Reflect::get(&next, &"subject_id".into()).is_ok_and(|s| s.is_string());
-            if let (false, Some(subject)) = (has_subject, subject) {
-                let _ = js_sys::Reflect::set(&next, &"subject_id".into(), &subject.into());
-            }
-            match api::post_consent(&boot.origin, &boot.site, &next, token.as_deref()).await {
-                Ok(recorded) => {
-                    self.choice.update(|c| {
-                        c.pending.remove(0);
-                        c.subject_id = Some(recorded.subject_id.to_string());
-                        if let Some(token) = recorded.subject_token {
-                            c.subject_token = Some(token);
-                        }
-                    });
-                    self.persist();
-                    self.status.set(Some(SaveStatus::Saved));
-                }
-                Err(err) if err.is_retryable() => {
-                    self.status.set(Some(SaveStatus::Queued));
-                    set_timeout(move || spawn_local(self.flush()), RETRY_AFTER);
-                    break;
-                }
-                Err(err) => {
-                    // The server refused this event for good; keeping it would block the queue.
-                    err.log("the server refused a consent event");
-                    self.choice.update(|c| {
-                        c.pending.remove(0);
-                    });
-                    self.persist();
-                }
-            }
-        }
-        self.flushing.set_value(false);
-    }
 }
 
 /// The notice's purpose key for precise device location (sensitive; always asked for alone).
@@ -511,62 +401,4 @@ fn set_in_force(choice: &mut StoredChoice, notice: &LocalizedNotice, decisions: 
     let gcm = consent_mode::update(notice, &decisions);
     choice.gcm = crate::json::to_js(&gcm);
     choice.decisions = Some(decisions);
-}
-
-const DAY_MS: f64 = 86_400_000.0;
-
-fn decided_ms(choice: &StoredChoice, key: &assent_shared::ids::PurposeKey) -> Option<f64> {
-    let at = choice.decided_at.get(key.as_str()).or(choice.updated_at.as_ref())?;
-    let ms = js_sys::Date::parse(at);
-    (!ms.is_nan()).then_some(ms)
-}
-
-fn lifetime_days(notice: &LocalizedNotice, key: &assent_shared::ids::PurposeKey) -> u32 {
-    notice
-        .purpose(key)
-        .and_then(|p| p.lifetime_days)
-        .unwrap_or(assent_shared::consent::DEFAULT_LIFETIME_DAYS)
-}
-
-/// Granted purposes whose consent is older than their lifetime, as the denials that expire them.
-fn expired_purposes(notice: &LocalizedNotice, choice: &StoredChoice) -> Decisions {
-    let now = js_sys::Date::now();
-    choice
-        .decisions
-        .iter()
-        .flatten()
-        .filter(|(_, d)| **d == Decision::Granted)
-        .filter(|(k, _)| {
-            decided_ms(choice, k).is_some_and(|at| now - at > f64::from(lifetime_days(notice, k)) * DAY_MS)
-        })
-        .map(|(k, _)| (k.clone(), Decision::Denied))
-        .collect()
-}
-
-/// A refusal of a banner purpose older than the time a refusal is respected.
-fn stale_refusal(notice: &LocalizedNotice, choice: &StoredChoice) -> bool {
-    let now = js_sys::Date::now();
-    let kept = f64::from(assent_shared::consent::REFUSAL_KEPT_DAYS) * DAY_MS;
-    choice.decisions.iter().flatten().any(|(k, d)| {
-        *d == Decision::Denied
-            && notice.purpose(k).is_some_and(|p| p.is_choosable())
-            && decided_ms(choice, k).is_some_and(|at| now - at > kept)
-    })
-}
-
-/// The earliest moment a consent expires or a refusal may be asked again.
-fn recheck_at(notice: &LocalizedNotice, choice: &StoredChoice) -> Option<f64> {
-    let kept = f64::from(assent_shared::consent::REFUSAL_KEPT_DAYS) * DAY_MS;
-    choice
-        .decisions
-        .iter()
-        .flatten()
-        .filter_map(|(k, d)| {
-            let at = decided_ms(choice, k)?;
-            Some(match d {
-                Decision::Granted => at + f64::from(lifetime_days(notice, k)) * DAY_MS,
-                Decision::Denied => at + kept,
-            })
-        })
-        .reduce(f64::min)
 }

@@ -1,0 +1,134 @@
+//! The outbox: a decision applies at once (storage, Consent Mode, blocked scripts), its event
+//! is queued in the stored choice and sent, in order, until the server acknowledges it.
+
+use super::{ConsentContext, SaveStatus, set_in_force};
+use crate::api;
+use crate::bridge;
+use crate::contexts::lifetime::recheck_at;
+use crate::storage::Pending;
+use assent_shared::api::ConsentRequest;
+use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
+use assent_shared::ids::EventId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// How long to wait before resending an event the server did not acknowledge.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl ConsentContext {
+    /// Applies decisions at once (storage, Consent Mode, blocked scripts), queues the event
+    /// and sends it.
+    pub(super) fn queue_event(
+        &self,
+        method: Method,
+        source: Source,
+        decisions: Decisions,
+        signal: Option<SignalSource>,
+    ) {
+        let Some(notice) = self.notice.get_untracked() else {
+            return;
+        };
+        let Some(event_id) = bridge::random_uuid().and_then(|id| EventId::parse(&id).ok()) else {
+            return;
+        };
+        let boot = self.boot.get_value();
+        let request = ConsentRequest {
+            event_id,
+            subject_id: None,
+            notice_version: notice.notice.version,
+            notice_hash: notice.notice_hash.clone(),
+            language: notice.notice.language.clone(),
+            method,
+            source,
+            decisions: decisions.clone(),
+            client_time: Some(bridge::now_iso()),
+            gpc: signal.is_some(),
+            signal_source: signal,
+            banner_build: boot.build.clone(),
+        };
+        let previous = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
+        let withdrawn = decisions
+            .iter()
+            .any(|(k, d)| *d == Decision::Denied && previous.get(k) == Some(&Decision::Granted));
+        // What refused purposes declared on the device goes, whether or not it was granted before.
+        let cleanup: Vec<&assent_shared::notice::Cookie> = notice
+            .notice
+            .purposes
+            .iter()
+            .filter(|p| decisions.get(&p.key) == Some(&Decision::Denied))
+            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
+            .collect();
+        let cleanup = crate::json::to_js(&cleanup);
+        let reload = withdrawn && notice.notice.reload_on_withdrawal;
+        let label = self.texts().privacy_choices.to_owned();
+        self.choice.update(|c| {
+            let mut merged = c.decisions.clone().unwrap_or_default();
+            merged.extend(decisions);
+            set_in_force(c, &notice.notice, merged);
+            c.updated_at = request.client_time.clone();
+            for key in request.decisions.keys() {
+                c.decided_at
+                    .insert(key.to_string(), request.client_time.clone().unwrap_or_default());
+            }
+            c.recheck_at = recheck_at(&notice.notice, c);
+            c.label = Some(label);
+            c.pending.push(Pending(crate::json::to_js(&request)));
+        });
+        self.persist();
+        self.refresh_signals();
+        self.emit_in_force(cleanup, reload);
+        let ctx = *self;
+        spawn_local(async move { ctx.flush().await });
+    }
+
+    pub(super) fn persist(&self) {
+        let key = self.boot.with_value(|b| b.storage_key.clone());
+        self.choice.with_untracked(|c| c.save(&key));
+    }
+
+    /// Sends queued events in order until one fails to get an answer.
+    pub(super) async fn flush(self) {
+        if self.flushing.get_value() {
+            return;
+        }
+        self.flushing.set_value(true);
+        let boot = self.boot.get_value();
+        while let Some(Pending(next)) = self.choice.with_untracked(|c| c.pending.first().cloned()) {
+            let (subject, token) = self
+                .choice
+                .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
+            // An event queued before the subject's first was acknowledged joins that subject.
+            let has_subject = js_sys::Reflect::get(&next, &"subject_id".into()).is_ok_and(|s| s.is_string());
+            if let (false, Some(subject)) = (has_subject, subject) {
+                let _ = js_sys::Reflect::set(&next, &"subject_id".into(), &subject.into());
+            }
+            match api::post_consent(&boot.origin, &boot.site, &next, token.as_deref()).await {
+                Ok(recorded) => {
+                    self.choice.update(|c| {
+                        c.pending.remove(0);
+                        c.subject_id = Some(recorded.subject_id.to_string());
+                        if let Some(token) = recorded.subject_token {
+                            c.subject_token = Some(token);
+                        }
+                    });
+                    self.persist();
+                    self.status.set(Some(SaveStatus::Saved));
+                }
+                Err(err) if err.is_retryable() => {
+                    self.status.set(Some(SaveStatus::Queued));
+                    set_timeout(move || spawn_local(self.flush()), RETRY_AFTER);
+                    break;
+                }
+                Err(err) => {
+                    // The server refused this event for good; keeping it would block the queue.
+                    err.log("the server refused a consent event");
+                    self.choice.update(|c| {
+                        c.pending.remove(0);
+                    });
+                    self.persist();
+                }
+            }
+        }
+        self.flushing.set_value(false);
+    }
+}
