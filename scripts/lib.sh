@@ -6,6 +6,7 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${ASSENT_TOOLS_DIR:-$HOME/.cache/assent/tools}"
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132.0.0"
+TERSER_VERSION="5.51.4"
 export PATH="$TOOLS_DIR/bin:$TOOLS_DIR/npm/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -38,20 +39,23 @@ ensure_wasm_bindgen() {
   fi
 }
 
+# The build's npm tools live in one prefix; installing one (re)installs both at their pins.
+install_npm_tools() {
+  mkdir -p "$TOOLS_DIR/npm"
+  npm install --no-audit --no-fund --prefix "$TOOLS_DIR/npm" "binaryen@$BINARYEN_VERSION" "terser@$TERSER_VERSION" >/dev/null
+}
+
 ensure_wasm_opt() {
   if ! wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
     say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm)"
-    mkdir -p "$TOOLS_DIR/npm"
-    npm install --no-audit --no-fund --prefix "$TOOLS_DIR/npm" "binaryen@$BINARYEN_VERSION" >/dev/null
+    install_npm_tools
   fi
 }
 
-TERSER_VERSION="5.51.4"
 ensure_terser() {
   if ! terser --version 2>/dev/null | grep -q "$TERSER_VERSION"; then
     say "installing terser $TERSER_VERSION (npm) to minify the loader"
-    mkdir -p "$TOOLS_DIR/npm"
-    npm install --no-audit --no-fund --prefix "$TOOLS_DIR/npm" "binaryen@$BINARYEN_VERSION" "terser@$TERSER_VERSION" >/dev/null
+    install_npm_tools
   fi
 }
 

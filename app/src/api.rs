@@ -101,9 +101,6 @@ pub async fn post_consent(
     request: &JsValue,
     token: Option<&str>,
 ) -> Result<ConsentRecorded, ApiFailure> {
-    let body = js_sys::JSON::stringify(request)
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_default();
+    let body = crate::json::stringify(request);
     call("POST", &format!("{origin}/v1/sites/{site}/consents"), Some(body), token).await
 }

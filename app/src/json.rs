@@ -17,7 +17,12 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Option<T> {
 }
 
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
-    js_sys::JSON::stringify(&to_js(value))
+    stringify(&to_js(value))
+}
+
+/// `JSON.stringify` of a JS value already built.
+pub fn stringify(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value)
         .ok()
         .and_then(|s| s.as_string())
         .unwrap_or_default()

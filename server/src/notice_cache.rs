@@ -5,14 +5,16 @@ use crate::ledger::Ledger;
 use assent_shared::canonical::notice_hash;
 use assent_shared::ids::SiteId;
 use assent_shared::notice::{LocalizedNotice, Notice};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// A notice as a visitor saw it: the localized view and its hash.
+/// A notice as a visitor saw it: the localized view, its hash, and the banner's own words
+/// in that language with the notice's overrides applied.
 #[derive(Debug)]
 pub struct ShownNotice {
     pub notice: LocalizedNotice,
     pub hash: String,
+    pub texts: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
@@ -68,6 +70,7 @@ impl NoticeCache {
         let localized = notice.localize(Some(&language));
         let shown = Arc::new(ShownNotice {
             hash: notice_hash(&localized)?,
+            texts: assent_shared::ui_texts::resolve(&localized.language, &localized.ui_texts),
             notice: localized,
         });
         self.shown

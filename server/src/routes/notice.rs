@@ -41,7 +41,7 @@ pub async fn get_notice(
         regime: ctx.regime,
         gpc: ctx.gpc,
         consent_valid_from,
-        texts: assent_shared::ui_texts::resolve(&shown.notice.language, &shown.notice.ui_texts),
+        texts: shown.texts.clone(),
     };
     // The answer depends on the request's region and GPC headers: never share it in a cache.
     Ok(([(header::CACHE_CONTROL, "private, no-store")], Json(body)))

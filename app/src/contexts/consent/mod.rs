@@ -98,13 +98,13 @@ impl ConsentContext {
                         // A choice shared by another subdomain may arrive without what can be
                         // recomputed here (it had to fit in a cookie): rebuild and apply it.
                         let rebuild = self.choice.with_untracked(|c| c.gcm.is_undefined());
-                        let label = self.texts().privacy_choices.to_owned();
+                        let label = rebuild.then(|| self.texts().privacy_choices.to_owned());
                         self.choice.update(|c| {
                             // Lifetimes may differ in this notice version: keep the loader's date right.
                             c.recheck_at = recheck_at(&notice.notice, c);
                             if rebuild {
                                 set_in_force(c, &notice.notice, decisions);
-                                c.label = Some(label);
+                                c.label = label;
                             }
                         });
                         self.persist();
