@@ -21,6 +21,19 @@ on_both_backends!(
     two_server_processes_on_one_database_keep_chains_linear
 );
 
+/// `GET` with a bearer token, the answer read as JSON.
+async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url: String, token: &str) -> T {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON answer")
+}
+
 fn admin_token(dir: &Path) -> String {
     let keys = Keys::load_or_create(&dir.join("keys.json")).expect("keys");
     let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
@@ -75,29 +88,23 @@ async fn two_server_processes_on_one_database_keep_chains_linear(backend: Backen
         assert_eq!(s.await.expect("task"), 201);
     }
     for (subject, token) in &subjects {
-        let h: ConsentHistory = client
-            .get(format!("{api_b}/v1/sites/demo/subjects/{subject}/consents"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("GET")
-            .json()
-            .await
-            .expect("json");
+        let h: ConsentHistory = get_json(
+            &client,
+            format!("{api_b}/v1/sites/demo/subjects/{subject}/consents"),
+            token,
+        )
+        .await;
         assert_eq!(
             h.events.iter().map(|e| e.seq).collect::<Vec<_>>(),
             (1..=31).collect::<Vec<_>>()
         );
     }
-    let report: VerifyReport = client
-        .get(format!("{api_a}/v1/admin/sites/demo/verify"))
-        .bearer_auth(admin_token(dir.path()))
-        .send()
-        .await
-        .expect("verify")
-        .json()
-        .await
-        .expect("report");
+    let report: VerifyReport = get_json(
+        &client,
+        format!("{api_a}/v1/admin/sites/demo/verify"),
+        &admin_token(dir.path()),
+    )
+    .await;
     assert!(report.ok, "{report:?}");
     assert_eq!(report.events, 4 * 31);
 }
@@ -223,15 +230,12 @@ async fn every_acknowledged_event_survives_a_sigkill(backend: Backend) {
     let mut checked = std::collections::HashMap::<String, ConsentHistory>::new();
     for a in &acked {
         if !checked.contains_key(&a.subject) {
-            let h: ConsentHistory = client
-                .get(format!("{api}/v1/sites/demo/subjects/{}/consents", a.subject))
-                .bearer_auth(&a.token)
-                .send()
-                .await
-                .expect("GET history")
-                .json()
-                .await
-                .expect("history JSON");
+            let h: ConsentHistory = get_json(
+                &client,
+                format!("{api}/v1/sites/demo/subjects/{}/consents", a.subject),
+                &a.token,
+            )
+            .await;
             checked.insert(a.subject.clone(), h);
         }
         let events = &checked[&a.subject].events;
@@ -245,15 +249,7 @@ async fn every_acknowledged_event_survives_a_sigkill(backend: Backend) {
         );
     }
     let token = admin_token(dir.path());
-    let report: VerifyReport = client
-        .get(format!("{api}/v1/admin/sites/demo/verify"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("verify")
-        .json()
-        .await
-        .expect("report");
+    let report: VerifyReport = get_json(&client, format!("{api}/v1/admin/sites/demo/verify"), &token).await;
     assert!(report.ok, "{report:?}");
     assert!(report.events >= acked.len() as u64);
 }
