@@ -11,6 +11,7 @@ pub mod consent;
 pub mod consent_mode;
 pub mod gpc;
 pub mod ids;
+pub mod lint;
 #[cfg(feature = "ledger")]
 pub mod merkle;
 pub mod notice;
