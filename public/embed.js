@@ -1,6 +1,6 @@
 /*
  * Assent loader. Put it first in <head>, synchronous:
- *   <script src="https://ASSENT_ORIGIN/embed.js" data-site="SITE_ID"></script>
+ *   <script src="https://ASSENT_ORIGIN/embed.js?site=SITE_ID" data-site="SITE_ID"></script>
  * It installs `window.assent` at once and loads the banner (WebAssembly) asynchronously.
  * The server replaces `window.__assentBoot` below with the current build's file names
  * (`scripts/lib.sh` serves a minified copy, `dist/loader/embed.js`, when it built one).
@@ -396,8 +396,18 @@
   var s = stored();
   var gpcToRecord = navigator.globalPrivacyControl === true && !(s && s.gpc_honored);
   var current =
-    s && s.decisions && s.gcm && s.notice_version >= (boot.notices || {})[site] && !(s.pending && s.pending.length) && !gpcToRecord &&
+    s && s.decisions && s.gcm && !(s.pending && s.pending.length) && !gpcToRecord &&
     !(s.recheck_at && Date.now() >= s.recheck_at);
+  // `embed.js?site=SITE` carries the version from which stored choices hold; a tag without
+  // it carries no site's data, so one small request tells whether to ask again.
+  var known = boot.notices && Object.prototype.hasOwnProperty.call(boot.notices, site);
+  if (current && known) current = s.notice_version >= boot.notices[site];
+  else if (current) {
+    fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/loader.json")
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (b) { if (b && !(s.notice_version >= b.consent_valid_from)) load(); })
+      .catch(function () {});
+  }
   if (current) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { drawFab(s.label); });
     else drawFab(s.label);

@@ -2,7 +2,6 @@
 //! configuration, prints what it did, and returns an error a person can act on.
 
 use crate::config::Config;
-use crate::extract::AdminClaims;
 use crate::keys::Keys;
 use crate::ledger::{self, Ledger, checkpoint, retention, verify};
 use anyhow::{Context, bail};
@@ -135,20 +134,6 @@ pub async fn set_regimes(config: &Config, site: &str, pairs: &[String]) -> anyho
     let ledger = ledger::open(&config.database_url).await?;
     ledger.set_regime_overrides(&site, &overrides).await?;
     println!("site {site}: regime overrides {}", serde_json::to_string(&overrides)?);
-    Ok(())
-}
-
-pub fn admin_token(config: &Config, sites: Vec<String>, hours: i64) -> anyhow::Result<()> {
-    let keys = Keys::load_or_create(&config.key_file)?;
-    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + hours * 3600;
-    println!(
-        "{}",
-        keys.sign(&AdminClaims {
-            typ: "admin".into(),
-            sites,
-            exp
-        })?
-    );
     Ok(())
 }
 

@@ -55,6 +55,14 @@ pub struct Config {
     pub batch_max: usize,
     /// Group commit: how long the writer waits for more events after the first (µs).
     pub batch_wait_us: u64,
+    /// Lifetime of an admin session (hours).
+    pub admin_session_hours: u32,
+    /// Login attempts allowed per minute from one client address (per process).
+    pub login_per_minute_per_ip: u32,
+    /// Login attempts allowed per minute for one account (per process).
+    pub login_per_minute_per_account: u32,
+    /// How often each process checks for configuration changes made by others (ms).
+    pub config_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -78,6 +86,10 @@ impl Default for Config {
             retention_days: 395,
             batch_max: 256,
             batch_wait_us: 0,
+            admin_session_hours: 8,
+            login_per_minute_per_ip: 20,
+            login_per_minute_per_account: 5,
+            config_poll_ms: 500,
         }
     }
 }
@@ -192,6 +204,18 @@ impl Config {
         if let Some(v) = env("ASSENT_BATCH_WAIT_US") {
             self.batch_wait_us = parse("ASSENT_BATCH_WAIT_US", &v)?;
         }
+        if let Some(v) = env("ASSENT_ADMIN_SESSION_HOURS") {
+            self.admin_session_hours = parse("ASSENT_ADMIN_SESSION_HOURS", &v)?;
+        }
+        if let Some(v) = env("ASSENT_LOGIN_PER_MINUTE_PER_IP") {
+            self.login_per_minute_per_ip = parse("ASSENT_LOGIN_PER_MINUTE_PER_IP", &v)?;
+        }
+        if let Some(v) = env("ASSENT_LOGIN_PER_MINUTE_PER_ACCOUNT") {
+            self.login_per_minute_per_account = parse("ASSENT_LOGIN_PER_MINUTE_PER_ACCOUNT", &v)?;
+        }
+        if let Some(v) = env("ASSENT_CONFIG_POLL_MS") {
+            self.config_poll_ms = parse("ASSENT_CONFIG_POLL_MS", &v)?;
+        }
         Ok(())
     }
 
@@ -204,6 +228,12 @@ impl Config {
         }
         if self.batch_max == 0 {
             bail!("batch_max must be at least 1");
+        }
+        if self.admin_session_hours == 0 || self.admin_session_hours > 24 * 30 {
+            bail!("admin_session_hours must be 1 to 720");
+        }
+        if self.config_poll_ms == 0 {
+            bail!("config_poll_ms must be at least 1");
         }
         let date = self.gpc_last_update.as_bytes();
         let date_ok = date.len() == 10

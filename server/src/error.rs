@@ -11,6 +11,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+/// Why an erased subject is refused (410 `subject_erased`).
+pub const SUBJECT_ERASED: &str = "this subject was erased; start again without subject_id";
+
+/// The largest request body accepted (axum's default limit, stated here for the message).
+pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,16 +25,28 @@ pub enum ApiError {
     Invalid(#[from] Invalid),
     #[error("malformed request body: {0}")]
     MalformedBody(String),
+    #[error(
+        "the request body is larger than the limit of {} bytes",
+        crate::error::BODY_LIMIT_BYTES
+    )]
+    PayloadTooLarge,
     #[error("{what} not found")]
     NotFound { what: &'static str, code: &'static str },
     #[error("{0}")]
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    #[error("a write with the session cookie must send the session's CSRF token in X-CSRF-Token")]
+    CsrfFailed,
     #[error("origin {0} is not registered for this site")]
     OriginNotAllowed(String),
     #[error("{0}")]
-    Conflict(&'static str),
+    Conflict(std::borrow::Cow<'static, str>),
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// The notice lint refused a publication: one finding per problem.
+    #[error("the notice has {} problem(s) to fix before publishing", .0.len())]
+    Lint(Vec<assent_shared::lint::Finding>),
     #[error("{0}")]
     Gone(&'static str),
     #[error("the notice you answered does not match: {0}")]
@@ -42,11 +60,13 @@ pub enum ApiError {
 impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
-            Self::Invalid(_) | Self::NoticeMismatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Invalid(_) | Self::NoticeMismatch(_) | Self::Lint(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::OriginNotAllowed(_) | Self::CsrfFailed => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -58,11 +78,15 @@ impl ApiError {
         match self {
             Self::Invalid(_) => "invalid_input",
             Self::MalformedBody(_) => "malformed_body",
+            Self::PayloadTooLarge => "payload_too_large",
             Self::NotFound { code, .. } => code,
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
+            Self::CsrfFailed => "csrf_failed",
             Self::OriginNotAllowed(_) => "origin_not_allowed",
             Self::Conflict(_) => "conflict",
+            Self::TooManyRequests { .. } => "too_many_requests",
+            Self::Lint(_) => "notice_lint_failed",
             Self::Gone(_) => "subject_erased",
             Self::NoticeMismatch(_) => "notice_mismatch",
             Self::NotReady(_) => "not_ready",
@@ -89,6 +113,12 @@ impl IntoResponse for ApiError {
         };
         let details = match &self {
             Self::Invalid(invalid) => Some(json!({ "field": invalid.field, "reason": invalid.reason })),
+            Self::Lint(findings) => Some(json!({ "findings": findings })),
+            Self::TooManyRequests { retry_after_secs } => Some(json!({ "retry_after_secs": retry_after_secs })),
+            _ => None,
+        };
+        let retry_after = match &self {
+            Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
         let body = ErrorBody {
@@ -98,6 +128,12 @@ impl IntoResponse for ApiError {
                 details,
             },
         };
-        (self.status_code(), Json(body)).into_response()
+        let mut response = (self.status_code(), Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        }
+        response
     }
 }

@@ -1,36 +1,81 @@
 //! Extractors whose rejections are our [`ApiError`], so even a malformed request gets the
 //! one JSON error shape.
 
+use crate::auth::Audience;
 use crate::error::ApiError;
 use crate::keys::Keys;
+use crate::ledger::{SiteRecord, SubjectStatus};
+use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::ids::{SiteId, SubjectId};
-use axum::extract::FromRequest;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// `Json<T>` with our error body on rejection.
-#[derive(Debug, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body with our error shape on rejection: 400 `malformed_body` for a wrong content
+/// type or JSON that does not parse (with line and column), 413 past the body limit, and
+/// 422 `invalid_input` naming the JSON path of the first value of the wrong shape
+/// (`details.field`, e.g. `origins[2]` or `purposes[0].legal_basis`).
+#[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        match rejection {
-            JsonRejection::JsonDataError(e) => Invalid::new("body", e.body_text()).into(),
-            JsonRejection::MissingJsonContentType(_) => {
-                ApiError::MalformedBody("expected Content-Type: application/json".into())
-            }
-            other => ApiError::MalformedBody(other.body_text()),
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let json_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| {
+                let m = m.trim();
+                m.eq_ignore_ascii_case("application/json") || (m.starts_with("application/") && m.ends_with("+json"))
+            });
+        if !json_type {
+            return Err(ApiError::MalformedBody(
+                "expected Content-Type: application/json".into(),
+            ));
         }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::MalformedBody(e.body_text())
+            }
+        })?;
+        parse_json(&bytes).map(Self)
     }
 }
 
-/// Claims of a subject token: proof that the bearer may append to and read this chain.
+/// Parses JSON as [`ApiJson`] does, for bodies read by other means.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::MalformedBody(format!("not valid JSON: {inner}"))
+        } else {
+            let field = if path == "." { "body".to_owned() } else { path };
+            // serde's message ends with the position in the body: the field already says where.
+            let reason = inner.to_string();
+            let reason = reason.split(" at line ").next().unwrap_or(&reason).to_owned();
+            Invalid::new(field, reason).into()
+        }
+    })?;
+    de.end()
+        .map_err(|e| ApiError::MalformedBody(format!("not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// Claims of a subject token (`aud = assent:subject`): proof that the bearer may append to
+/// and read this chain. No expiry: it lives as long as the visitor's stored choice.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SubjectClaims {
-    pub typ: String,
+    pub aud: String,
     pub site: String,
     pub sub: String,
 }
@@ -38,7 +83,7 @@ pub struct SubjectClaims {
 impl SubjectClaims {
     pub fn new(site: &SiteId, subject: &SubjectId) -> Self {
         Self {
-            typ: "subject".into(),
+            aud: Audience::Subject.as_str().into(),
             site: site.to_string(),
             sub: subject.to_string(),
         }
@@ -46,7 +91,7 @@ impl SubjectClaims {
 }
 
 /// The token of an `Authorization: Bearer …` header, if there is one.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -60,7 +105,7 @@ pub fn authorize_subject(keys: &Keys, headers: &HeaderMap, site: &SiteId, subjec
         "this subject's token is required as Authorization: Bearer <subject_token>",
     ))?;
     let claims: SubjectClaims = keys
-        .verify(token)
+        .verify_token(token, Audience::Subject, false)
         .ok_or(ApiError::Unauthorized("the subject token is not valid"))?;
     if claims == SubjectClaims::new(site, subject) {
         Ok(())
@@ -69,31 +114,68 @@ pub fn authorize_subject(keys: &Keys, headers: &HeaderMap, site: &SiteId, subjec
     }
 }
 
-/// Claims of an admin token (`assent admin-token`): which sites it may manage, until when.
-#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct AdminClaims {
-    pub typ: String,
-    /// Site ids, or `*` for every site.
-    pub sites: Vec<String>,
-    /// Expiry, seconds since the Unix epoch.
-    pub exp: i64,
+/// The `{site}` of a public API path: registered and not archived, else 404 `site_not_found`.
+#[derive(Debug, Clone)]
+pub struct Site(pub SiteRecord);
+
+impl FromRequestParts<AppState> for Site {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::site_not_found())?;
+        params
+            .iter()
+            .find(|(k, _)| *k == "site")
+            .and_then(|(_, id)| state.live_site(id))
+            .map(Self)
+            .ok_or_else(ApiError::site_not_found)
+    }
 }
 
-/// Checks `Authorization: Bearer <admin token>` for this site.
-pub fn authorize_admin(keys: &Keys, headers: &HeaderMap, site: &SiteId) -> Result<(), ApiError> {
-    let token = bearer(headers).ok_or(ApiError::Unauthorized(
-        "an admin token is required as Authorization: Bearer <token>",
-    ))?;
-    let claims: AdminClaims = keys
-        .verify(token)
-        .filter(|c: &AdminClaims| c.typ == "admin")
-        .ok_or(ApiError::Unauthorized("the admin token is not valid"))?;
-    if claims.exp <= time::OffsetDateTime::now_utc().unix_timestamp() {
-        return Err(ApiError::Unauthorized("the admin token has expired"));
+/// The `{site}` and `{subject}` of a path, with `Authorization: Bearer <subject token>` for
+/// exactly that subject: 401 without a valid token, 403 for another subject's, 404 for an
+/// unknown subject, 410 for an erased one.
+#[derive(Debug, Clone)]
+pub struct SubjectAuth {
+    pub site: SiteRecord,
+    pub subject: SubjectId,
+}
+
+impl FromRequestParts<AppState> for SubjectAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Site(site) = Site::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::site_not_found())?;
+        let raw = params
+            .iter()
+            .find(|(k, _)| *k == "subject")
+            .map(|(_, v)| v.to_owned())
+            .unwrap_or_default();
+        let subject = SubjectId::parse(&raw)?;
+        authorize_subject(&state.keys, &parts.headers, &site.id, &subject)?;
+        match state.ledger.subject_status(&site.id, &subject).await? {
+            SubjectStatus::Active => Ok(Self { site, subject }),
+            SubjectStatus::Erased => Err(ApiError::Gone(crate::error::SUBJECT_ERASED)),
+            SubjectStatus::Unknown => Err(ApiError::NotFound {
+                what: "subject",
+                code: "subject_not_found",
+            }),
+        }
     }
-    if claims.sites.iter().any(|s| s == "*" || s == site.as_str()) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("the admin token does not cover this site"))
+}
+
+/// `Query<T>` with our error body: 422 `invalid_input` naming `query` and what is wrong.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        Invalid::new("query", rejection.body_text()).into()
     }
 }

@@ -4,6 +4,7 @@
 //! newest key signs; all keys verify and are published at `/.well-known/jwks.json`, so a
 //! receipt can be checked offline with nothing but that document.
 
+use crate::auth::Audience;
 use anyhow::{Context, bail};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -107,14 +108,35 @@ impl Keys {
         jsonwebtoken::encode(&header, claims, &key.encoding).context("signing a token")
     }
 
-    /// Verifies a token signed by any of our keys; `None` if it is not genuine.
+    /// Verifies a signed document that is not a credential (a checkpoint): any of our keys,
+    /// no audience, no expiry. `None` if it is not genuine.
     pub fn verify<T: DeserializeOwned>(&self, token: &str) -> Option<T> {
-        let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
-        let key = self.keys.iter().find(|k| k.kid == kid)?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.required_spec_claims.clear();
         validation.validate_exp = false;
-        jsonwebtoken::decode::<T>(token, &key.decoding, &validation)
+        self.decode(token, &validation)
+    }
+
+    /// Verifies a bearer token of one kind: signed by one of our keys, `aud` equal to
+    /// `audience` (RFC 7519 §4.1.3), and, when `expires`, an `exp` in the future (checked by
+    /// jsonwebtoken, no leeway). `None` for anything else, including a token of another kind.
+    pub fn verify_token<T: DeserializeOwned>(&self, token: &str, audience: Audience, expires: bool) -> Option<T> {
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_audience(&[audience.as_str()]);
+        validation.leeway = 0;
+        validation.validate_exp = expires;
+        validation.required_spec_claims = if expires {
+            ["aud", "exp"].into_iter().map(String::from).collect()
+        } else {
+            ["aud"].into_iter().map(String::from).collect()
+        };
+        self.decode(token, &validation)
+    }
+
+    fn decode<T: DeserializeOwned>(&self, token: &str, validation: &Validation) -> Option<T> {
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+        let key = self.keys.iter().find(|k| k.kid == kid)?;
+        jsonwebtoken::decode::<T>(token, &key.decoding, validation)
             .ok()
             .map(|d| d.claims)
     }
@@ -228,5 +250,77 @@ mod tests {
         let fresh = reloaded.sign(&Claims { sub: "b".into() }).expect("sign");
         assert_eq!(jsonwebtoken::decode_header(&fresh).expect("header").kid, Some(new_kid));
         assert_eq!(reloaded.jwks()["keys"].as_array().map(Vec::len), Some(2));
+    }
+}
+
+#[cfg(test)]
+mod audience_tests {
+    use super::*;
+
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct Claims {
+        aud: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        exp: Option<i64>,
+    }
+
+    #[test]
+    fn a_token_opens_only_its_own_audience_and_only_until_it_expires() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let keys = Keys::load_or_create(&dir.path().join("keys.json")).expect("keys");
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let subject = keys
+            .sign(&Claims {
+                aud: Audience::Subject.as_str().into(),
+                exp: None,
+            })
+            .expect("sign");
+        assert!(
+            keys.verify_token::<Claims>(&subject, Audience::Subject, false)
+                .is_some()
+        );
+        for other in [Audience::Admin, Audience::Service, Audience::Receipt] {
+            assert!(
+                keys.verify_token::<Claims>(&subject, other, false).is_none(),
+                "{other:?}"
+            );
+        }
+        let admin = |exp| {
+            keys.sign(&Claims {
+                aud: Audience::Admin.as_str().into(),
+                exp: Some(exp),
+            })
+            .expect("sign")
+        };
+        assert!(
+            keys.verify_token::<Claims>(&admin(now + 60), Audience::Admin, true)
+                .is_some()
+        );
+        assert!(
+            keys.verify_token::<Claims>(&admin(now - 1), Audience::Admin, true)
+                .is_none()
+        );
+        // A token without `exp` is refused where expiry is required.
+        let no_exp = keys
+            .sign(&Claims {
+                aud: Audience::Admin.as_str().into(),
+                exp: None,
+            })
+            .expect("sign");
+        assert!(keys.verify_token::<Claims>(&no_exp, Audience::Admin, true).is_none());
+        // Unsigned (alg none) and garbage are refused.
+        let (_, rest) = admin(now + 60)
+            .split_once('.')
+            .map(|(h, r)| (h.to_owned(), r.to_owned()))
+            .expect("jws");
+        let unsigned = format!("eyJhbGciOiJub25lIn0.{}", rest.split('.').next().unwrap_or_default());
+        assert!(
+            keys.verify_token::<Claims>(&format!("{unsigned}."), Audience::Admin, true)
+                .is_none()
+        );
+        assert!(
+            keys.verify_token::<Claims>("not.a.token", Audience::Admin, true)
+                .is_none()
+        );
     }
 }

@@ -1,10 +1,14 @@
 //! Assent's server: the public and admin API, the consent ledger, the embed loader and
 //! the demo site. `main.rs` only parses the command line and calls into here.
 
+pub mod admin_auth;
 pub mod assets;
+pub mod auth;
 pub mod cli;
+pub mod cli_sites;
 pub mod clock;
 pub mod config;
+pub mod db;
 pub mod error;
 pub mod extract;
 pub mod keys;
@@ -12,5 +16,6 @@ pub mod ledger;
 pub mod notice_cache;
 pub mod request_context;
 pub mod routes;
+pub mod starter;
 pub mod startup;
 pub mod state;

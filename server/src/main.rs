@@ -1,8 +1,8 @@
 //! The `assent` command line: parse, start tracing, dispatch (the commands live in `cli`).
 
-use assent_server::cli;
 use assent_server::config::Config;
 use assent_server::startup::Application;
+use assent_server::{cli, cli_sites};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
@@ -17,6 +17,9 @@ struct Cli {
     /// TOML configuration file (optional; environment variables override it).
     #[arg(long, global = true, env = "ASSENT_CONFIG")]
     config: Option<PathBuf>,
+    /// sqlite://path or postgres://… [env: ASSENT_DATABASE_URL, default sqlite://data/assent.db].
+    #[arg(long, global = true)]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -29,8 +32,6 @@ enum Command {
         #[arg(long)]
         bind: Option<std::net::SocketAddr>,
         /// sqlite://path or postgres://… [env: ASSENT_DATABASE_URL, default sqlite://data/assent.db].
-        #[arg(long)]
-        database_url: Option<String>,
         /// Serve the demo site on a second listener [env: ASSENT_DEMO].
         #[arg(long)]
         demo: bool,
@@ -45,26 +46,16 @@ enum Command {
         /// Only this site (default: every site).
         #[arg(long)]
         site: Option<String>,
-        #[arg(long)]
-        database_url: Option<String>,
     },
     /// Make a signed checkpoint of the chain heads now.
     Checkpoint {
         #[arg(long)]
         site: Option<String>,
-        #[arg(long)]
-        database_url: Option<String>,
     },
     /// Apply the retention setting now: unlink subjects inactive for `retention_days`.
-    Retention {
-        #[arg(long)]
-        database_url: Option<String>,
-    },
+    Retention,
     /// Rebuild the current-state projection of every site from its events.
-    RebuildProjection {
-        #[arg(long)]
-        database_url: Option<String>,
-    },
+    RebuildProjection,
     /// Publish a new notice version for a site from a JSON file (the next version number;
     /// `material_change: true` asks every visitor again).
     PublishNotice {
@@ -72,8 +63,6 @@ enum Command {
         site: String,
         #[arg(long)]
         file: PathBuf,
-        #[arg(long)]
-        database_url: Option<String>,
     },
     /// Override the regime per region for a site: `--set US-CA=opt_in --set '*=opt_in'`
     /// (no --set clears them). Running servers pick it up within a minute.
@@ -82,16 +71,68 @@ enum Command {
         site: String,
         #[arg(long = "set")]
         pairs: Vec<String>,
-        #[arg(long)]
-        database_url: Option<String>,
     },
-    /// Issue an admin API token for some sites (`*` for all).
+    /// Issue a service token for automation, scoped to sites (`*` for all).
     AdminToken {
         #[arg(long = "site", required = true)]
         sites: Vec<String>,
+        /// owner or viewer.
+        #[arg(long, default_value = "owner")]
+        role: String,
         /// Lifetime in hours.
         #[arg(long, default_value_t = 24)]
         hours: i64,
+    },
+    /// Register and list sites.
+    #[command(subcommand)]
+    Site(SiteCommand),
+    /// Manage admin accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum SiteCommand {
+    /// Register a site with its starter notice; prints the script tag and the site secret.
+    Create {
+        /// The site id used in the script tag and the API (a-z, 0-9, -, _).
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// An origin allowed to embed the banner (repeatable), e.g. https://shop.example.
+        #[arg(long = "origin", required = true)]
+        origins: Vec<String>,
+        /// Where the site's privacy policy lives.
+        #[arg(long, default_value = "/privacy")]
+        policy_url: String,
+        /// Give this account the owner role on the new site.
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// List every site.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account. The password comes from ASSENT_ADMIN_PASSWORD, or one is
+    /// generated and printed once.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// An instance administrator (every site, accounts).
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Give an account a role on a site: owner, viewer, or none to remove it.
+    Grant {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        role: String,
     },
 }
 
@@ -103,15 +144,12 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let mut config = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    if let Some(url) = cli.database_url {
+        config.database_url = url;
+    }
     match cli.command {
-        Command::Serve {
-            bind,
-            database_url,
-            demo,
-            demo_bind,
-        } => {
+        Command::Serve { bind, demo, demo_bind } => {
             config.bind = bind.unwrap_or(config.bind);
-            config.database_url = database_url.unwrap_or(config.database_url);
             config.demo |= demo;
             config.demo_bind = demo_bind.unwrap_or(config.demo_bind);
             tracing::info!(?config, "starting");
@@ -123,42 +161,33 @@ async fn main() -> anyhow::Result<()> {
             }
             app.run_until_stopped(shutdown_signal()).await
         }
-        Command::Verify { site, database_url } => {
-            config.database_url = database_url.unwrap_or(config.database_url);
+        Command::Verify { site } => {
             if !cli::verify(&config, site.as_deref()).await? {
                 std::process::exit(2);
             }
             Ok(())
         }
-        Command::Checkpoint { site, database_url } => {
-            config.database_url = database_url.unwrap_or(config.database_url);
-            cli::checkpoint(&config, site.as_deref()).await
+        Command::Checkpoint { site } => cli::checkpoint(&config, site.as_deref()).await,
+        Command::Retention => cli::retention(&config).await,
+        Command::RebuildProjection => cli::rebuild_projection(&config).await,
+        Command::PublishNotice { site, file } => cli::publish_notice(&config, &site, &file).await,
+        Command::SetRegimes { site, pairs } => cli::set_regimes(&config, &site, &pairs).await,
+        Command::AdminToken { sites, role, hours } => cli_sites::service_token(&config, sites, &role, hours),
+        Command::Site(SiteCommand::Create {
+            id,
+            name,
+            origins,
+            policy_url,
+            owner,
+        }) => cli_sites::site_create(&config, &id, &name, &origins, &policy_url, owner.as_deref()).await,
+        Command::Site(SiteCommand::List) => cli_sites::site_list(&config).await,
+        Command::Admin(AdminCommand::CreateUser { email, admin }) => {
+            let password = std::env::var("ASSENT_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+            cli_sites::create_user(&config, &email, admin, password).await
         }
-        Command::Retention { database_url } => {
-            config.database_url = database_url.unwrap_or(config.database_url);
-            cli::retention(&config).await
+        Command::Admin(AdminCommand::Grant { email, site, role }) => {
+            cli_sites::grant(&config, &email, &site, &role).await
         }
-        Command::RebuildProjection { database_url } => {
-            config.database_url = database_url.unwrap_or(config.database_url);
-            cli::rebuild_projection(&config).await
-        }
-        Command::PublishNotice {
-            site,
-            file,
-            database_url,
-        } => {
-            config.database_url = database_url.unwrap_or(config.database_url);
-            cli::publish_notice(&config, &site, &file).await
-        }
-        Command::SetRegimes {
-            site,
-            pairs,
-            database_url,
-        } => {
-            config.database_url = database_url.unwrap_or(config.database_url);
-            cli::set_regimes(&config, &site, &pairs).await
-        }
-        Command::AdminToken { sites, hours } => cli::admin_token(&config, sites, hours),
         Command::RotateKey => cli::rotate_key(&config),
     }
 }

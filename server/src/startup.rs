@@ -2,6 +2,7 @@
 //! here (not in `main`) so tests can start the real server on port 0 and ask for its port.
 
 use crate::assets::BannerAssets;
+use crate::auth::LoginLimiter;
 use crate::config::Config;
 use crate::keys::Keys;
 use crate::ledger::writer::Writer;
@@ -36,7 +37,9 @@ impl Application {
         } else {
             None
         };
-        let ledger = crate::ledger::open(&config.database_url).await?;
+        let sql = crate::ledger::connect(&config.database_url).await?;
+        let db = sql.db();
+        let ledger: Arc<dyn crate::ledger::Ledger> = Arc::new(sql);
         let keys = Keys::load_or_create(&config.key_file)?;
         if let Some(demo) = &demo {
             routes::demo::seed(ledger.as_ref(), demo.local_addr()?).await?;
@@ -50,9 +53,13 @@ impl Application {
             config.batch_max,
             Duration::from_micros(config.batch_wait_us),
         );
+        let login_limiter = LoginLimiter::new(config.login_per_minute_per_ip, config.login_per_minute_per_account);
         let state = AppState {
             config: Arc::new(config),
             ledger,
+            db,
+            access: Arc::default(),
+            login_limiter: Arc::new(login_limiter),
             writer,
             keys: Arc::new(keys),
             assets: Arc::new(BannerAssets::default()),
@@ -65,7 +72,7 @@ impl Application {
         state.reload_sites().await?;
         spawn_checkpointer(&state);
         spawn_retention(&state);
-        spawn_site_reload(&state);
+        spawn_config_watch(&state).await?;
         Ok(Self { api, demo, state })
     }
 
@@ -156,17 +163,36 @@ fn spawn_retention(state: &AppState) {
     });
 }
 
-/// Picks up site changes made by other processes (e.g. `assent set-regimes`) every minute.
-fn spawn_site_reload(state: &AppState) {
+/// Reloads the sites (origins, regimes, archiving) and forgets cached loader data whenever
+/// the configuration version moves — whichever process changed it. Polling one row every
+/// `config_poll_ms` (default 500 ms) bounds how late a change reaches this process.
+async fn spawn_config_watch(state: &AppState) -> anyhow::Result<()> {
     let state = state.clone();
+    let mut seen = state.db.config_version().await?;
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        tick.tick().await;
+        let mut tick = tokio::time::interval(Duration::from_millis(state.config.config_poll_ms));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(err) = state.reload_sites().await {
-                tracing::error!(error = ?err, "reloading sites failed");
+            let version = match state.db.config_version().await {
+                Ok(v) => v,
+                Err(err) => {
+                    tracing::warn!(error = ?err, "cannot read the configuration version");
+                    continue;
+                }
+            };
+            if version == seen {
+                continue;
+            }
+            match state.reload_sites().await {
+                Ok(()) => {
+                    state.loader_versions.lock().await.clear();
+                    seen = version;
+                    tracing::debug!(version, "configuration reloaded");
+                }
+                Err(err) => tracing::error!(error = ?err, "reloading sites failed"),
             }
         }
     });
+    Ok(())
 }

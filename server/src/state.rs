@@ -1,7 +1,10 @@
 //! Shared application state, handed to handlers as `State<AppState>`.
 
+use crate::admin_auth::AccessCache;
 use crate::assets::BannerAssets;
+use crate::auth::LoginLimiter;
 use crate::config::Config;
+use crate::db::Db;
 use crate::keys::Keys;
 use crate::ledger::writer::Writer;
 use crate::ledger::{Ledger, SiteRecord};
@@ -9,13 +12,18 @@ use assent_shared::ids::SiteId;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-/// When computed, and per site the version from which stored choices stay valid.
-pub type LoaderVersions = (std::time::Instant, HashMap<SiteId, u32>);
+/// Per site, the version from which stored choices stay valid, and when it was computed.
+pub type LoaderVersions = HashMap<SiteId, (std::time::Instant, u32)>;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub ledger: Arc<dyn Ledger>,
+    /// The site owners' tables (accounts, site settings, drafts, audit log).
+    pub db: Db,
+    /// Accounts' current access, cached for [`crate::admin_auth::ACCESS_TTL`].
+    pub access: Arc<AccessCache>,
+    pub login_limiter: Arc<LoginLimiter>,
     pub writer: Writer,
     pub keys: Arc<Keys>,
     pub assets: Arc<BannerAssets>,
@@ -25,7 +33,7 @@ pub struct AppState {
     /// Per site, the notice version from which stored choices stay valid (for the loader),
     /// with when it was computed: refreshed every few seconds, so a newly published material
     /// change reaches returning visitors at once.
-    pub loader_versions: Arc<tokio::sync::Mutex<Option<LoaderVersions>>>,
+    pub loader_versions: Arc<tokio::sync::Mutex<LoaderVersions>>,
     /// This server's own origin (`http://127.0.0.1:8080`), as the loader and receipts name it.
     pub public_origin: Arc<str>,
     /// Port of the demo site's listener, when it runs.
@@ -33,6 +41,7 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// A registered site, archived or not (the admin API still reads archived sites).
     pub fn site(&self, id: &str) -> Option<SiteRecord> {
         let id = SiteId::parse(id).ok()?;
         self.sites
@@ -40,6 +49,11 @@ impl AppState {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(&id)
             .cloned()
+    }
+
+    /// A site the public API serves: registered and not archived.
+    pub fn live_site(&self, id: &str) -> Option<SiteRecord> {
+        self.site(id).filter(|s| !s.archived)
     }
 
     pub async fn reload_sites(&self) -> anyhow::Result<()> {
@@ -54,33 +68,26 @@ impl AppState {
         Ok(())
     }
 
-    /// See `loader_versions`.
-    pub async fn consent_valid_from_by_site(&self) -> anyhow::Result<HashMap<SiteId, u32>> {
+    /// The notice version from which a site's stored choices stay valid (for the loader),
+    /// cached a few seconds per site; the configuration watch clears the cache on any change.
+    pub async fn consent_valid_from(&self, site: &SiteId) -> anyhow::Result<Option<u32>> {
         const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
-        let mut cached = self.loader_versions.lock().await;
-        if let Some((at, map)) = cached.as_ref()
+        if let Some((at, from)) = self.loader_versions.lock().await.get(site)
             && at.elapsed() < FRESH_FOR
         {
-            return Ok(map.clone());
+            return Ok(Some(*from));
         }
-        let ids: Vec<SiteId> = self
-            .sites
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .keys()
-            .cloned()
-            .collect();
-        let mut map = HashMap::new();
-        for id in ids {
-            if let Some(latest) = self.ledger.latest_notice(&id).await? {
-                let from = self
-                    .notices
-                    .consent_valid_from(self.ledger.as_ref(), &id, latest.version)
-                    .await?;
-                map.insert(id, from);
-            }
-        }
-        *cached = Some((std::time::Instant::now(), map.clone()));
-        Ok(map)
+        let Some(latest) = self.ledger.latest_notice(site).await? else {
+            return Ok(None);
+        };
+        let from = self
+            .notices
+            .consent_valid_from(self.ledger.as_ref(), site, latest.version)
+            .await?;
+        self.loader_versions
+            .lock()
+            .await
+            .insert(site.clone(), (std::time::Instant::now(), from));
+        Ok(Some(from))
     }
 }

@@ -4,6 +4,7 @@
 //! and ledger events, jurisdiction rules, GPC semantics and the request/response bodies — so
 //! the same validation runs in the browser and on the server and is unit-tested natively.
 
+pub mod admin_api;
 pub mod api;
 #[cfg(feature = "ledger")]
 pub mod canonical;

@@ -22,7 +22,7 @@ use assent_shared::regime::Regime;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use sql::SqlLedger;
+pub use sql::{SqlLedger, bump_config_version, insert_notice, is_retryable};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -38,6 +38,10 @@ pub struct SiteRecord {
     pub origins: Vec<String>,
     /// Jurisdiction (`US-CA`), country (`US`) or `*` → regime, over the built-in rules.
     pub regime_overrides: BTreeMap<String, Regime>,
+    /// Archived: the public API no longer serves it; its ledger stays and verifies.
+    pub archived: bool,
+    /// Its published notice is still the starter notice, not yet reviewed by an owner.
+    pub starter_notice: bool,
 }
 
 /// An event ready to append: everything but its place in the chain (`seq`, `prev_hash`,
@@ -101,6 +105,7 @@ pub struct EventRow {
 pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
     fn backend(&self) -> Backend;
     async fn ping(&self) -> anyhow::Result<()>;
+    /// Every site, archived ones included.
     async fn sites(&self) -> anyhow::Result<Vec<SiteRecord>>;
     /// Creates the site or replaces its name and origins (its regime overrides are kept).
     async fn put_site(&self, site: &SiteRecord) -> anyhow::Result<()>;
@@ -139,12 +144,16 @@ pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
     async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>>;
 }
 
-/// Opens the backend the URL names (`sqlite:` or `postgres://`), running its migrations.
-pub async fn open(database_url: &str) -> anyhow::Result<Arc<dyn Ledger>> {
-    let ledger = if database_url.starts_with("sqlite:") {
-        sqlite::connect(database_url).await?
+/// Connects to the backend the URL names (`sqlite:` or `postgres://`), running its migrations.
+pub async fn connect(database_url: &str) -> anyhow::Result<SqlLedger> {
+    if database_url.starts_with("sqlite:") {
+        sqlite::connect(database_url).await
     } else {
-        postgres::connect(database_url).await?
-    };
-    Ok(Arc::new(ledger))
+        postgres::connect(database_url).await
+    }
+}
+
+/// [`connect`], as the one storage interface.
+pub async fn open(database_url: &str) -> anyhow::Result<Arc<dyn Ledger>> {
+    Ok(Arc::new(connect(database_url).await?))
 }

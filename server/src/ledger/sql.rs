@@ -23,15 +23,43 @@ impl SqlLedger {
     pub fn new(pool: AnyPool, backend: Backend) -> Self {
         Self { pool, backend }
     }
+
+    /// The same database, for the site owners' tables ([`crate::db::Db`]).
+    pub fn db(&self) -> crate::db::Db {
+        crate::db::Db::new(self.pool.clone(), self.backend)
+    }
+}
+
+/// Tells every process that configuration changed (sites, origins, regimes, secrets,
+/// notices): each polls this one row and reloads when it moves.
+pub async fn bump_config_version(conn: &mut sqlx::AnyConnection) -> anyhow::Result<()> {
+    sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
+        .execute(conn)
+        .await
+        .context("bumping the configuration version")?;
+    Ok(())
 }
 
 fn parse_notice(row: &AnyRow) -> anyhow::Result<Notice> {
     serde_json::from_str(row.try_get::<&str, _>("body")?).context("stored notice JSON")
 }
 
+/// Inserts a published notice version (immutable from here on) and tells every process.
+pub async fn insert_notice(conn: &mut sqlx::AnyConnection, site: &SiteId, notice: &Notice) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO notices (site_id, version, body, published_at) VALUES ($1, $2, $3, $4)")
+        .bind(site.as_str())
+        .bind(i64::from(notice.version))
+        .bind(serde_json::to_string(notice)?)
+        .bind(clock::now_rfc3339())
+        .execute(&mut *conn)
+        .await
+        .context("publishing notice")?;
+    bump_config_version(conn).await
+}
+
 /// Errors worth retrying the whole batch for: another process won a race on a chain head
 /// or an event id, or the database was momentarily busy.
-fn is_retryable(err: &anyhow::Error) -> bool {
+pub fn is_retryable(err: &anyhow::Error) -> bool {
     err.chain()
         .filter_map(|e| e.downcast_ref::<sqlx::Error>())
         .any(|e| match e {
@@ -60,9 +88,11 @@ impl Ledger for SqlLedger {
     }
 
     async fn sites(&self) -> anyhow::Result<Vec<SiteRecord>> {
-        let rows = sqlx::query("SELECT id, name, origins, regime_overrides FROM sites ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, origins, regime_overrides, archived_at, starter_notice FROM sites ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(SiteRecord {
@@ -70,12 +100,15 @@ impl Ledger for SqlLedger {
                     name: r.try_get("name")?,
                     origins: serde_json::from_str(r.try_get::<&str, _>("origins")?)?,
                     regime_overrides: serde_json::from_str(r.try_get::<&str, _>("regime_overrides")?)?,
+                    archived: r.try_get::<Option<String>, _>("archived_at")?.is_some(),
+                    starter_notice: r.try_get::<i64, _>("starter_notice")? != 0,
                 })
             })
             .collect()
     }
 
     async fn put_site(&self, site: &SiteRecord) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO sites (id, name, origins, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, origins = excluded.origins",
@@ -84,22 +117,27 @@ impl Ledger for SqlLedger {
         .bind(site.name.as_str())
         .bind(serde_json::to_string(&site.origins)?)
         .bind(clock::now_rfc3339())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .context("saving site")?;
+        bump_config_version(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     async fn set_regime_overrides(&self, site: &SiteId, overrides: &BTreeMap<String, Regime>) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE sites SET regime_overrides = $2 WHERE id = $1")
             .bind(site.as_str())
             .bind(serde_json::to_string(overrides)?)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .context("saving regime overrides")?;
         if done.rows_affected() == 0 {
             bail!("site {site} is not registered");
         }
+        bump_config_version(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -113,14 +151,9 @@ impl Ledger for SqlLedger {
                 notice.version
             );
         }
-        sqlx::query("INSERT INTO notices (site_id, version, body, published_at) VALUES ($1, $2, $3, $4)")
-            .bind(site.as_str())
-            .bind(i64::from(notice.version))
-            .bind(serde_json::to_string(notice)?)
-            .bind(clock::now_rfc3339())
-            .execute(&self.pool)
-            .await
-            .context("publishing notice")?;
+        let mut tx = self.pool.begin().await?;
+        insert_notice(&mut tx, site, notice).await?;
+        tx.commit().await?;
         Ok(())
     }
 

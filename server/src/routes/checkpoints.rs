@@ -2,16 +2,13 @@
 //! anyone can archive it outside Assent's database.
 
 use crate::error::{ApiError, Result};
+use crate::extract::Site;
 use crate::state::AppState;
 use assent_shared::api::PublicCheckpoint;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 
-pub async fn get_latest_checkpoint(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-) -> Result<Json<PublicCheckpoint>> {
-    let site = state.site(&site).ok_or_else(ApiError::site_not_found)?;
+pub async fn get_latest_checkpoint(State(state): State<AppState>, Site(site): Site) -> Result<Json<PublicCheckpoint>> {
     let latest = state.ledger.checkpoints(&site.id).await?.pop();
     latest.map(|c| Json(c.into())).ok_or(ApiError::NotFound {
         what: "checkpoint",

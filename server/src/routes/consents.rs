@@ -2,10 +2,11 @@
 //! saw, append it to the subject's chain (through the group-commit writer) and answer with
 //! a signed receipt. Everything is checked before anything is written.
 
+use crate::auth::Audience;
 use crate::clock;
 use crate::config::NetworkData;
 use crate::error::{ApiError, Result};
-use crate::extract::{ApiJson, SubjectClaims, authorize_subject};
+use crate::extract::{ApiJson, Site, SubjectClaims, authorize_subject};
 use crate::ledger::{AppendRefused, Appended, NewEvent, StoredEvent};
 use crate::request_context::{RequestContext, client_ip, truncate_ip};
 use crate::state::AppState;
@@ -15,23 +16,21 @@ use assent_shared::consent::{ConsentEvent, Decisions, EVENT_SCHEMA_VERSION, Sign
 use assent_shared::ids::{SiteId, SubjectId};
 use axum::Json;
 use axum::extract::ConnectInfo;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 
 const MAX_BANNER_BUILD_LEN: usize = 128;
-pub const ERASED: &str = "this subject was erased; start again without subject_id";
 
 pub async fn post_consent(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    Site(site): Site,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<ConsentRequest>,
 ) -> Result<(StatusCode, Json<ConsentRecorded>)> {
-    let site = state.site(&site).ok_or_else(ApiError::site_not_found)?;
     let notice = state
         .notices
         .version(state.ledger.as_ref(), &site.id, request.notice_version)
@@ -129,10 +128,10 @@ pub async fn post_consent(
         Ok(Appended::Recorded(stored) | Appended::Replayed(stored)) => stored,
         Err(AppendRefused::EventIdReused(_)) => {
             return Err(ApiError::Conflict(
-                "this event_id was already recorded with a different body",
+                "this event_id was already recorded with a different body".into(),
             ));
         }
-        Err(AppendRefused::ErasedSubject(_)) => return Err(ApiError::Gone(ERASED)),
+        Err(AppendRefused::ErasedSubject(_)) => return Err(ApiError::Gone(crate::error::SUBJECT_ERASED)),
         Err(AppendRefused::UnknownSubject(_)) => {
             return Err(ApiError::NotFound {
                 what: "subject",
@@ -154,6 +153,7 @@ fn answer(state: &AppState, stored: StoredEvent) -> Result<ConsentRecorded> {
     };
     let receipt = state.keys.sign(&ReceiptClaims {
         typ: "consent_receipt",
+        aud: Audience::Receipt.as_str(),
         iss: &state.public_origin,
         site: &e.site_id,
         sub: &e.subject_id,
@@ -180,6 +180,7 @@ fn answer(state: &AppState, stored: StoredEvent) -> Result<ConsentRecorded> {
 #[derive(Serialize)]
 struct ReceiptClaims<'a> {
     typ: &'static str,
+    aud: &'static str,
     iss: &'a str,
     site: &'a SiteId,
     sub: &'a SubjectId,

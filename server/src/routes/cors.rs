@@ -14,7 +14,7 @@ pub async fn site_origins(State(state): State<AppState>, request: Request, next:
         return next.run(request).await;
     };
     let site_id = request.uri().path().split('/').nth(3).unwrap_or_default().to_owned();
-    let Some(site) = state.site(&site_id) else {
+    let Some(site) = state.live_site(&site_id) else {
         // Unknown site: let the handler answer 404 (with CORS so the browser can read it).
         return with_cors(next.run(request).await, origin);
     };

@@ -14,7 +14,10 @@ use axum::routing::get;
 use std::net::SocketAddr;
 
 const DEMO_PAGE: &str = include_str!("../../../public/demo/index.html");
-const DEMO_NOTICE: &str = include_str!("../../demo/notice.json");
+/// The demo site's notice; also the template of every new site's starter notice.
+pub const DEMO_NOTICE: &str = include_str!("../../demo/notice.json");
+/// How the demo notice's texts name the demo site.
+pub const DEMO_SITE_NAME: &str = "Northwind Journal";
 pub const DEMO_SITE: &str = "demo";
 /// The demo's parent domain for sharing one choice across subdomains
 /// (`http://www.demo.localhost:8081`, `http://shop.demo.localhost:8081`).
@@ -33,9 +36,11 @@ pub async fn seed(ledger: &dyn Ledger, demo_addr: SocketAddr) -> anyhow::Result<
     ledger
         .put_site(&SiteRecord {
             id: id.clone(),
-            name: "Northwind Journal (demo)".into(),
+            name: format!("{DEMO_SITE_NAME} (demo)"),
             origins,
             regime_overrides: Default::default(),
+            archived: false,
+            starter_notice: false,
         })
         .await?;
     let notice = demo_notice()?;

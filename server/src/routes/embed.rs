@@ -1,10 +1,12 @@
 //! The loader (`/embed.js`) and the banner's hashed files (`/assets/banner/…`).
 
 use crate::error::{ApiError, Result};
+use crate::extract::Site;
 use crate::state::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -16,19 +18,31 @@ const LOADER: &str = include_str!("../../../public/embed.js");
 /// Replaced by the boot object; a plain expression, so a minifier keeps it verbatim.
 const BOOT_PLACEHOLDER: &str = "window.__assentBoot";
 
-/// The loader, naming the current build's files. Short cache: a new build takes effect in minutes.
-pub async fn get_embed_js(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+#[derive(Debug, Deserialize)]
+pub struct EmbedQuery {
+    site: Option<String>,
+}
+
+/// The loader, naming the current build's files and, with `?site=`, the one fact of that site
+/// it needs (the notice version from which stored choices stay valid) — never another
+/// site's id, and the same bytes however many sites exist. Without `?site=` it carries no
+/// site's data and asks `/v1/sites/{site}/loader.json` on a returning visit.
+pub async fn get_embed_js(
+    State(state): State<AppState>,
+    Query(query): Query<EmbedQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let bundle = state
         .assets
         .find(&state.config.dist_dir)
         .map_err(|e| ApiError::Internal(e.into()))?
         .ok_or_else(|| ApiError::NotReady("the banner is not built yet: see /readyz".into()))?;
-    let notices: serde_json::Map<String, serde_json::Value> = state
-        .consent_valid_from_by_site()
-        .await?
-        .into_iter()
-        .map(|(site, version)| (site.to_string(), json!(version)))
-        .collect();
+    let mut notices = serde_json::Map::new();
+    if let Some(site) = query.site.as_deref().and_then(|id| state.live_site(id))
+        && let Some(from) = state.consent_valid_from(&site.id).await?
+    {
+        notices.insert(site.id.to_string(), json!(from));
+    }
     let boot = json!({
         "js": format!("/assets/banner/{}", bundle.js),
         "wasm": format!("/assets/banner/{}", bundle.wasm),
@@ -55,6 +69,20 @@ pub async fn get_embed_js(State(state): State<AppState>, headers: HeaderMap) -> 
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_owned()),
         ],
         body,
+    )
+        .into_response())
+}
+
+/// `GET /v1/sites/{site}/loader.json`: what a loader without `?site=` needs on a returning
+/// visit: `{"consent_valid_from": N}` (choices stored under an earlier version are asked again).
+pub async fn get_loader_json(State(state): State<AppState>, Site(site): Site) -> Result<Response> {
+    let from = state.consent_valid_from(&site.id).await?.ok_or(ApiError::NotFound {
+        what: "published notice",
+        code: "notice_not_found",
+    })?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-cache")],
+        axum::Json(json!({ "consent_valid_from": from })),
     )
         .into_response())
 }

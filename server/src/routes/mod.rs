@@ -1,6 +1,6 @@
 //! The table of contents: every route Assent serves, in one place.
 
-mod admin;
+pub mod admin;
 mod checkpoints;
 mod consents;
 mod cors;
@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/sites/{site}/subjects/{subject}/erasure",
             post(subjects::post_erasure),
         )
+        .route("/v1/sites/{site}/loader.json", get(embed::get_loader_json))
         .route(
             "/v1/sites/{site}/checkpoints/latest",
             get(checkpoints::get_latest_checkpoint),
@@ -48,8 +49,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(public_api)
-        .route("/v1/admin/sites/{site}/verify", get(admin::get_verify))
-        .route("/v1/admin/sites/{site}/checkpoints", post(admin::post_checkpoint))
+        .merge(admin_api())
         .route("/healthz", get(health::get_healthz))
         .route("/readyz", get(health::get_readyz))
         .route("/.well-known/gpc.json", get(well_known::get_gpc))
@@ -64,6 +64,40 @@ pub fn router(state: AppState) -> Router {
         })
         .layer(trace_layer())
         .with_state(state)
+}
+
+/// `/v1/admin/…`: guards are in the handlers' signatures (see `crate::admin_auth`).
+fn admin_api() -> Router<AppState> {
+    use admin::{ledger, notices, session, sites, users};
+    Router::new()
+        .route("/v1/admin/login", post(session::post_login))
+        .route("/v1/admin/logout", post(session::post_logout))
+        .route("/v1/admin/password", post(session::post_password))
+        .route("/v1/admin/me", get(session::get_me))
+        .route("/v1/admin/users", get(users::get_users).post(users::post_user))
+        .route("/v1/admin/audit", get(users::get_audit))
+        .route("/v1/admin/sites", get(sites::get_sites).post(sites::post_site))
+        .route("/v1/admin/sites/{site}", get(sites::get_site).patch(sites::patch_site))
+        .route("/v1/admin/sites/{site}/archive", post(sites::post_archive))
+        .route("/v1/admin/sites/{site}/secret", post(sites::post_secret))
+        .route(
+            "/v1/admin/sites/{site}/members",
+            get(sites::get_members).put(sites::put_member),
+        )
+        .route("/v1/admin/sites/{site}/audit", get(users::get_site_audit))
+        .route("/v1/admin/sites/{site}/notices", get(notices::get_notices))
+        .route(
+            "/v1/admin/sites/{site}/notices/{version}",
+            get(notices::get_notice_version),
+        )
+        .route(
+            "/v1/admin/sites/{site}/draft",
+            get(notices::get_draft).put(notices::put_draft),
+        )
+        .route("/v1/admin/sites/{site}/draft/publish", post(notices::post_publish))
+        .route("/v1/admin/sites/{site}/lint", post(notices::post_lint))
+        .route("/v1/admin/sites/{site}/verify", get(ledger::get_verify))
+        .route("/v1/admin/sites/{site}/checkpoints", post(ledger::post_checkpoint))
 }
 
 /// One span per request, named by the matched route (not the raw path, which holds ids).

@@ -2,11 +2,12 @@
 //! and the regime and GPC state of this request.
 
 use crate::error::{ApiError, Result};
+use crate::extract::Site;
 use crate::request_context::RequestContext;
 use crate::state::AppState;
 use assent_shared::api::NoticeResponse;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -18,11 +19,10 @@ pub struct NoticeQuery {
 
 pub async fn get_notice(
     State(state): State<AppState>,
-    Path(site): Path<String>,
+    Site(site): Site,
     Query(query): Query<NoticeQuery>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse> {
-    let site = state.site(&site).ok_or_else(ApiError::site_not_found)?;
     let notice = state.ledger.latest_notice(&site.id).await?.ok_or(ApiError::NotFound {
         what: "published notice",
         code: "notice_not_found",

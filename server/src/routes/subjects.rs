@@ -1,49 +1,24 @@
 //! A subject's own records, each readable only with its subject token: history, current
 //! state, export (JSON or CSV), a Kantara consent receipt per event, and erasure.
 
-use super::consents::ERASED;
 use crate::error::{ApiError, Result};
-use crate::extract::authorize_subject;
-use crate::ledger::{SiteRecord, SubjectStatus};
+use crate::extract::SubjectAuth;
 use crate::state::AppState;
 use assent_shared::api::{ConsentHistory, CurrentState};
 use assent_shared::consent::{ConsentEvent, Decision};
-use assent_shared::ids::SubjectId;
 use assent_shared::wire_name;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// Resolves site and subject, checks the token, and refuses unknown or erased subjects.
-async fn authorized(
-    state: &AppState,
-    site: &str,
-    subject: &str,
-    headers: &HeaderMap,
-) -> Result<(SiteRecord, SubjectId)> {
-    let site = state.site(site).ok_or_else(ApiError::site_not_found)?;
-    let subject = SubjectId::parse(subject)?;
-    authorize_subject(&state.keys, headers, &site.id, &subject)?;
-    match state.ledger.subject_status(&site.id, &subject).await? {
-        SubjectStatus::Active => Ok((site, subject)),
-        SubjectStatus::Erased => Err(ApiError::Gone(ERASED)),
-        SubjectStatus::Unknown => Err(ApiError::NotFound {
-            what: "subject",
-            code: "subject_not_found",
-        }),
-    }
-}
-
 /// `GET /v1/sites/{site}/subjects/{subject}/consents`: the subject's chain, oldest first.
 pub async fn get_history(
     State(state): State<AppState>,
-    Path((site, subject)): Path<(String, String)>,
-    headers: HeaderMap,
+    SubjectAuth { site, subject }: SubjectAuth,
 ) -> Result<Json<ConsentHistory>> {
-    let (site, subject) = authorized(&state, &site, &subject, &headers).await?;
     let events = state.ledger.history(&site.id, &subject).await?;
     Ok(Json(ConsentHistory {
         site_id: site.id,
@@ -55,10 +30,8 @@ pub async fn get_history(
 /// `GET /v1/sites/{site}/subjects/{subject}/current`: the latest decision per purpose.
 pub async fn get_current(
     State(state): State<AppState>,
-    Path((site, subject)): Path<(String, String)>,
-    headers: HeaderMap,
+    SubjectAuth { site, subject }: SubjectAuth,
 ) -> Result<Json<CurrentState>> {
-    let (site, subject) = authorized(&state, &site, &subject, &headers).await?;
     let purposes = state.ledger.current_state(&site.id, &subject).await?;
     Ok(Json(CurrentState {
         site_id: site.id,
@@ -76,15 +49,13 @@ pub struct ExportQuery {
 /// purpose decision).
 pub async fn get_export(
     State(state): State<AppState>,
-    Path((site, subject)): Path<(String, String)>,
+    SubjectAuth { site, subject }: SubjectAuth,
     Query(query): Query<ExportQuery>,
-    headers: HeaderMap,
 ) -> Result<Response> {
     let format = query.format.as_deref().unwrap_or("json");
     if !matches!(format, "json" | "csv") {
         return Err(assent_shared::Invalid::new("format", "use json or csv").into());
     }
-    let (site, subject) = authorized(&state, &site, &subject, &headers).await?;
     let events = state.ledger.history(&site.id, &subject).await?;
     let name = format!("assent-{}-{}.{format}", site.id, subject);
     let disposition = format!("attachment; filename=\"{name}\"");
@@ -147,10 +118,9 @@ fn to_csv(events: &[ConsentEvent]) -> String {
 /// `GET …/consents/{event_id}/kantara`: the event as a Kantara Consent Receipt v1.1 document.
 pub async fn get_kantara_receipt(
     State(state): State<AppState>,
-    Path((site, subject, event_id)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    SubjectAuth { site, subject }: SubjectAuth,
+    Path((_, _, event_id)): Path<(String, String, String)>,
 ) -> Result<Json<Value>> {
-    let (site, subject) = authorized(&state, &site, &subject, &headers).await?;
     let events = state.ledger.history(&site.id, &subject).await?;
     let event = events
         .into_iter()
@@ -212,10 +182,8 @@ pub async fn get_kantara_receipt(
 /// the token stops working and the current-state projection is deleted.
 pub async fn post_erasure(
     State(state): State<AppState>,
-    Path((site, subject)): Path<(String, String)>,
-    headers: HeaderMap,
+    SubjectAuth { site, subject }: SubjectAuth,
 ) -> Result<StatusCode> {
-    let (site, subject) = authorized(&state, &site, &subject, &headers).await?;
     state.ledger.erase_subject(&site.id, &subject).await?;
     Ok(StatusCode::NO_CONTENT)
 }

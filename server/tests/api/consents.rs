@@ -160,6 +160,7 @@ async fn the_receipt_verifies_with_nothing_but_the_jwks_document(backend: Backen
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
     validation.required_spec_claims.clear();
     validation.validate_exp = false;
+    validation.set_audience(&["assent:receipt"]);
     let claims = jsonwebtoken::decode::<Value>(&recorded.receipt, &key, &validation)
         .expect("receipt verifies")
         .claims;

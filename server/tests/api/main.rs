@@ -1,10 +1,12 @@
 //! API integration tests: the real server on port 0, a fresh database per test, each test
 //! on SQLite and on PostgreSQL.
 
+mod admin;
 mod consents;
 mod helpers;
 mod ledger;
 mod processes;
 mod public;
+mod sites;
 mod subjects;
 mod tamper;

@@ -6,7 +6,7 @@
 
 use crate::helpers::{Backend, fresh_database, write_fake_banner};
 use crate::on_both_backends;
-use assent_server::extract::AdminClaims;
+use assent_server::auth::{Role, ServiceClaims};
 use assent_server::keys::Keys;
 use assent_shared::api::{ConsentHistory, ConsentRecorded, NoticeResponse, VerifyReport};
 use serde_json::json;
@@ -37,12 +37,8 @@ async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url:
 fn admin_token(dir: &Path) -> String {
     let keys = Keys::load_or_create(&dir.join("keys.json")).expect("keys");
     let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
-    keys.sign(&AdminClaims {
-        typ: "admin".into(),
-        sites: vec!["demo".into()],
-        exp,
-    })
-    .expect("sign")
+    keys.sign(&ServiceClaims::new(vec!["demo".into()], Role::Owner, exp))
+        .expect("sign")
 }
 
 async fn two_server_processes_on_one_database_keep_chains_linear(backend: Backend) {

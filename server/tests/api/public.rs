@@ -96,7 +96,7 @@ async fn only_a_material_notice_change_moves_the_version_choices_stay_valid_from
     let v3 = app.notice("en").await;
     assert_eq!((v3.notice.version, v3.consent_valid_from), (3, 3));
     assert_eq!(v3.notice.change_summary.as_deref(), Some("A new partner."));
-    let js = app.get("/embed.js").await.text().await.expect("text");
+    let js = app.get("/embed.js?site=demo").await.text().await.expect("text");
     assert!(
         js.contains(r#""notices":{"demo":3}"#),
         "the loader asks again from version 3"
@@ -105,12 +105,12 @@ async fn only_a_material_notice_change_moves_the_version_choices_stay_valid_from
 
 async fn the_loader_is_revalidated_and_unchanged_it_costs_a_304(backend: Backend) {
     let app = spawn_app(backend).await;
-    let first = app.get("/embed.js").await;
+    let first = app.get("/embed.js?site=demo").await;
     assert_eq!(first.headers()["cache-control"], "no-cache");
     let etag = first.headers()["etag"].to_str().expect("ascii").to_owned();
     let again = app
         .client
-        .get(format!("{}/embed.js", app.api))
+        .get(format!("{}/embed.js?site=demo", app.api))
         .header("if-none-match", &etag)
         .send()
         .await
@@ -251,7 +251,7 @@ async fn health_and_readiness_report_the_database_and_the_banner_build(backend: 
 
 async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors_readable(backend: Backend) {
     let app = spawn_app(backend).await;
-    let res = app.get("/embed.js").await;
+    let res = app.get("/embed.js?site=demo").await;
     assert_eq!(res.status(), 200);
     assert!(
         res.headers()["content-type"]
@@ -324,7 +324,10 @@ async fn the_demo_site_embeds_the_loader_from_the_assent_origin(backend: Backend
         .text()
         .await
         .expect("html");
-    let tag = format!(r#"<script src="{}/embed.js" data-site="demo"></script>"#, app.api);
+    let tag = format!(
+        r#"<script src="{}/embed.js?site=demo" data-site="demo"></script>"#,
+        app.api
+    );
     let head = page.split("<head>").nth(1).expect("head");
     assert!(
         head.trim_start()

@@ -1,6 +1,6 @@
 use crate::helpers::{Backend, TestApp, error_code, spawn_app};
 use crate::on_both_backends;
-use assent_server::extract::AdminClaims;
+use assent_server::auth::{Role, ServiceClaims};
 use assent_shared::api::{ConsentRecorded, CurrentState, VerifyReport};
 use assent_shared::consent::Decision;
 use assent_shared::ids::{PurposeKey, SiteId};
@@ -241,11 +241,7 @@ async fn erasure_unlinks_the_subject_while_its_chain_still_verifies(backend: Bac
     let admin = app
         .state
         .keys
-        .sign(&AdminClaims {
-            typ: "admin".into(),
-            sites: vec!["demo".into()],
-            exp,
-        })
+        .sign(&ServiceClaims::new(vec!["demo".into()], Role::Owner, exp))
         .expect("sign");
     let report: VerifyReport = app
         .get_authed(format!("{}/v1/admin/sites/demo/verify", app.api), &admin)

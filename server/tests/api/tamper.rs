@@ -3,7 +3,7 @@
 
 use crate::helpers::{Backend, TestApp, error_code, spawn_app};
 use crate::on_both_backends;
-use assent_server::extract::AdminClaims;
+use assent_server::auth::{Role, ServiceClaims};
 use assent_shared::api::{ConsentHistory, ConsentRecorded, VerifyReport};
 use assent_shared::canonical::event_hash;
 use serde_json::json;
@@ -68,11 +68,7 @@ fn admin_token(app: &TestApp, site: &str) -> String {
     let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
     app.state
         .keys
-        .sign(&AdminClaims {
-            typ: "admin".into(),
-            sites: vec![site.into()],
-            exp,
-        })
+        .sign(&ServiceClaims::new(vec![site.into()], Role::Owner, exp))
         .expect("sign")
 }
 

@@ -16,10 +16,10 @@ const LIGHT_DEFAULTS: &[(&str, &str)] = &[
     ("focus", "#b3261e"),
 ];
 
-/// Text needs 4.5:1 (WCAG SC 1.4.3, level AA).
+/// Text needs 4.5:1 (WCAG SC 1.4.3, level AA). The focus outline is held to the same ratio,
+/// as the issue asks, though WCAG SC 1.4.11 would accept 3:1 for a non-text indicator: the
+/// stricter rule keeps the focus visible for low-vision visitors at no cost to anyone.
 const TEXT: f64 = 4.5;
-/// A focus outline is not text: 3:1 against what it is drawn on (WCAG SC 1.4.11, level AA).
-const NON_TEXT: f64 = 3.0;
 
 /// `(foreground, background, minimum ratio)`: the pairs `style/banner.css` draws. `accent`
 /// is both the buttons' fill (under `accent_fg`) and the links' colour (on `bg`).
@@ -28,7 +28,7 @@ const PAIRS: &[(&str, &str, f64)] = &[
     ("accent_fg", "accent", TEXT),
     ("accent", "bg", TEXT),
     ("muted", "bg", TEXT),
-    ("focus", "bg", NON_TEXT),
+    ("focus", "bg", TEXT),
 ];
 
 /// An sRGB colour, 0–255 per channel.

@@ -163,7 +163,10 @@ fn legitimate_interests_off_the_device_are_fine() {
 fn low_contrast_is_found_at_the_foreground_of_each_failing_pair() {
     let cases: [(Theme, &[&str]); 6] = [
         (&[("fg", "#777")], &["theme.fg"]),
-        (&[("bg", "rgb(0, 0, 0)")], &["theme.fg", "theme.accent", "theme.muted"]),
+        (
+            &[("bg", "rgb(0, 0, 0)")],
+            &["theme.fg", "theme.accent", "theme.muted", "theme.focus"],
+        ),
         (&[("accent", "#ffcc00")], &["theme.accent_fg", "theme.accent"]),
         (&[("muted", "#999999")], &["theme.muted"]),
         (&[("focus", "#ddd")], &["theme.focus"]),
@@ -187,7 +190,7 @@ fn enough_contrast_passes() {
             ("accent_fg", "#0d1424"),
             ("focus", "#ffb4ab"),
         ],
-        &[("focus", "#949494")],
+        &[("focus", "#767676")],
         &[("radius", "4px"), ("border", "#eee")],
     ];
     for theme in cases {

@@ -1,0 +1,262 @@
+//! The audit log of admin actions: who did what, when, to which site, from where.
+//!
+//! Append-only (triggers refuse UPDATE and DELETE) and hash-chained like the ledger, one
+//! chain per instance: `hash = SHA-256(prev_hash ‖ RFC 8785 canonical JSON of the entry)`,
+//! starting from 64 zeros. `assent verify` re-walks it and names the first broken entry.
+
+use super::Db;
+use crate::clock;
+use crate::ledger::Backend;
+use anyhow::Context;
+use assent_shared::consent::GENESIS_HASH;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+
+/// What happened, as the caller knows it; the log adds the place in the chain and the time.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    /// `user:<email>`, `service` (a service token) or `cli` (an operator command).
+    pub actor: String,
+    /// `login`, `logout`, `password_change`, `user_create`, `role_grant`, `role_revoke`,
+    /// `site_create`, `site_update`, `site_archive`, `secret_rotate`, `notice_publish`,
+    /// `export`, `subject_lookup`, `identity_link`, `identity_unlink`, `webhook_change`.
+    pub action: &'static str,
+    pub site_id: Option<String>,
+    /// Action-specific facts (changed fields, version published…); never a secret.
+    pub details: Value,
+    /// The client address as the server saw it (the trusted header or the peer).
+    pub client_ip: Option<String>,
+}
+
+/// One entry as stored and hashed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: u64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub site_id: Option<String>,
+    pub details: Value,
+    pub client_ip: Option<String>,
+    pub prev_hash: String,
+    /// Not part of the hashed bytes.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub hash: String,
+}
+
+/// `SHA-256(prev_hash ‖ canonical JSON of the entry without its hash)`, hex.
+pub fn entry_hash(entry: &AuditEntry) -> anyhow::Result<String> {
+    let unhashed = AuditEntry {
+        hash: String::new(),
+        ..entry.clone()
+    };
+    let bytes = serde_jcs::to_vec(&unhashed).context("canonical audit entry")?;
+    let mut h = Sha256::new();
+    h.update(entry.prev_hash.as_bytes());
+    h.update(bytes);
+    Ok(hex::encode(h.finalize()))
+}
+
+/// Appends one entry inside the caller's transaction. On PostgreSQL an advisory lock
+/// serialises appends across processes; on SQLite the database's single writer does, and a
+/// collision on `seq` is retried by [`Db::transaction`].
+pub async fn append(conn: &mut AnyConnection, backend: Backend, record: &AuditRecord) -> anyhow::Result<AuditEntry> {
+    if backend == Backend::Postgres {
+        sqlx::query(
+            "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(hashtextextended('assent/audit_log', 0))) l",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .context("locking the audit log")?;
+    }
+    let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .context("reading the audit log head")?;
+    let (seq, prev_hash) = match head {
+        Some(r) => (
+            u64::try_from(r.try_get::<i64, _>("seq")?)? + 1,
+            r.try_get::<String, _>("hash")?,
+        ),
+        None => (1, GENESIS_HASH.to_owned()),
+    };
+    let mut entry = AuditEntry {
+        seq,
+        at: clock::now_rfc3339(),
+        actor: record.actor.clone(),
+        action: record.action.to_owned(),
+        site_id: record.site_id.clone(),
+        details: record.details.clone(),
+        client_ip: record.client_ip.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry_hash(&entry)?;
+    let stored = AuditEntry {
+        hash: String::new(),
+        ..entry.clone()
+    };
+    sqlx::query(
+        "INSERT INTO audit_log (seq, entry, site_id, action, at, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(i64::try_from(seq)?)
+    .bind(serde_json::to_string(&stored)?)
+    .bind(entry.site_id.clone())
+    .bind(entry.action.clone())
+    .bind(entry.at.clone())
+    .bind(entry.prev_hash.clone())
+    .bind(entry.hash.clone())
+    .execute(&mut *conn)
+    .await
+    .context("appending to the audit log")?;
+    Ok(entry)
+}
+
+/// Filters for reading the log; all optional. `before`: entries with a smaller `seq` (pages
+/// backwards from the newest).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditFilter {
+    pub site: Option<String>,
+    pub action: Option<String>,
+    /// RFC 3339 or `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    /// RFC 3339 or `YYYY-MM-DD`, exclusive.
+    pub to: Option<String>,
+    pub before: Option<u64>,
+    /// 1–500, default 100.
+    pub limit: Option<u32>,
+}
+
+/// A problem found by [`Db::verify_audit`]: the first entry where the chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditProblem {
+    pub seq: u64,
+    pub problem: String,
+}
+
+impl Db {
+    /// Records one admin action on its own (actions with other writes append inside their
+    /// own transaction instead).
+    pub async fn audit(&self, record: &AuditRecord) -> anyhow::Result<AuditEntry> {
+        let backend = self.backend;
+        in_transaction!(self, |tx| append(tx, backend, record).await)
+    }
+
+    /// Entries matching `filter`, newest first.
+    pub async fn audit_entries(&self, filter: &AuditFilter) -> anyhow::Result<Vec<AuditEntry>> {
+        let mut sql = String::from("SELECT entry, hash FROM audit_log WHERE 1 = 1");
+        let mut binds: Vec<String> = Vec::new();
+        let mut push = |clause: &str, value: String, sql: &mut String| {
+            binds.push(value);
+            sql.push_str(&clause.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(site) = &filter.site {
+            push(" AND site_id = ?", site.clone(), &mut sql);
+        }
+        if let Some(action) = &filter.action {
+            push(" AND action = ?", action.clone(), &mut sql);
+        }
+        if let Some(from) = &filter.from {
+            push(" AND at >= ?", from.clone(), &mut sql);
+        }
+        if let Some(to) = &filter.to {
+            push(" AND at < ?", to.clone(), &mut sql);
+        }
+        let before = filter.before.map(i64::try_from).transpose()?.unwrap_or(i64::MAX);
+        let limit = i64::from(filter.limit.unwrap_or(100).clamp(1, 500));
+        sql.push_str(&format!(
+            " AND seq < ${} ORDER BY seq DESC LIMIT ${}",
+            binds.len() + 1,
+            binds.len() + 2
+        ));
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b.as_str());
+        }
+        let rows = q.bind(before).bind(limit).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let mut entry: AuditEntry = serde_json::from_str(r.try_get::<&str, _>("entry")?)?;
+                entry.hash = r.try_get("hash")?;
+                Ok(entry)
+            })
+            .collect()
+    }
+
+    /// Re-walks the whole audit chain; returns how many entries and the problems, first first.
+    pub async fn verify_audit(&self) -> anyhow::Result<(u64, Vec<AuditProblem>)> {
+        let rows = sqlx::query("SELECT seq, entry, prev_hash, hash FROM audit_log ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut problems = Vec::new();
+        let mut expected_prev = GENESIS_HASH.to_owned();
+        let mut expected_seq = 1u64;
+        for r in &rows {
+            let seq = u64::try_from(r.try_get::<i64, _>("seq")?)?;
+            let stored_hash: String = r.try_get("hash")?;
+            let mut fault = |problem: String| problems.push(AuditProblem { seq, problem });
+            if seq != expected_seq {
+                fault(format!("expected entry {expected_seq} here: entries are missing"));
+            }
+            match serde_json::from_str::<AuditEntry>(r.try_get::<&str, _>("entry")?) {
+                Err(e) => fault(format!("entry is not valid JSON: {e}")),
+                Ok(entry) => {
+                    if entry.prev_hash != expected_prev || r.try_get::<String, _>("prev_hash")? != expected_prev {
+                        fault("prev_hash does not link to the previous entry".into());
+                    }
+                    if entry.seq != seq {
+                        fault("the entry's seq differs from its row".into());
+                    }
+                    if entry_hash(&entry)? != stored_hash {
+                        fault("hash does not match the entry: it was altered".into());
+                    }
+                }
+            }
+            expected_prev = stored_hash;
+            expected_seq = seq + 1;
+        }
+        Ok((rows.len() as u64, problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entry(seq: u64, prev: &str) -> AuditEntry {
+        AuditEntry {
+            seq,
+            at: "2026-11-30T10:00:00Z".into(),
+            actor: "user:owner@example.com".into(),
+            action: "site_create".into(),
+            site_id: Some("shop".into()),
+            details: json!({"origins": ["https://shop.example"]}),
+            client_ip: Some("192.0.2.1".into()),
+            prev_hash: prev.into(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_hash_covers_every_field_and_the_previous_hash() {
+        let base = entry(1, GENESIS_HASH);
+        let h = entry_hash(&base).expect("hash");
+        assert_eq!(h.len(), 64);
+        assert_eq!(entry_hash(&base).expect("hash"), h, "deterministic");
+        let mut changed = base.clone();
+        changed.details = json!({"origins": ["https://evil.example"]});
+        assert_ne!(entry_hash(&changed).expect("hash"), h);
+        let mut relinked = base.clone();
+        relinked.prev_hash = "1".repeat(64);
+        assert_ne!(entry_hash(&relinked).expect("hash"), h);
+        // The stored hash itself is not part of the hashed bytes.
+        let mut with_hash = base;
+        with_hash.hash = h.clone();
+        assert_eq!(entry_hash(&with_hash).expect("hash"), h);
+    }
+}

@@ -1,0 +1,8 @@
+//! The admin API (`/v1/admin/…`): every handler declares its guard in its signature
+//! ([`crate::admin_auth`]).
+
+pub mod ledger;
+pub mod notices;
+pub mod session;
+pub mod sites;
+pub mod users;

@@ -1,0 +1,157 @@
+//! Notice versions: the draft of the next one (saved as the owner types), the lint, and
+//! publishing, which freezes a version with its hash.
+
+use crate::admin_auth::{SiteOwner, SiteViewer};
+use crate::db::audit::AuditRecord;
+use crate::error::{ApiError, Result};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use anyhow::Context;
+use assent_shared::Invalid;
+use assent_shared::admin_api::{DraftView, NoticeVersion, Publish};
+use assent_shared::lint::{Finding, Severity, lint};
+use assent_shared::notice::Notice;
+use axum::Json;
+use axum::extract::{Path, State};
+use serde_json::json;
+
+/// Validation and lint findings of a notice: the first validation error (as a finding with
+/// code `invalid`), then every lint finding. The site's languages are the notice's own.
+pub fn findings(notice: &Notice) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Err(invalid) = notice.validate() {
+        out.push(Finding {
+            code: "invalid".into(),
+            severity: Severity::Error,
+            field: invalid.field,
+            message: invalid.reason,
+        });
+    }
+    let languages: Vec<String> = notice.texts.keys().cloned().collect();
+    out.extend(lint(notice, &languages));
+    out
+}
+
+/// `GET /v1/admin/sites/{site}/notices` (viewer): the published versions, oldest first.
+pub async fn get_notices(
+    State(state): State<AppState>,
+    SiteViewer { site, .. }: SiteViewer,
+) -> Result<Json<Vec<NoticeVersion>>> {
+    Ok(Json(state.db.notice_versions(&site.id).await?))
+}
+
+/// `GET /v1/admin/sites/{site}/notices/{version}` (viewer): one published version as stored.
+pub async fn get_notice_version(
+    State(state): State<AppState>,
+    SiteViewer { site, .. }: SiteViewer,
+    Path((_, version)): Path<(String, String)>,
+) -> Result<Json<Notice>> {
+    let version: u32 = version
+        .parse()
+        .map_err(|_| Invalid::new("version", "a notice version is a positive number"))?;
+    state
+        .ledger
+        .notice(&site.id, version)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound {
+            what: "notice version",
+            code: "notice_not_found",
+        })
+}
+
+/// `GET /v1/admin/sites/{site}/draft` (viewer): the draft with its findings; 404
+/// `draft_not_found` when there is none (start one from the latest version).
+pub async fn get_draft(State(state): State<AppState>, SiteViewer { site, .. }: SiteViewer) -> Result<Json<DraftView>> {
+    let draft = state.db.draft(&site.id).await?.ok_or(ApiError::NotFound {
+        what: "draft",
+        code: "draft_not_found",
+    })?;
+    let notice: Notice = serde_json::from_value(draft.notice).context("stored draft")?;
+    Ok(Json(DraftView {
+        findings: findings(&notice),
+        notice,
+        updated_at: draft.updated_at,
+        updated_by: draft.updated_by,
+    }))
+}
+
+/// `PUT /v1/admin/sites/{site}/draft` (owner): saves the draft of the next version (its
+/// `version` is set to the next number). A body of the wrong shape is refused with the JSON
+/// path of the problem; a draft that would not publish yet is saved, with its findings.
+pub async fn put_draft(
+    State(state): State<AppState>,
+    SiteOwner { site, auth }: SiteOwner,
+    ApiJson(mut notice): ApiJson<Notice>,
+) -> Result<Json<DraftView>> {
+    let latest = state.ledger.latest_notice(&site.id).await?.map_or(0, |n| n.version);
+    notice.version = latest + 1;
+    let by = auth.audit_actor();
+    let updated_at = state
+        .db
+        .save_draft(&site.id, &serde_json::to_value(&notice).context("draft JSON")?, &by)
+        .await?;
+    Ok(Json(DraftView {
+        findings: findings(&notice),
+        notice,
+        updated_at,
+        updated_by: by,
+    }))
+}
+
+/// `POST /v1/admin/sites/{site}/lint` (viewer): the findings for a notice body, saving nothing.
+pub async fn post_lint(_viewer: SiteViewer, ApiJson(notice): ApiJson<Notice>) -> Json<Vec<Finding>> {
+    Json(findings(&notice))
+}
+
+/// `POST /v1/admin/sites/{site}/draft/publish` (owner): validates and lints the draft and
+/// publishes it as the next version. 422 `invalid_input` or `notice_lint_failed` (one finding
+/// per problem in `details.findings`) refuses it and changes nothing.
+pub async fn post_publish(
+    State(state): State<AppState>,
+    SiteOwner { site, auth }: SiteOwner,
+    ApiJson(publish): ApiJson<Publish>,
+) -> Result<Json<NoticeVersion>> {
+    let draft = state.db.draft(&site.id).await?.ok_or(ApiError::NotFound {
+        what: "draft",
+        code: "draft_not_found",
+    })?;
+    let mut notice: Notice = serde_json::from_value(draft.notice).context("stored draft")?;
+    let latest = state.ledger.latest_notice(&site.id).await?.map_or(0, |n| n.version);
+    notice.version = latest + 1;
+    notice.material_change = publish.material_change;
+    notice.change_summary = publish.change_summary;
+    if notice.material_change && !notice.change_summary.contains_key(&notice.default_language) {
+        return Err(Invalid::new(
+            format!("change_summary.{}", notice.default_language),
+            "a material change needs a summary in the notice's default language: visitors are told what changed",
+        )
+        .into());
+    }
+    notice.validate()?;
+    let problems = findings(&notice);
+    if problems.iter().any(|f| f.severity == Severity::Error) {
+        return Err(ApiError::Lint(problems));
+    }
+    let record = AuditRecord {
+        actor: auth.audit_actor(),
+        action: "notice_publish",
+        site_id: Some(site.id.to_string()),
+        details: json!({ "version": notice.version, "material_change": notice.material_change }),
+        client_ip: Some(auth.client_ip.clone()),
+    };
+    if !state.db.publish(&site.id, &notice, &record).await? {
+        return Err(ApiError::Conflict(
+            "another version was published meanwhile; reload the draft".into(),
+        ));
+    }
+    state.reload_sites().await?;
+    let published = state
+        .db
+        .notice_versions(&site.id)
+        .await?
+        .into_iter()
+        .find(|v| v.version == notice.version)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("published version not found")))?;
+    Ok(Json(published))
+}

@@ -1,0 +1,81 @@
+//! Accounts (instance administrators) and the audit log.
+
+use crate::admin_auth::{InstanceAdmin, SiteViewer};
+use crate::auth::{check_password_rules, hash_password};
+use crate::db::accounts::{Created, UserSummary};
+use crate::db::audit::{AuditEntry, AuditFilter, AuditRecord};
+use crate::error::{ApiError, Result};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use assent_shared::Invalid;
+use assent_shared::admin_api::NewUser;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::json;
+
+/// Checks an email address as far as a login name needs: one `@`, no spaces, at most 254.
+pub fn check_email(raw: &str) -> Result<(), Invalid> {
+    let email = raw.trim();
+    let ok = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'))
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid::new("email", "not an email address"))
+    }
+}
+
+/// `GET /v1/admin/users` (administrators): every account with its roles.
+pub async fn get_users(State(state): State<AppState>, _admin: InstanceAdmin) -> Result<Json<Vec<UserSummary>>> {
+    Ok(Json(state.db.users(None).await?))
+}
+
+/// `POST /v1/admin/users` (administrators): creates an account. 201 with its id; 409 when
+/// the email is taken.
+pub async fn post_user(
+    State(state): State<AppState>,
+    InstanceAdmin(auth): InstanceAdmin,
+    ApiJson(new): ApiJson<NewUser>,
+) -> Result<(StatusCode, Json<serde_json::Value>)> {
+    check_email(&new.email)?;
+    check_password_rules(&new.password)?;
+    let password = new.password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))??;
+    let record = AuditRecord {
+        actor: auth.audit_actor(),
+        action: "user_create",
+        site_id: None,
+        details: json!({ "email": new.email.trim().to_lowercase(), "is_admin": new.is_admin }),
+        client_ip: Some(auth.client_ip.clone()),
+    };
+    match state.db.create_user(&new.email, &hash, new.is_admin, &record).await? {
+        Created::Created(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id })))),
+        Created::EmailTaken => Err(ApiError::Conflict("an account with this email exists".into())),
+    }
+}
+
+/// `GET /v1/admin/audit` (administrators): the whole audit log, newest first, filtered by
+/// `site`, `action`, `from`, `to`, paged with `before` and `limit`.
+pub async fn get_audit(
+    State(state): State<AppState>,
+    _admin: InstanceAdmin,
+    ApiQuery(filter): ApiQuery<AuditFilter>,
+) -> Result<Json<Vec<AuditEntry>>> {
+    Ok(Json(state.db.audit_entries(&filter).await?))
+}
+
+/// `GET /v1/admin/sites/{site}/audit` (viewer): the site's entries, same filters.
+pub async fn get_site_audit(
+    State(state): State<AppState>,
+    SiteViewer { site, .. }: SiteViewer,
+    ApiQuery(mut filter): ApiQuery<AuditFilter>,
+) -> Result<Json<Vec<AuditEntry>>> {
+    filter.site = Some(site.id.to_string());
+    Ok(Json(state.db.audit_entries(&filter).await?))
+}

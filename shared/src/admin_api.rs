@@ -1,0 +1,287 @@
+//! Request and response bodies of the admin API (`/v1/admin/…`): the contract between the
+//! server and the site owners' dashboard. Errors use [`crate::api::ErrorBody`] like the rest.
+
+use crate::notice::Notice;
+use crate::regime::Regime;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A person's role on one site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Reads everything of the site: notices, statistics, exports, the audit log.
+    Viewer,
+    /// Everything on the site: origins, regimes, secret, notices, members, webhooks.
+    Owner,
+}
+
+impl Role {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "viewer" => Some(Self::Viewer),
+            "owner" => Some(Self::Owner),
+            _ => None,
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Viewer => "viewer",
+            Self::Owner => "owner",
+        }
+    }
+}
+
+/// `POST /v1/admin/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// The answer to a login. The same token is also set as the `HttpOnly` session cookie; a
+/// browser should rely on the cookie and send `csrf_token` as `X-CSRF-Token` on writes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    /// The session JWT (`aud = assent:admin`), for API clients as `Authorization: Bearer`.
+    pub token: String,
+    pub csrf_token: String,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+    pub user: Me,
+}
+
+/// `GET /v1/admin/me`: who is signed in and with which roles.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Me {
+    /// `None` for a service token.
+    pub id: Option<String>,
+    pub email: Option<String>,
+    pub is_admin: bool,
+    /// Site id → role (every site, for an administrator, is not listed: see `is_admin`).
+    pub sites: BTreeMap<String, Role>,
+}
+
+/// `POST /v1/admin/password`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// 12 to 256 characters.
+    pub new_password: String,
+}
+
+/// `POST /v1/admin/users` (instance administrators).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub email: String,
+    pub password: String,
+    #[serde(default)]
+    pub is_admin: bool,
+}
+
+/// `PUT /v1/admin/sites/{site}/members`: give an existing account a role on the site, or
+/// take it away with `role: null`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberChange {
+    pub email: String,
+    pub role: Option<Role>,
+}
+
+/// `POST /v1/admin/sites`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSite {
+    /// 1–64 of `a-z 0-9 - _`, starting with a letter or digit (see [`crate::ids::SiteId`]).
+    pub id: String,
+    pub name: String,
+    /// Origins allowed to call the public API: `https://shop.example`, `http://127.0.0.1:9000`,
+    /// or `https://*.example.com` for every subdomain.
+    pub origins: Vec<String>,
+    /// Where the site's privacy policy lives (shown in the banner); default `/privacy`.
+    #[serde(default)]
+    pub policy_url: Option<String>,
+    /// Region (`US-CA`, `US`, `*`) → regime, over the built-in rules.
+    #[serde(default)]
+    pub regime_overrides: BTreeMap<String, Regime>,
+}
+
+/// `PATCH /v1/admin/sites/{site}`: only the fields present change.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SitePatch {
+    pub name: Option<String>,
+    pub origins: Option<Vec<String>>,
+    pub regime_overrides: Option<BTreeMap<String, Regime>>,
+}
+
+/// A site as the admin API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SiteView {
+    pub id: String,
+    pub name: String,
+    pub origins: Vec<String>,
+    pub regime_overrides: BTreeMap<String, Regime>,
+    pub archived: bool,
+    /// The published notice is still the starter notice: review it before going live.
+    pub starter_notice: bool,
+    /// The tag to paste first in the site's `<head>`, and the CSP the site needs.
+    pub install: Install,
+}
+
+/// How to embed a site.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Install {
+    pub script_tag: String,
+    /// Content-Security-Policy directives to add on the site's pages.
+    pub csp: Vec<String>,
+}
+
+/// The answer to creating a site: the only time its secret is shown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SiteCreated {
+    pub site: SiteView,
+    /// For server-to-server calls (`Authorization: Bearer <secret>`); stored hashed.
+    pub secret: String,
+}
+
+/// `POST /v1/admin/sites/{site}/secret`: rotate.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateSecret {
+    /// How long the previous secrets keep working, in hours (0–720, default 24).
+    pub overlap_hours: Option<u32>,
+}
+
+/// The answer to a rotation: the only time the new secret is shown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SecretRotated {
+    pub secret: String,
+    /// RFC 3339: when the previous secrets stop working.
+    pub previous_valid_until: String,
+}
+
+/// `GET`/`PUT /v1/admin/sites/{site}/draft`: the next notice version, work in progress.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DraftView {
+    pub notice: Notice,
+    pub updated_at: String,
+    pub updated_by: String,
+    /// What would stop publication now (validation and lint errors), and warnings.
+    pub findings: Vec<crate::lint::Finding>,
+}
+
+/// `POST /v1/admin/sites/{site}/draft/publish`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Publish {
+    /// Purposes or vendors changed materially: every visitor is asked again.
+    #[serde(default)]
+    pub material_change: bool,
+    /// What changed, per language, shown when asking again (required with `material_change`).
+    #[serde(default)]
+    pub change_summary: BTreeMap<String, String>,
+}
+
+/// A published version in the list of a site's notices.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NoticeVersion {
+    pub version: u32,
+    pub policy_version: String,
+    pub material_change: bool,
+    pub published_at: String,
+}
+
+/// Checks a registered origin: `scheme://host[:port]` with scheme `http` or `https`, a
+/// lower-case host (DNS name, IPv4, or `[IPv6]`), no path, query, fragment or user info — or a
+/// pattern `scheme://*.domain[:port]` for every subdomain of `domain` (RFC 6454 §4 origins;
+/// the browser sends them serialized exactly like this, so anything else could never match).
+pub fn check_origin(raw: &str) -> Result<(), String> {
+    let (scheme, rest) = raw
+        .split_once("://")
+        .ok_or("must look like https://shop.example (scheme://host[:port])")?;
+    if scheme != "http" && scheme != "https" {
+        return Err("the scheme must be http or https".into());
+    }
+    let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
+        let (addr, after) = v6.split_once(']').ok_or("an IPv6 host needs its closing ]")?;
+        if addr.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err("not a valid IPv6 address".into());
+        }
+        (None, after)
+    } else {
+        match rest.rsplit_once(':') {
+            Some((h, p)) => (Some(h), &rest[h.len()..][..p.len() + 1]),
+            None => (Some(rest), ""),
+        }
+    };
+    if !port.is_empty() {
+        let digits = port.strip_prefix(':').ok_or("nothing may follow the host but :port")?;
+        if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err("the port must be a number (no path, no trailing slash)".into());
+        }
+        if digits.parse::<u32>().map_or(true, |p| p == 0 || p > 65_535) {
+            return Err("the port must be 1 to 65535".into());
+        }
+    }
+    if let Some(host) = host {
+        let domain = host.strip_prefix("*.").unwrap_or(host);
+        let label_ok = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        };
+        if domain.is_empty() || domain.len() > 253 || !domain.split('.').all(label_ok) {
+            return Err(
+                "the host must be a lower-case domain or IP address, with no path, query or trailing slash".into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_origin;
+
+    #[test]
+    fn origins_are_exactly_what_a_browser_sends() {
+        for ok in [
+            "https://shop.example",
+            "http://127.0.0.1:9000",
+            "https://*.example.com",
+            "http://*.demo.localhost:8081",
+            "http://[::1]:8080",
+            "https://xn--bcher-kva.example",
+        ] {
+            assert_eq!(check_origin(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "shop.example",
+            "ftp://shop.example",
+            "https://shop.example/",
+            "https://shop.example/path",
+            "https://Shop.example",
+            "https://user@shop.example",
+            "https://shop.example:0",
+            "https://shop.example:99999",
+            "https://shop.example:80x",
+            "https://",
+            "https://*.",
+            "https://shop..example",
+            "https://-shop.example",
+            "http://[::g]:80",
+            "https://shop.example?x=1",
+            "javascript://alert(1)",
+        ] {
+            assert!(check_origin(bad).is_err(), "{bad}");
+        }
+    }
+}
