@@ -60,6 +60,7 @@ impl Application {
             db,
             access: Arc::default(),
             login_limiter: Arc::new(login_limiter),
+            instance_id: uuid::Uuid::new_v4().to_string().into(),
             writer,
             keys: Arc::new(keys),
             assets: Arc::new(BannerAssets::default()),
@@ -121,25 +122,47 @@ impl Application {
     }
 }
 
+/// Runs `job` every `every` in one process at a time across all processes on the database:
+/// each tick, a process takes or renews the job's lease (valid 1.5 ticks) and runs the job
+/// only if it holds it, so a dead holder's job is taken over within two ticks.
+fn spawn_periodic<F, Fut>(state: &AppState, name: &'static str, every: Duration, job: F)
+where
+    F: Fn(AppState) -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
+    let state = state.clone();
+    let ttl = time::Duration::try_from(every.mul_f64(1.5)).unwrap_or(time::Duration::HOUR);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            match state.db.try_lease(name, &state.instance_id, ttl).await {
+                Ok(true) => {
+                    if let Err(err) = job(state.clone()).await {
+                        tracing::error!(error = ?err, job = name, "periodic job failed");
+                    }
+                }
+                Ok(false) => tracing::debug!(job = name, "another process holds the lease"),
+                Err(err) => tracing::error!(error = ?err, job = name, "cannot take the job's lease"),
+            }
+        }
+    });
+}
+
 /// Checkpoints every site whose chains moved, every `checkpoint_interval_secs`.
 fn spawn_checkpointer(state: &AppState) {
     let every = state.config.checkpoint_interval_secs;
     if every == 0 {
         return;
     }
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(every));
-        tick.tick().await;
-        loop {
-            tick.tick().await;
-            let file = Some(state.config.checkpoint_file.as_path());
-            match crate::ledger::checkpoint::make_due(state.ledger.as_ref(), &state.keys, file).await {
-                Ok(made) if made > 0 => tracing::info!(made, "checkpoints made"),
-                Ok(_) => {}
-                Err(err) => tracing::error!(error = ?err, "periodic checkpoint failed"),
-            }
+    spawn_periodic(state, "checkpoints", Duration::from_secs(every), |state| async move {
+        let file = Some(state.config.checkpoint_file.as_path());
+        let made = crate::ledger::checkpoint::make_due(state.ledger.as_ref(), &state.keys, file).await?;
+        if made > 0 {
+            tracing::info!(made, "checkpoints made");
         }
+        Ok(())
     });
 }
 
@@ -149,17 +172,12 @@ fn spawn_retention(state: &AppState) {
     if days == 0 {
         return;
     }
-    let ledger = state.ledger.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            match crate::ledger::retention::run(ledger.as_ref(), days).await {
-                Ok(n) if n > 0 => tracing::info!(unlinked = n, "retention: unlinked inactive subjects"),
-                Ok(_) => {}
-                Err(err) => tracing::error!(error = ?err, "retention job failed"),
-            }
+    spawn_periodic(state, "retention", Duration::from_secs(3600), move |state| async move {
+        let n = crate::ledger::retention::run(state.ledger.as_ref(), days).await?;
+        if n > 0 {
+            tracing::info!(unlinked = n, "retention: unlinked inactive subjects");
         }
+        Ok(())
     });
 }
 

@@ -24,6 +24,8 @@ pub struct AppState {
     /// Accounts' current access, cached for [`crate::admin_auth::ACCESS_TTL`].
     pub access: Arc<AccessCache>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// This process's random id, as it holds leases on periodic jobs.
+    pub instance_id: Arc<str>,
     pub writer: Writer,
     pub keys: Arc<Keys>,
     pub assets: Arc<BannerAssets>,

@@ -38,6 +38,7 @@ macro_rules! in_transaction {
 
 pub mod accounts;
 pub mod audit;
+pub mod lease;
 pub mod sites;
 
 use crate::ledger::Backend;

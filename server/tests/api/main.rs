@@ -4,6 +4,7 @@
 mod admin;
 mod consents;
 mod helpers;
+mod jobs;
 mod ledger;
 mod processes;
 mod public;

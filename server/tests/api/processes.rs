@@ -18,7 +18,8 @@ use tokio::process::{Child, Command};
 
 on_both_backends!(
     every_acknowledged_event_survives_a_sigkill,
-    two_server_processes_on_one_database_keep_chains_linear
+    two_server_processes_on_one_database_keep_chains_linear,
+    a_configuration_change_reaches_every_process_within_seconds
 );
 
 /// `GET` with a bearer token, the answer read as JSON.
@@ -39,6 +40,110 @@ fn admin_token(dir: &Path) -> String {
     let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
     keys.sign(&ServiceClaims::new(vec!["demo".into()], Role::Owner, exp))
         .expect("sign")
+}
+
+/// Polls `ready` every 20 ms until it holds; the time it took. The bound is generous (10 s):
+/// the test shows the change arrives, the printed delay is the measurement.
+async fn time_until<F: std::future::Future<Output = bool>>(mut ready: impl FnMut() -> F) -> Duration {
+    let start = std::time::Instant::now();
+    while !ready().await {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the change did not arrive within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    start.elapsed()
+}
+
+async fn a_configuration_change_reaches_every_process_within_seconds(backend: Backend) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_fake_banner(&dir.path().join("dist"));
+    let db = fresh_database(backend, dir.path()).await;
+    let (_a, api_a) = start(dir.path(), &db.url).await;
+    let (_b, api_b) = start(dir.path(), &db.url).await;
+    let client = reqwest::Client::new();
+    let token = admin_token(dir.path());
+    let late = "https://late.example";
+    let notice_from = |origin: &'static str| {
+        let (client, api_b) = (client.clone(), api_b.clone());
+        async move {
+            client
+                .get(format!("{api_b}/v1/sites/demo/notice?lang=en"))
+                .header("origin", origin)
+                .send()
+                .await
+                .expect("GET")
+        }
+    };
+    assert_eq!(notice_from(late).await.status(), 403, "not registered yet");
+
+    // An origin added through process A is honoured by process B.
+    let site: serde_json::Value = client
+        .get(format!("{api_a}/v1/admin/sites/demo"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("GET site")
+        .json()
+        .await
+        .expect("site");
+    let mut origins: Vec<serde_json::Value> = site["origins"].as_array().expect("origins").clone();
+    origins.push(json!(late));
+    let res = client
+        .patch(format!("{api_a}/v1/admin/sites/demo"))
+        .bearer_auth(&token)
+        .json(&json!({ "origins": origins }))
+        .send()
+        .await
+        .expect("PATCH");
+    assert_eq!(res.status(), 200);
+    let origin_delay = time_until(|| async { notice_from(late).await.status() == 200 }).await;
+
+    // A material change published through process A reaches process B's loader.
+    let notice: serde_json::Value = serde_json::from_str(include_str!("../../demo/notice.json")).expect("notice");
+    let res = client
+        .put(format!("{api_a}/v1/admin/sites/demo/draft"))
+        .bearer_auth(&token)
+        .json(&notice)
+        .send()
+        .await
+        .expect("PUT draft");
+    assert_eq!(res.status(), 200);
+    let loader_b = || {
+        let (client, api_b) = (client.clone(), api_b.clone());
+        async move {
+            client
+                .get(format!("{api_b}/embed.js?site=demo"))
+                .send()
+                .await
+                .expect("GET")
+                .text()
+                .await
+                .expect("loader")
+        }
+    };
+    assert!(loader_b().await.contains(r#""notices":{"demo":1}"#));
+    let summaries: serde_json::Map<String, serde_json::Value> = notice["texts"]
+        .as_object()
+        .expect("texts")
+        .keys()
+        .map(|lang| (lang.clone(), json!("New partners.")))
+        .collect();
+    let res = client
+        .post(format!("{api_a}/v1/admin/sites/demo/draft/publish"))
+        .bearer_auth(&token)
+        .json(&json!({ "material_change": true, "change_summary": summaries }))
+        .send()
+        .await
+        .expect("publish");
+    assert_eq!(res.status(), 200);
+    let notice_delay = time_until(|| async { loader_b().await.contains(r#""notices":{"demo":2}"#) }).await;
+    eprintln!(
+        "configuration delay to a second process ({backend:?}): origin {} ms, material notice change {} ms",
+        origin_delay.as_millis(),
+        notice_delay.as_millis()
+    );
 }
 
 async fn two_server_processes_on_one_database_keep_chains_linear(backend: Backend) {
