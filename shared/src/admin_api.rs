@@ -196,6 +196,20 @@ pub struct NoticeVersion {
     pub published_at: String,
 }
 
+/// `GET /v1/admin/sites/{site}/subjects/{subject}`: one subject's record, for a data-subject
+/// request (GDPR Art. 15).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubjectRecord {
+    pub site_id: String,
+    pub subject_id: crate::ids::SubjectId,
+    /// `active`, or `erased` (unlinked: the events stay, pseudonymous and verifiable).
+    pub status: String,
+    /// The subject's chain, oldest first.
+    pub events: Vec<crate::consent::ConsentEvent>,
+    /// The latest decision per purpose (empty once erased).
+    pub current: BTreeMap<crate::ids::PurposeKey, crate::api::CurrentDecision>,
+}
+
 /// Checks a registered origin: `scheme://host[:port]` with scheme `http` or `https`, a
 /// lower-case host (DNS name, IPv4, or `[IPv6]`), no path, query, fragment or user info — or a
 /// pattern `scheme://*.domain[:port]` for every subdomain of `domain` (RFC 6454 §4 origins;

@@ -68,7 +68,7 @@ pub fn router(state: AppState) -> Router {
 
 /// `/v1/admin/…`: guards are in the handlers' signatures (see `crate::admin_auth`).
 fn admin_api() -> Router<AppState> {
-    use admin::{ledger, notices, session, sites, users};
+    use admin::{ledger, notices, session, sites, subjects, users};
     Router::new()
         .route("/v1/admin/login", post(session::post_login))
         .route("/v1/admin/logout", post(session::post_logout))
@@ -96,6 +96,7 @@ fn admin_api() -> Router<AppState> {
         )
         .route("/v1/admin/sites/{site}/draft/publish", post(notices::post_publish))
         .route("/v1/admin/sites/{site}/lint", post(notices::post_lint))
+        .route("/v1/admin/sites/{site}/subjects/{subject}", get(subjects::get_subject))
         .route("/v1/admin/sites/{site}/verify", get(ledger::get_verify))
         .route("/v1/admin/sites/{site}/checkpoints", post(ledger::post_checkpoint))
 }

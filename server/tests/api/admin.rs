@@ -285,6 +285,12 @@ fn site_endpoints() -> Vec<(Method, &'static str, Option<Value>, bool)> {
         (Method::PUT, "/draft", Some(notice.clone()), true),
         (Method::POST, "/draft/publish", Some(json!({})), true),
         (Method::POST, "/lint", Some(notice), false),
+        (
+            Method::GET,
+            "/subjects/0b9f6c1e-2d43-4a57-9a43-4c8f1e2d3a4b",
+            None,
+            false,
+        ),
         (Method::GET, "/verify", None, false),
         (Method::POST, "/checkpoints", None, true),
     ]

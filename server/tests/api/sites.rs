@@ -88,6 +88,22 @@ async fn a_registered_site_serves_its_banner_to_its_origin_at_once(backend: Back
         .await
         .expect("POST");
     assert_eq!(res.status(), 201);
+    let recorded: Value = res.json().await.expect("recorded");
+
+    // The owner can answer an access request for that subject.
+    let subject = recorded["subject_id"].as_str().expect("subject");
+    let path = format!("/v1/admin/sites/shop/subjects/{subject}");
+    let record: Value = send(&app, Method::GET, &path, Some(&token), None)
+        .await
+        .json()
+        .await
+        .expect("record");
+    assert_eq!(record["status"], "active");
+    assert_eq!(record["events"][0]["event_id"], consent["event_id"]);
+    assert_eq!(record["current"]["analytics"]["decision"], "granted");
+    let unknown = "/v1/admin/sites/shop/subjects/0b9f6c1e-2d43-4a57-9a43-4c8f1e2d3a4b";
+    let res = send(&app, Method::GET, unknown, Some(&token), None).await;
+    assert_eq!(error_code(res, 404).await, "subject_not_found");
 
     // Another origin is refused until the owner adds it; then it works at once.
     let other = "https://shop.example";
@@ -136,7 +152,16 @@ async fn a_registered_site_serves_its_banner_to_its_origin_at_once(backend: Back
         .await
         .expect("audit");
     let actions: Vec<&str> = entries.iter().filter_map(|e| e["action"].as_str()).collect();
-    assert_eq!(actions, ["site_archive", "secret_rotate", "site_update", "site_create"]);
+    assert_eq!(
+        actions,
+        [
+            "site_archive",
+            "secret_rotate",
+            "site_update",
+            "subject_lookup",
+            "site_create"
+        ]
+    );
     assert!(
         entries.iter().all(|e| !e.to_string().contains("assent_sk_")),
         "no secret in the log"

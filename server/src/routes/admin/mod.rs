@@ -5,4 +5,5 @@ pub mod ledger;
 pub mod notices;
 pub mod session;
 pub mod sites;
+pub mod subjects;
 pub mod users;

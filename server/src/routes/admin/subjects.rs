@@ -1,0 +1,50 @@
+//! Subject lookup for data-subject requests (GDPR Art. 15 access, Art. 17 erasure): what one
+//! pseudonymous subject agreed to, as the site owner must be able to answer. Every lookup is
+//! audited. Lookup by the site's own account id arrives with identity links (issue 10).
+
+use crate::admin_auth::SiteViewer;
+use crate::db::audit::AuditRecord;
+use crate::error::{ApiError, Result};
+use crate::ledger::SubjectStatus;
+use crate::state::AppState;
+use assent_shared::admin_api::SubjectRecord;
+use assent_shared::ids::SubjectId;
+use axum::Json;
+use axum::extract::{Path, State};
+use serde_json::json;
+
+/// `GET /v1/admin/sites/{site}/subjects/{subject}` (viewer): 404 `subject_not_found`.
+pub async fn get_subject(
+    State(state): State<AppState>,
+    SiteViewer { site, auth }: SiteViewer,
+    Path((_, subject)): Path<(String, String)>,
+) -> Result<Json<SubjectRecord>> {
+    let subject = SubjectId::parse(&subject)?;
+    let status = match state.ledger.subject_status(&site.id, &subject).await? {
+        SubjectStatus::Active => "active".to_owned(),
+        SubjectStatus::Erased => "erased".to_owned(),
+        SubjectStatus::Unknown => {
+            return Err(ApiError::NotFound {
+                what: "subject",
+                code: "subject_not_found",
+            });
+        }
+    };
+    state
+        .db
+        .audit(&AuditRecord {
+            actor: auth.audit_actor(),
+            action: "subject_lookup",
+            site_id: Some(site.id.to_string()),
+            details: json!({ "subject_id": subject }),
+            client_ip: Some(auth.client_ip.clone()),
+        })
+        .await?;
+    Ok(Json(SubjectRecord {
+        site_id: site.id.to_string(),
+        events: state.ledger.history(&site.id, &subject).await?,
+        current: state.ledger.current_state(&site.id, &subject).await?,
+        subject_id: subject,
+        status,
+    }))
+}
