@@ -1,20 +1,23 @@
-//! Typed configuration: defaults → optional TOML file → `ASSENT_*` environment → CLI flags.
-//! Fails fast on anything malformed.
+//! Typed configuration, layered by figment: defaults → optional TOML file → `ASSENT_*`
+//! environment (one variable per setting: `ASSENT_` + the key in upper case) → CLI flags.
+//! Fails fast on anything malformed, naming the setting and where it came from.
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use assent_shared::regime::Regime;
-use serde::Deserialize;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NetworkData {
     None,
     Truncated,
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Address of the API listener.
@@ -119,104 +122,36 @@ fn redact_url(url: &str) -> String {
 }
 
 impl Config {
-    /// Defaults, then the TOML file if given, then `ASSENT_*` variables from `env`.
-    pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let mut config = match file {
-            Some(path) => {
-                let text =
-                    std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
-                toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))?
+    /// Defaults, then the TOML file if given, then `ASSENT_*` variables of this process.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                bail!("config file {} does not exist", path.display());
             }
-            None => Config::default(),
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        // Only the variables that name a setting: ASSENT_LOG, ASSENT_CONFIG and the test
+        // command's own variables share the prefix.
+        let keys: Vec<String> = match serde_json::to_value(Config::default())? {
+            serde_json::Value::Object(map) => map.keys().cloned().collect(),
+            _ => Vec::new(),
         };
-        config.apply_env(env)?;
+        figment = figment.merge(Env::prefixed("ASSENT_").filter(move |k| keys.iter().any(|key| k == key.as_str())));
+        // Lossy: `ASSENT_DEMO=1` reads as true, as people write it.
+        let mut config: Config = figment
+            .extract_lossy()
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        // An empty header name means none (so an inherited variable can be switched off).
+        for header in [
+            &mut config.region_header,
+            &mut config.subdivision_header,
+            &mut config.client_ip_header,
+        ] {
+            header.take_if(|h| h.is_empty());
+        }
         config.validate()?;
         Ok(config)
-    }
-
-    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
-        fn parse<T: std::str::FromStr>(name: &str, raw: &str) -> anyhow::Result<T>
-        where
-            T::Err: std::fmt::Display,
-        {
-            raw.parse().map_err(|e| anyhow::anyhow!("{name}={raw:?}: {e}"))
-        }
-        if let Some(v) = env("ASSENT_BIND") {
-            self.bind = parse("ASSENT_BIND", &v)?;
-        }
-        if let Some(v) = env("ASSENT_DATABASE_URL") {
-            self.database_url = v;
-        }
-        if let Some(v) = env("ASSENT_PUBLIC_URL") {
-            self.public_url = Some(v);
-        }
-        if let Some(v) = env("ASSENT_DIST_DIR") {
-            self.dist_dir = v.into();
-        }
-        if let Some(v) = env("ASSENT_KEY_FILE") {
-            self.key_file = v.into();
-        }
-        if let Some(v) = env("ASSENT_DEMO") {
-            self.demo = match v.as_str() {
-                "1" | "true" => true,
-                "0" | "false" | "" => false,
-                other => bail!("ASSENT_DEMO={other:?}: use 1 or 0"),
-            };
-        }
-        if let Some(v) = env("ASSENT_DEMO_BIND") {
-            self.demo_bind = parse("ASSENT_DEMO_BIND", &v)?;
-        }
-        if let Some(v) = env("ASSENT_REGION_HEADER") {
-            self.region_header = Some(v).filter(|v| !v.is_empty());
-        }
-        if let Some(v) = env("ASSENT_SUBDIVISION_HEADER") {
-            self.subdivision_header = Some(v).filter(|v| !v.is_empty());
-        }
-        if let Some(v) = env("ASSENT_DEFAULT_REGIME") {
-            self.default_regime = Regime::parse(&v)
-                .ok_or_else(|| anyhow::anyhow!("ASSENT_DEFAULT_REGIME={v:?}: use opt_in, opt_out or notice"))?;
-        }
-        if let Some(v) = env("ASSENT_GPC_LAST_UPDATE") {
-            self.gpc_last_update = v;
-        }
-        if let Some(v) = env("ASSENT_CHECKPOINT_FILE") {
-            self.checkpoint_file = v.into();
-        }
-        if let Some(v) = env("ASSENT_CHECKPOINT_INTERVAL_SECS") {
-            self.checkpoint_interval_secs = parse("ASSENT_CHECKPOINT_INTERVAL_SECS", &v)?;
-        }
-        if let Some(v) = env("ASSENT_NETWORK_DATA") {
-            self.network_data = match v.as_str() {
-                "none" => NetworkData::None,
-                "truncated" => NetworkData::Truncated,
-                other => bail!("ASSENT_NETWORK_DATA={other:?}: use none or truncated"),
-            };
-        }
-        if let Some(v) = env("ASSENT_CLIENT_IP_HEADER") {
-            self.client_ip_header = Some(v).filter(|v| !v.is_empty());
-        }
-        if let Some(v) = env("ASSENT_RETENTION_DAYS") {
-            self.retention_days = parse("ASSENT_RETENTION_DAYS", &v)?;
-        }
-        if let Some(v) = env("ASSENT_BATCH_MAX") {
-            self.batch_max = parse("ASSENT_BATCH_MAX", &v)?;
-        }
-        if let Some(v) = env("ASSENT_BATCH_WAIT_US") {
-            self.batch_wait_us = parse("ASSENT_BATCH_WAIT_US", &v)?;
-        }
-        if let Some(v) = env("ASSENT_ADMIN_SESSION_HOURS") {
-            self.admin_session_hours = parse("ASSENT_ADMIN_SESSION_HOURS", &v)?;
-        }
-        if let Some(v) = env("ASSENT_LOGIN_PER_MINUTE_PER_IP") {
-            self.login_per_minute_per_ip = parse("ASSENT_LOGIN_PER_MINUTE_PER_IP", &v)?;
-        }
-        if let Some(v) = env("ASSENT_LOGIN_PER_MINUTE_PER_ACCOUNT") {
-            self.login_per_minute_per_account = parse("ASSENT_LOGIN_PER_MINUTE_PER_ACCOUNT", &v)?;
-        }
-        if let Some(v) = env("ASSENT_CONFIG_POLL_MS") {
-            self.config_poll_ms = parse("ASSENT_CONFIG_POLL_MS", &v)?;
-        }
-        Ok(())
     }
 
     fn validate(&self) -> anyhow::Result<()> {
@@ -257,39 +192,57 @@ impl Config {
 }
 
 #[cfg(test)]
+#[expect(clippy::result_large_err, reason = "figment::Jail fixes its closures' error type")]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
-        move |k| map.get(k).cloned()
-    }
+    use figment::Jail;
 
     #[test]
     fn environment_overrides_defaults() {
-        let c = Config::load(None, env_of(&[("ASSENT_BIND", "0.0.0.0:9000"), ("ASSENT_DEMO", "1")])).expect("valid");
-        assert_eq!(c.bind.port(), 9000);
-        assert!(c.demo);
-        assert_eq!(c.database_url, "sqlite://data/assent.db");
+        Jail::expect_with(|jail| {
+            jail.set_env("ASSENT_BIND", "0.0.0.0:9000");
+            jail.set_env("ASSENT_DEMO", "1");
+            jail.set_env("ASSENT_LOG", "debug");
+            jail.set_env("ASSENT_REGION_HEADER", "");
+            let c = Config::load(None).expect("valid");
+            assert_eq!(c.bind.port(), 9000);
+            assert!(c.demo);
+            assert_eq!(c.region_header, None);
+            assert_eq!(c.database_url, "sqlite://data/assent.db");
+            Ok(())
+        });
     }
 
     #[test]
-    fn malformed_values_fail_fast_and_name_the_variable() {
-        let err = Config::load(None, env_of(&[("ASSENT_BIND", "nope")])).expect_err("invalid");
-        assert!(err.to_string().contains("ASSENT_BIND"), "{err}");
-        let err = Config::load(None, env_of(&[("ASSENT_DATABASE_URL", "mysql://x")])).expect_err("invalid");
-        assert!(err.to_string().contains("database_url"), "{err}");
+    fn malformed_values_fail_fast_and_name_the_setting() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ASSENT_BIND", "nope");
+            let err = Config::load(None).expect_err("invalid").to_string().to_lowercase();
+            assert!(err.contains("\"bind\"") && err.contains("assent_"), "{err}");
+            jail.set_env("ASSENT_BIND", "127.0.0.1:1");
+            jail.set_env("ASSENT_DATABASE_URL", "mysql://x");
+            let err = Config::load(None).expect_err("invalid").to_string();
+            assert!(err.contains("database_url"), "{err}");
+            Ok(())
+        });
     }
 
     #[test]
-    fn a_file_sits_between_defaults_and_environment() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("assent.toml");
-        std::fs::write(&path, "demo = true\nbind = \"127.0.0.1:7000\"\n").expect("write");
-        let c = Config::load(Some(&path), env_of(&[("ASSENT_BIND", "127.0.0.1:7001")])).expect("valid");
-        assert!(c.demo);
-        assert_eq!(c.bind.port(), 7001);
+    fn a_file_sits_between_defaults_and_environment_and_refuses_unknown_keys() {
+        Jail::expect_with(|jail| {
+            jail.create_file("assent.toml", "demo = true\nbind = \"127.0.0.1:7000\"\n")?;
+            jail.set_env("ASSENT_BIND", "127.0.0.1:7001");
+            let c = Config::load(Some(Path::new("assent.toml"))).expect("valid");
+            assert!(c.demo);
+            assert_eq!(c.bind.port(), 7001);
+            jail.create_file("typo.toml", "bnid = \"127.0.0.1:7000\"\n")?;
+            let err = Config::load(Some(Path::new("typo.toml")))
+                .expect_err("unknown key")
+                .to_string();
+            assert!(err.contains("bnid"), "{err}");
+            assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
     }
 
     #[test]

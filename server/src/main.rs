@@ -143,7 +143,7 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_env("ASSENT_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .with_writer(std::io::stderr)
         .init();
-    let mut config = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    let mut config = Config::load(cli.config.as_deref())?;
     if let Some(url) = cli.database_url {
         config.database_url = url;
     }
