@@ -65,7 +65,7 @@ pub async fn get_export(
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                 (header::CONTENT_DISPOSITION, disposition),
             ],
-            to_csv(&events),
+            to_csv(&events)?,
         )
             .into_response()
     } else {
@@ -78,22 +78,32 @@ pub async fn get_export(
     })
 }
 
-fn csv_field(raw: &str) -> String {
-    if raw.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", raw.replace('"', "\"\""))
-    } else {
-        raw.to_owned()
-    }
-}
-
-fn to_csv(events: &[ConsentEvent]) -> String {
-    let mut out = String::from(
-        "seq,recorded_at,event_id,method,source,notice_version,language,jurisdiction,regime,gpc,purpose,decision,hash\r\n",
-    );
+/// One row per purpose decision (RFC 4180, CRLF line ends, written by the `csv` crate).
+fn to_csv(events: &[ConsentEvent]) -> Result<String> {
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let fail = |e: csv::Error| ApiError::Internal(anyhow::Error::from(e).context("writing CSV"));
+    out.write_record([
+        "seq",
+        "recorded_at",
+        "event_id",
+        "method",
+        "source",
+        "notice_version",
+        "language",
+        "jurisdiction",
+        "regime",
+        "gpc",
+        "purpose",
+        "decision",
+        "hash",
+    ])
+    .map_err(fail)?;
     for e in events {
         let (method, source) = (wire_name(&e.method), wire_name(&e.source));
         for (purpose, decision) in &e.decisions {
-            let fields = [
+            out.write_record([
                 e.seq.to_string(),
                 e.recorded_at.clone(),
                 e.event_id.to_string(),
@@ -107,12 +117,14 @@ fn to_csv(events: &[ConsentEvent]) -> String {
                 purpose.to_string(),
                 wire_name(decision),
                 e.hash.clone(),
-            ];
-            out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-            out.push_str("\r\n");
+            ])
+            .map_err(fail)?;
         }
     }
-    out
+    let bytes = out
+        .into_inner()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// `GET …/consents/{event_id}/kantara`: the event as a Kantara Consent Receipt v1.1 document.
