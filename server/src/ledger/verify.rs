@@ -6,9 +6,9 @@
 use super::checkpoint::{self, CheckpointClaims};
 use super::{EventRow, Ledger};
 use crate::keys::Keys;
-use assent_shared::api::{LedgerProblem, VerifyReport};
+use assent_shared::api::{ChainHead, Checkpoint, LedgerProblem, VerifyReport};
 use assent_shared::canonical::event_hash;
-use assent_shared::consent::{ConsentEvent, GENESIS_HASH};
+use assent_shared::consent::{ConsentEvent, EVENT_SCHEMA_VERSION, GENESIS_HASH};
 use assent_shared::ids::SiteId;
 use std::collections::HashMap;
 use std::path::Path;
@@ -22,43 +22,172 @@ fn problem(subject: &str, seq: Option<u64>, event_id: Option<&str>, text: impl I
     }
 }
 
-/// The first problem in one chain (after a break, the rest of the chain says nothing new).
-fn check_chain(site: &SiteId, subject: &str, rows: &[EventRow]) -> Option<LedgerProblem> {
-    let mut expected_prev = GENESIS_HASH.to_owned();
-    for (i, row) in rows.iter().enumerate() {
-        let expected_seq = i as i64 + 1;
-        let seq = u64::try_from(row.seq).ok();
-        let at = |text: String| Some(problem(subject, seq, Some(&row.event_id), text));
+fn site_problem(text: String) -> LedgerProblem {
+    LedgerProblem {
+        subject_id: None,
+        seq: None,
+        event_id: None,
+        problem: text,
+    }
+}
+
+/// What storage holds beside an event's hashed JSON: the database's columns or, in an
+/// evidence bundle (which has no columns), the event's own fields.
+#[derive(Debug, Clone, Copy)]
+pub struct RowView<'a> {
+    pub seq: i64,
+    pub event_id: &'a str,
+    pub subject_id: &'a str,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+}
+
+impl EventRow {
+    pub fn view(&self) -> RowView<'_> {
+        RowView {
+            seq: self.seq,
+            event_id: &self.event_id,
+            subject_id: &self.subject_id,
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+        }
+    }
+}
+
+impl<'a> RowView<'a> {
+    /// The view of an event that has no separate columns.
+    pub fn of(event: &'a ConsentEvent) -> Self {
+        Self {
+            seq: i64::try_from(event.seq).unwrap_or(i64::MAX),
+            event_id: event.event_id.as_str(),
+            subject_id: event.subject_id.as_str(),
+            prev_hash: &event.prev_hash,
+            hash: &event.hash,
+        }
+    }
+}
+
+/// Walks one chain in `seq` order a row at a time (so no verifier needs a whole chain in
+/// memory): the rows are numbered 1, 2, … without gaps, the stored columns agree with the
+/// hashed event, each `prev_hash` links to the previous event and each hash matches the
+/// event's canonical bytes (by the layout of its own `schema_version`, see `canonical`).
+#[derive(Debug)]
+pub struct ChainWalk {
+    subject: String,
+    expected_seq: i64,
+    expected_prev: String,
+    broken: bool,
+}
+
+impl ChainWalk {
+    pub fn new(subject: &str) -> Self {
+        Self {
+            subject: subject.to_owned(),
+            expected_seq: 1,
+            expected_prev: GENESIS_HASH.to_owned(),
+            broken: false,
+        }
+    }
+
+    /// The subject whose chain this is.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// Checks the chain's next row; `event` is its JSON parsed, or `None` if unreadable.
+    /// Returns the chain's first problem, once: after a break the rest of the chain says
+    /// nothing new, so later rows are not checked.
+    pub fn check(&mut self, site: &SiteId, row: RowView<'_>, event: Option<&ConsentEvent>) -> Option<LedgerProblem> {
+        if self.broken {
+            return None;
+        }
+        let found = self.first_problem(site, row, event);
+        self.broken = found.is_some();
+        found.map(|text| problem(&self.subject, u64::try_from(row.seq).ok(), Some(row.event_id), text))
+    }
+
+    fn first_problem(&mut self, site: &SiteId, row: RowView<'_>, event: Option<&ConsentEvent>) -> Option<String> {
+        let expected_seq = self.expected_seq;
         if row.seq != expected_seq {
-            return at(format!(
+            return Some(format!(
                 "expected seq {expected_seq} here, found {}: an event is missing or moved",
                 row.seq
             ));
         }
-        let Ok(event) = serde_json::from_str::<ConsentEvent>(&row.event) else {
-            return at("the stored event is not a readable event".into());
+        let Some(event) = event else {
+            return Some("the stored event is not a readable event".into());
         };
-        let columns_agree = event.seq as i64 == row.seq
+        let columns_agree = i64::try_from(event.seq).is_ok_and(|seq| seq == row.seq)
             && event.hash == row.hash
             && event.prev_hash == row.prev_hash
             && event.event_id.as_str() == row.event_id
             && event.subject_id.as_str() == row.subject_id
             && &event.site_id == site;
         if !columns_agree {
-            return at("the stored columns disagree with the hashed event".into());
+            return Some("the stored columns disagree with the hashed event".into());
         }
-        if event.prev_hash != expected_prev {
-            return at("prev_hash does not link to the previous event".into());
+        if event.schema_version == 0 || event.schema_version > EVENT_SCHEMA_VERSION {
+            return Some(format!(
+                "schema_version {} is not one this verifier knows (1 to {EVENT_SCHEMA_VERSION})",
+                event.schema_version
+            ));
         }
-        match event_hash(&event) {
+        if event.prev_hash != self.expected_prev {
+            return Some("prev_hash does not link to the previous event".into());
+        }
+        match event_hash(event) {
             Ok(h) if h == event.hash => {}
-            _ => return at("the hash does not match the event's content (the event was altered)".into()),
+            _ => return Some("the hash does not match the event's content (the event was altered)".into()),
         }
-        expected_prev = event.hash;
+        self.expected_seq += 1;
+        self.expected_prev.clone_from(&event.hash);
+        None
     }
-    None
 }
 
+/// The first problem in one chain of database rows.
+fn check_chain(site: &SiteId, subject: &str, rows: &[EventRow]) -> Option<LedgerProblem> {
+    let mut walk = ChainWalk::new(subject);
+    rows.iter().find_map(|row| {
+        let event = serde_json::from_str::<ConsentEvent>(&row.event).ok();
+        walk.check(site, row.view(), event.as_ref())
+    })
+}
+
+/// Problems with a checkpoint itself: `claims` are what its signature verified to (`None`
+/// if it did not verify), and its heads must produce its root.
+pub fn checkpoint_problems(cp: &Checkpoint, claims: Option<CheckpointClaims>) -> Vec<LedgerProblem> {
+    let n = cp.number;
+    let mut problems = Vec::new();
+    if claims.is_none_or(|c| c != CheckpointClaims::of(cp)) {
+        problems.push(site_problem(format!("checkpoint {n}: the signature does not match")));
+    }
+    if checkpoint::merkle_root(&cp.heads) != cp.root || cp.heads.len() as u64 != cp.tree_size {
+        problems.push(site_problem(format!(
+            "checkpoint {n}: the heads do not produce its root"
+        )));
+    }
+    problems
+}
+
+/// Whether a chain head checkpoint `number` saw still holds: `stored` is the hash of the
+/// event at that `seq` now (`None` if there is no such event).
+pub fn head_problem(number: u64, head: &ChainHead, stored: Option<&str>) -> Option<LedgerProblem> {
+    let text = match stored {
+        None => format!(
+            "checkpoint {number} saw this chain up to seq {}, which no longer exists",
+            head.seq
+        ),
+        Some(hash) if hash != head.hash => {
+            format!("checkpoint {number} recorded another hash for this event: the chain was rewritten")
+        }
+        Some(_) => return None,
+    };
+    Some(problem(&head.subject_id, Some(head.seq), None, text))
+}
+
+/// Re-walks every chain and checkpoint of a site (and the published checkpoint `file`, if
+/// given); the report's `problems[0]` is the first broken event.
 pub async fn verify_site(
     ledger: &dyn Ledger,
     keys: &Keys,
@@ -86,48 +215,12 @@ pub async fn verify_site(
 
     let checkpoints = ledger.checkpoints(site).await?;
     for cp in &checkpoints {
-        let n = cp.number;
-        let genuine = keys
-            .verify::<CheckpointClaims>(&cp.signature)
-            .is_some_and(|c| c == CheckpointClaims::of(cp));
-        if !genuine {
-            problems.push(LedgerProblem {
-                subject_id: None,
-                seq: None,
-                event_id: None,
-                problem: format!("checkpoint {n}: the signature does not match"),
-            });
-        }
-        if checkpoint::merkle_root(&cp.heads) != cp.root || cp.heads.len() as u64 != cp.tree_size {
-            problems.push(LedgerProblem {
-                subject_id: None,
-                seq: None,
-                event_id: None,
-                problem: format!("checkpoint {n}: the heads do not produce its root"),
-            });
-        }
+        problems.extend(checkpoint_problems(cp, keys.verify::<CheckpointClaims>(&cp.signature)));
         for head in &cp.heads {
             let stored = hashes
                 .get(&head.subject_id)
                 .and_then(|chain| chain.get((head.seq as usize).wrapping_sub(1)));
-            match stored {
-                None => problems.push(problem(
-                    &head.subject_id,
-                    Some(head.seq),
-                    None,
-                    format!(
-                        "checkpoint {n} saw this chain up to seq {}, which no longer exists",
-                        head.seq
-                    ),
-                )),
-                Some(hash) if *hash != head.hash => problems.push(problem(
-                    &head.subject_id,
-                    Some(head.seq),
-                    None,
-                    format!("checkpoint {n} recorded another hash for this event: the chain was rewritten"),
-                )),
-                Some(_) => {}
-            }
+            problems.extend(head_problem(cp.number, head, stored.map(String::as_str)));
         }
     }
 
@@ -137,16 +230,11 @@ pub async fn verify_site(
                 c.number == published.number && c.root == published.root && c.signature == published.signature
             });
             if !in_db {
-                problems.push(LedgerProblem {
-                    subject_id: None,
-                    seq: None,
-                    event_id: None,
-                    problem: format!(
-                        "checkpoint {} in {} is missing or different in the database",
-                        published.number,
-                        path.display()
-                    ),
-                });
+                problems.push(site_problem(format!(
+                    "checkpoint {} in {} is missing or different in the database",
+                    published.number,
+                    path.display()
+                )));
             }
         }
     }
