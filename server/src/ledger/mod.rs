@@ -9,6 +9,7 @@ mod append;
 pub mod checkpoint;
 pub mod postgres;
 pub mod retention;
+pub mod snapshot;
 mod sql;
 pub mod sqlite;
 pub mod verify;
@@ -22,6 +23,7 @@ use assent_shared::regime::Regime;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use snapshot::{ChainPosition, EventCount, EventFilter, Selection, SiteSnapshot};
 pub use sql::{SqlLedger, bump_config_version, insert_notice, is_retryable};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,8 +91,8 @@ pub enum SubjectStatus {
     Erased,
 }
 
-/// An events-table row as stored, for verification: the columns and the event JSON, unparsed,
-/// because verification must not trust either.
+/// An events-table row as stored, for verification and exports: the columns and the event
+/// JSON, unparsed, because verification must not trust either and exports copy it verbatim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRow {
     pub seq: i64,
@@ -98,6 +100,7 @@ pub struct EventRow {
     pub subject_id: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The event JSON exactly as stored: the hashed event.
     pub event: String,
 }
 
@@ -142,6 +145,9 @@ pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
     async fn append_checkpoint(&self, checkpoint: &Checkpoint) -> anyhow::Result<()>;
     /// A site's checkpoints, oldest first.
     async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>>;
+    /// A consistent read-only view of one site for an export; it holds a database connection
+    /// (and on PostgreSQL a snapshot) until dropped.
+    async fn snapshot(&self, site: &SiteId) -> anyhow::Result<Box<dyn SiteSnapshot>>;
 }
 
 /// Connects to the backend the URL names (`sqlite:` or `postgres://`), running its migrations.

@@ -1,5 +1,6 @@
 //! The SQL both backends share (sqlx `Any`; `$n` placeholders work on SQLite and PostgreSQL).
 
+use super::snapshot::{SiteSnapshot, SqlSnapshot, event_row};
 use super::{AppendResult, Backend, EventRow, Ledger, NewEvent, SiteRecord, SubjectStatus, append};
 use crate::clock;
 use anyhow::{Context, bail};
@@ -9,7 +10,7 @@ use assent_shared::ids::{PurposeKey, SiteId, SubjectId};
 use assent_shared::notice::Notice;
 use assent_shared::regime::Regime;
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
@@ -166,12 +167,7 @@ impl Ledger for SqlLedger {
     }
 
     async fn notice(&self, site: &SiteId, version: u32) -> anyhow::Result<Option<Notice>> {
-        let row = sqlx::query("SELECT body FROM notices WHERE site_id = $1 AND version = $2")
-            .bind(site.as_str())
-            .bind(i64::from(version))
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(parse_notice).transpose()
+        read_notice(&mut *self.pool.acquire().await?, site, version).await
     }
 
     async fn append_batch(&self, batch: &[NewEvent]) -> anyhow::Result<Vec<AppendResult>> {
@@ -379,18 +375,7 @@ impl Ledger for SqlLedger {
         .bind(subject)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(EventRow {
-                    seq: r.try_get("seq")?,
-                    event_id: r.try_get("event_id")?,
-                    subject_id: r.try_get("subject_id")?,
-                    prev_hash: r.try_get("prev_hash")?,
-                    hash: r.try_get("hash")?,
-                    event: r.try_get("event")?,
-                })
-            })
-            .collect()
+        rows.iter().map(event_row).collect()
     }
 
     async fn chain_heads(&self, site: &SiteId) -> anyhow::Result<Vec<ChainHead>> {
@@ -433,25 +418,48 @@ impl Ledger for SqlLedger {
     }
 
     async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>> {
-        let rows = sqlx::query(
-            "SELECT number, created_at, tree_size, root, heads, signature FROM checkpoints \
-             WHERE site_id = $1 ORDER BY number",
-        )
-        .bind(site.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Checkpoint {
-                    site_id: site.clone(),
-                    number: u64::try_from(r.try_get::<i64, _>("number")?)?,
-                    created_at: r.try_get("created_at")?,
-                    tree_size: u64::try_from(r.try_get::<i64, _>("tree_size")?)?,
-                    root: r.try_get("root")?,
-                    heads: serde_json::from_str(r.try_get::<&str, _>("heads")?)?,
-                    signature: r.try_get("signature")?,
-                })
-            })
-            .collect()
+        read_checkpoints(&mut *self.pool.acquire().await?, site).await
     }
+
+    async fn snapshot(&self, site: &SiteId) -> anyhow::Result<Box<dyn SiteSnapshot>> {
+        Ok(Box::new(SqlSnapshot::open(&self.pool, self.backend, site).await?))
+    }
+}
+
+/// A published notice version (shared by the ledger and the export snapshot).
+pub(super) async fn read_notice(
+    conn: &mut AnyConnection,
+    site: &SiteId,
+    version: u32,
+) -> anyhow::Result<Option<Notice>> {
+    let row = sqlx::query("SELECT body FROM notices WHERE site_id = $1 AND version = $2")
+        .bind(site.as_str())
+        .bind(i64::from(version))
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(parse_notice).transpose()
+}
+
+/// A site's checkpoints, oldest first (shared by the ledger and the export snapshot).
+pub(super) async fn read_checkpoints(conn: &mut AnyConnection, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>> {
+    let rows = sqlx::query(
+        "SELECT number, created_at, tree_size, root, heads, signature FROM checkpoints \
+         WHERE site_id = $1 ORDER BY number",
+    )
+    .bind(site.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Checkpoint {
+                site_id: site.clone(),
+                number: u64::try_from(r.try_get::<i64, _>("number")?)?,
+                created_at: r.try_get("created_at")?,
+                tree_size: u64::try_from(r.try_get::<i64, _>("tree_size")?)?,
+                root: r.try_get("root")?,
+                heads: serde_json::from_str(r.try_get::<&str, _>("heads")?)?,
+                signature: r.try_get("signature")?,
+            })
+        })
+        .collect()
 }
