@@ -2,13 +2,16 @@
 //! configuration, prints what it did, and returns an error a person can act on.
 
 use crate::config::Config;
+use crate::export::{self, ExportRequest, Format, Progress};
 use crate::keys::Keys;
 use crate::ledger::{self, Ledger, checkpoint, retention, verify};
 use anyhow::{Context, bail};
 use assent_shared::api::LedgerProblem;
 use assent_shared::ids::SiteId;
 use assent_shared::notice::Notice;
-use std::path::Path;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 async fn open(config: &Config, site: Option<&str>) -> anyhow::Result<(Arc<dyn Ledger>, Keys, Vec<SiteId>)> {
@@ -58,6 +61,104 @@ pub async fn verify(config: &Config, site: Option<&str>) -> anyhow::Result<bool>
         }
     }
     Ok(clean)
+}
+
+/// Writes one site's export to `output`, or to stdout when `None`. A progress bar with an
+/// ETA is drawn on stderr when writing to a file from a terminal. A file is written under a
+/// `.partial` name and renamed once complete, so a failed export leaves no file that looks whole.
+pub async fn export(config: &Config, request: ExportRequest, output: Option<&Path>) -> anyhow::Result<()> {
+    let site = request.site.clone();
+    let jwks = match request.format {
+        // The bundle's JWKS must hold the keys that signed its checkpoints: never a fresh one.
+        Format::Bundle if !config.key_file.exists() => bail!(
+            "key file {} not found: a bundle carries the public keys that signed the checkpoints",
+            config.key_file.display()
+        ),
+        Format::Bundle => Keys::load_or_create(&config.key_file)?.jwks(),
+        Format::Ndjson | Format::Csv => serde_json::Value::Null,
+    };
+    let ledger = ledger::open(&config.database_url).await?;
+    if !ledger.sites().await?.iter().any(|s| s.id == site) {
+        bail!("site {site} is not registered");
+    }
+    let bar = if output.is_some() && std::io::stderr().is_terminal() {
+        let style = ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {human_pos}/{human_len} events, {per_sec}, ETA {eta}",
+        )?;
+        ProgressBar::new(0).with_style(style.progress_chars("=> "))
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut progress = |p: Progress| {
+        bar.set_length(p.total);
+        bar.set_position(p.written);
+    };
+    let summary = match output {
+        None => {
+            let mut out = BufWriter::new(std::io::stdout());
+            export::write_export(ledger.as_ref(), &jwks, request, &mut out, &mut progress).await?
+        }
+        Some(path) => {
+            let partial = PathBuf::from(format!("{}.partial", path.display()));
+            let file = std::fs::File::create(&partial).with_context(|| format!("creating {}", partial.display()))?;
+            let mut out = BufWriter::new(file);
+            let written = export::write_export(ledger.as_ref(), &jwks, request, &mut out, &mut progress).await;
+            let finished = written.and_then(|summary| {
+                out.into_inner()?.sync_all()?;
+                std::fs::rename(&partial, path)?;
+                Ok(summary)
+            });
+            if finished.is_err() {
+                let _ = std::fs::remove_file(&partial);
+            }
+            finished.with_context(|| format!("writing {}", path.display()))?
+        }
+    };
+    bar.finish_and_clear();
+    let to = output.map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
+    eprintln!(
+        "site {site}: exported {} events of {} chains to {to}",
+        summary.events, summary.chains
+    );
+    Ok(())
+}
+
+/// Verifies an evidence bundle offline (no database, no key file) and prints what it found;
+/// returns whether it verified.
+pub fn verify_bundle(file: &Path) -> anyhow::Result<bool> {
+    let reader = BufReader::new(std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?);
+    let report = export::verify_bundle(reader).with_context(|| format!("reading {}", file.display()))?;
+    let site = report.site_id.as_ref().map_or("?".to_owned(), ToString::to_string);
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "bundle of site {site}, made {} by Assent {}",
+        report.created_at.as_deref().unwrap_or("?"),
+        report.assent_version.as_deref().unwrap_or("?")
+    )?;
+    if !report.filter.is_empty() {
+        writeln!(out, "filter: {}", serde_json::to_string(&report.filter)?)?;
+    }
+    writeln!(
+        out,
+        "signing keys: {} (compare with the site's /.well-known/jwks.json)",
+        report.key_ids.join(", ")
+    )?;
+    let summary = format!(
+        "{} chains, {} events, {} checkpoints, {} notices",
+        report.chains, report.events, report.checkpoints, report.notices
+    );
+    match report.problems.first() {
+        None => writeln!(out, "{summary}: OK")?,
+        Some(first) => {
+            writeln!(out, "{summary}: BROKEN ({} problems)", report.problems.len())?;
+            writeln!(out, "  first broken: {}", describe(first))?;
+            for p in report.problems.iter().skip(1) {
+                writeln!(out, "  also: {}", describe(p))?;
+            }
+        }
+    }
+    Ok(report.is_ok())
 }
 
 pub async fn checkpoint(config: &Config, site: Option<&str>) -> anyhow::Result<()> {

@@ -1,8 +1,11 @@
 //! The `assent` command line: parse, start tracing, dispatch (the commands live in `cli`).
 
 use assent_server::config::Config;
+use assent_server::export::{DEFAULT_PAGE_SIZE, ExportRequest, Format};
+use assent_server::ledger::EventFilter;
 use assent_server::startup::Application;
 use assent_server::{cli, cli_sites};
+use assent_shared::ids::SiteId;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
@@ -46,6 +49,35 @@ enum Command {
         /// Only this site (default: every site).
         #[arg(long)]
         site: Option<String>,
+    },
+    /// Export one site's ledger: its events as NDJSON (as stored) or CSV, or an evidence
+    /// bundle for `assent verify-bundle`. Progress and ETA on stderr when writing to a file.
+    Export {
+        #[arg(long)]
+        site: String,
+        #[arg(long, value_enum)]
+        format: Format,
+        /// Only events recorded at or after this time (RFC 3339, or YYYY-MM-DD: midnight UTC).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only events recorded before this time (RFC 3339, or YYYY-MM-DD: midnight UTC).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only events whose decisions name this purpose. A bundle holds the whole chains of
+        /// the matching events, so that each verifies.
+        #[arg(long)]
+        purpose: Option<String>,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Events per database read.
+        #[arg(long, default_value_t = DEFAULT_PAGE_SIZE, value_parser = clap::value_parser!(u32).range(1..))]
+        page_size: u32,
+    },
+    /// Verify an evidence bundle offline, with no database and no key file. Exits 2 if broken.
+    VerifyBundle {
+        /// The bundle (from `assent export --format bundle`).
+        file: PathBuf,
     },
     /// Make a signed checkpoint of the chain heads now.
     Checkpoint {
@@ -163,6 +195,29 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Verify { site } => {
             if !cli::verify(&config, site.as_deref()).await? {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+        Command::Export {
+            site,
+            format,
+            from,
+            to,
+            purpose,
+            output,
+            page_size,
+        } => {
+            let request = ExportRequest {
+                site: SiteId::parse(&site)?,
+                format,
+                filter: EventFilter::parse(from.as_deref(), to.as_deref(), purpose.as_deref())?,
+                page_size,
+            };
+            cli::export(&config, request, output.as_deref()).await
+        }
+        Command::VerifyBundle { file } => {
+            if !cli::verify_bundle(&file)? {
                 std::process::exit(2);
             }
             Ok(())
