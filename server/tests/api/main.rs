@@ -2,7 +2,9 @@
 //! on SQLite and on PostgreSQL.
 
 mod admin;
+mod bundle;
 mod consents;
+mod export;
 mod helpers;
 mod jobs;
 mod ledger;
