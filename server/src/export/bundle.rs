@@ -15,7 +15,7 @@
 //! pass; notices come last because the events say which are needed.
 
 use crate::clock;
-use crate::ledger::{EventCount, EventFilter, EventRow, SiteSnapshot};
+use crate::ledger::{EventFilter, EventRow, SiteSnapshot};
 use assent_shared::api::Checkpoint;
 use assent_shared::consent::ConsentEvent;
 use assent_shared::ids::SiteId;
@@ -89,12 +89,11 @@ fn line(record: &Record, out: &mut Vec<u8>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The lines before the events: manifest, JWKS, checkpoints.
+/// The first two lines: manifest and JWKS.
 pub(super) fn head(
     site: &SiteId,
     filter: &EventFilter,
-    count: EventCount,
-    checkpoints: &[Checkpoint],
+    counts: Counts,
     jwks: &serde_json::Value,
 ) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
@@ -105,18 +104,18 @@ pub(super) fn head(
         created_at: clock::now_rfc3339(),
         assent_version: env!("CARGO_PKG_VERSION").into(),
         filter: filter.clone(),
-        counts: Counts {
-            chains: count.chains,
-            events: count.events,
-            checkpoints: checkpoints.len() as u64,
-        },
+        counts,
     };
     line(&Record::Manifest(manifest), &mut out)?;
     let keys = jwks["keys"].as_array().cloned().unwrap_or_default();
     line(&Record::Jwks { keys }, &mut out)?;
-    for checkpoint in checkpoints {
-        line(&Record::Checkpoint(checkpoint.clone()), &mut out)?;
-    }
+    Ok(out)
+}
+
+/// One checkpoint line.
+pub(super) fn checkpoint(checkpoint: Checkpoint) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    line(&Record::Checkpoint(checkpoint), &mut out)?;
     Ok(out)
 }
 

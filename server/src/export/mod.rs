@@ -15,7 +15,6 @@ pub mod verify_bundle;
 
 use crate::ledger::{ChainPosition, EventCount, EventFilter, Ledger, Selection, SiteSnapshot};
 use anyhow::Context;
-use assent_shared::api::Checkpoint;
 use assent_shared::ids::SiteId;
 use axum::body::Bytes;
 use serde::{Deserialize, Serialize};
@@ -122,13 +121,14 @@ pub struct ExportStream {
     pub body: ReceiverStream<std::io::Result<Bytes>>,
 }
 
-/// The export opened: its snapshot, counted, and (for bundles) its checkpoints read.
+/// The export opened: its snapshot, and what it will hold counted.
 #[derive(Debug)]
 struct Export {
     snapshot: Box<dyn SiteSnapshot>,
     request: ExportRequest,
     count: EventCount,
-    checkpoints: Vec<Checkpoint>,
+    /// The site's checkpoints (bundles only).
+    checkpoints: u64,
 }
 
 /// The consumer of an HTTP stream hung up; not an error worth logging loudly.
@@ -160,8 +160,8 @@ impl Export {
         let mut snapshot = ledger.snapshot(&request.site).await?;
         let count = snapshot.count(&request.filter, request.format.selection()).await?;
         let checkpoints = match request.format {
-            Format::Bundle => snapshot.checkpoints().await?,
-            Format::Ndjson | Format::Csv => Vec::new(),
+            Format::Bundle => snapshot.checkpoint_count().await?,
+            Format::Ndjson | Format::Csv => 0,
         };
         Ok(Self {
             snapshot,
@@ -192,9 +192,25 @@ impl Export {
             Format::Ndjson => {}
             Format::Csv => sink.put(table::header()?).await?,
             Format::Bundle => {
-                let head = bundle::head(self.snapshot.site(), filter, self.count, &self.checkpoints, jwks)?;
-                sink.put(head).await?;
-                summary.checkpoints = self.checkpoints.len() as u64;
+                let counts = bundle::Counts {
+                    chains: self.count.chains,
+                    events: self.count.events,
+                    checkpoints: self.checkpoints,
+                };
+                sink.put(bundle::head(self.snapshot.site(), filter, counts, jwks)?)
+                    .await?;
+                let mut after = 0;
+                while let Some(checkpoint) = self.snapshot.checkpoint_after(after).await? {
+                    after = checkpoint.number;
+                    sink.put(bundle::checkpoint(checkpoint)?).await?;
+                    summary.checkpoints += 1;
+                }
+                anyhow::ensure!(
+                    summary.checkpoints == self.checkpoints,
+                    "the export read {} checkpoints but counted {}",
+                    summary.checkpoints,
+                    self.checkpoints
+                );
             }
         }
         let mut after: Option<ChainPosition> = None;

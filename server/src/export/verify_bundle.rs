@@ -5,7 +5,8 @@
 //! heads, and every checkpoint head against the bundled chains.
 //!
 //! The bundle is read in one pass, a line at a time. Memory grows with the number of chains
-//! and checkpoint heads, not with the number of events.
+//! and of distinct checkpoint heads (about one per chain), not with the number of events or
+//! of checkpoints.
 //!
 //! The bundled JWKS is what the signatures are checked against, so the report lists its key
 //! ids: compare them with the site's published `/.well-known/jwks.json` (or an archived copy)
@@ -87,7 +88,8 @@ struct FirstUse {
 #[derive(Debug)]
 struct OpenChain {
     walk: ChainWalk,
-    /// Checkpoint number and head, not yet matched with an event.
+    /// Distinct heads checkpoints saw, each with the first checkpoint's number, not yet
+    /// matched with an event.
     heads: Vec<(u64, ChainHead)>,
 }
 
@@ -219,10 +221,12 @@ impl Verifier {
         let claims = self.signed_claims(&c.signature);
         self.checkpoint_problems.extend(checkpoint_problems(&c, claims));
         for head in c.heads {
-            self.heads
-                .entry(head.subject_id.clone())
-                .or_default()
-                .push((c.number, head));
+            // Later checkpoints mostly repeat earlier heads: each distinct head is checked
+            // once, named by the first checkpoint that saw it.
+            let known = self.heads.entry(head.subject_id.clone()).or_default();
+            if !known.iter().any(|(_, h)| h.seq == head.seq && h.hash == head.hash) {
+                known.push((c.number, head));
+            }
         }
     }
 

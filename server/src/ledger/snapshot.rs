@@ -129,8 +129,11 @@ pub trait SiteSnapshot: Send + std::fmt::Debug {
         after: Option<&ChainPosition>,
         limit: u32,
     ) -> anyhow::Result<Vec<EventRow>>;
-    /// The site's checkpoints, oldest first.
-    async fn checkpoints(&mut self) -> anyhow::Result<Vec<Checkpoint>>;
+    /// How many checkpoints the site has.
+    async fn checkpoint_count(&mut self) -> anyhow::Result<u64>;
+    /// The site's first checkpoint numbered above `after` (0: the first of all), or `None`
+    /// after the last. One at a time: each holds a head for every chain of the site.
+    async fn checkpoint_after(&mut self, after: u64) -> anyhow::Result<Option<Checkpoint>>;
     /// A published notice version as stored, or `None` if it was never published.
     async fn notice(&mut self, version: u32) -> anyhow::Result<Option<Notice>>;
 }
@@ -277,8 +280,19 @@ impl SiteSnapshot for SqlSnapshot {
         rows.iter().map(event_row).collect()
     }
 
-    async fn checkpoints(&mut self) -> anyhow::Result<Vec<Checkpoint>> {
-        super::sql::read_checkpoints(&mut self.tx, &self.site).await
+    async fn checkpoint_count(&mut self) -> anyhow::Result<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM checkpoints WHERE site_id = $1")
+            .bind(self.site.as_str())
+            .fetch_one(&mut *self.tx)
+            .await
+            .context("counting checkpoints")?;
+        Ok(u64::try_from(count)?)
+    }
+
+    async fn checkpoint_after(&mut self, after: u64) -> anyhow::Result<Option<Checkpoint>> {
+        Ok(super::sql::read_checkpoints(&mut self.tx, &self.site, after, 1)
+            .await?
+            .pop())
     }
 
     async fn notice(&mut self, version: u32) -> anyhow::Result<Option<Notice>> {

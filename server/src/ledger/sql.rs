@@ -418,7 +418,7 @@ impl Ledger for SqlLedger {
     }
 
     async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>> {
-        read_checkpoints(&mut *self.pool.acquire().await?, site).await
+        read_checkpoints(&mut *self.pool.acquire().await?, site, 0, i64::MAX).await
     }
 
     async fn snapshot(&self, site: &SiteId) -> anyhow::Result<Box<dyn SiteSnapshot>> {
@@ -440,13 +440,21 @@ pub(super) async fn read_notice(
     row.as_ref().map(parse_notice).transpose()
 }
 
-/// A site's checkpoints, oldest first (shared by the ledger and the export snapshot).
-pub(super) async fn read_checkpoints(conn: &mut AnyConnection, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>> {
+/// Up to `limit` of a site's checkpoints numbered above `after`, oldest first (shared by the
+/// ledger and the export snapshot; numbers start at 1).
+pub(super) async fn read_checkpoints(
+    conn: &mut AnyConnection,
+    site: &SiteId,
+    after: u64,
+    limit: i64,
+) -> anyhow::Result<Vec<Checkpoint>> {
     let rows = sqlx::query(
         "SELECT number, created_at, tree_size, root, heads, signature FROM checkpoints \
-         WHERE site_id = $1 ORDER BY number",
+         WHERE site_id = $1 AND number > $2 ORDER BY number LIMIT $3",
     )
     .bind(site.as_str())
+    .bind(i64::try_from(after)?)
+    .bind(limit)
     .fetch_all(conn)
     .await?;
     rows.iter()

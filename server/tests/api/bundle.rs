@@ -51,15 +51,13 @@ async fn a_bundle_verifies_offline_and_every_kind_of_tampering_is_named(backend:
     checkpoint::make(app.state.ledger.as_ref(), &app.state.keys, &demo(), None)
         .await
         .expect("checkpoint");
-    // One more event after the checkpoint: a chain may run past the last checkpoint.
-    record(
-        &app,
-        "en",
-        "withdraw",
-        json!({ "marketing_communications": "denied" }),
-        Some(&c),
-    )
-    .await;
+    let withdraw = json!({ "marketing_communications": "denied" });
+    record(&app, "en", "withdraw", withdraw, Some(&c)).await;
+    checkpoint::make(app.state.ledger.as_ref(), &app.state.keys, &demo(), None)
+        .await
+        .expect("checkpoint");
+    // One more event after the last checkpoint: a chain may run past it.
+    record(&app, "en", "save", json!({ "analytics": "granted" }), Some(&a)).await;
     let bundle =
         String::from_utf8(export_bytes(&app, Format::Bundle, EventFilter::default(), 1000).await).expect("utf-8");
 
@@ -67,7 +65,7 @@ async fn a_bundle_verifies_offline_and_every_kind_of_tampering_is_named(backend:
     assert!(clean.is_ok(), "{clean:#?}");
     assert_eq!(
         (clean.chains, clean.events, clean.checkpoints, clean.notices),
-        (3, 7, 1, 1)
+        (3, 8, 2, 1)
     );
     assert_eq!(clean.site_id, Some(demo()));
     assert_eq!(clean.key_ids.len(), 1);
@@ -97,6 +95,12 @@ async fn a_bundle_verifies_offline_and_every_kind_of_tampering_is_named(backend:
     let last_deleted = edit_lines(&bundle, |l| (!is_event(l, b, 1)).then(|| l.to_owned()));
     let report = verify(&last_deleted);
     assert!(problem_at(&report, b, 1).contains("no longer exists"), "{report:#?}");
+    let named = report
+        .problems
+        .iter()
+        .filter(|p| p.subject_id.as_deref() == Some(b))
+        .count();
+    assert_eq!(named, 1, "once, though both checkpoints saw it: {report:#?}");
 
     let root = clean_root(&bundle);
     let forged_root = edit_lines(&bundle, |l| Some(l.replace(&root, &"0".repeat(64))));
