@@ -90,7 +90,11 @@ pub async fn export(config: &Config, request: ExportRequest, output: Option<&Pat
         ProgressBar::hidden()
     };
     let mut progress = |p: Progress| {
-        bar.set_length(p.total);
+        if p.written == 0 {
+            // The total is known now: the time spent counting says nothing about the rate.
+            bar.set_length(p.total);
+            bar.reset();
+        }
         bar.set_position(p.written);
     };
     let summary = match output {

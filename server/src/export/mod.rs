@@ -38,7 +38,7 @@ pub enum Format {
     /// decisions (`purpose=granted;…`), prev_hash, hash.
     Csv,
     /// An evidence bundle: typed JSON lines with the manifest, the JWKS, the checkpoints, the
-    /// events of whole chains and the notices they reference (see [`bundle`]).
+    /// events of whole chains and the notices they reference.
     Bundle,
 }
 
