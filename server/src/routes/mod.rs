@@ -98,6 +98,7 @@ fn admin_api() -> Router<AppState> {
         .route("/v1/admin/sites/{site}/lint", post(notices::post_lint))
         .route("/v1/admin/sites/{site}/subjects/{subject}", get(subjects::get_subject))
         .route("/v1/admin/sites/{site}/verify", get(ledger::get_verify))
+        .route("/v1/admin/sites/{site}/export", get(ledger::get_export))
         .route("/v1/admin/sites/{site}/checkpoints", post(ledger::post_checkpoint))
 }
 

@@ -292,6 +292,7 @@ fn site_endpoints() -> Vec<(Method, &'static str, Option<Value>, bool)> {
             false,
         ),
         (Method::GET, "/verify", None, false),
+        (Method::GET, "/export?format=csv", None, false),
         (Method::POST, "/checkpoints", None, true),
     ]
 }

@@ -261,3 +261,54 @@ async fn the_stream_for_http_yields_the_same_bytes_as_the_writer(backend: Backen
         assert_eq!(streamed, export_bytes(&app, format, EventFilter::default(), 1000).await);
     }
 }
+
+on_both_backends!(an_auditor_downloads_the_export_over_http_and_it_is_audited);
+
+async fn an_auditor_downloads_the_export_over_http_and_it_is_audited(backend: Backend) {
+    let app = spawn_app(backend).await;
+    record_story(&app).await;
+    crate::admin::create_account(&app, "auditor@example.com", true).await;
+    let token = crate::admin::token_of(&app, "auditor@example.com").await;
+    let url = |q: &str| format!("{}/v1/admin/sites/demo/export{q}", app.api);
+    let res = app.get_authed(url("?format=ndjson"), &token).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], Format::Ndjson.content_type());
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains("attachment")
+    );
+    let announced: usize = res.headers()["x-assent-events"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("count");
+    let body = res.bytes().await.expect("body");
+    let over_http = lines(&body);
+    assert_eq!(over_http.len(), announced);
+    assert_eq!(
+        over_http,
+        lines(&export_bytes(&app, Format::Ndjson, EventFilter::default(), 1000).await)
+    );
+    let res = app.get_authed(url("?format=bundle"), &token).await;
+    let report = assent_server::export::verify_bundle(&res.bytes().await.expect("bundle")[..]).expect("read");
+    assert!(report.is_ok(), "{report:?}");
+    for (query, field) in [
+        ("?format=xml", "query"),
+        ("?from=yesterday", "from"),
+        ("?purpose=Bad Key", "purpose"),
+    ] {
+        let res = app.get_authed(url(query), &token).await;
+        assert_eq!(res.status(), 422, "{query}");
+        let err: Value = res.json().await.expect("error");
+        assert_eq!(err["error"]["details"]["field"], field, "{query}");
+    }
+    let entries: Vec<Value> = app
+        .get_authed(format!("{}/v1/admin/sites/demo/audit?action=export", app.api), &token)
+        .await
+        .json()
+        .await
+        .expect("audit");
+    assert_eq!(entries.len(), 2, "each download is audited, refused ones are not");
+}

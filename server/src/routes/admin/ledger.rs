@@ -1,13 +1,21 @@
-//! Ledger verification and checkpoints of one site.
+//! Ledger verification, checkpoints and exports of one site.
 
 use crate::admin_auth::{SiteOwner, SiteViewer};
+use crate::db::audit::AuditRecord;
 use crate::error::Result;
+use crate::export::{ExportRequest, Format, export_stream};
+use crate::extract::ApiQuery;
+use crate::ledger::EventFilter;
 use crate::ledger::{checkpoint, verify};
 use crate::state::AppState;
 use assent_shared::api::{Checkpoint, VerifyReport};
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
 
 /// `GET /v1/admin/sites/{site}/verify` (viewer): re-walks every chain and checkpoint.
 pub async fn get_verify(
@@ -28,4 +36,56 @@ pub async fn post_checkpoint(
     let file = Some(state.config.checkpoint_file.as_path());
     let made = checkpoint::make(state.ledger.as_ref(), &state.keys, &site.id, file).await?;
     Ok((StatusCode::CREATED, Json(made)))
+}
+
+/// `GET /v1/admin/sites/{site}/export` query: `format` (`ndjson`, `csv` or `bundle`, default
+/// `ndjson`), `from` (inclusive) and `to` (exclusive) as RFC 3339 or `YYYY-MM-DD`, `purpose`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    format: Option<Format>,
+    from: Option<String>,
+    to: Option<String>,
+    purpose: Option<String>,
+}
+
+/// `GET /v1/admin/sites/{site}/export` (viewer): the site's ledger streamed with constant
+/// memory — NDJSON (events as stored), CSV, or an evidence bundle that `assent verify-bundle`
+/// checks offline. Audited. `X-Assent-Events` carries the number of events it will hold.
+pub async fn get_export(
+    State(state): State<AppState>,
+    SiteViewer { site, auth }: SiteViewer,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response> {
+    let format = query.format.unwrap_or(Format::Ndjson);
+    let filter = EventFilter::parse(query.from.as_deref(), query.to.as_deref(), query.purpose.as_deref())?;
+    state
+        .db
+        .audit(&AuditRecord {
+            actor: auth.audit_actor(),
+            action: "export",
+            site_id: Some(site.id.to_string()),
+            details: json!({ "format": format, "from": query.from, "to": query.to, "purpose": query.purpose }),
+            client_ip: Some(auth.client_ip.clone()),
+        })
+        .await?;
+    let export = export_stream(
+        state.ledger.as_ref(),
+        state.keys.jwks(),
+        ExportRequest::new(site.id.clone(), format, filter),
+    )
+    .await?;
+    let disposition = format!("attachment; filename=\"{}\"", format.file_name(&site.id));
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::HeaderName::from_static("x-assent-events"),
+                export.count.events.to_string(),
+            ),
+        ],
+        Body::from_stream(export.body),
+    )
+        .into_response())
 }
