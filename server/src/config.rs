@@ -63,6 +63,17 @@ pub struct Config {
     pub login_per_minute_per_account: u32,
     /// How often each process checks for configuration changes made by others (ms).
     pub config_poll_ms: u64,
+    /// Let webhooks reach loopback, private, link-local and other non-public addresses
+    /// (default false: such URLs are refused at creation and such addresses at delivery,
+    /// against server-side request forgery). For tests and intranet receivers.
+    pub webhooks_allow_private_networks: bool,
+    /// Bound on connecting and on one whole webhook delivery (ms; default 10 000).
+    pub webhooks_timeout_ms: u64,
+    /// How often the webhook sender looks for due messages (ms; default 1 000).
+    pub webhooks_poll_ms: u64,
+    /// Multiplies every delay of the webhook retry schedule (0 to 1; default 1). Tests
+    /// shorten the schedule with it.
+    pub webhooks_backoff_scale: f64,
 }
 
 impl Default for Config {
@@ -90,6 +101,10 @@ impl Default for Config {
             login_per_minute_per_ip: 20,
             login_per_minute_per_account: 5,
             config_poll_ms: 500,
+            webhooks_allow_private_networks: false,
+            webhooks_timeout_ms: 10_000,
+            webhooks_poll_ms: 1_000,
+            webhooks_backoff_scale: 1.0,
         }
     }
 }
@@ -141,6 +156,13 @@ impl Config {
         {
             raw.parse().map_err(|e| anyhow::anyhow!("{name}={raw:?}: {e}"))
         }
+        fn flag(name: &str, raw: &str) -> anyhow::Result<bool> {
+            match raw {
+                "1" | "true" => Ok(true),
+                "0" | "false" | "" => Ok(false),
+                other => bail!("{name}={other:?}: use 1 or 0"),
+            }
+        }
         if let Some(v) = env("ASSENT_BIND") {
             self.bind = parse("ASSENT_BIND", &v)?;
         }
@@ -157,11 +179,7 @@ impl Config {
             self.key_file = v.into();
         }
         if let Some(v) = env("ASSENT_DEMO") {
-            self.demo = match v.as_str() {
-                "1" | "true" => true,
-                "0" | "false" | "" => false,
-                other => bail!("ASSENT_DEMO={other:?}: use 1 or 0"),
-            };
+            self.demo = flag("ASSENT_DEMO", &v)?;
         }
         if let Some(v) = env("ASSENT_DEMO_BIND") {
             self.demo_bind = parse("ASSENT_DEMO_BIND", &v)?;
@@ -216,6 +234,18 @@ impl Config {
         if let Some(v) = env("ASSENT_CONFIG_POLL_MS") {
             self.config_poll_ms = parse("ASSENT_CONFIG_POLL_MS", &v)?;
         }
+        if let Some(v) = env("ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS") {
+            self.webhooks_allow_private_networks = flag("ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", &v)?;
+        }
+        if let Some(v) = env("ASSENT_WEBHOOKS_TIMEOUT_MS") {
+            self.webhooks_timeout_ms = parse("ASSENT_WEBHOOKS_TIMEOUT_MS", &v)?;
+        }
+        if let Some(v) = env("ASSENT_WEBHOOKS_POLL_MS") {
+            self.webhooks_poll_ms = parse("ASSENT_WEBHOOKS_POLL_MS", &v)?;
+        }
+        if let Some(v) = env("ASSENT_WEBHOOKS_BACKOFF_SCALE") {
+            self.webhooks_backoff_scale = parse("ASSENT_WEBHOOKS_BACKOFF_SCALE", &v)?;
+        }
         Ok(())
     }
 
@@ -234,6 +264,15 @@ impl Config {
         }
         if self.config_poll_ms == 0 {
             bail!("config_poll_ms must be at least 1");
+        }
+        if !(100..=120_000).contains(&self.webhooks_timeout_ms) {
+            bail!("webhooks_timeout_ms must be 100 to 120000");
+        }
+        if self.webhooks_poll_ms == 0 {
+            bail!("webhooks_poll_ms must be at least 1");
+        }
+        if !(0.0..=1.0).contains(&self.webhooks_backoff_scale) {
+            bail!("webhooks_backoff_scale must be 0 to 1");
         }
         let date = self.gpc_last_update.as_bytes();
         let date_ok = date.len() == 10
@@ -290,6 +329,36 @@ mod tests {
         let c = Config::load(Some(&path), env_of(&[("ASSENT_BIND", "127.0.0.1:7001")])).expect("valid");
         assert!(c.demo);
         assert_eq!(c.bind.port(), 7001);
+    }
+
+    #[test]
+    fn webhook_settings_come_from_the_environment_and_are_checked() {
+        assert!(
+            !Config::default().webhooks_allow_private_networks,
+            "private networks refused by default"
+        );
+        let c = Config::load(
+            None,
+            env_of(&[
+                ("ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "1"),
+                ("ASSENT_WEBHOOKS_BACKOFF_SCALE", "0.01"),
+            ]),
+        )
+        .expect("valid");
+        assert!(c.webhooks_allow_private_networks);
+        assert!((c.webhooks_backoff_scale - 0.01).abs() < f64::EPSILON);
+        for (name, value, named) in [
+            (
+                "ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS",
+                "yes",
+                "ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS",
+            ),
+            ("ASSENT_WEBHOOKS_BACKOFF_SCALE", "2", "webhooks_backoff_scale"),
+            ("ASSENT_WEBHOOKS_TIMEOUT_MS", "0", "webhooks_timeout_ms"),
+        ] {
+            let err = Config::load(None, env_of(&[(name, value)])).expect_err("invalid");
+            assert!(err.to_string().contains(named), "{err}");
+        }
     }
 
     #[test]

@@ -73,6 +73,7 @@ impl Application {
         spawn_checkpointer(&state);
         spawn_retention(&state);
         spawn_config_watch(&state).await?;
+        crate::webhooks::spawn_sender(state.db.clone(), &state.config)?;
         Ok(Self { api, demo, state })
     }
 

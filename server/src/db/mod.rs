@@ -38,7 +38,9 @@ macro_rules! in_transaction {
 
 pub mod accounts;
 pub mod audit;
+pub mod lease;
 pub mod sites;
+pub mod webhooks;
 
 use crate::ledger::Backend;
 use anyhow::Context;

@@ -6,3 +6,4 @@ pub mod notices;
 pub mod session;
 pub mod sites;
 pub mod users;
+pub mod webhooks;
