@@ -22,6 +22,11 @@ pub fn format_rfc3339(t: OffsetDateTime) -> String {
     )
 }
 
+/// Milliseconds since the Unix epoch, for schedules and leases stored as numbers.
+pub fn now_unix_ms() -> i64 {
+    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
 /// Whether a client-supplied timestamp is RFC 3339.
 pub fn is_rfc3339(raw: &str) -> bool {
     OffsetDateTime::parse(raw, &Rfc3339).is_ok()

@@ -66,6 +66,17 @@ pub struct Config {
     pub login_per_minute_per_account: u32,
     /// How often each process checks for configuration changes made by others (ms).
     pub config_poll_ms: u64,
+    /// Let webhooks reach loopback, private, link-local and other non-public addresses
+    /// (default false: such URLs are refused at creation and such addresses at delivery,
+    /// against server-side request forgery). For tests and intranet receivers.
+    pub webhooks_allow_private_networks: bool,
+    /// Bound on connecting and on one whole webhook delivery (ms; default 10 000).
+    pub webhooks_timeout_ms: u64,
+    /// How often the webhook sender looks for due messages (ms; default 1 000).
+    pub webhooks_poll_ms: u64,
+    /// Multiplies every delay of the webhook retry schedule (0 to 1; default 1). Tests
+    /// shorten the schedule with it.
+    pub webhooks_backoff_scale: f64,
 }
 
 impl Default for Config {
@@ -93,6 +104,10 @@ impl Default for Config {
             login_per_minute_per_ip: 20,
             login_per_minute_per_account: 5,
             config_poll_ms: 500,
+            webhooks_allow_private_networks: false,
+            webhooks_timeout_ms: 10_000,
+            webhooks_poll_ms: 1_000,
+            webhooks_backoff_scale: 1.0,
         }
     }
 }
@@ -170,6 +185,15 @@ impl Config {
         if self.config_poll_ms == 0 {
             bail!("config_poll_ms must be at least 1");
         }
+        if !(100..=120_000).contains(&self.webhooks_timeout_ms) {
+            bail!("webhooks_timeout_ms must be 100 to 120000");
+        }
+        if self.webhooks_poll_ms == 0 {
+            bail!("webhooks_poll_ms must be at least 1");
+        }
+        if !(0.0..=1.0).contains(&self.webhooks_backoff_scale) {
+            bail!("webhooks_backoff_scale must be 0 to 1");
+        }
         let date = self.gpc_last_update.as_bytes();
         let date_ok = date.len() == 10
             && date.iter().enumerate().all(|(i, b)| {
@@ -241,6 +265,36 @@ mod tests {
                 .to_string();
             assert!(err.contains("bnid"), "{err}");
             assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn webhook_settings_come_from_the_environment_and_are_checked() {
+        assert!(
+            !Config::default().webhooks_allow_private_networks,
+            "private networks refused by default"
+        );
+        Jail::expect_with(|jail| {
+            jail.set_env("ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "1");
+            jail.set_env("ASSENT_WEBHOOKS_BACKOFF_SCALE", "0.01");
+            let c = Config::load(None).expect("valid");
+            assert!(c.webhooks_allow_private_networks);
+            assert!((c.webhooks_backoff_scale - 0.01).abs() < f64::EPSILON);
+            for (name, value, named) in [
+                (
+                    "ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS",
+                    "maybe",
+                    "webhooks_allow_private_networks",
+                ),
+                ("ASSENT_WEBHOOKS_BACKOFF_SCALE", "2", "webhooks_backoff_scale"),
+                ("ASSENT_WEBHOOKS_TIMEOUT_MS", "0", "webhooks_timeout_ms"),
+            ] {
+                jail.clear_env();
+                jail.set_env(name, value);
+                let err = Config::load(None).expect_err("invalid").to_string().to_lowercase();
+                assert!(err.contains(named), "{err}");
+            }
             Ok(())
         });
     }

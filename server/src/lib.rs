@@ -8,6 +8,8 @@ pub mod cli;
 pub mod cli_sites;
 pub mod clock;
 pub mod config;
+// `in_transaction!` serves the modules after it too (the webhook sender's queue).
+#[macro_use]
 pub mod db;
 pub mod error;
 pub mod export;
@@ -20,3 +22,4 @@ pub mod routes;
 pub mod starter;
 pub mod startup;
 pub mod state;
+pub mod webhooks;

@@ -74,6 +74,7 @@ impl Application {
         spawn_checkpointer(&state);
         spawn_retention(&state);
         spawn_config_watch(&state).await?;
+        crate::webhooks::spawn_sender(state.db.clone(), &state.config)?;
         Ok(Self { api, demo, state })
     }
 
@@ -131,13 +132,13 @@ where
     Fut: Future<Output = anyhow::Result<()>> + Send,
 {
     let state = state.clone();
-    let ttl = time::Duration::try_from(every.mul_f64(1.5)).unwrap_or(time::Duration::HOUR);
+    let ttl = every.mul_f64(1.5);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.tick().await;
         loop {
             tick.tick().await;
-            match state.db.try_lease(name, &state.instance_id, ttl).await {
+            match state.db.hold_lease(name, &state.instance_id, ttl).await {
                 Ok(true) => {
                     if let Err(err) = job(state.clone()).await {
                         tracing::error!(error = ?err, job = name, "periodic job failed");

@@ -19,6 +19,7 @@ pub mod notice;
 pub mod regime;
 pub mod signals;
 pub mod ui_texts;
+pub mod webhooks;
 
 /// The name a unit enum value has on the wire (its serde name), e.g. `accept_all`: the one
 /// spelling for CSV exports, database columns and receipts.

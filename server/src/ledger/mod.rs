@@ -3,10 +3,12 @@
 //! [`Ledger`] is the one storage interface. [`SqlLedger`] implements it for both backends
 //! through sqlx's `Any` driver: the SQL is the same, while each side ([`sqlite`],
 //! [`postgres`]) owns what differs — connecting, migrations, durability settings and how a
-//! chain head is locked. [`writer`] batches concurrent appends into one transaction.
+//! chain head is locked. [`writer`] batches concurrent appends into one transaction, which
+//! also enqueues the webhook messages announcing its events ([`outbox`]).
 
 mod append;
 pub mod checkpoint;
+mod outbox;
 pub mod postgres;
 pub mod retention;
 pub mod snapshot;

@@ -1,7 +1,7 @@
 //! The SQL both backends share (sqlx `Any`; `$n` placeholders work on SQLite and PostgreSQL).
 
 use super::snapshot::{SiteSnapshot, SqlSnapshot, event_row};
-use super::{AppendResult, Backend, EventRow, Ledger, NewEvent, SiteRecord, SubjectStatus, append};
+use super::{AppendResult, Backend, EventRow, Ledger, NewEvent, SiteRecord, SubjectStatus, append, outbox};
 use crate::clock;
 use anyhow::{Context, bail};
 use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision};
@@ -185,7 +185,14 @@ impl Ledger for SqlLedger {
             let mut failed = None;
             for (site, entries) in &by_site {
                 let events: Vec<&NewEvent> = entries.iter().map(|(_, n)| *n).collect();
-                match append::append_site_batch(&mut tx, self.backend, site, &events, &now).await {
+                let appended = match append::append_site_batch(&mut tx, self.backend, site, &events, &now).await {
+                    // Webhook messages commit with the events they announce.
+                    Ok(results) => outbox::enqueue(&mut tx, site, &results, clock::now_unix_ms())
+                        .await
+                        .map(|()| results),
+                    Err(err) => Err(err),
+                };
+                match appended {
                     Ok(results) => {
                         for ((i, _), result) in entries.iter().zip(results) {
                             outcomes[*i] = Some(result);

@@ -16,7 +16,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::MatchedPath;
 use axum::http::Request;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use tower_http::trace::TraceLayer;
 
 pub fn router(state: AppState) -> Router {
@@ -68,7 +68,7 @@ pub fn router(state: AppState) -> Router {
 
 /// `/v1/admin/…`: guards are in the handlers' signatures (see `crate::admin_auth`).
 fn admin_api() -> Router<AppState> {
-    use admin::{ledger, notices, session, sites, subjects, users};
+    use admin::{ledger, notices, session, sites, subjects, users, webhooks};
     Router::new()
         .route("/v1/admin/login", post(session::post_login))
         .route("/v1/admin/logout", post(session::post_logout))
@@ -100,6 +100,22 @@ fn admin_api() -> Router<AppState> {
         .route("/v1/admin/sites/{site}/verify", get(ledger::get_verify))
         .route("/v1/admin/sites/{site}/export", get(ledger::get_export))
         .route("/v1/admin/sites/{site}/checkpoints", post(ledger::post_checkpoint))
+        .route(
+            "/v1/admin/sites/{site}/webhooks",
+            get(webhooks::get_webhooks).post(webhooks::post_webhook),
+        )
+        .route(
+            "/v1/admin/sites/{site}/webhooks/{id}",
+            patch(webhooks::patch_webhook).delete(webhooks::delete_webhook),
+        )
+        .route(
+            "/v1/admin/sites/{site}/webhooks/{id}/rotate-secret",
+            post(webhooks::post_rotate_secret),
+        )
+        .route(
+            "/v1/admin/sites/{site}/webhooks/{id}/deliveries",
+            get(webhooks::get_deliveries),
+        )
 }
 
 /// One span per request, named by the matched route (not the raw path, which holds ids).

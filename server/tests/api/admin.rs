@@ -294,6 +294,17 @@ fn site_endpoints() -> Vec<(Method, &'static str, Option<Value>, bool)> {
         (Method::GET, "/verify", None, false),
         (Method::GET, "/export?format=csv", None, false),
         (Method::POST, "/checkpoints", None, true),
+        (Method::GET, "/webhooks", None, false),
+        (
+            Method::POST,
+            "/webhooks",
+            Some(json!({ "url": "https://hooks.example.com/", "events": ["consent.recorded"] })),
+            true,
+        ),
+        (Method::PATCH, "/webhooks/any", Some(json!({ "enabled": false })), true),
+        (Method::DELETE, "/webhooks/any", None, true),
+        (Method::POST, "/webhooks/any/rotate-secret", Some(json!({})), true),
+        (Method::GET, "/webhooks/any/deliveries", None, false),
     ]
 }
 
@@ -314,6 +325,9 @@ async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
         "site_secrets",
         "notice_drafts",
         "audit_log",
+        "webhook_endpoints",
+        "webhook_outbox",
+        "webhook_deliveries",
     ] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&pool)

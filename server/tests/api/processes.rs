@@ -35,7 +35,8 @@ async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url:
         .expect("JSON answer")
 }
 
-fn admin_token(dir: &Path) -> String {
+/// A service token owning the demo site, signed with the key file in `dir`.
+pub fn admin_token(dir: &Path) -> String {
     let keys = Keys::load_or_create(&dir.join("keys.json")).expect("keys");
     let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
     keys.sign(&ServiceClaims::new(vec!["demo".into()], Role::Owner, exp))
@@ -210,7 +211,7 @@ async fn two_server_processes_on_one_database_keep_chains_linear(backend: Backen
     assert_eq!(report.events, 4 * 31);
 }
 
-async fn demo_notice(client: &reqwest::Client, api: &str) -> NoticeResponse {
+pub async fn demo_notice(client: &reqwest::Client, api: &str) -> NoticeResponse {
     let res = client
         .get(format!("{api}/v1/sites/demo/notice"))
         .send()
@@ -220,7 +221,7 @@ async fn demo_notice(client: &reqwest::Client, api: &str) -> NoticeResponse {
 }
 
 /// A valid `save` from the panel for the demo notice, for a new or a known subject.
-fn save_body(notice: &NoticeResponse, analytics: &str, subject: Option<&str>) -> serde_json::Value {
+pub fn save_body(notice: &NoticeResponse, analytics: &str, subject: Option<&str>) -> serde_json::Value {
     let mut body = json!({
         "event_id": uuid::Uuid::new_v4().to_string(),
         "notice_version": notice.notice.version,
@@ -244,8 +245,15 @@ struct Acked {
 }
 
 async fn start(dir: &Path, database_url: &str) -> (Child, String) {
+    start_with(dir, database_url, &[]).await
+}
+
+/// Starts `assent serve` on port 0 with the demo site and these extra environment variables;
+/// returns the process and its API origin.
+pub async fn start_with(dir: &Path, database_url: &str, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_assent"))
         .args(["serve", "--bind", "127.0.0.1:0", "--demo", "--demo-bind", "127.0.0.1:0"])
+        .envs(env.iter().copied())
         .env("ASSENT_DATABASE_URL", database_url)
         .env("ASSENT_KEY_FILE", dir.join("keys.json"))
         .env("ASSENT_DIST_DIR", dir.join("dist"))

@@ -7,3 +7,4 @@ pub mod session;
 pub mod sites;
 pub mod subjects;
 pub mod users;
+pub mod webhooks;

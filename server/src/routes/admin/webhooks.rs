@@ -1,0 +1,204 @@
+//! Webhook endpoints of a site: list, create, change, delete, rotate the secret, and read
+//! the delivery log. Owners change, viewers read; every change is audited as
+//! `webhook_change` with its `op`. The secret appears only in the answers that make it.
+
+use crate::admin_auth::{AdminAuth, SiteOwner, SiteViewer};
+use crate::db::audit::AuditRecord;
+use crate::db::webhooks::{Created, EndpointChanges, NewEndpoint};
+use crate::error::{ApiError, Result};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::webhooks::net::check_url;
+use crate::webhooks::signing::generate_secret;
+use assent_shared::Invalid;
+use assent_shared::ids::SiteId;
+use assent_shared::webhooks::{
+    Delivery, EventType, NewWebhook, RotateWebhookSecret, WebhookPatch, WebhookView, WebhookWithSecret,
+};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+/// Longest overlap of a rotated secret, in hours (a week).
+const MAX_OVERLAP_HOURS: u32 = 168;
+
+/// `?before=&limit=` of the delivery log.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryPage {
+    /// Only attempts with a smaller id (the last `id` of the previous page).
+    pub before: Option<u64>,
+    /// 1–500, default 100.
+    pub limit: Option<u32>,
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound {
+        what: "webhook endpoint",
+        code: "webhook_not_found",
+    }
+}
+
+/// At least one event type; duplicates dropped, order kept.
+fn check_events(events: &[EventType]) -> Result<Vec<EventType>, Invalid> {
+    if events.is_empty() {
+        return Err(Invalid::new(
+            "events",
+            "at least one of consent.recorded, consent.withdrawn, consent.expired, consent.gpc",
+        ));
+    }
+    let mut out = Vec::new();
+    for event in events {
+        if !out.contains(event) {
+            out.push(*event);
+        }
+    }
+    Ok(out)
+}
+
+fn audit(auth: &AdminAuth, site: &SiteId, details: serde_json::Value) -> AuditRecord {
+    AuditRecord {
+        actor: auth.audit_actor(),
+        action: "webhook_change",
+        site_id: Some(site.to_string()),
+        details,
+        client_ip: Some(auth.client_ip.clone()),
+    }
+}
+
+/// `GET /v1/admin/sites/{site}/webhooks` (viewer): the endpoints, oldest first, without
+/// their secrets.
+pub async fn get_webhooks(
+    State(state): State<AppState>,
+    SiteViewer { site, .. }: SiteViewer,
+) -> Result<Json<Vec<WebhookView>>> {
+    Ok(Json(state.db.webhooks(&site.id).await?))
+}
+
+/// `POST /v1/admin/sites/{site}/webhooks` (owner): a new endpoint and its signing secret
+/// (shown only here and at rotation). 201; 422 naming `url` or `events`; 409 past 20
+/// endpoints.
+pub async fn post_webhook(
+    State(state): State<AppState>,
+    SiteOwner { site, auth }: SiteOwner,
+    ApiJson(new): ApiJson<NewWebhook>,
+) -> Result<(StatusCode, Json<WebhookWithSecret>)> {
+    let endpoint = NewEndpoint {
+        id: uuid::Uuid::new_v4().to_string(),
+        url: check_url(&new.url, state.config.webhooks_allow_private_networks)?,
+        events: check_events(&new.events)?,
+        enabled: new.enabled,
+        secret: generate_secret(),
+    };
+    let record = audit(
+        &auth,
+        &site.id,
+        json!({ "op": "create", "webhook_id": endpoint.id, "url": endpoint.url,
+                "events": endpoint.events, "enabled": endpoint.enabled }),
+    );
+    match state.db.create_webhook(&site.id, &endpoint, &record).await? {
+        Created::Created(webhook) => Ok((
+            StatusCode::CREATED,
+            Json(WebhookWithSecret {
+                webhook,
+                secret: endpoint.secret,
+            }),
+        )),
+        Created::TooMany => Err(ApiError::Conflict(
+            format!(
+                "a site has at most {} webhook endpoints",
+                crate::db::webhooks::MAX_ENDPOINTS_PER_SITE
+            )
+            .into(),
+        )),
+    }
+}
+
+/// `PATCH /v1/admin/sites/{site}/webhooks/{id}` (owner): changes the URL, the event types
+/// or `enabled` (a disabled endpoint's pending messages wait for it). 404 `webhook_not_found`.
+pub async fn patch_webhook(
+    State(state): State<AppState>,
+    SiteOwner { site, auth }: SiteOwner,
+    Path((_, id)): Path<(String, String)>,
+    ApiJson(patch): ApiJson<WebhookPatch>,
+) -> Result<Json<WebhookView>> {
+    let allow_private = state.config.webhooks_allow_private_networks;
+    let changes = EndpointChanges {
+        url: patch.url.as_deref().map(|u| check_url(u, allow_private)).transpose()?,
+        events: patch.events.as_deref().map(check_events).transpose()?,
+        enabled: patch.enabled,
+    };
+    let record = audit(
+        &auth,
+        &site.id,
+        json!({ "op": "update", "webhook_id": id, "url": changes.url,
+                "events": changes.events, "enabled": changes.enabled }),
+    );
+    let updated = state.db.update_webhook(&site.id, &id, &changes, &record).await?;
+    Ok(Json(updated.ok_or_else(not_found)?))
+}
+
+/// `DELETE /v1/admin/sites/{site}/webhooks/{id}` (owner): the endpoint, its undelivered
+/// messages and its delivery log. 204; 404 `webhook_not_found`.
+pub async fn delete_webhook(
+    State(state): State<AppState>,
+    SiteOwner { site, auth }: SiteOwner,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<StatusCode> {
+    let record = audit(&auth, &site.id, json!({ "op": "delete", "webhook_id": id }));
+    if state.db.delete_webhook(&site.id, &id, &record).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// `POST /v1/admin/sites/{site}/webhooks/{id}/rotate-secret` (owner): a new secret, shown
+/// only in this answer; messages carry a signature with the previous one too for
+/// `overlap_hours` (0–168, default 24). 404 `webhook_not_found`.
+pub async fn post_rotate_secret(
+    State(state): State<AppState>,
+    SiteOwner { site, auth }: SiteOwner,
+    Path((_, id)): Path<(String, String)>,
+    ApiJson(request): ApiJson<RotateWebhookSecret>,
+) -> Result<Json<WebhookWithSecret>> {
+    let hours = request.overlap_hours.unwrap_or(24);
+    if hours > MAX_OVERLAP_HOURS {
+        return Err(Invalid::new("overlap_hours", format!("0 to {MAX_OVERLAP_HOURS}")).into());
+    }
+    let secret = generate_secret();
+    let record = audit(
+        &auth,
+        &site.id,
+        json!({ "op": "rotate_secret", "webhook_id": id, "overlap_hours": hours }),
+    );
+    let overlap = time::Duration::hours(i64::from(hours));
+    let webhook = state
+        .db
+        .rotate_webhook_secret(&site.id, &id, &secret, overlap, &record)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Json(WebhookWithSecret { webhook, secret }))
+}
+
+/// `GET /v1/admin/sites/{site}/webhooks/{id}/deliveries?before=&limit=` (viewer): the
+/// delivery log, newest first. 404 `webhook_not_found`; 422 naming `limit`.
+pub async fn get_deliveries(
+    State(state): State<AppState>,
+    SiteViewer { site, .. }: SiteViewer,
+    Path((_, id)): Path<(String, String)>,
+    ApiQuery(page): ApiQuery<DeliveryPage>,
+) -> Result<Json<Vec<Delivery>>> {
+    let limit = page.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(Invalid::new("limit", "1 to 500").into());
+    }
+    let deliveries = state
+        .db
+        .deliveries(&site.id, &id, page.before, limit)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Json(deliveries))
+}

@@ -1,0 +1,325 @@
+//! Where webhooks may go, and the HTTP client that takes them there.
+//!
+//! A webhook URL is chosen by a site owner and fetched by this server: a server-side request
+//! forgery risk (Standard Webhooks 1.0.0, "Server side request forgery (SSRF)"). So:
+//! - at creation ([`check_url`]): only `http`/`https`, no credentials, and no host that is
+//!   `localhost` or an IP literal outside the public internet ([`is_forbidden`]);
+//! - at delivery: the host is resolved by [`CheckedResolver`], which refuses the whole answer
+//!   if any address is not public (DNS rebinding), and the connection is made only to the
+//!   addresses it returned, so the check and the connection cannot disagree. An IP literal
+//!   never reaches a resolver and is checked by [`post`] before connecting;
+//! - no proxy (it would resolve the host itself), no redirect followed, connect and total
+//!   time bounded, at most [`MAX_ANSWER_BYTES`] of the answer read and then dropped.
+//!
+//! `webhooks_allow_private_networks` lifts the address rules (tests; a receiver on an intranet).
+
+use assent_shared::Invalid;
+use reqwest::Url;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The most of a receiver's answer that is read (then discarded): 64 KiB.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
+const MAX_URL_CHARS: usize = 2048;
+
+/// Whether `ip` is outside the public internet: unspecified, loopback, private (RFC 1918,
+/// fc00::/7), link-local (169.254/16, fe80::/10), shared address space (CGNAT 100.64/10),
+/// multicast, broadcast or reserved — also when wrapped in an IPv4-mapped or NAT64 IPv6 address.
+pub fn is_forbidden(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => forbidden_v4(v4),
+        IpAddr::V6(v6) => forbidden_v6(v6),
+    }
+}
+
+fn forbidden_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    a == 0 // "this network", 0.0.0.0 included
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || (a == 100 && (b & 0xc0) == 64) // 100.64.0.0/10, RFC 6598
+        || ip.is_multicast()
+        || a >= 240 // reserved 240/4 and broadcast
+}
+
+fn forbidden_v6(ip: Ipv6Addr) -> bool {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return forbidden_v4(v4);
+    }
+    let segments = ip.segments();
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        // NAT64 well-known prefix 64:ff9b::/96 (RFC 6052): an IPv4 address in the last 32 bits.
+        let [.., a, b, c, d] = ip.octets();
+        return forbidden_v4(Ipv4Addr::new(a, b, c, d));
+    }
+    let first = segments[0];
+    ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_multicast()
+        || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
+        || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
+        || (first & 0xffc0) == 0xfec0 // deprecated site-local fec0::/10
+}
+
+/// Checks an endpoint URL as given by an owner; returns it normalised (WHATWG URL
+/// serialization). Refusals name the field `url`.
+pub fn check_url(raw: &str, allow_private: bool) -> Result<String, Invalid> {
+    let invalid = |reason: &str| Invalid::new("url", reason);
+    if raw.chars().count() > MAX_URL_CHARS {
+        return Err(invalid("at most 2048 characters"));
+    }
+    let url = Url::parse(raw.trim()).map_err(|e| Invalid::new("url", format!("not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "no credentials in the URL: it is shown to the site's viewers and in the audit log",
+        ));
+    }
+    if url.fragment().is_some() {
+        return Err(invalid("no #fragment: it is never sent"));
+    }
+    let forbidden = match url.host() {
+        None => return Err(invalid("the URL needs a host")),
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.');
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => is_forbidden(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => is_forbidden(IpAddr::V6(ip)),
+    };
+    if forbidden && !allow_private {
+        return Err(invalid(
+            "the host is loopback, private, link-local or otherwise not public; webhooks go to the public internet",
+        ));
+    }
+    Ok(url.to_string())
+}
+
+/// Resolves with the system resolver and refuses every address of a name if any of them is
+/// not public (unless private networks are allowed). The connector connects only to what this
+/// returns: the addresses checked are the addresses used.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedResolver {
+    pub allow_private: bool,
+}
+
+/// A name that resolved to an address webhooks may not reach.
+#[derive(Debug, thiserror::Error)]
+#[error("{host} resolves to {addr}, which is not a public address")]
+struct ForbiddenAddress {
+    host: String,
+    addr: IpAddr,
+}
+
+impl Resolve for CheckedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            // Port 0: the connector sets the URL's port on each address.
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if !allow_private && let Some(bad) = addrs.iter().find(|a| is_forbidden(a.ip())) {
+                return Err(Box::new(ForbiddenAddress { host, addr: bad.ip() }) as _);
+            }
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// The one client of the sender: checked resolution, no proxy, no redirects, `timeout` for
+/// connecting and for the whole exchange.
+pub fn client(timeout: Duration, allow_private: bool) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .dns_resolver(Arc::new(CheckedResolver { allow_private }))
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(timeout)
+        .timeout(timeout)
+        .user_agent(concat!("Assent-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()?)
+}
+
+/// What one attempt got: the status, or why there was none, and how long it took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub duration_ms: u64,
+}
+
+impl Answer {
+    /// A 2xx: delivered (Standard Webhooks, "Delivery success and failure"; a 3xx is a failure).
+    pub fn delivered(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// POSTs `body` as JSON with `headers` to `url`; reads at most [`MAX_ANSWER_BYTES`] of the
+/// answer and discards it.
+pub async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    headers: HeaderMap,
+    body: String,
+    allow_private: bool,
+) -> Answer {
+    let started = Instant::now();
+    let outcome = send(client, url, headers, body, allow_private).await;
+    let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match outcome {
+        Ok(status) => Answer {
+            status: Some(status),
+            error: None,
+            duration_ms,
+        },
+        Err(error) => Answer {
+            status: None,
+            error: Some(error),
+            duration_ms,
+        },
+    }
+}
+
+async fn send(
+    client: &reqwest::Client,
+    url: &str,
+    mut headers: HeaderMap,
+    body: String,
+    allow_private: bool,
+) -> Result<u16, String> {
+    let parsed = Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+    let literal = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+        _ => None,
+    };
+    if !allow_private && let Some(ip) = literal.filter(|ip| is_forbidden(*ip)) {
+        return Err(format!("{ip} is not a public address"));
+    }
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let mut answer = client
+        .post(parsed)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+        .map_err(describe)?;
+    let status = answer.status().as_u16();
+    let mut read = 0;
+    while read < MAX_ANSWER_BYTES {
+        match answer.chunk().await {
+            Ok(Some(chunk)) => read += chunk.len(),
+            // The status is what counts; a body cut short or timed out does not change it.
+            Ok(None) | Err(_) => break,
+        }
+    }
+    Ok(status)
+}
+
+/// An error with its causes (`error sending request: … : … resolves to 10.0.0.1, …`),
+/// without the URL (the delivery log is per endpoint already), at most 500 characters.
+fn describe(err: reqwest::Error) -> String {
+    let err = err.without_url();
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text.chars().take(500).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn only_public_addresses_are_allowed() {
+        let forbidden = [
+            "0.0.0.0",
+            "0.1.2.3",
+            "127.0.0.1",
+            "127.8.9.10",
+            "10.0.0.1",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.0.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "100.127.255.255",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "ff02::1",
+            "::ffff:10.0.0.1",
+            "::ffff:127.0.0.1",
+            "64:ff9b::a00:1",
+        ];
+        for raw in forbidden {
+            assert!(is_forbidden(raw.parse().expect("ip")), "{raw} is not public");
+        }
+        let public = [
+            "1.1.1.1",
+            "93.184.215.14",
+            "100.63.255.255",
+            "100.128.0.1",
+            "172.32.0.1",
+            "2606:4700::1111",
+            "::ffff:1.1.1.1",
+            "64:ff9b::101:101",
+        ];
+        for raw in public {
+            assert!(!is_forbidden(raw.parse().expect("ip")), "{raw} is public");
+        }
+    }
+
+    #[test]
+    fn urls_are_checked_and_normalised() {
+        assert_eq!(
+            check_url("https://Hooks.Example.com/assent?x=1", false),
+            Ok("https://hooks.example.com/assent?x=1".to_owned())
+        );
+        for raw in [
+            "http://localhost/",
+            "http://LOCALHOST./",
+            "http://a.localhost/",
+            "http://127.0.0.1/",
+            "http://2130706433/",
+            "http://[::1]:8080/",
+        ] {
+            let refused = check_url(raw, false).expect_err(raw);
+            assert_eq!(refused.field, "url");
+            assert!(check_url(raw, true).is_ok(), "{raw} is fine on a private network");
+        }
+        for raw in [
+            "ftp://example.com/",
+            "https://u:p@example.com/",
+            "https://example.com/#x",
+            "/hooks",
+        ] {
+            assert!(check_url(raw, true).is_err(), "{raw}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_resolver_refuses_a_name_with_a_private_address() {
+        let name = || Name::from_str("localhost").expect("name");
+        let refused = CheckedResolver { allow_private: false }.resolve(name()).await;
+        let err = refused.err().expect("localhost is loopback");
+        assert!(err.to_string().contains("not a public address"), "{err}");
+        let allowed = CheckedResolver { allow_private: true }.resolve(name()).await;
+        assert!(allowed.expect("resolves").all(|a| a.ip().is_loopback()));
+    }
+}
