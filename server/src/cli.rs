@@ -38,7 +38,8 @@ fn describe(p: &LedgerProblem) -> String {
     format!("{at}— {}", p.problem)
 }
 
-/// Re-walks every chain and checkpoint; returns whether everything verified.
+/// Re-walks every chain and checkpoint (and, for all sites, the audit log); returns whether
+/// everything verified.
 pub async fn verify(config: &Config, site: Option<&str>) -> anyhow::Result<bool> {
     let (ledger, keys, sites) = open(config, site).await?;
     let mut clean = true;
@@ -57,6 +58,18 @@ pub async fn verify(config: &Config, site: Option<&str>) -> anyhow::Result<bool>
                 for p in report.problems.iter().skip(1) {
                     println!("  also: {}", describe(p));
                 }
+            }
+        }
+    }
+    if site.is_none() {
+        let db = ledger::connect(&config.database_url).await?.db();
+        let (entries, problems) = db.verify_audit().await?;
+        match problems.first() {
+            None => println!("audit log: {entries} entries: OK"),
+            Some(first) => {
+                clean = false;
+                println!("audit log: {entries} entries: BROKEN ({} problems)", problems.len());
+                println!("  first broken: entry {} — {}", first.seq, first.problem);
             }
         }
     }

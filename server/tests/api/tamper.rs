@@ -17,6 +17,7 @@ on_both_backends!(
     a_rechained_subject_with_forged_hashes_is_found_through_the_checkpoint,
     a_checkpoint_deleted_from_the_database_is_found_through_the_published_file,
     the_verify_command_names_the_first_broken_event_and_exits_non_zero,
+    an_edited_audit_entry_is_refused_and_once_forced_is_found_by_verify,
 );
 
 /// `assent verify` against the test server's database and key file.
@@ -275,4 +276,31 @@ async fn a_checkpoint_deleted_from_the_database_is_found_through_the_published_f
     app.raw_sql("DELETE FROM checkpoints").await.expect("tamper");
     let (_, _, problem) = first_broken(&verify(&app).await);
     assert!(problem.contains("missing or different in the database"), "{problem}");
+}
+
+async fn an_edited_audit_entry_is_refused_and_once_forced_is_found_by_verify(backend: Backend) {
+    let app = spawn_app(backend).await;
+    crate::admin::create_account(&app, "admin@example.com", true).await;
+    for _ in 0..3 {
+        crate::admin::token_of(&app, "admin@example.com").await;
+    }
+    let out = verify_command(&app);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("audit log: 4 entries: OK"), "{text}");
+    let edit = "UPDATE audit_log SET entry = REPLACE(entry, 'admin@example.com', 'someone@example.com') WHERE seq = 2";
+    assert!(app.raw_sql(edit).await.is_err(), "the trigger refuses an edit");
+    assert!(
+        app.raw_sql("DELETE FROM audit_log WHERE seq = 3").await.is_err(),
+        "and a deletion"
+    );
+    let drop = match backend {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+        Backend::Postgres => "DROP TRIGGER audit_log_append_only ON audit_log",
+    };
+    app.raw_sql(drop).await.expect(drop);
+    app.raw_sql(edit).await.expect("forced edit");
+    let out = verify_command(&app);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("first broken: entry 2 — hash does not match"), "{text}");
 }
