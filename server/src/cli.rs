@@ -165,6 +165,13 @@ pub fn verify_bundle(file: &Path) -> anyhow::Result<bool> {
         "{} chains, {} events, {} checkpoints, {} notices",
         report.chains, report.events, report.checkpoints, report.notices
     );
+    if report.checkpoints == 0 {
+        writeln!(
+            out,
+            "warning: no signed checkpoint anchors these chains, so a whole chain could be left out \
+             unnoticed; run `assent checkpoint` before exporting"
+        )?;
+    }
     match report.problems.first() {
         None => writeln!(out, "{summary}: OK")?,
         Some(first) => {

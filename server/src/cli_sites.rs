@@ -109,7 +109,8 @@ pub async fn site_list(config: &Config) -> anyhow::Result<()> {
 pub async fn create_user(config: &Config, email: &str, is_admin: bool, password: Option<String>) -> anyhow::Result<()> {
     check_email(email).map_err(|e| anyhow::anyhow!("{email:?}: {}", e.reason))?;
     let generated = password.is_none();
-    let password = password.unwrap_or_else(|| random_token(18));
+    // A generated password never starts with `-`, which a shell command would take for a flag.
+    let password = password.unwrap_or_else(|| format!("a{}", random_token(18)));
     check_password_rules(&password).map_err(|e| anyhow::anyhow!("password: {}", e.reason))?;
     let hash = hash_password(&password)?;
     let db = db(config).await?;

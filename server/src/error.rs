@@ -45,7 +45,10 @@ pub enum ApiError {
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     TooManyRequests { retry_after_secs: u64 },
     /// The notice lint refused a publication: one finding per problem.
-    #[error("the notice has {} problem(s) to fix before publishing", .0.len())]
+    #[error(
+        "the notice has {} error(s) to fix before publishing (warnings, if any, are listed too but do not block)",
+        .0.iter().filter(|f| f.severity == assent_shared::lint::Severity::Error).count()
+    )]
     Lint(Vec<assent_shared::lint::Finding>),
     #[error("{0}")]
     Gone(&'static str),

@@ -97,7 +97,7 @@ enum Command {
         file: PathBuf,
     },
     /// Override the regime per region for a site: `--set US-CA=opt_in --set '*=opt_in'`
-    /// (no --set clears them). Running servers pick it up within a minute.
+    /// (no --set clears them). Running servers pick it up within a second.
     SetRegimes {
         #[arg(long)]
         site: String,
@@ -179,6 +179,13 @@ async fn main() -> anyhow::Result<()> {
     if let Some(url) = cli.database_url {
         config.database_url = url;
     }
+    let needs_database = !matches!(
+        cli.command,
+        Command::Serve { .. } | Command::RotateKey | Command::AdminToken { .. } | Command::VerifyBundle { .. }
+    );
+    if needs_database {
+        require_existing_database(&config.database_url)?;
+    }
     match cli.command {
         Command::Serve { bind, demo, demo_bind } => {
             config.bind = bind.unwrap_or(config.bind);
@@ -245,6 +252,23 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::RotateKey => cli::rotate_key(&config),
     }
+}
+
+/// An operator command run from the wrong directory must not quietly create (and act on) a
+/// new, empty SQLite file: only `assent serve` creates the database.
+fn require_existing_database(url: &str) -> anyhow::Result<()> {
+    let Some(rest) = url.strip_prefix("sqlite:") else {
+        return Ok(());
+    };
+    let path = rest.trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || path == ":memory:" || std::path::Path::new(path).exists() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "no database at {path}: run this where `assent serve` runs (its data/ directory), or pass \
+         --database-url / ASSENT_DATABASE_URL"
+    )
 }
 
 async fn shutdown_signal() {

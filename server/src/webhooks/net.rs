@@ -95,7 +95,7 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<String, Invalid> {
     };
     if forbidden && !allow_private {
         return Err(invalid(
-            "the host is loopback, private, link-local or otherwise not public; webhooks go to the public internet",
+            "the host is loopback, private, link-local or otherwise not public; webhooks go to the public internet (an operator can allow private networks with ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=1)",
         ));
     }
     Ok(url.to_string())
