@@ -185,6 +185,10 @@ pub struct Publish {
     /// What changed, per language, shown when asking again (required with `material_change`).
     #[serde(default)]
     pub change_summary: BTreeMap<String, String>,
+    /// The draft's `updated_at` as the publisher last saw it: when given and the draft changed
+    /// since (another tab, another person), publishing is refused with 409.
+    #[serde(default)]
+    pub draft_updated_at: Option<String>,
 }
 
 /// A published version in the list of a site's notices.
@@ -223,8 +227,9 @@ pub fn check_origin(raw: &str) -> Result<(), String> {
     }
     let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
         let (addr, after) = v6.split_once(']').ok_or("an IPv6 host needs its closing ]")?;
-        if addr.parse::<std::net::Ipv6Addr>().is_err() {
-            return Err("not a valid IPv6 address".into());
+        // Browsers send the canonical form (RFC 5952): anything else could never match.
+        if addr.parse::<std::net::Ipv6Addr>().map(|a| a.to_string()) != Ok(addr.to_owned()) {
+            return Err("not an IPv6 address in its canonical form (e.g. [::1])".into());
         }
         (None, after)
     } else {
@@ -238,8 +243,11 @@ pub fn check_origin(raw: &str) -> Result<(), String> {
         if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err("the port must be a number (no path, no trailing slash)".into());
         }
-        if digits.parse::<u32>().map_or(true, |p| p == 0 || p > 65_535) {
-            return Err("the port must be 1 to 65535".into());
+        if digits.parse::<u32>().map_or(true, |p| p == 0 || p > 65_535) || digits.starts_with('0') {
+            return Err("the port must be 1 to 65535, without leading zeros".into());
+        }
+        if (scheme == "https" && digits == "443") || (scheme == "http" && digits == "80") {
+            return Err("leave out the scheme's default port: browsers never send it in Origin".into());
         }
     }
     if let Some(host) = host {
@@ -257,6 +265,17 @@ pub fn check_origin(raw: &str) -> Result<(), String> {
                 "the host must be a lower-case domain or IP address, with no path, query or trailing slash".into(),
             );
         }
+        // A numeric last label is an IP address, which must then be dotted IPv4 as browsers send it.
+        let numeric = domain
+            .rsplit('.')
+            .next()
+            .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
+        if numeric && domain.parse::<std::net::Ipv4Addr>().map(|a| a.to_string()) != Ok(domain.to_owned()) {
+            return Err("an IPv4 host must be four decimal numbers, e.g. 127.0.0.1".into());
+        }
+        if host.starts_with("*.") && !domain.contains('.') && domain != "localhost" {
+            return Err("a wildcard needs a registrable domain under it (*.example.com, not *.com)".into());
+        }
     }
     Ok(())
 }
@@ -273,6 +292,7 @@ mod tests {
             "https://*.example.com",
             "http://*.demo.localhost:8081",
             "http://[::1]:8080",
+            "http://*.localhost:8081",
             "https://xn--bcher-kva.example",
         ] {
             assert_eq!(check_origin(ok), Ok(()), "{ok}");
@@ -294,6 +314,13 @@ mod tests {
             "http://[::g]:80",
             "https://shop.example?x=1",
             "javascript://alert(1)",
+            "https://a.example:443",
+            "http://a.example:80",
+            "http://a.example:080",
+            "http://[0:0::1]",
+            "http://2130706433",
+            "http://127.1",
+            "https://*.com",
         ] {
             assert!(check_origin(bad).is_err(), "{bad}");
         }

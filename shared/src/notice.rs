@@ -187,6 +187,24 @@ pub struct LocalizedNotice {
     pub purposes: Vec<LocalizedPurpose>,
 }
 
+/// Checks where the banner's *Privacy policy* link may point: a path on the site (`/privacy`)
+/// or an `http(s)://` URL, at most 2,048 characters, without spaces or control characters.
+/// Anything else (`javascript:`, `//host`, `/\host`, which browsers read as another host)
+/// is refused: the banner renders it as a link.
+pub fn check_policy_url(url: &str) -> Result<(), Invalid> {
+    let path = url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\");
+    let absolute = url.starts_with("https://") || url.starts_with("http://");
+    let clean = !url.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if url.len() <= 2048 && clean && (path || absolute) {
+        Ok(())
+    } else {
+        Err(Invalid::new(
+            "policy_url",
+            "a path on the site (/privacy) or an http(s) URL, without spaces or backslashes",
+        ))
+    }
+}
+
 impl Notice {
     /// Checks what the type system cannot: unique purpose keys, texts in the default
     /// language, and that only consent purposes are bundled into "Accept all".
@@ -194,6 +212,7 @@ impl Notice {
         if self.version == 0 {
             return Err(Invalid::new("version", "must be 1 or more"));
         }
+        check_policy_url(&self.policy_url)?;
         if !self.texts.contains_key(&self.default_language) {
             return Err(Invalid::new(
                 "texts",

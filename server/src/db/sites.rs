@@ -175,6 +175,13 @@ impl Db {
         let until = clock::format_rfc3339(now + overlap);
         in_transaction!(self, |tx| {
             async {
+            if backend == crate::ledger::Backend::Postgres {
+                // Concurrent rotations queue here, so each sees the secrets the previous added.
+                sqlx::query("SELECT id FROM sites WHERE id = $1 FOR UPDATE")
+                    .bind(site.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            }
             sqlx::query(
                 "UPDATE site_secrets SET expires_at = $2 WHERE site_id = $1 AND (expires_at IS NULL OR expires_at > $2)",
             )
@@ -268,7 +275,15 @@ impl Db {
 
     /// Publishes `notice` as the site's next version: the draft is removed, the starter flag
     /// cleared. `Ok(false)` when another publication took that version first.
-    pub async fn publish(&self, site: &SiteId, notice: &Notice, audit: &AuditRecord) -> anyhow::Result<bool> {
+    /// `draft_updated_at` is the draft's `updated_at` as read: if the draft changed or was
+    /// published since, nothing is written and the answer is `Ok(false)`.
+    pub async fn publish(
+        &self,
+        site: &SiteId,
+        notice: &Notice,
+        draft_updated_at: &str,
+        audit: &AuditRecord,
+    ) -> anyhow::Result<bool> {
         let backend = self.backend;
         in_transaction!(self, |tx| async {
             let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM notices WHERE site_id = $1")
@@ -278,11 +293,17 @@ impl Db {
             if latest.unwrap_or(0) + 1 != i64::from(notice.version) {
                 return Ok(false);
             }
-            insert_notice(tx, site, notice).await?;
-            sqlx::query("DELETE FROM notice_drafts WHERE site_id = $1")
+            // Taking the draft first makes a second publication of it (or of a draft changed
+            // since it was read) find nothing and write nothing.
+            let taken = sqlx::query("DELETE FROM notice_drafts WHERE site_id = $1 AND updated_at = $2")
                 .bind(site.as_str())
+                .bind(draft_updated_at)
                 .execute(&mut *tx)
                 .await?;
+            if taken.rows_affected() != 1 {
+                return Ok(false);
+            }
+            insert_notice(tx, site, notice).await?;
             sqlx::query("UPDATE sites SET starter_notice = 0 WHERE id = $1")
                 .bind(site.as_str())
                 .execute(&mut *tx)

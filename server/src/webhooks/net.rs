@@ -56,6 +56,16 @@ fn forbidden_v6(ip: Ipv6Addr) -> bool {
         let [.., a, b, c, d] = ip.octets();
         return forbidden_v4(Ipv4Addr::new(a, b, c, d));
     }
+    if segments[..6] == [0, 0, 0, 0, 0, 0] && !ip.is_unspecified() && !ip.is_loopback() {
+        // IPv4-compatible ::a.b.c.d (RFC 4291 §2.5.5.1, deprecated, still routed by some stacks).
+        let [.., a, b, c, d] = ip.octets();
+        return forbidden_v4(Ipv4Addr::new(a, b, c, d));
+    }
+    if segments[0] == 0x2002 {
+        // 6to4 2002::/16 (RFC 3056) embeds an IPv4 address in bits 16–47.
+        let o = ip.octets();
+        return forbidden_v4(Ipv4Addr::new(o[2], o[3], o[4], o[5]));
+    }
     let first = segments[0];
     ip.is_unspecified()
         || ip.is_loopback()

@@ -291,7 +291,42 @@ async fn a_draft_is_saved_with_its_findings_and_published_only_when_clean(backen
         .keys()
         .map(|lang| (lang.clone(), json!(format!("Reviewed texts ({lang})."))))
         .collect();
-    let publish = json!({ "material_change": true, "change_summary": summaries });
+    // A link the banner would render as script is refused.
+    let mut scripted = draft.clone();
+    scripted["policy_url"] = json!("javascript:alert(1)");
+    let res = send(
+        &app,
+        Method::PUT,
+        "/v1/admin/sites/shop/draft",
+        Some(&token),
+        Some(&scripted),
+    )
+    .await;
+    let saved: Value = res.json().await.expect("draft");
+    assert_eq!(saved["findings"][0]["field"], "policy_url", "{saved}");
+    let res = send(
+        &app,
+        Method::PUT,
+        "/v1/admin/sites/shop/draft",
+        Some(&token),
+        Some(&draft),
+    )
+    .await;
+    let saved: Value = res.json().await.expect("draft");
+    // Publishing a draft changed since it was read is refused (another tab, another person).
+    let stale =
+        json!({ "material_change": true, "change_summary": summaries, "draft_updated_at": "2000-01-01T00:00:00.000Z" });
+    let res = send(
+        &app,
+        Method::POST,
+        "/v1/admin/sites/shop/draft/publish",
+        Some(&token),
+        Some(&stale),
+    )
+    .await;
+    assert_eq!(error_code(res, 409).await, "conflict");
+    let publish =
+        json!({ "material_change": true, "change_summary": summaries, "draft_updated_at": saved["updated_at"] });
     let res = send(
         &app,
         Method::POST,
@@ -310,6 +345,15 @@ async fn a_draft_is_saved_with_its_findings_and_published_only_when_clean(backen
     );
     let res = send(&app, Method::GET, "/v1/admin/sites/shop/draft", Some(&token), None).await;
     assert_eq!(res.status(), 404, "the draft became version 2");
+    let res = send(
+        &app,
+        Method::POST,
+        "/v1/admin/sites/shop/draft/publish",
+        Some(&token),
+        Some(&publish),
+    )
+    .await;
+    assert_eq!(error_code(res, 404).await, "draft_not_found", "published once only");
     let notice: Value = app
         .client
         .get(format!("{}/v1/sites/shop/notice?lang=en", app.api))

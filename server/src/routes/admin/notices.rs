@@ -116,7 +116,7 @@ pub async fn post_publish(
         what: "draft",
         code: "draft_not_found",
     })?;
-    let mut notice: Notice = serde_json::from_value(draft.notice).context("stored draft")?;
+    let mut notice: Notice = serde_json::from_value(draft.notice.clone()).context("stored draft")?;
     let latest = state.ledger.latest_notice(&site.id).await?.map_or(0, |n| n.version);
     notice.version = latest + 1;
     notice.material_change = publish.material_change;
@@ -140,9 +140,14 @@ pub async fn post_publish(
         details: json!({ "version": notice.version, "material_change": notice.material_change }),
         client_ip: Some(auth.client_ip.clone()),
     };
-    if !state.db.publish(&site.id, &notice, &record).await? {
+    if publish
+        .draft_updated_at
+        .as_ref()
+        .is_some_and(|seen| *seen != draft.updated_at)
+        || !state.db.publish(&site.id, &notice, &draft.updated_at, &record).await?
+    {
         return Err(ApiError::Conflict(
-            "another version was published meanwhile; reload the draft".into(),
+            "the draft changed or was published since you loaded it; reload it and review again".into(),
         ));
     }
     state.reload_sites().await?;

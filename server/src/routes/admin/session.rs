@@ -159,6 +159,11 @@ pub async fn post_password(
         .user_id()
         .ok_or(ApiError::Forbidden("a service token has no password"))?;
     check_password_rules(&change.new_password).map_err(|e| assent_shared::Invalid::new("new_password", e.reason))?;
+    // Guessing the current password from a stolen session is throttled like a login.
+    let ip = auth.client_ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    if let crate::admin_auth::Actor::User { email, .. } = &auth.actor {
+        state.login_limiter.check(ip, email)?;
+    }
     let user = state
         .db
         .user_by_id(id)

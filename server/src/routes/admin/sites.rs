@@ -93,19 +93,8 @@ pub fn check_regime_overrides(overrides: &BTreeMap<String, Regime>) -> Result<BT
 
 fn check_policy_url(raw: Option<&str>) -> Result<String, Invalid> {
     let url = raw.map_or("/privacy", str::trim);
-    let ok = url.len() <= 2048
-        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
-        && (url.starts_with('/') && !url.starts_with("//")
-            || url.starts_with("https://")
-            || url.starts_with("http://"));
-    if ok {
-        Ok(url.to_owned())
-    } else {
-        Err(Invalid::new(
-            "policy_url",
-            "a path on the site (/privacy) or an http(s) URL, without spaces",
-        ))
-    }
+    assent_shared::notice::check_policy_url(url)?;
+    Ok(url.to_owned())
 }
 
 fn audit(auth: &AdminAuth, action: &'static str, site: &SiteId, details: serde_json::Value) -> AuditRecord {
