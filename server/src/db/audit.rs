@@ -131,6 +131,31 @@ pub struct AuditFilter {
     pub limit: Option<u32>,
 }
 
+impl AuditFilter {
+    /// The filter with `from`/`to` in the stored form (UTC, milliseconds), so they compare
+    /// correctly with `at`; a value that is neither RFC 3339 nor `YYYY-MM-DD` is refused,
+    /// naming the field.
+    pub fn normalized(mut self) -> Result<Self, assent_shared::Invalid> {
+        for (field, value) in [("from", &mut self.from), ("to", &mut self.to)] {
+            if let Some(raw) = value.as_deref() {
+                *value = Some(normalize_time(raw).ok_or_else(|| {
+                    assent_shared::Invalid::new(field, "use an RFC 3339 timestamp or a YYYY-MM-DD day (UTC)")
+                })?);
+            }
+        }
+        Ok(self)
+    }
+}
+
+fn normalize_time(raw: &str) -> Option<String> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(t) = time::OffsetDateTime::parse(raw, &Rfc3339) {
+        return Some(clock::format_rfc3339(t));
+    }
+    let day = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(raw, &day).ok().map(|d| d.to_string())
+}
+
 /// A problem found by [`Db::verify_audit`]: the first entry where the chain breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditProblem {
@@ -240,6 +265,26 @@ mod tests {
             prev_hash: prev.into(),
             hash: String::new(),
         }
+    }
+
+    #[test]
+    fn filter_times_are_normalized_or_refused_by_name() {
+        let f = AuditFilter {
+            from: Some("2026-11-30T12:00:00+01:00".into()),
+            to: Some("2026-12-01".into()),
+            ..AuditFilter::default()
+        }
+        .normalized()
+        .expect("valid");
+        assert_eq!(f.from.as_deref(), Some("2026-11-30T11:00:00.000Z"));
+        assert_eq!(f.to.as_deref(), Some("2026-12-01"));
+        let err = AuditFilter {
+            to: Some("garbage".into()),
+            ..AuditFilter::default()
+        }
+        .normalized()
+        .expect_err("refused");
+        assert_eq!(err.field, "to");
     }
 
     #[test]

@@ -177,6 +177,29 @@ async fn a_session_lives_in_an_httponly_cookie_and_ends_at_logout_and_password_c
     for action in ["login", "logout", "password_change"] {
         assert!(actions.contains(&action), "{action} in {actions:?}");
     }
+    let res = send(
+        &app,
+        Method::GET,
+        "/v1/admin/audit?from=garbage",
+        Some(fresh_token),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let err: Value = res.json().await.expect("error");
+    assert_eq!(err["error"]["details"]["field"], "from");
+    let today: Vec<Value> = send(
+        &app,
+        Method::GET,
+        "/v1/admin/audit?from=2000-01-01&action=login",
+        Some(fresh_token),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("audit");
+    assert_eq!(today.len(), actions.iter().filter(|a| **a == "login").count());
     let (count, problems) = app.state.db.verify_audit().await.expect("verify");
     assert!(count >= 5 && problems.is_empty(), "{count} entries, {problems:?}");
 }

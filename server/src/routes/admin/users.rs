@@ -67,7 +67,7 @@ pub async fn get_audit(
     _admin: InstanceAdmin,
     ApiQuery(filter): ApiQuery<AuditFilter>,
 ) -> Result<Json<Vec<AuditEntry>>> {
-    Ok(Json(state.db.audit_entries(&filter).await?))
+    Ok(Json(state.db.audit_entries(&filter.normalized()?).await?))
 }
 
 /// `GET /v1/admin/sites/{site}/audit` (viewer): the site's entries, same filters.
@@ -77,5 +77,5 @@ pub async fn get_site_audit(
     ApiQuery(mut filter): ApiQuery<AuditFilter>,
 ) -> Result<Json<Vec<AuditEntry>>> {
     filter.site = Some(site.id.to_string());
-    Ok(Json(state.db.audit_entries(&filter).await?))
+    Ok(Json(state.db.audit_entries(&filter.normalized()?).await?))
 }
