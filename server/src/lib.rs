@@ -14,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod impressions;
 pub mod keys;
 pub mod ledger;
 pub mod notice_cache;

@@ -68,12 +68,15 @@ impl Application {
             sites: Arc::default(),
             loader_versions: Arc::default(),
             public_origin: public_origin.into(),
+            impressions: Arc::default(),
             demo_port: demo.as_ref().and_then(|d| d.local_addr().ok()).map(|a| a.port()),
         };
         state.reload_sites().await?;
+        crate::ledger::rollup::backfill(&state.db).await?;
         spawn_checkpointer(&state);
         spawn_retention(&state);
         spawn_config_watch(&state).await?;
+        spawn_impressions_flush(&state);
         crate::webhooks::spawn_sender(state.db.clone(), &state.config)?;
         Ok(Self { api, demo, state })
     }
@@ -92,6 +95,7 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then drains in-flight requests on both listeners.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let state = self.state.clone();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             shutdown.await;
@@ -119,8 +123,30 @@ impl Application {
             }
             None => api.await.context("API server")?,
         }
+        // Banners counted since the last flush are not lost on a graceful stop.
+        state
+            .impressions
+            .flush(&state.db)
+            .await
+            .context("adding the last banner counts")?;
         Ok(())
     }
+}
+
+/// Adds this process's banner counts to the database every [`crate::impressions::FLUSH_EVERY`].
+/// Every process runs it (each flushes its own counts), unlike the leased jobs below.
+fn spawn_impressions_flush(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(crate::impressions::FLUSH_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = state.impressions.flush(&state.db).await {
+                tracing::warn!(error = ?err, "cannot add banner counts; kept for the next attempt");
+            }
+        }
+    });
 }
 
 /// Runs `job` every `every` in one process at a time across all processes on the database:

@@ -38,6 +38,8 @@ pub struct AppState {
     pub loader_versions: Arc<tokio::sync::Mutex<LoaderVersions>>,
     /// This server's own origin (`http://127.0.0.1:8080`), as the loader and receipts name it.
     pub public_origin: Arc<str>,
+    /// The anonymous "banner shown" counter, flushed to the database every few seconds.
+    pub impressions: Arc<crate::impressions::Impressions>,
     /// Port of the demo site's listener, when it runs.
     pub demo_port: Option<u16>,
 }

@@ -18,6 +18,7 @@ pub mod merkle;
 pub mod notice;
 pub mod regime;
 pub mod signals;
+pub mod stats;
 pub mod ui_texts;
 pub mod webhooks;
 

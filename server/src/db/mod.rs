@@ -40,6 +40,7 @@ pub mod accounts;
 pub mod audit;
 pub mod lease;
 pub mod sites;
+pub mod stats;
 pub mod webhooks;
 
 use crate::ledger::Backend;

@@ -4,13 +4,15 @@
 //! through sqlx's `Any` driver: the SQL is the same, while each side ([`sqlite`],
 //! [`postgres`]) owns what differs — connecting, migrations, durability settings and how a
 //! chain head is locked. [`writer`] batches concurrent appends into one transaction, which
-//! also enqueues the webhook messages announcing its events ([`outbox`]).
+//! also enqueues the webhook messages announcing its events ([`outbox`]) and counts them in
+//! the daily statistics ([`rollup`]).
 
 mod append;
 pub mod checkpoint;
 mod outbox;
 pub mod postgres;
 pub mod retention;
+pub mod rollup;
 pub mod snapshot;
 mod sql;
 pub mod sqlite;

@@ -1,7 +1,7 @@
 //! The SQL both backends share (sqlx `Any`; `$n` placeholders work on SQLite and PostgreSQL).
 
 use super::snapshot::{SiteSnapshot, SqlSnapshot, event_row};
-use super::{AppendResult, Backend, EventRow, Ledger, NewEvent, SiteRecord, SubjectStatus, append, outbox};
+use super::{AppendResult, Backend, EventRow, Ledger, NewEvent, SiteRecord, SubjectStatus, append, outbox, rollup};
 use crate::clock;
 use anyhow::{Context, bail};
 use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision};
@@ -186,10 +186,11 @@ impl Ledger for SqlLedger {
             for (site, entries) in &by_site {
                 let events: Vec<&NewEvent> = entries.iter().map(|(_, n)| *n).collect();
                 let appended = match append::append_site_batch(&mut tx, self.backend, site, &events, &now).await {
-                    // Webhook messages commit with the events they announce.
-                    Ok(results) => outbox::enqueue(&mut tx, site, &results, clock::now_unix_ms())
-                        .await
-                        .map(|()| results),
+                    // Webhook messages and statistics commit with the events they count.
+                    Ok(results) => match outbox::enqueue(&mut tx, site, &results, clock::now_unix_ms()).await {
+                        Ok(()) => rollup::record(&mut tx, site, &results).await.map(|()| results),
+                        Err(err) => Err(err),
+                    },
                     Err(err) => Err(err),
                 };
                 match appended {

@@ -5,6 +5,7 @@ pub mod ledger;
 pub mod notices;
 pub mod session;
 pub mod sites;
+pub mod stats;
 pub mod subjects;
 pub mod users;
 pub mod webhooks;
