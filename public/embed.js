@@ -16,7 +16,15 @@
     return;
   }
   var origin = new URL(script.src).origin;
-  var storageKey = "assent.v1." + site;
+  // A draft preview (`data-preview="TOKEN"`, from a preview link): the draft's notice, a
+  // choice kept apart from real ones and forgotten on every load, nothing recorded.
+  var preview = script.getAttribute("data-preview");
+  var storageKey = (preview ? "assent.preview." : "assent.v1.") + site;
+  if (preview) {
+    try {
+      window.localStorage.removeItem(storageKey);
+    } catch (e) {}
+  }
   var pending = [];
   var listeners = [];
   var locationWaiters = [];
@@ -35,7 +43,7 @@
   // One choice across a site's subdomains (`data-cookie-domain="example.com"`): the stored
   // choice (not the queue of unsent events) is mirrored into a first-party cookie on that
   // domain, and at every page view the newer of the cookie and this origin's copy wins.
-  var cookieDomain = script.getAttribute("data-cookie-domain");
+  var cookieDomain = preview ? null : script.getAttribute("data-cookie-domain");
   var cookieName = "assent_" + site;
   var hostname = location.hostname;
   if (cookieDomain && hostname !== cookieDomain && hostname.slice(-cookieDomain.length - 1) !== "." + cookieDomain) {
@@ -277,7 +285,14 @@
       ? WebAssembly.compileStreaming(fetch(origin + boot.wasm))
       : fetch(origin + boot.wasm);
     var lang = script.getAttribute("data-lang") || (navigator.languages || [])[0] || navigator.language;
-    api._notice = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (lang ? "?lang=" + encodeURIComponent(lang) : ""));
+    // `first=1`: this visitor has no stored choice, so the banner is about to show; the
+    // server only counts it (an anonymous daily number for the statistics funnel).
+    var s = stored();
+    var query = [];
+    if (lang) query.push("lang=" + encodeURIComponent(lang));
+    if (preview) query.push("preview=" + encodeURIComponent(preview));
+    else if (!(s && s.decisions)) query.push("first=1");
+    api._notice = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (query.length ? "?" + query.join("&") : ""));
     // Started at once: the banner mounts as soon as there is a <body>, even mid-parse.
     module
       .then(function (m) { return m.default({ module_or_path: wasm }); })
@@ -294,7 +309,7 @@
   }
 
   var api = (window.assent = {
-    config: { site: site, origin: origin, build: boot.build, storageKey: storageKey },
+    config: { site: site, origin: origin, build: boot.build, storageKey: storageKey, preview: !!preview },
     /** The visitor's current decisions ({purpose: "granted" | "denied"}), or null before any choice. */
     get: function () {
       if (live) return live;

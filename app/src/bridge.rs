@@ -12,6 +12,8 @@ pub struct BootConfig {
     pub origin: String,
     pub build: Option<String>,
     pub storage_key: String,
+    /// A draft preview: the banner records nothing.
+    pub preview: bool,
 }
 
 fn assent_object() -> Option<JsValue> {
@@ -30,6 +32,10 @@ pub fn boot_config() -> Option<BootConfig> {
         origin: string_field(&config, "origin")?,
         build: string_field(&config, "build"),
         storage_key: string_field(&config, "storageKey")?,
+        preview: Reflect::get(&config, &"preview".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
     })
 }
 

@@ -28,6 +28,9 @@ pub enum Audience {
     Admin,
     /// A service token for automation (`assent admin-token`), scoped to sites.
     Service,
+    /// A link that shows one site's notice draft in the banner, unpublished
+    /// (`POST /v1/admin/sites/{site}/draft/preview`): reads that draft, nothing else.
+    Preview,
 }
 
 impl Audience {
@@ -37,6 +40,7 @@ impl Audience {
             Self::Receipt => "assent:receipt",
             Self::Admin => "assent:admin",
             Self::Service => "assent:service",
+            Self::Preview => "assent:preview",
         }
     }
 }
@@ -88,6 +92,25 @@ impl ServiceClaims {
             .iter()
             .any(|s| s == "*" || s == site.as_str())
             .then_some(self.role)
+    }
+}
+
+/// Claims of a draft preview link (`aud = assent:preview`): the site whose draft it shows,
+/// until when (seconds since the Unix epoch). It opens nothing but that draft's notice.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PreviewClaims {
+    pub aud: String,
+    pub site: String,
+    pub exp: i64,
+}
+
+impl PreviewClaims {
+    pub fn new(site: &SiteId, exp: i64) -> Self {
+        Self {
+            aud: Audience::Preview.as_str().into(),
+            site: site.to_string(),
+            exp,
+        }
     }
 }
 

@@ -17,6 +17,19 @@ pub struct ShownNotice {
     pub texts: BTreeMap<String, String>,
 }
 
+impl ShownNotice {
+    /// `notice` in `language` (one it has: see `Notice::negotiate_language`), uncached — for
+    /// a draft, whose version number is not yet a published one's.
+    pub fn of(notice: &Notice, language: &str) -> anyhow::Result<Self> {
+        let localized = notice.localize(Some(language));
+        Ok(Self {
+            hash: notice_hash(&localized)?,
+            texts: assent_shared::ui_texts::resolve(&localized.language, &localized.ui_texts),
+            notice: localized,
+        })
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct NoticeCache {
     versions: Mutex<HashMap<(SiteId, u32), Arc<Notice>>>,
@@ -67,12 +80,7 @@ impl NoticeCache {
         if let Some(hit) = self.shown.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
             return Ok(hit.clone());
         }
-        let localized = notice.localize(Some(&language));
-        let shown = Arc::new(ShownNotice {
-            hash: notice_hash(&localized)?,
-            texts: assent_shared::ui_texts::resolve(&localized.language, &localized.ui_texts),
-            notice: localized,
-        });
+        let shown = Arc::new(ShownNotice::of(notice, &language)?);
         self.shown
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -175,6 +175,18 @@ pub struct DraftView {
     pub findings: Vec<crate::lint::Finding>,
 }
 
+/// `POST /v1/admin/sites/{site}/draft/preview`: a link that shows the draft in the real
+/// banner without publishing it. Choices made in a preview are not recorded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PreviewLink {
+    /// Opens the demo page with this site's draft (`/preview/{site}?token=…`).
+    pub url: String,
+    /// The token in the link (audience `assent:preview`): it reads this site's draft only.
+    pub token: String,
+    /// RFC 3339, UTC: the link stops working then (30 minutes after it was made).
+    pub expires_at: String,
+}
+
 /// `POST /v1/admin/sites/{site}/draft/publish`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

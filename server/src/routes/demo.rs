@@ -1,16 +1,18 @@
 //! The demo site: a separate origin that embeds Assent exactly as a third-party site does,
 //! and the `demo` site record and notice it uses.
 
+use crate::auth::{Audience, PreviewClaims};
 use crate::ledger::{Ledger, SiteRecord};
 use crate::state::AppState;
 use anyhow::Context;
 use assent_shared::ids::SiteId;
 use assent_shared::notice::Notice;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, header};
-use axum::response::{Html, IntoResponse};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use serde::Deserialize;
 use std::net::SocketAddr;
 
 const DEMO_PAGE: &str = include_str!("../../../public/demo/index.html");
@@ -69,6 +71,70 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The demo page for `site`, embedding Assent with `extra` attributes on the script tag.
+fn render(state: &AppState, site: &str, extra: &str) -> String {
+    DEMO_PAGE
+        .replace("{{SCRIPT_ATTRIBUTES}}", extra)
+        .replace("{{ASSENT_ORIGIN}}", &state.public_origin)
+        .replace("{{SITE}}", site)
+        .replace(
+            "{{ANALYTICS_ORIGIN}}",
+            &format!("http://localhost:{}", state.demo_port.unwrap_or(0)),
+        )
+}
+
+/// `GET /preview/{site}?token=…` (on the API's origin): the demo page showing `site`'s notice
+/// draft in the real banner, from a link made by `POST /v1/admin/sites/{site}/draft/preview`.
+/// The loader keeps the preview's choices apart from real ones and the banner records
+/// nothing. A missing, expired or foreign token gets a plain page saying so (401).
+pub async fn get_preview_page(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    Query(query): Query<PreviewQuery>,
+) -> Response {
+    let valid = query
+        .token
+        .as_deref()
+        .and_then(|t| state.keys.verify_token::<PreviewClaims>(t, Audience::Preview, true))
+        .is_some_and(|claims| claims.site == site && state.site(&site).is_some());
+    // The token is in the URL: no referrer carries it elsewhere, no cache keeps the page.
+    let headers = [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::HeaderName::from_static("x-robots-tag"), "noindex"),
+    ];
+    if !valid {
+        return (
+            StatusCode::UNAUTHORIZED,
+            headers,
+            Html(
+                "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>Preview link not valid</title>\
+                 <body style=\"font:16px/1.5 system-ui;max-width:40em;margin:3em auto;padding:0 1em\">\
+                 <h1>This preview link is not valid</h1><p>It has expired (links work for 30 minutes), \
+                 belongs to another site, or was copied incompletely. Ask for a new one: \
+                 <code>POST /v1/admin/sites/SITE/draft/preview</code>.</p></body></html>",
+            ),
+        )
+            .into_response();
+    }
+    let token = query.token.unwrap_or_default();
+    let page = render(&state, &site, &format!(" data-preview=\"{token}\"")).replacen(
+        "<body>",
+        &format!(
+            "<body><p role=\"status\" data-test=\"preview-ribbon\" style=\"margin:0;padding:.5em 1em;\
+             background:#1d3557;color:#fff;font:600 15px/1.4 system-ui\">Preview of the draft notice of \
+             <code>{site}</code>: choices made here are not recorded.</p>"
+        ),
+        1,
+    );
+    (headers, Html(page)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PreviewQuery {
+    token: Option<String>,
+}
+
 async fn get_page(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
     // Served under a subdomain of demo.localhost, the page shares its choice with the others.
     let host = headers
@@ -81,14 +147,7 @@ async fn get_page(State(state): State<AppState>, headers: HeaderMap) -> impl Int
     } else {
         String::new()
     };
-    let page = DEMO_PAGE
-        .replace("{{COOKIE_DOMAIN}}", &cookie_domain)
-        .replace("{{ASSENT_ORIGIN}}", &state.public_origin)
-        .replace("{{SITE}}", DEMO_SITE)
-        .replace(
-            "{{ANALYTICS_ORIGIN}}",
-            &format!("http://localhost:{}", state.demo_port.unwrap_or(0)),
-        );
+    let page = render(&state, DEMO_SITE, &cookie_domain);
     ([(header::CACHE_CONTROL, "no-store")], Html(page))
 }
 

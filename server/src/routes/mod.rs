@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/gpc.json", get(well_known::get_gpc))
         .route("/.well-known/jwks.json", get(well_known::get_jwks))
         .route("/embed.js", get(embed::get_embed_js))
+        .route("/preview/{site}", get(demo::get_preview_page))
         .nest_service("/assets", embed::assets_service(state.config.dist_dir.clone()))
         .fallback(|| async {
             ApiError::NotFound {
@@ -68,7 +69,7 @@ pub fn router(state: AppState) -> Router {
 
 /// `/v1/admin/…`: guards are in the handlers' signatures (see `crate::admin_auth`).
 fn admin_api() -> Router<AppState> {
-    use admin::{ledger, notices, session, sites, subjects, users, webhooks};
+    use admin::{ledger, notices, session, sites, stats, subjects, users, webhooks};
     Router::new()
         .route("/v1/admin/login", post(session::post_login))
         .route("/v1/admin/logout", post(session::post_logout))
@@ -95,8 +96,10 @@ fn admin_api() -> Router<AppState> {
             get(notices::get_draft).put(notices::put_draft),
         )
         .route("/v1/admin/sites/{site}/draft/publish", post(notices::post_publish))
+        .route("/v1/admin/sites/{site}/draft/preview", post(notices::post_preview))
         .route("/v1/admin/sites/{site}/lint", post(notices::post_lint))
         .route("/v1/admin/sites/{site}/subjects/{subject}", get(subjects::get_subject))
+        .route("/v1/admin/sites/{site}/stats", get(stats::get_stats))
         .route("/v1/admin/sites/{site}/verify", get(ledger::get_verify))
         .route("/v1/admin/sites/{site}/export", get(ledger::get_export))
         .route("/v1/admin/sites/{site}/checkpoints", post(ledger::post_checkpoint))

@@ -1,20 +1,33 @@
 //! `GET /v1/sites/{site}/notice?lang=`: the current notice in the best language, its hash,
-//! and the regime and GPC state of this request.
+//! and the regime and GPC state of this request. `&first=1` (the loader, for a visitor with
+//! no stored choice) counts one banner shown in the statistics; `&preview=TOKEN` answers the
+//! site's notice draft instead (a preview link's token), counted nowhere.
 
+use crate::auth::{Audience, PreviewClaims};
 use crate::error::{ApiError, Result};
 use crate::extract::Site;
+use crate::notice_cache::ShownNotice;
 use crate::request_context::RequestContext;
 use crate::state::AppState;
+use anyhow::Context;
 use assent_shared::api::NoticeResponse;
+use assent_shared::notice::Notice;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
 pub struct NoticeQuery {
     lang: Option<String>,
+    /// `1` when the loader asks for a visitor with no stored choice: the banner is about to
+    /// show, and the anonymous daily counter of the statistics funnel moves.
+    first: Option<String>,
+    /// A preview token (`POST /v1/admin/sites/{site}/draft/preview`): answer the site's draft
+    /// instead of its published notice.
+    preview: Option<String>,
 }
 
 pub async fn get_notice(
@@ -23,16 +36,43 @@ pub async fn get_notice(
     Query(query): Query<NoticeQuery>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse> {
-    let notice = state.ledger.latest_notice(&site.id).await?.ok_or(ApiError::NotFound {
-        what: "published notice",
-        code: "notice_not_found",
-    })?;
-    let shown = state.notices.shown(&site.id, &notice, query.lang.as_deref())?;
     let ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);
-    let consent_valid_from = state
-        .notices
-        .consent_valid_from(state.ledger.as_ref(), &site.id, notice.version)
-        .await?;
+    let (shown, consent_valid_from) = match query.preview.as_deref() {
+        Some(token) => {
+            let valid = state
+                .keys
+                .verify_token::<PreviewClaims>(token, Audience::Preview, true)
+                .is_some_and(|c| c.site == site.id.as_str());
+            if !valid {
+                return Err(ApiError::Unauthorized(
+                    "the preview link is not valid for this site or has expired; ask for a new one",
+                ));
+            }
+            let draft = state.db.draft(&site.id).await?.ok_or(ApiError::NotFound {
+                what: "draft",
+                code: "draft_not_found",
+            })?;
+            let notice: Notice = serde_json::from_value(draft.notice).context("stored draft")?;
+            notice.validate()?;
+            let language = notice.negotiate_language(query.lang.as_deref()).to_owned();
+            let version = notice.version;
+            (Arc::new(ShownNotice::of(&notice, &language)?), version)
+        }
+        None => {
+            let notice = state.ledger.latest_notice(&site.id).await?.ok_or(ApiError::NotFound {
+                what: "published notice",
+                code: "notice_not_found",
+            })?;
+            if query.first.as_deref() == Some("1") {
+                state.impressions.count(&site.id, ctx.regime);
+            }
+            let from = state
+                .notices
+                .consent_valid_from(state.ledger.as_ref(), &site.id, notice.version)
+                .await?;
+            (state.notices.shown(&site.id, &notice, query.lang.as_deref())?, from)
+        }
+    };
     let body = NoticeResponse {
         site_id: site.id,
         notice_hash: shown.hash.clone(),

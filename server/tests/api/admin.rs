@@ -316,6 +316,8 @@ fn site_endpoints() -> Vec<(Method, &'static str, Option<Value>, bool)> {
             false,
         ),
         (Method::GET, "/verify", None, false),
+        (Method::GET, "/stats", None, false),
+        (Method::POST, "/draft/preview", None, false),
         (Method::GET, "/export?format=csv", None, false),
         (Method::POST, "/checkpoints", None, true),
         (Method::GET, "/webhooks", None, false),
@@ -352,6 +354,8 @@ async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
         "webhook_endpoints",
         "webhook_outbox",
         "webhook_deliveries",
+        "stats_daily",
+        "banner_impressions",
     ] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&pool)

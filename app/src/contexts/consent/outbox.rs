@@ -72,13 +72,18 @@ impl ConsentContext {
             }
             c.recheck_at = recheck_at(&notice.notice, c);
             c.label = Some(label);
-            c.pending.push(Pending(crate::json::to_js(&request)));
+            // A draft preview shows what a choice does on the page, and records nothing.
+            if !boot.preview {
+                c.pending.push(Pending(crate::json::to_js(&request)));
+            }
         });
         self.persist();
         self.refresh_signals();
         self.emit_in_force(cleanup, reload);
-        let ctx = *self;
-        spawn_local(async move { ctx.flush().await });
+        if !boot.preview {
+            let ctx = *self;
+            spawn_local(async move { ctx.flush().await });
+        }
     }
 
     pub(super) fn persist(&self) {

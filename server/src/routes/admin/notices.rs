@@ -8,7 +8,7 @@ use crate::extract::ApiJson;
 use crate::state::AppState;
 use anyhow::Context;
 use assent_shared::Invalid;
-use assent_shared::admin_api::{DraftView, NoticeVersion, Publish};
+use assent_shared::admin_api::{DraftView, NoticeVersion, PreviewLink, Publish};
 use assent_shared::lint::{Finding, Severity, lint};
 use assent_shared::notice::Notice;
 use axum::Json;
@@ -159,4 +159,33 @@ pub async fn post_publish(
         .find(|v| v.version == notice.version)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("published version not found")))?;
     Ok(Json(published))
+}
+
+/// How long a preview link works.
+const PREVIEW_LIFETIME_SECS: i64 = 30 * 60;
+
+/// `POST /v1/admin/sites/{site}/draft/preview` (viewer): a 30-minute link that shows the
+/// draft — as it is whenever the page loads — in the real banner on the demo page, without
+/// publishing it; choices made there are not recorded. 404 `draft_not_found`; a draft that
+/// does not validate is refused (422 `invalid_input` naming the field), as the banner could
+/// not draw it.
+pub async fn post_preview(
+    State(state): State<AppState>,
+    SiteViewer { site, .. }: SiteViewer,
+) -> Result<Json<PreviewLink>> {
+    let draft = state.db.draft(&site.id).await?.ok_or(ApiError::NotFound {
+        what: "draft",
+        code: "draft_not_found",
+    })?;
+    let notice: Notice = serde_json::from_value(draft.notice).context("stored draft")?;
+    notice.validate()?;
+    let expires = time::OffsetDateTime::now_utc() + time::Duration::seconds(PREVIEW_LIFETIME_SECS);
+    let token = state
+        .keys
+        .sign(&crate::auth::PreviewClaims::new(&site.id, expires.unix_timestamp()))?;
+    Ok(Json(PreviewLink {
+        url: format!("{}/preview/{}?token={token}", state.public_origin, site.id),
+        token,
+        expires_at: crate::clock::format_rfc3339(expires),
+    }))
 }
