@@ -16,6 +16,7 @@ pub mod export;
 pub mod extract;
 pub mod keys;
 pub mod ledger;
+pub mod metrics;
 pub mod notice_cache;
 pub mod request_context;
 pub mod routes;
