@@ -77,6 +77,9 @@ pub struct Config {
     /// Multiplies every delay of the webhook retry schedule (0 to 1; default 1). Tests
     /// shorten the schedule with it.
     pub webhooks_backoff_scale: f64,
+    /// The bearer token `GET /metrics` asks for (at least 16 characters). Unset (the default),
+    /// `/metrics` answers 403: its counts describe the traffic of every site on this server.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -108,6 +111,7 @@ impl Default for Config {
             webhooks_timeout_ms: 10_000,
             webhooks_poll_ms: 1_000,
             webhooks_backoff_scale: 1.0,
+            metrics_token: None,
         }
     }
 }
@@ -153,17 +157,22 @@ impl Config {
             _ => Vec::new(),
         };
         figment = figment.merge(Env::prefixed("ASSENT_").filter(move |k| keys.iter().any(|key| k == key.as_str())));
+        // A secret is text as written: figment would read a token of digits as a number.
+        if let Some(token) = Env::var("ASSENT_METRICS_TOKEN") {
+            figment = figment.merge(Serialized::default("metrics_token", token));
+        }
         // Lossy: `ASSENT_DEMO=1` reads as true, as people write it.
         let mut config: Config = figment
             .extract_lossy()
             .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-        // An empty header name means none (so an inherited variable can be switched off).
-        for header in [
+        // An empty value means none (so an inherited variable can be switched off).
+        for setting in [
             &mut config.region_header,
             &mut config.subdivision_header,
             &mut config.client_ip_header,
+            &mut config.metrics_token,
         ] {
-            header.take_if(|h| h.is_empty());
+            setting.take_if(|h| h.is_empty());
         }
         config.validate()?;
         Ok(config)
@@ -193,6 +202,9 @@ impl Config {
         }
         if !(0.0..=1.0).contains(&self.webhooks_backoff_scale) {
             bail!("webhooks_backoff_scale must be 0 to 1");
+        }
+        if self.metrics_token.as_ref().is_some_and(|t| t.chars().count() < 16) {
+            bail!("metrics_token must be at least 16 characters");
         }
         let date = self.gpc_last_update.as_bytes();
         let date_ok = date.len() == 10
@@ -295,6 +307,30 @@ mod tests {
                 let err = Config::load(None).expect_err("invalid").to_string().to_lowercase();
                 assert!(err.contains(named), "{err}");
             }
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn metrics_are_off_by_default_and_a_short_token_is_refused() {
+        assert_eq!(Config::default().metrics_token, None);
+        Jail::expect_with(|jail| {
+            jail.set_env("ASSENT_METRICS_TOKEN", "0123456789abcdef");
+            assert_eq!(
+                Config::load(None).expect("valid").metrics_token.as_deref(),
+                Some("0123456789abcdef")
+            );
+            // A token of digits stays text, leading zeros and all.
+            jail.set_env("ASSENT_METRICS_TOKEN", "0123456789012345");
+            assert_eq!(
+                Config::load(None).expect("valid").metrics_token.as_deref(),
+                Some("0123456789012345")
+            );
+            jail.set_env("ASSENT_METRICS_TOKEN", "short");
+            let err = Config::load(None).expect_err("too short").to_string();
+            assert!(err.contains("metrics_token"), "{err}");
+            jail.set_env("ASSENT_METRICS_TOKEN", "");
+            assert_eq!(Config::load(None).expect("valid").metrics_token, None);
             Ok(())
         });
     }

@@ -32,6 +32,8 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("{what} not found")]
     NotFound { what: &'static str, code: &'static str },
+    #[error("this path does not serve this method; the Allow header lists those it does")]
+    MethodNotAllowed,
     #[error("{0}")]
     Unauthorized(&'static str),
     #[error("{0}")]
@@ -68,6 +70,7 @@ impl ApiError {
             Self::MalformedBody(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::OriginNotAllowed(_) | Self::CsrfFailed => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -83,6 +86,7 @@ impl ApiError {
             Self::MalformedBody(_) => "malformed_body",
             Self::PayloadTooLarge => "payload_too_large",
             Self::NotFound { code, .. } => code,
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::CsrfFailed => "csrf_failed",

@@ -17,6 +17,7 @@ pub mod extract;
 pub mod impressions;
 pub mod keys;
 pub mod ledger;
+pub mod metrics;
 pub mod notice_cache;
 pub mod request_context;
 pub mod routes;

@@ -48,10 +48,12 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", api.local_addr().map_or(config.bind, |a| a)));
+        let metrics = Arc::new(crate::metrics::Metrics::new()?);
         let writer = Writer::spawn(
             ledger.clone(),
             config.batch_max,
             Duration::from_micros(config.batch_wait_us),
+            metrics.batches.clone(),
         );
         let login_limiter = LoginLimiter::new(config.login_per_minute_per_ip, config.login_per_minute_per_account);
         let state = AppState {
@@ -62,6 +64,7 @@ impl Application {
             login_limiter: Arc::new(login_limiter),
             instance_id: uuid::Uuid::new_v4().to_string().into(),
             writer,
+            metrics,
             keys: Arc::new(keys),
             assets: Arc::new(BannerAssets::default()),
             notices: Arc::default(),

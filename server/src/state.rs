@@ -27,6 +27,8 @@ pub struct AppState {
     /// This process's random id, as it holds leases on periodic jobs.
     pub instance_id: Arc<str>,
     pub writer: Writer,
+    /// This process's Prometheus metrics (`GET /metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub keys: Arc<Keys>,
     pub assets: Arc<BannerAssets>,
     pub notices: Arc<crate::notice_cache::NoticeCache>,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 /// A person's role on one site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Reads everything of the site: notices, statistics, exports, the audit log.
@@ -35,6 +36,7 @@ impl Role {
 
 /// `POST /v1/admin/login`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub email: String,
@@ -44,6 +46,7 @@ pub struct LoginRequest {
 /// The answer to a login. The same token is also set as the `HttpOnly` session cookie; a
 /// browser should rely on the cookie and send `csrf_token` as `X-CSRF-Token` on writes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     /// The session JWT (`aud = assent:admin`), for API clients as `Authorization: Bearer`.
     pub token: String,
@@ -55,6 +58,7 @@ pub struct Session {
 
 /// `GET /v1/admin/me`: who is signed in and with which roles.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     /// `None` for a service token.
     pub id: Option<String>,
@@ -66,6 +70,7 @@ pub struct Me {
 
 /// `POST /v1/admin/password`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
@@ -75,6 +80,7 @@ pub struct PasswordChange {
 
 /// `POST /v1/admin/users` (instance administrators).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub email: String,
@@ -86,6 +92,7 @@ pub struct NewUser {
 /// `PUT /v1/admin/sites/{site}/members`: give an existing account a role on the site, or
 /// take it away with `role: null`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MemberChange {
     pub email: String,
@@ -94,6 +101,7 @@ pub struct MemberChange {
 
 /// `POST /v1/admin/sites`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewSite {
     /// 1–64 of `a-z 0-9 - _`, starting with a letter or digit (see [`crate::ids::SiteId`]).
@@ -112,6 +120,7 @@ pub struct NewSite {
 
 /// `PATCH /v1/admin/sites/{site}`: only the fields present change.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SitePatch {
     pub name: Option<String>,
@@ -121,6 +130,7 @@ pub struct SitePatch {
 
 /// A site as the admin API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteView {
     pub id: String,
     pub name: String,
@@ -135,6 +145,7 @@ pub struct SiteView {
 
 /// How to embed a site.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Install {
     pub script_tag: String,
     /// Content-Security-Policy directives to add on the site's pages.
@@ -143,6 +154,7 @@ pub struct Install {
 
 /// The answer to creating a site: the only time its secret is shown.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteCreated {
     pub site: SiteView,
     /// For server-to-server calls (`Authorization: Bearer <secret>`); stored hashed.
@@ -151,6 +163,7 @@ pub struct SiteCreated {
 
 /// `POST /v1/admin/sites/{site}/secret`: rotate.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RotateSecret {
     /// How long the previous secrets keep working, in hours (0–720, default 24).
@@ -159,6 +172,7 @@ pub struct RotateSecret {
 
 /// The answer to a rotation: the only time the new secret is shown.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecretRotated {
     pub secret: String,
     /// RFC 3339: when the previous secrets stop working.
@@ -167,6 +181,7 @@ pub struct SecretRotated {
 
 /// `GET`/`PUT /v1/admin/sites/{site}/draft`: the next notice version, work in progress.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DraftView {
     pub notice: Notice,
     pub updated_at: String,
@@ -178,6 +193,7 @@ pub struct DraftView {
 /// `POST /v1/admin/sites/{site}/draft/preview`: a link that shows the draft in the real
 /// banner without publishing it. Choices made in a preview are not recorded.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PreviewLink {
     /// Opens the demo page with this site's draft (`/preview/{site}?token=…`).
     pub url: String,
@@ -189,6 +205,7 @@ pub struct PreviewLink {
 
 /// `POST /v1/admin/sites/{site}/draft/publish`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Publish {
     /// Purposes or vendors changed materially: every visitor is asked again.
@@ -205,6 +222,7 @@ pub struct Publish {
 
 /// A published version in the list of a site's notices.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeVersion {
     pub version: u32,
     pub policy_version: String,
@@ -215,6 +233,7 @@ pub struct NoticeVersion {
 /// `GET /v1/admin/sites/{site}/subjects/{subject}`: one subject's record, for a data-subject
 /// request (GDPR Art. 15).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubjectRecord {
     pub site_id: String,
     pub subject_id: crate::ids::SubjectId,

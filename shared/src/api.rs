@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 /// `GET /v1/sites/{site}/notice`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeResponse {
     pub site_id: SiteId,
     /// SHA-256 (hex) of the canonical form of `notice`; echo it when recording a decision.
@@ -29,6 +30,7 @@ pub struct NoticeResponse {
 /// `POST /v1/sites/{site}/consents`. A later event for a known subject carries its
 /// `subject_id` and presents the subject token as `Authorization: Bearer`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsentRequest {
     pub event_id: EventId,
@@ -39,6 +41,8 @@ pub struct ConsentRequest {
     pub language: String,
     pub method: Method,
     pub source: Source,
+    // A type alias has no schema name of its own: spell out the map.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<crate::ids::PurposeKey, crate::consent::Decision>))]
     pub decisions: Decisions,
     #[serde(default)]
     pub client_time: Option<String>,
@@ -52,6 +56,7 @@ pub struct ConsentRequest {
 
 /// `201` answer to a recorded event (and the identical answer to an idempotent retry).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentRecorded {
     pub event_id: EventId,
     pub subject_id: SubjectId,
@@ -68,6 +73,7 @@ pub struct ConsentRecorded {
 
 /// `GET /v1/sites/{site}/subjects/{subject}/consents`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentHistory {
     pub site_id: SiteId,
     pub subject_id: SubjectId,
@@ -76,11 +82,13 @@ pub struct ConsentHistory {
 
 /// The one error shape: `{"error": {"code", "message", "details"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Stable, machine-readable: `invalid_input`, `not_found`, `conflict`, …
     pub code: String,
@@ -91,6 +99,7 @@ pub struct ErrorDetail {
 
 /// One chain's head in a checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChainHead {
     pub subject_id: String,
     pub seq: u64,
@@ -99,6 +108,7 @@ pub struct ChainHead {
 
 /// A signed checkpoint: the Merkle root over a site's chain heads (see `merkle`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Checkpoint {
     pub site_id: SiteId,
     pub number: u64,
@@ -112,6 +122,7 @@ pub struct Checkpoint {
 
 /// `GET /v1/sites/{site}/checkpoints/latest`: what a third party archives (no subject ids).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicCheckpoint {
     pub site_id: SiteId,
     pub number: u64,
@@ -136,6 +147,7 @@ impl From<Checkpoint> for PublicCheckpoint {
 
 /// Result of re-walking a site's ledger. `problems[0]` is the first broken event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyReport {
     pub site_id: SiteId,
     pub ok: bool,
@@ -146,6 +158,7 @@ pub struct VerifyReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerProblem {
     pub subject_id: Option<String>,
     pub seq: Option<u64>,
@@ -155,6 +168,7 @@ pub struct LedgerProblem {
 
 /// One purpose's current decision in `GET …/subjects/{subject}/current`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrentDecision {
     pub decision: crate::consent::Decision,
     pub state: ConsentState,
@@ -164,6 +178,7 @@ pub struct CurrentDecision {
 
 /// `GET /v1/sites/{site}/subjects/{subject}/current`: the latest decision per purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrentState {
     pub site_id: SiteId,
     pub subject_id: SubjectId,

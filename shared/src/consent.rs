@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 pub const EVENT_SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     Granted,
@@ -21,6 +22,7 @@ pub type Decisions = BTreeMap<PurposeKey, Decision>;
 
 /// How the visitor expressed the decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     AcceptAll,
@@ -39,6 +41,7 @@ pub enum Method {
 
 /// Which surface the decision came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     Banner,
@@ -51,6 +54,7 @@ pub enum Source {
 
 /// Where a GPC signal was seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SignalSource {
     Header,
@@ -59,6 +63,7 @@ pub enum SignalSource {
 
 /// Per-purpose consent status, after the W3C DPV statuses used for ISO/IEC TS 27560 records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentState {
     Given,
@@ -72,6 +77,7 @@ pub enum ConsentState {
 /// One recorded decision: the ledger's unit of evidence. Every field except `hash` is covered
 /// by the hash (see `canonical`), so field names and value encodings are frozen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentEvent {
     pub schema_version: u32,
     pub event_id: EventId,
@@ -93,6 +99,8 @@ pub struct ConsentEvent {
     pub source: Source,
     pub gpc: bool,
     pub signal_source: Option<SignalSource>,
+    // A type alias has no schema name of its own: spell out the map.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<crate::ids::PurposeKey, crate::consent::Decision>))]
     pub decisions: Decisions,
     pub language: String,
     /// IPv4 /24 or IPv6 /48 network, if the site keeps it at all.

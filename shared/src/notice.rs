@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The legal basis a purpose rests on (GDPR Art. 6(1)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LegalBasis {
     Consent,
@@ -28,6 +29,7 @@ impl LegalBasis {
 
 /// Where a declared item lives on the visitor's device.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StorageKind {
     #[default]
@@ -39,6 +41,7 @@ pub enum StorageKind {
 /// A cookie or storage key a vendor sets. `name` may end in `*` to match a prefix; the
 /// banner deletes matching items when their purpose is refused or withdrawn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cookie {
     pub name: String,
     pub provider: String,
@@ -53,6 +56,7 @@ pub struct Cookie {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Vendor {
     pub name: String,
     #[serde(default)]
@@ -62,12 +66,14 @@ pub struct Vendor {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PurposeText {
     pub title: String,
     pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Purpose {
     pub key: PurposeKey,
     pub legal_basis: LegalBasis,
@@ -99,6 +105,7 @@ pub struct Purpose {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeText {
     pub title: String,
     pub body: String,
@@ -119,6 +126,7 @@ pub const THEME_KEYS: &[&str] = &[
 
 /// One version of a site's notice, as the site owner publishes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notice {
     pub version: u32,
     pub policy_version: String,
@@ -147,6 +155,7 @@ pub struct Notice {
 
 /// A purpose as shown in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LocalizedPurpose {
     pub key: PurposeKey,
     pub legal_basis: LegalBasis,
@@ -172,6 +181,7 @@ impl LocalizedPurpose {
 
 /// Exactly what a visitor is shown: the notice in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LocalizedNotice {
     pub version: u32,
     pub policy_version: String,

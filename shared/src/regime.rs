@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// How consent works for a request's jurisdiction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Regime {
     /// Nothing non-necessary before a choice (EEA, UK, CH, BR, KR, Quebec).

@@ -30,6 +30,7 @@ pub mod dimension {
 
 /// Granted and denied decisions on one purpose.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PurposeDecisions {
     pub granted: u64,
     pub denied: u64,
@@ -37,6 +38,7 @@ pub struct PurposeDecisions {
 
 /// The funnel, counted without tracking anyone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Funnel {
     /// Times the loader asked for the notice of a visitor with no stored choice (an
     /// anonymous counter: no identifier is kept).
@@ -50,6 +52,7 @@ pub struct Funnel {
 
 /// Counts over a set of events (one day, or the whole range).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Breakdown {
     /// Events recorded.
     pub events: u64,
@@ -72,6 +75,7 @@ pub struct Breakdown {
 
 /// One UTC day's counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayStats {
     /// `YYYY-MM-DD`, UTC.
     pub day: String,
@@ -81,6 +85,7 @@ pub struct DayStats {
 
 /// The answer of `GET /v1/admin/sites/{site}/stats`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatsReport {
     pub site_id: String,
     /// First day, inclusive (`YYYY-MM-DD`, UTC).

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// What an endpoint can subscribe to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EventType {
     /// Every recorded event, whatever its method.
     #[serde(rename = "consent.recorded")]
@@ -74,6 +75,7 @@ pub fn message_type(types: &[EventType], wanted: &[EventType]) -> Option<EventTy
 
 /// The body of a webhook message, sent as minified JSON and signed byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     #[serde(rename = "type")]
     pub kind: EventType,
@@ -85,6 +87,7 @@ pub struct Message {
 /// The event, as a receiver needs it: identifiers, place in the chain, what was decided and
 /// how. Its `hash` lets the receiver match the message to a receipt or an export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageData {
     pub site_id: SiteId,
     pub subject_id: SubjectId,
@@ -92,6 +95,8 @@ pub struct MessageData {
     pub seq: u64,
     pub method: Method,
     pub source: Source,
+    // A type alias has no schema name of its own: spell out the map.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<crate::ids::PurposeKey, crate::consent::Decision>))]
     pub decisions: Decisions,
     pub notice_version: u32,
     /// RFC 3339, UTC, server clock.
@@ -130,6 +135,7 @@ impl Message {
 
 /// `POST /v1/admin/sites/{site}/webhooks`: a new endpoint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
     /// `http` or `https`; no credentials; a public host unless the server allows private
@@ -148,6 +154,7 @@ fn enabled_by_default() -> bool {
 
 /// `PATCH /v1/admin/sites/{site}/webhooks/{id}`: only the fields present change.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
     pub url: Option<String>,
@@ -157,6 +164,7 @@ pub struct WebhookPatch {
 
 /// `POST /v1/admin/sites/{site}/webhooks/{id}/rotate-secret`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RotateWebhookSecret {
     /// How long messages stay signed with the previous secret too, in hours (0–168, default
@@ -168,6 +176,7 @@ pub struct RotateWebhookSecret {
 /// An endpoint as the admin API shows it: never with its secret, except in
 /// [`WebhookWithSecret`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookView {
     pub id: String,
     pub url: String,
@@ -183,6 +192,7 @@ pub struct WebhookView {
 /// The answer to creating an endpoint or rotating its secret: the only times the secret is
 /// shown.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookWithSecret {
     #[serde(flatten)]
     pub webhook: WebhookView,
@@ -193,6 +203,7 @@ pub struct WebhookWithSecret {
 
 /// One delivery attempt, as the delivery log shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Delivery {
     /// Increasing; page backwards with `?before=`.
     pub id: u64,

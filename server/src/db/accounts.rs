@@ -32,7 +32,7 @@ pub struct Access {
 }
 
 /// An account as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserSummary {
     pub id: String,
     pub email: String,

@@ -31,7 +31,7 @@ pub struct AuditRecord {
 }
 
 /// One entry as stored and hashed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub seq: u64,
     /// RFC 3339, UTC.
@@ -117,15 +117,19 @@ pub async fn append(conn: &mut AnyConnection, backend: Backend, record: &AuditRe
 
 /// Filters for reading the log; all optional. `before`: entries with a smaller `seq` (pages
 /// backwards from the newest).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditFilter {
+    /// Only this site's entries (on `/v1/admin/sites/{site}/audit`, always the path's site).
     pub site: Option<String>,
+    /// Only this action, e.g. `login`, `site_create`, `export`.
     pub action: Option<String>,
     /// RFC 3339 or `YYYY-MM-DD`, inclusive.
     pub from: Option<String>,
     /// RFC 3339 or `YYYY-MM-DD`, exclusive.
     pub to: Option<String>,
+    /// Only entries with a smaller `seq` (the last `seq` of the previous page).
     pub before: Option<u64>,
     /// 1–500, default 100.
     pub limit: Option<u32>,

@@ -28,7 +28,7 @@ pub use verify_bundle::{BundleReport, verify_bundle};
 pub const DEFAULT_PAGE_SIZE: u32 = 1000;
 
 /// What an export is written as (`ndjson`, `csv`, `bundle` on the wire and the command line).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     /// One stored event JSON per line, exactly as hashed.

@@ -3,6 +3,7 @@
 //! transaction has committed. `batch_max = 1` gives one transaction per event.
 
 use super::{AppendResult, Ledger, NewEvent};
+use crate::metrics::BatchMetrics;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -18,10 +19,15 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn spawn(ledger: Arc<dyn Ledger>, batch_max: usize, batch_wait: Duration) -> Self {
+    pub fn spawn(ledger: Arc<dyn Ledger>, batch_max: usize, batch_wait: Duration, metrics: BatchMetrics) -> Self {
         let (jobs, rx) = mpsc::channel(batch_max.max(1) * 4);
-        tokio::spawn(run(ledger, rx, batch_max.max(1), batch_wait));
+        tokio::spawn(run(ledger, rx, batch_max.max(1), batch_wait, metrics));
         Self { jobs }
+    }
+
+    /// Appends waiting in the queue, not yet taken into a batch.
+    pub fn queued(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
     }
 
     /// Appends one event and resolves once its batch is committed.
@@ -39,7 +45,13 @@ impl Writer {
     }
 }
 
-async fn run(ledger: Arc<dyn Ledger>, mut rx: mpsc::Receiver<Job>, batch_max: usize, batch_wait: Duration) {
+async fn run(
+    ledger: Arc<dyn Ledger>,
+    mut rx: mpsc::Receiver<Job>,
+    batch_max: usize,
+    batch_wait: Duration,
+    metrics: BatchMetrics,
+) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
         let deadline = tokio::time::Instant::now() + batch_wait;
@@ -55,6 +67,8 @@ async fn run(ledger: Arc<dyn Ledger>, mut rx: mpsc::Receiver<Job>, batch_max: us
             }
         }
         let (events, replies): (Vec<_>, Vec<_>) = jobs.into_iter().map(|j| (j.event, j.reply)).unzip();
+        #[expect(clippy::cast_precision_loss, reason = "a batch holds at most batch_max events")]
+        metrics.sizes.observe(events.len() as f64);
         match ledger.append_batch(&events).await {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
@@ -64,6 +78,7 @@ async fn run(ledger: Arc<dyn Ledger>, mut rx: mpsc::Receiver<Job>, batch_max: us
             }
             Err(err) => {
                 tracing::error!(error = ?err, batch = events.len(), "append batch failed");
+                metrics.failures.inc();
                 let shared = Arc::new(err);
                 for reply in replies {
                     let _ = reply.send(Err(shared.clone()));

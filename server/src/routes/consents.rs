@@ -9,9 +9,10 @@ use crate::error::{ApiError, Result};
 use crate::extract::{ApiJson, Site, SubjectClaims, authorize_subject};
 use crate::ledger::{AppendRefused, Appended, NewEvent, StoredEvent};
 use crate::request_context::{RequestContext, client_ip, truncate_ip};
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::Invalid;
-use assent_shared::api::{ConsentRecorded, ConsentRequest};
+use assent_shared::api::{ConsentRecorded, ConsentRequest, ErrorBody};
 use assent_shared::consent::{ConsentEvent, Decisions, EVENT_SCHEMA_VERSION, SignalSource, validate_decisions};
 use assent_shared::ids::{SiteId, SubjectId};
 use axum::Json;
@@ -24,6 +25,32 @@ use std::net::SocketAddr;
 
 const MAX_BANNER_BUILD_LEN: usize = 128;
 
+/// Record one decision.
+///
+/// Records one decision and answers with its signed receipt, once the event is committed.
+/// The first event of a subject creates it and answers its `subject_token`; a later one
+/// carries `subject_id` and presents that token. The same `event_id` and body again gets the
+/// same answer and writes nothing.
+#[utoipa::path(
+    post,
+    path = "/v1/sites/{site}/consents",
+    tag = "public",
+    params(("site" = String, Path, description = "The site's id")),
+    request_body = ConsentRequest,
+    security((), ("subject_token" = [])),
+    responses(
+        (status = 201, description = "Recorded (or the identical retry of a recorded event)", body = ConsentRecorded),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = "`unauthorized`: `subject_id` without a valid subject token", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the subject token belongs to another subject; `origin_not_allowed`: a browser request whose `Origin` is not registered for this site", body = ErrorBody),
+        (status = 404, description = "`site_not_found`: no live site has this id; `subject_not_found`: no such subject on this site", body = ErrorBody),
+        (status = 409, description = "`conflict`: this `event_id` was recorded with a different body", body = ErrorBody),
+        (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = "`invalid_input`: a field is wrong (`details.field`), e.g. a notice version never published or decisions that contradict the method; `notice_mismatch`: `notice_hash` is not the hash of that version in that language", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_consent(
     State(state): State<AppState>,
     Site(site): Site,

@@ -83,10 +83,22 @@ fn render(state: &AppState, site: &str, extra: &str) -> String {
         )
 }
 
+/// The demo page with a site's notice draft.
+///
 /// `GET /preview/{site}?token=…` (on the API's origin): the demo page showing `site`'s notice
 /// draft in the real banner, from a link made by `POST /v1/admin/sites/{site}/draft/preview`.
 /// The loader keeps the preview's choices apart from real ones and the banner records
 /// nothing. A missing, expired or foreign token gets a plain page saying so (401).
+#[utoipa::path(
+    get,
+    path = "/preview/{site}",
+    tag = "notices",
+    params(("site" = String, Path, description = "The site's id"), PreviewQuery),
+    responses(
+        (status = 200, description = "An HTML page", content_type = "text/html", body = String),
+        (status = 401, description = "An HTML page saying the link is not valid (expired, another site's, or incomplete)", content_type = "text/html", body = String),
+    )
+)]
 pub async fn get_preview_page(
     State(state): State<AppState>,
     Path(site): Path<String>,
@@ -130,8 +142,10 @@ pub async fn get_preview_page(
     (headers, Html(page)).into_response()
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
+    /// The token of a link from `POST /v1/admin/sites/{site}/draft/preview`.
     token: Option<String>,
 }
 

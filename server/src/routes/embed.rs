@@ -1,9 +1,11 @@
 //! The loader (`/embed.js`) and the banner's hashed files (`/assets/banner/…`).
 
 use crate::error::{ApiError, Result};
-use crate::extract::Site;
+use crate::extract::{ApiQuery, Site};
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use assent_shared::api::ErrorBody;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -18,18 +20,35 @@ const LOADER: &str = include_str!("../../../public/embed.js");
 /// Replaced by the boot object; a plain expression, so a minifier keeps it verbatim.
 const BOOT_PLACEHOLDER: &str = "window.__assentBoot";
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EmbedQuery {
+    /// The site that embeds the loader: it then carries that site's one fact it needs.
     site: Option<String>,
 }
 
+/// The loader script.
+///
 /// The loader, naming the current build's files and, with `?site=`, the one fact of that site
 /// it needs (the notice version from which stored choices stay valid) — never another
 /// site's id, and the same bytes however many sites exist. Without `?site=` it carries no
 /// site's data and asks `/v1/sites/{site}/loader.json` on a returning visit.
+#[utoipa::path(
+    get,
+    path = "/embed.js",
+    tag = "public",
+    params(EmbedQuery, ("If-None-Match" = Option<String>, Header, description = "The `ETag` of a loader already held")),
+    responses(
+        (status = 200, description = "The loader script (`Cache-Control: no-cache`, with an `ETag`)", content_type = "text/javascript", body = String),
+        (status = 304, description = "Not modified: the `If-None-Match` loader is current"),
+        (status = 422, description = answers::INVALID, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+        (status = 503, description = "`not_ready`: the banner is not built yet", body = ErrorBody),
+    )
+)]
 pub async fn get_embed_js(
     State(state): State<AppState>,
-    Query(query): Query<EmbedQuery>,
+    ApiQuery(query): ApiQuery<EmbedQuery>,
     headers: HeaderMap,
 ) -> Result<Response> {
     let bundle = state
@@ -73,8 +92,22 @@ pub async fn get_embed_js(
         .into_response())
 }
 
+/// What a loader needs on a returning visit.
+///
 /// `GET /v1/sites/{site}/loader.json`: what a loader without `?site=` needs on a returning
 /// visit: `{"consent_valid_from": N}` (choices stored under an earlier version are asked again).
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/loader.json",
+    tag = "public",
+    params(("site" = String, Path, description = "The site's id")),
+    responses(
+        (status = 200, description = "`{\"consent_valid_from\": N}`", body = Object, example = json!({"consent_valid_from": 1})),
+        (status = 403, description = answers::ORIGIN, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: no live site has this id; `notice_not_found`: the site has published no notice", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_loader_json(State(state): State<AppState>, Site(site): Site) -> Result<Response> {
     let from = state.consent_valid_from(&site.id).await?.ok_or(ApiError::NotFound {
         what: "published notice",

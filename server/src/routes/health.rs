@@ -1,16 +1,36 @@
 //! Liveness and readiness.
 
 use crate::error::{ApiError, Result};
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
+use assent_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
+/// Liveness: the process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "Alive", body = Object, example = json!({"status": "ok"})))
+)]
 pub async fn get_healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// Readiness.
+///
 /// Ready when the database answers and the banner bundle has been built.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready, with the banner build served", body = Object, example = json!({"status": "ready", "banner_build": "9f2c…"})),
+        (status = 503, description = answers::NOT_READY, body = ErrorBody),
+    )
+)]
 pub async fn get_readyz(State(state): State<AppState>) -> Result<Json<Value>> {
     if let Err(err) = state.ledger.ping().await {
         tracing::warn!(error = ?err, "readiness: database unreachable");

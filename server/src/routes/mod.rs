@@ -1,12 +1,21 @@
 //! The table of contents: every route Assent serves, in one place.
+//!
+//! Each entry is `routes!(handler, …)` (handlers of one path together), and each handler's
+//! `#[utoipa::path]` states its method, path, parameters, bodies, security and every answer.
+//! The one list builds both the axum router ([`router`]) and the OpenAPI document
+//! ([`openapi`], served at `/openapi.json`), so a route cannot be served undocumented or
+//! documented unserved. The only route outside it is `/assets/…`, the banner's static files.
 
 pub mod admin;
+pub mod api_doc;
 mod checkpoints;
 mod consents;
 mod cors;
 pub mod demo;
+mod docs;
 mod embed;
 mod health;
+mod metrics;
 mod notice;
 mod subjects;
 mod well_known;
@@ -16,109 +25,109 @@ use crate::state::AppState;
 use axum::Router;
 use axum::extract::MatchedPath;
 use axum::http::Request;
-use axum::routing::{get, patch, post};
+use axum::middleware::from_fn_with_state;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi as _;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The public API (`/v1/sites/{site}/…`), which per-site CORS guards.
+fn public_api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(notice::get_notice))
+        .routes(routes!(consents::post_consent))
+        .routes(routes!(subjects::get_history))
+        .routes(routes!(subjects::get_kantara_receipt))
+        .routes(routes!(subjects::get_current))
+        .routes(routes!(subjects::get_export))
+        .routes(routes!(subjects::post_erasure))
+        .routes(routes!(embed::get_loader_json))
+        .routes(routes!(checkpoints::get_latest_checkpoint))
+}
+
+/// `/v1/admin/…`: guards are in the handlers' signatures (see `crate::admin_auth`).
+fn admin_api() -> OpenApiRouter<AppState> {
+    use admin::{ledger, notices, session, sites, stats, subjects, users, webhooks};
+    OpenApiRouter::default()
+        .routes(routes!(session::post_login))
+        .routes(routes!(session::post_logout))
+        .routes(routes!(session::post_password))
+        .routes(routes!(session::get_me))
+        .routes(routes!(users::get_users, users::post_user))
+        .routes(routes!(users::get_audit))
+        .routes(routes!(sites::get_sites, sites::post_site))
+        .routes(routes!(sites::get_site, sites::patch_site))
+        .routes(routes!(sites::post_archive))
+        .routes(routes!(sites::post_secret))
+        .routes(routes!(sites::get_members, sites::put_member))
+        .routes(routes!(users::get_site_audit))
+        .routes(routes!(notices::get_notices))
+        .routes(routes!(notices::get_notice_version))
+        .routes(routes!(notices::get_draft, notices::put_draft))
+        .routes(routes!(notices::post_publish))
+        .routes(routes!(notices::post_preview))
+        .routes(routes!(notices::post_lint))
+        .routes(routes!(subjects::get_subject))
+        .routes(routes!(stats::get_stats))
+        .routes(routes!(ledger::get_verify))
+        .routes(routes!(ledger::get_export))
+        .routes(routes!(ledger::post_checkpoint))
+        .routes(routes!(webhooks::get_webhooks, webhooks::post_webhook))
+        .routes(routes!(webhooks::patch_webhook, webhooks::delete_webhook))
+        .routes(routes!(webhooks::post_rotate_secret))
+        .routes(routes!(webhooks::get_deliveries))
+}
+
+/// Everything but the public API, on the document's fixed part ([`api_doc::ApiDoc`]).
+fn other_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(api_doc::ApiDoc::openapi())
+        .routes(routes!(health::get_healthz))
+        .routes(routes!(health::get_readyz))
+        .routes(routes!(metrics::get_metrics))
+        .routes(routes!(docs::get_openapi))
+        .routes(routes!(docs::get_page))
+        .routes(routes!(docs::get_script))
+        .routes(routes!(docs::get_style))
+        .routes(routes!(well_known::get_gpc))
+        .routes(routes!(well_known::get_jwks))
+        .routes(routes!(embed::get_embed_js))
+        .routes(routes!(demo::get_preview_page))
+        .merge(admin_api())
+}
+
+/// The OpenAPI 3.1 document of every route above, as `/openapi.json` serves it.
+pub fn openapi() -> OpenApi {
+    other_routes().merge(public_api()).into_openapi()
+}
 
 pub fn router(state: AppState) -> Router {
-    let public_api = Router::new()
-        .route("/v1/sites/{site}/notice", get(notice::get_notice))
-        .route("/v1/sites/{site}/consents", post(consents::post_consent))
-        .route(
-            "/v1/sites/{site}/subjects/{subject}/consents",
-            get(subjects::get_history),
-        )
-        .route(
-            "/v1/sites/{site}/subjects/{subject}/consents/{event}/kantara",
-            get(subjects::get_kantara_receipt),
-        )
-        .route(
-            "/v1/sites/{site}/subjects/{subject}/current",
-            get(subjects::get_current),
-        )
-        .route("/v1/sites/{site}/subjects/{subject}/export", get(subjects::get_export))
-        .route(
-            "/v1/sites/{site}/subjects/{subject}/erasure",
-            post(subjects::post_erasure),
-        )
-        .route("/v1/sites/{site}/loader.json", get(embed::get_loader_json))
-        .route(
-            "/v1/sites/{site}/checkpoints/latest",
-            get(checkpoints::get_latest_checkpoint),
-        )
-        .layer(axum::middleware::from_fn_with_state(state.clone(), cors::site_origins));
-
-    Router::new()
-        .merge(public_api)
-        .merge(admin_api())
-        .route("/healthz", get(health::get_healthz))
-        .route("/readyz", get(health::get_readyz))
-        .route("/.well-known/gpc.json", get(well_known::get_gpc))
-        .route("/.well-known/jwks.json", get(well_known::get_jwks))
-        .route("/embed.js", get(embed::get_embed_js))
-        .route("/preview/{site}", get(demo::get_preview_page))
+    // The JSON 405 goes in before any layer: axum swaps in a route's 405 answer only while it
+    // is the default one, so setting it after a layer would replace the layered default and
+    // the layer (CORS preflights, metrics, tracing) would no longer see those requests.
+    let (public, _) = public_api().split_for_parts();
+    let public = public
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), cors::site_origins));
+    let (other, _) = other_routes().split_for_parts();
+    other
+        .merge(public)
+        // The banner's hashed build output: static files, not API.
         .nest_service("/assets", embed::assets_service(state.config.dist_dir.clone()))
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(|| async {
             ApiError::NotFound {
                 what: "route",
                 code: "not_found",
             }
         })
+        .layer(from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .layer(trace_layer())
         .with_state(state)
 }
 
-/// `/v1/admin/…`: guards are in the handlers' signatures (see `crate::admin_auth`).
-fn admin_api() -> Router<AppState> {
-    use admin::{ledger, notices, session, sites, stats, subjects, users, webhooks};
-    Router::new()
-        .route("/v1/admin/login", post(session::post_login))
-        .route("/v1/admin/logout", post(session::post_logout))
-        .route("/v1/admin/password", post(session::post_password))
-        .route("/v1/admin/me", get(session::get_me))
-        .route("/v1/admin/users", get(users::get_users).post(users::post_user))
-        .route("/v1/admin/audit", get(users::get_audit))
-        .route("/v1/admin/sites", get(sites::get_sites).post(sites::post_site))
-        .route("/v1/admin/sites/{site}", get(sites::get_site).patch(sites::patch_site))
-        .route("/v1/admin/sites/{site}/archive", post(sites::post_archive))
-        .route("/v1/admin/sites/{site}/secret", post(sites::post_secret))
-        .route(
-            "/v1/admin/sites/{site}/members",
-            get(sites::get_members).put(sites::put_member),
-        )
-        .route("/v1/admin/sites/{site}/audit", get(users::get_site_audit))
-        .route("/v1/admin/sites/{site}/notices", get(notices::get_notices))
-        .route(
-            "/v1/admin/sites/{site}/notices/{version}",
-            get(notices::get_notice_version),
-        )
-        .route(
-            "/v1/admin/sites/{site}/draft",
-            get(notices::get_draft).put(notices::put_draft),
-        )
-        .route("/v1/admin/sites/{site}/draft/publish", post(notices::post_publish))
-        .route("/v1/admin/sites/{site}/draft/preview", post(notices::post_preview))
-        .route("/v1/admin/sites/{site}/lint", post(notices::post_lint))
-        .route("/v1/admin/sites/{site}/subjects/{subject}", get(subjects::get_subject))
-        .route("/v1/admin/sites/{site}/stats", get(stats::get_stats))
-        .route("/v1/admin/sites/{site}/verify", get(ledger::get_verify))
-        .route("/v1/admin/sites/{site}/export", get(ledger::get_export))
-        .route("/v1/admin/sites/{site}/checkpoints", post(ledger::post_checkpoint))
-        .route(
-            "/v1/admin/sites/{site}/webhooks",
-            get(webhooks::get_webhooks).post(webhooks::post_webhook),
-        )
-        .route(
-            "/v1/admin/sites/{site}/webhooks/{id}",
-            patch(webhooks::patch_webhook).delete(webhooks::delete_webhook),
-        )
-        .route(
-            "/v1/admin/sites/{site}/webhooks/{id}/rotate-secret",
-            post(webhooks::post_rotate_secret),
-        )
-        .route(
-            "/v1/admin/sites/{site}/webhooks/{id}/deliveries",
-            get(webhooks::get_deliveries),
-        )
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 /// One span per request, named by the matched route (not the raw path, which holds ids).

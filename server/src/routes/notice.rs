@@ -5,22 +5,25 @@
 
 use crate::auth::{Audience, PreviewClaims};
 use crate::error::{ApiError, Result};
-use crate::extract::Site;
+use crate::extract::{ApiQuery, Site};
 use crate::notice_cache::ShownNotice;
 use crate::request_context::RequestContext;
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use anyhow::Context;
-use assent_shared::api::NoticeResponse;
+use assent_shared::api::{ErrorBody, NoticeResponse};
 use assent_shared::notice::Notice;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use std::sync::Arc;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NoticeQuery {
+    /// The visitor's preferred language (`de`, `pt-BR`); the best the notice has is served.
     lang: Option<String>,
     /// `1` when the loader asks for a visitor with no stored choice: the banner is about to
     /// show, and the anonymous daily counter of the statistics funnel moves.
@@ -30,10 +33,28 @@ pub struct NoticeQuery {
     preview: Option<String>,
 }
 
+/// The current notice, its hash, and this request's regime.
+///
+/// The current notice in the best language, its hash (echo it when recording a decision),
+/// and the regime and GPC state of this request. Never cached by shared caches.
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/notice",
+    tag = "public",
+    params(("site" = String, Path, description = "The site's id"), NoticeQuery),
+    responses(
+        (status = 200, description = "The notice (with `preview`, the site's draft)", body = NoticeResponse),
+        (status = 401, description = "`unauthorized`: the `preview` token is not valid for this site or has expired", body = ErrorBody),
+        (status = 403, description = answers::ORIGIN, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: no live site has this id; `notice_not_found`: the site has published no notice; `draft_not_found`: a preview of a site without a draft", body = ErrorBody),
+        (status = 422, description = answers::INVALID, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_notice(
     State(state): State<AppState>,
     Site(site): Site,
-    Query(query): Query<NoticeQuery>,
+    ApiQuery(query): ApiQuery<NoticeQuery>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse> {
     let ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);

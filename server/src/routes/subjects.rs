@@ -2,19 +2,38 @@
 //! state, export (JSON or CSV), a Kantara consent receipt per event, and erasure.
 
 use crate::error::{ApiError, Result};
-use crate::extract::SubjectAuth;
+use crate::extract::{ApiQuery, SubjectAuth};
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
-use assent_shared::api::{ConsentHistory, CurrentState};
+use assent_shared::api::{ConsentHistory, CurrentState, ErrorBody};
 use assent_shared::consent::{ConsentEvent, Decision};
 use assent_shared::wire_name;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+/// A subject's history.
+///
 /// `GET /v1/sites/{site}/subjects/{subject}/consents`: the subject's chain, oldest first.
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/subjects/{subject}/consents",
+    tag = "subject",
+    params(("site" = String, Path, description = "The site's id"), ("subject" = String, Path, description = "The subject's id (a UUID)")),
+    security(("subject_token" = [])),
+    responses(
+        (status = 200, description = "Every event of the subject's chain", body = ConsentHistory),
+        (status = 401, description = answers::SUBJECT_401, body = ErrorBody),
+        (status = 403, description = answers::SUBJECT_403, body = ErrorBody),
+        (status = 404, description = answers::SUBJECT_404, body = ErrorBody),
+        (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
+        (status = 422, description = answers::SUBJECT_422, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_history(
     State(state): State<AppState>,
     SubjectAuth { site, subject }: SubjectAuth,
@@ -27,7 +46,25 @@ pub async fn get_history(
     }))
 }
 
+/// A subject's current decisions.
+///
 /// `GET /v1/sites/{site}/subjects/{subject}/current`: the latest decision per purpose.
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/subjects/{subject}/current",
+    tag = "subject",
+    params(("site" = String, Path, description = "The site's id"), ("subject" = String, Path, description = "The subject's id (a UUID)")),
+    security(("subject_token" = [])),
+    responses(
+        (status = 200, description = "The latest decision per purpose", body = CurrentState),
+        (status = 401, description = answers::SUBJECT_401, body = ErrorBody),
+        (status = 403, description = answers::SUBJECT_403, body = ErrorBody),
+        (status = 404, description = answers::SUBJECT_404, body = ErrorBody),
+        (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
+        (status = 422, description = answers::SUBJECT_422, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_current(
     State(state): State<AppState>,
     SubjectAuth { site, subject }: SubjectAuth,
@@ -40,17 +77,40 @@ pub async fn get_current(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    /// `json` (default) or `csv` (one row per purpose decision).
     format: Option<String>,
 }
 
+/// Export a subject's history.
+///
 /// `GET …/export?format=json|csv`: the subject's history as a download (one CSV row per
 /// purpose decision).
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/subjects/{subject}/export",
+    tag = "subject",
+    params(("site" = String, Path, description = "The site's id"), ("subject" = String, Path, description = "The subject's id (a UUID)"), ExportQuery),
+    security(("subject_token" = [])),
+    responses(
+        (status = 200, description = "A download (`Content-Disposition: attachment`)", content(
+            (ConsentHistory = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 401, description = answers::SUBJECT_401, body = ErrorBody),
+        (status = 403, description = answers::SUBJECT_403, body = ErrorBody),
+        (status = 404, description = answers::SUBJECT_404, body = ErrorBody),
+        (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
+        (status = 422, description = "`invalid_input`: the subject id is not a UUID, or `format` is neither `json` nor `csv`", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_export(
     State(state): State<AppState>,
     SubjectAuth { site, subject }: SubjectAuth,
-    Query(query): Query<ExportQuery>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response> {
     let format = query.format.as_deref().unwrap_or("json");
     if !matches!(format, "json" | "csv") {
@@ -127,7 +187,25 @@ fn to_csv(events: &[ConsentEvent]) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.into()))
 }
 
+/// One event as a Kantara consent receipt.
+///
 /// `GET …/consents/{event_id}/kantara`: the event as a Kantara Consent Receipt v1.1 document.
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/subjects/{subject}/consents/{event}/kantara",
+    tag = "subject",
+    params(("site" = String, Path, description = "The site's id"), ("subject" = String, Path, description = "The subject's id (a UUID)"), ("event" = String, Path, description = "The event's id")),
+    security(("subject_token" = [])),
+    responses(
+        (status = 200, description = "A Kantara Consent Receipt v1.1 (JSON), with Assent's hash, seq and notice under `assent`", body = Object),
+        (status = 401, description = answers::SUBJECT_401, body = ErrorBody),
+        (status = 403, description = answers::SUBJECT_403, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: no live site has this id; `subject_not_found`: no such subject on this site; `event_not_found`: no such event in this subject's chain", body = ErrorBody),
+        (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
+        (status = 422, description = answers::SUBJECT_422, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_kantara_receipt(
     State(state): State<AppState>,
     SubjectAuth { site, subject }: SubjectAuth,
@@ -190,8 +268,26 @@ pub async fn get_kantara_receipt(
     })))
 }
 
+/// Erase a subject.
+///
 /// `POST …/erasure`: unlinks the subject. Its events stay (pseudonymous, still verifiable);
 /// the token stops working and the current-state projection is deleted.
+#[utoipa::path(
+    post,
+    path = "/v1/sites/{site}/subjects/{subject}/erasure",
+    tag = "subject",
+    params(("site" = String, Path, description = "The site's id"), ("subject" = String, Path, description = "The subject's id (a UUID)")),
+    security(("subject_token" = [])),
+    responses(
+        (status = 204, description = "Erased"),
+        (status = 401, description = answers::SUBJECT_401, body = ErrorBody),
+        (status = 403, description = answers::SUBJECT_403, body = ErrorBody),
+        (status = 404, description = answers::SUBJECT_404, body = ErrorBody),
+        (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
+        (status = 422, description = answers::SUBJECT_422, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_erasure(
     State(state): State<AppState>,
     SubjectAuth { site, subject }: SubjectAuth,

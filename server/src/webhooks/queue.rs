@@ -95,6 +95,15 @@ pub async fn due(db: &Db, limit: i64) -> anyhow::Result<Vec<Due>> {
         .collect()
 }
 
+/// Messages not yet delivered nor given up, across every endpoint of every site (the outbox
+/// depth `/metrics` reports).
+pub async fn pending(db: &Db) -> anyhow::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM webhook_outbox WHERE status = 'pending'")
+        .fetch_one(&db.pool)
+        .await
+        .context("counting pending webhook messages")
+}
+
 /// How long to wait after `attempts` failed attempts, or `None` to give up: the
 /// [`RETRY_DELAYS_SECS`] entry times `scale` (config `webhooks_backoff_scale`), varied by
 /// `jitter` (-1 to 1) times [`JITTER`].

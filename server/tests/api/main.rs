@@ -7,6 +7,8 @@ mod consents;
 mod export;
 mod helpers;
 mod ledger;
+mod metrics;
+mod openapi;
 mod preview;
 mod processes;
 mod public;

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// How serious a finding is: an `Error` refuses publication, a `Warning` is shown only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The notice may not be published as it is.
@@ -25,6 +26,7 @@ pub enum Severity {
 
 /// One problem the lint found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// The rule, as a stable snake_case id, e.g. `low_contrast`.
     pub code: String,

@@ -7,7 +7,9 @@ use crate::export::{ExportRequest, Format, export_stream};
 use crate::extract::ApiQuery;
 use crate::ledger::EventFilter;
 use crate::ledger::{checkpoint, verify};
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
+use assent_shared::api::ErrorBody;
 use assent_shared::api::{Checkpoint, VerifyReport};
 use axum::Json;
 use axum::body::Body;
@@ -17,7 +19,23 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+/// Verify the ledger.
+///
 /// `GET /v1/admin/sites/{site}/verify` (viewer): re-walks every chain and checkpoint.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/verify",
+    tag = "ledger",
+    params(("site" = String, Path, description = "The site's id")),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The report; `problems[0]` is the first broken event", body = VerifyReport),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_verify(
     State(state): State<AppState>,
     SiteViewer { site, .. }: SiteViewer,
@@ -28,7 +46,23 @@ pub async fn get_verify(
     ))
 }
 
+/// Make a checkpoint now.
+///
 /// `POST /v1/admin/sites/{site}/checkpoints` (owner): makes a signed checkpoint now.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/sites/{site}/checkpoints",
+    tag = "ledger",
+    params(("site" = String, Path, description = "The site's id")),
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "The new signed checkpoint", body = Checkpoint),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::OWNER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_checkpoint(
     State(state): State<AppState>,
     SiteOwner { site, .. }: SiteOwner,
@@ -40,18 +74,41 @@ pub async fn post_checkpoint(
 
 /// `GET /v1/admin/sites/{site}/export` query: `format` (`ndjson`, `csv` or `bundle`, default
 /// `ndjson`), `from` (inclusive) and `to` (exclusive) as RFC 3339 or `YYYY-MM-DD`, `purpose`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
+    /// `ndjson` (default), `csv` or `bundle`.
+    #[param(inline)]
     format: Option<Format>,
+    /// Inclusive: RFC 3339 or `YYYY-MM-DD`.
     from: Option<String>,
+    /// Exclusive: RFC 3339 or `YYYY-MM-DD`.
     to: Option<String>,
+    /// Only events deciding this purpose.
     purpose: Option<String>,
 }
 
+/// Export the site's ledger.
+///
 /// `GET /v1/admin/sites/{site}/export` (viewer): the site's ledger streamed with constant
 /// memory — NDJSON (events as stored), CSV, or an evidence bundle that `assent verify-bundle`
 /// checks offline. Audited. `X-Assent-Events` carries the number of events it will hold.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/export",
+    tag = "ledger",
+    params(("site" = String, Path, description = "The site's id"), ExportQuery),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The export, streamed as a download; `X-Assent-Events` holds its number of events", content(("application/x-ndjson"), ("text/csv"))),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 422, description = "`invalid_input`: an unknown parameter or format, a malformed `from`/`to`, or not a purpose key", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_export(
     State(state): State<AppState>,
     SiteViewer { site, auth }: SiteViewer,

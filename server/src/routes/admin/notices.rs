@@ -5,10 +5,12 @@ use crate::admin_auth::{SiteOwner, SiteViewer};
 use crate::db::audit::AuditRecord;
 use crate::error::{ApiError, Result};
 use crate::extract::ApiJson;
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use anyhow::Context;
 use assent_shared::Invalid;
 use assent_shared::admin_api::{DraftView, NoticeVersion, PreviewLink, Publish};
+use assent_shared::api::ErrorBody;
 use assent_shared::lint::{Finding, Severity, lint};
 use assent_shared::notice::Notice;
 use axum::Json;
@@ -32,7 +34,23 @@ pub fn findings(notice: &Notice) -> Vec<Finding> {
     out
 }
 
+/// List published notice versions.
+///
 /// `GET /v1/admin/sites/{site}/notices` (viewer): the published versions, oldest first.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/notices",
+    tag = "notices",
+    params(("site" = String, Path, description = "The site's id")),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "Published versions, oldest first", body = Vec<NoticeVersion>),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_notices(
     State(state): State<AppState>,
     SiteViewer { site, .. }: SiteViewer,
@@ -40,7 +58,24 @@ pub async fn get_notices(
     Ok(Json(state.db.notice_versions(&site.id).await?))
 }
 
+/// Read a published notice version.
+///
 /// `GET /v1/admin/sites/{site}/notices/{version}` (viewer): one published version as stored.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/notices/{version}",
+    tag = "notices",
+    params(("site" = String, Path, description = "The site's id"), ("version" = u32, Path, description = "A published version number")),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The version as published", body = Notice),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `notice_not_found`: no such version", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: the version is not a positive number", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_notice_version(
     State(state): State<AppState>,
     SiteViewer { site, .. }: SiteViewer,
@@ -60,8 +95,24 @@ pub async fn get_notice_version(
         })
 }
 
+/// Read the draft.
+///
 /// `GET /v1/admin/sites/{site}/draft` (viewer): the draft with its findings; 404
 /// `draft_not_found` when there is none (start one from the latest version).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/draft",
+    tag = "notices",
+    params(("site" = String, Path, description = "The site's id")),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The draft and its findings", body = DraftView),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `draft_not_found`: there is no draft", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_draft(State(state): State<AppState>, SiteViewer { site, .. }: SiteViewer) -> Result<Json<DraftView>> {
     let draft = state.db.draft(&site.id).await?.ok_or(ApiError::NotFound {
         what: "draft",
@@ -76,9 +127,29 @@ pub async fn get_draft(State(state): State<AppState>, SiteViewer { site, .. }: S
     }))
 }
 
+/// Save the draft.
+///
 /// `PUT /v1/admin/sites/{site}/draft` (owner): saves the draft of the next version (its
 /// `version` is set to the next number). A body of the wrong shape is refused with the JSON
 /// path of the problem; a draft that would not publish yet is saved, with its findings.
+#[utoipa::path(
+    put,
+    path = "/v1/admin/sites/{site}/draft",
+    tag = "notices",
+    params(("site" = String, Path, description = "The site's id")),
+    request_body = Notice,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Saved, with what would stop publication now", body = DraftView),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::OWNER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = answers::INVALID, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn put_draft(
     State(state): State<AppState>,
     SiteOwner { site, auth }: SiteOwner,
@@ -99,14 +170,55 @@ pub async fn put_draft(
     }))
 }
 
+/// Lint a notice.
+///
 /// `POST /v1/admin/sites/{site}/lint` (viewer): the findings for a notice body, saving nothing.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/sites/{site}/lint",
+    tag = "notices",
+    params(("site" = String, Path, description = "The site's id")),
+    request_body = Notice,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The findings; nothing is saved", body = Vec<Finding>),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = "`forbidden`: no role on this site (also when it does not exist); `csrf_failed`: a write authenticated by the session cookie without its `X-CSRF-Token`", body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = answers::INVALID, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_lint(_viewer: SiteViewer, ApiJson(notice): ApiJson<Notice>) -> Json<Vec<Finding>> {
     Json(findings(&notice))
 }
 
+/// Publish the draft.
+///
 /// `POST /v1/admin/sites/{site}/draft/publish` (owner): validates and lints the draft and
 /// publishes it as the next version. 422 `invalid_input` or `notice_lint_failed` (one finding
 /// per problem in `details.findings`) refuses it and changes nothing.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/sites/{site}/draft/publish",
+    tag = "notices",
+    params(("site" = String, Path, description = "The site's id")),
+    request_body = Publish,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Published: the new version", body = NoticeVersion),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::OWNER_403, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `draft_not_found`: there is no draft", body = ErrorBody),
+        (status = 409, description = "`conflict`: the draft changed or was published since `draft_updated_at`", body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = "`invalid_input`: the draft does not validate, or a material change lacks its summary; `notice_lint_failed`: the lint found errors (`details.findings`)", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_publish(
     State(state): State<AppState>,
     SiteOwner { site, auth }: SiteOwner,
@@ -164,11 +276,28 @@ pub async fn post_publish(
 /// How long a preview link works.
 const PREVIEW_LIFETIME_SECS: i64 = 30 * 60;
 
+/// Make a link that previews the draft.
+///
 /// `POST /v1/admin/sites/{site}/draft/preview` (viewer): a 30-minute link that shows the
 /// draft — as it is whenever the page loads — in the real banner on the demo page, without
 /// publishing it; choices made there are not recorded. 404 `draft_not_found`; a draft that
 /// does not validate is refused (422 `invalid_input` naming the field), as the banner could
 /// not draw it.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/sites/{site}/draft/preview",
+    tag = "notices",
+    params(("site" = String, Path, description = "The site's id")),
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The preview link", body = PreviewLink),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = "`forbidden`: no role on this site (also when it does not exist); `csrf_failed`: a request authenticated by the session cookie without its `X-CSRF-Token`", body = ErrorBody),
+        (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `draft_not_found`: there is no draft", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: the draft does not validate (`details.field` names the problem)", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_preview(
     State(state): State<AppState>,
     SiteViewer { site, .. }: SiteViewer,

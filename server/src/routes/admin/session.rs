@@ -14,8 +14,10 @@ use crate::db::audit::AuditRecord;
 use crate::error::{ApiError, Result};
 use crate::extract::ApiJson;
 use crate::request_context::client_ip;
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::admin_api::{LoginRequest, Me, PasswordChange, Session};
+use assent_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -32,9 +34,26 @@ async fn password_matches(password: String, phc: String) -> Result<bool> {
         .map_err(|e| ApiError::Internal(e.into()))
 }
 
+/// Sign in.
+///
 /// `POST /v1/admin/login`: 200 with a [`Session`] and its cookies; 401 for a wrong email or
 /// password (the same answer and about the same time for both); 429 with `Retry-After` when
 /// this address or account tried too often.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/login",
+    tag = "session",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in: the session, also set as the `assent_session` and `assent_csrf` cookies", body = Session),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = "`unauthorized`: wrong email or password (the same answer for both)", body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = answers::INVALID, body = ErrorBody),
+        (status = 429, description = "`too_many_requests`: too many attempts from this address or for this account; `Retry-After` and `details.retry_after_secs` say when to try again", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -122,8 +141,22 @@ fn set_cookies(headers: &mut HeaderMap, cookies: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Sign out everywhere.
+///
 /// `POST /v1/admin/logout`: ends every session of this account (all devices) and clears the
 /// cookies. 204.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/logout",
+    tag = "session",
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 204, description = "Signed out everywhere; the cookies are cleared"),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = "`forbidden`: a service token cannot sign out; `csrf_failed`: a write authenticated by the session cookie without its `X-CSRF-Token`", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_logout(State(state): State<AppState>, auth: AdminAuth) -> Result<Response> {
     let user = auth.user_id().ok_or(ApiError::Forbidden(
         "a service token cannot sign out; it ends at its expiry",
@@ -148,8 +181,27 @@ pub async fn post_logout(State(state): State<AppState>, auth: AdminAuth) -> Resu
     Ok(response)
 }
 
+/// Change the password.
+///
 /// `POST /v1/admin/password`: checks the current password, sets the new one, ends every
 /// earlier session and answers with a fresh one (200, like a login).
+#[utoipa::path(
+    post,
+    path = "/v1/admin/password",
+    tag = "session",
+    request_body = PasswordChange,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Changed: every earlier session has ended; this is the new one (cookies set too)", body = Session),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = "`forbidden`: the current password is wrong, or a service token (which has no password); `csrf_failed`: a write authenticated by the session cookie without its `X-CSRF-Token`", body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = "`invalid_input`: the new password breaks the rules (`details.field` = `new_password`) or the body has the wrong shape", body = ErrorBody),
+        (status = 429, description = "`too_many_requests`: too many attempts for this account or address; `Retry-After` says when", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_password(
     State(state): State<AppState>,
     auth: AdminAuth,
@@ -193,7 +245,20 @@ pub async fn post_password(
     session_response(&state, &user, StatusCode::OK).await
 }
 
+/// Who is signed in.
+///
 /// `GET /v1/admin/me`: the caller and its roles.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/me",
+    tag = "session",
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_me(auth: AdminAuth) -> Json<Me> {
     let (id, email) = match &auth.actor {
         crate::admin_auth::Actor::User { id, email } => (Some(id.clone()), Some(email.clone())),

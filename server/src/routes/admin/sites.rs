@@ -7,11 +7,13 @@ use crate::db::sites::{NewSecret, SiteChanges};
 use crate::error::{ApiError, Result};
 use crate::extract::ApiJson;
 use crate::ledger::SiteRecord;
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::admin_api::{
     Install, MemberChange, NewSite, RotateSecret, SecretRotated, SiteCreated, SitePatch, SiteView, check_origin,
 };
+use assent_shared::api::ErrorBody;
 use assent_shared::ids::SiteId;
 use assent_shared::regime::{Jurisdiction, Regime};
 use axum::Json;
@@ -107,7 +109,20 @@ fn audit(auth: &AdminAuth, action: &'static str, site: &SiteId, details: serde_j
     }
 }
 
+/// List sites.
+///
 /// `GET /v1/admin/sites`: the sites the caller has a role on (every site, for an administrator).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites",
+    tag = "sites",
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The sites the caller has a role on (every site, for an administrator)", body = Vec<SiteView>),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_sites(State(state): State<AppState>, auth: AdminAuth) -> Result<Json<Vec<SiteView>>> {
     let visible = auth.visible_sites();
     let mut sites: Vec<SiteRecord> = state
@@ -122,8 +137,27 @@ pub async fn get_sites(State(state): State<AppState>, auth: AdminAuth) -> Result
     Ok(Json(sites.iter().map(|s| view(&state, s)).collect()))
 }
 
+/// Register a site.
+///
 /// `POST /v1/admin/sites` (administrators): registers a site with its starter notice and a
 /// secret (shown only in this answer). 201; 409 `conflict` when the id is taken.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/sites",
+    tag = "sites",
+    request_body = NewSite,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "Registered, with its starter notice; the secret is shown only here", body = SiteCreated),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::INSTANCE_WRITE_403, body = ErrorBody),
+        (status = 409, description = "`conflict`: a site with this id exists", body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = answers::INVALID, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_site(
     State(state): State<AppState>,
     InstanceAdmin(auth): InstanceAdmin,
@@ -167,13 +201,49 @@ pub async fn post_site(
     ))
 }
 
+/// Read a site.
+///
 /// `GET /v1/admin/sites/{site}` (viewer).
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}",
+    tag = "sites",
+    params(("site" = String, Path, description = "The site's id")),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The site", body = SiteView),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_site(State(state): State<AppState>, SiteViewer { site, .. }: SiteViewer) -> Json<SiteView> {
     Json(view(&state, &site))
 }
 
+/// Change a site.
+///
 /// `PATCH /v1/admin/sites/{site}` (owner): changes name, origins or regime overrides;
 /// every process honours it within `config_poll_ms`.
+#[utoipa::path(
+    patch,
+    path = "/v1/admin/sites/{site}",
+    tag = "sites",
+    params(("site" = String, Path, description = "The site's id")),
+    request_body = SitePatch,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The site as changed", body = SiteView),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::OWNER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = answers::INVALID, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn patch_site(
     State(state): State<AppState>,
     SiteOwner { site, auth }: SiteOwner,
@@ -200,8 +270,24 @@ pub async fn patch_site(
     Ok(Json(view(&state, &updated)))
 }
 
+/// Archive a site.
+///
 /// `POST /v1/admin/sites/{site}/archive` (owner): the public API stops serving the site;
 /// its ledger stays readable and verifiable here.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/sites/{site}/archive",
+    tag = "sites",
+    params(("site" = String, Path, description = "The site's id")),
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The site, archived", body = SiteView),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::OWNER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_archive(
     State(state): State<AppState>,
     SiteOwner { site, auth }: SiteOwner,
@@ -213,8 +299,28 @@ pub async fn post_archive(
     Ok(Json(view(&state, &updated)))
 }
 
+/// Rotate the site secret.
+///
 /// `POST /v1/admin/sites/{site}/secret` (owner): a new secret, shown once; the previous ones
 /// keep working for `overlap_hours` (default 24, at most 720).
+#[utoipa::path(
+    post,
+    path = "/v1/admin/sites/{site}/secret",
+    tag = "sites",
+    params(("site" = String, Path, description = "The site's id")),
+    request_body = RotateSecret,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The new secret, shown only here", body = SecretRotated),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::OWNER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = "`invalid_input`: `overlap_hours` is over 720, or the body has the wrong shape", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_secret(
     State(state): State<AppState>,
     SiteOwner { site, auth }: SiteOwner,
@@ -241,7 +347,23 @@ pub async fn post_secret(
     }))
 }
 
+/// List a site's members.
+///
 /// `GET /v1/admin/sites/{site}/members` (viewer): accounts with a role on the site.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/members",
+    tag = "sites",
+    params(("site" = String, Path, description = "The site's id")),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "Accounts with a role on the site", body = Vec<UserSummary>),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_members(
     State(state): State<AppState>,
     SiteViewer { site, .. }: SiteViewer,
@@ -249,8 +371,28 @@ pub async fn get_members(
     Ok(Json(state.db.users(Some(&site.id)).await?))
 }
 
+/// Give or take a role on a site.
+///
 /// `PUT /v1/admin/sites/{site}/members` (owner): gives an existing account a role on the
 /// site, or removes it (`role: null`). 204; 404 `user_not_found`.
+#[utoipa::path(
+    put,
+    path = "/v1/admin/sites/{site}/members",
+    tag = "sites",
+    params(("site" = String, Path, description = "The site's id")),
+    request_body = MemberChange,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 204, description = "Done"),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::OWNER_403, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `user_not_found`: no account has this email", body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = answers::INVALID, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn put_member(
     State(state): State<AppState>,
     SiteOwner { site, auth }: SiteOwner,

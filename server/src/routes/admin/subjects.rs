@@ -6,14 +6,33 @@ use crate::admin_auth::SiteViewer;
 use crate::db::audit::AuditRecord;
 use crate::error::{ApiError, Result};
 use crate::ledger::SubjectStatus;
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::admin_api::SubjectRecord;
+use assent_shared::api::ErrorBody;
 use assent_shared::ids::SubjectId;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::json;
 
+/// Look up a subject.
+///
 /// `GET /v1/admin/sites/{site}/subjects/{subject}` (viewer): 404 `subject_not_found`.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/subjects/{subject}",
+    tag = "ledger",
+    params(("site" = String, Path, description = "The site's id"), ("subject" = String, Path, description = "The subject's id (a UUID)")),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The subject's status, chain and current state (the lookup is audited)", body = SubjectRecord),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `subject_not_found`: no such subject on this site", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: the subject id is not a UUID", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_subject(
     State(state): State<AppState>,
     SiteViewer { site, auth }: SiteViewer,

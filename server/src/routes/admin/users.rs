@@ -6,9 +6,11 @@ use crate::db::accounts::{Created, UserSummary};
 use crate::db::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::admin_api::NewUser;
+use assent_shared::api::ErrorBody;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -29,13 +31,46 @@ pub fn check_email(raw: &str) -> Result<(), Invalid> {
     }
 }
 
+/// List accounts.
+///
 /// `GET /v1/admin/users` (administrators): every account with its roles.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/users",
+    tag = "accounts",
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "Every account", body = Vec<UserSummary>),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::INSTANCE_403, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_users(State(state): State<AppState>, _admin: InstanceAdmin) -> Result<Json<Vec<UserSummary>>> {
     Ok(Json(state.db.users(None).await?))
 }
 
+/// Create an account.
+///
 /// `POST /v1/admin/users` (administrators): creates an account. 201 with its id; 409 when
 /// the email is taken.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/users",
+    tag = "accounts",
+    request_body = NewUser,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "Created: `{\"id\": …}`", body = Object),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::INSTANCE_WRITE_403, body = ErrorBody),
+        (status = 409, description = "`conflict`: an account with this email exists", body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = "`invalid_input`: not an email address, a password that breaks the rules, or a body of the wrong shape", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_user(
     State(state): State<AppState>,
     InstanceAdmin(auth): InstanceAdmin,
@@ -60,8 +95,24 @@ pub async fn post_user(
     }
 }
 
+/// The whole audit log.
+///
 /// `GET /v1/admin/audit` (administrators): the whole audit log, newest first, filtered by
 /// `site`, `action`, `from`, `to`, paged with `before` and `limit`.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/audit",
+    tag = "accounts",
+    params(AuditFilter),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "Entries, newest first", body = Vec<AuditEntry>),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::INSTANCE_403, body = ErrorBody),
+        (status = 422, description = "`invalid_input`: an unknown parameter, `from`/`to` neither RFC 3339 nor `YYYY-MM-DD`, or `limit` out of 1–500", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_audit(
     State(state): State<AppState>,
     _admin: InstanceAdmin,
@@ -70,7 +121,24 @@ pub async fn get_audit(
     Ok(Json(state.db.audit_entries(&filter.normalized()?).await?))
 }
 
+/// A site's audit log.
+///
 /// `GET /v1/admin/sites/{site}/audit` (viewer): the site's entries, same filters.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/audit",
+    tag = "accounts",
+    params(("site" = String, Path, description = "The site's id"), AuditFilter),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The site's entries, newest first", body = Vec<AuditEntry>),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 422, description = "`invalid_input`: an unknown parameter, `from`/`to` neither RFC 3339 nor `YYYY-MM-DD`, or `limit` out of 1–500", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_site_audit(
     State(state): State<AppState>,
     SiteViewer { site, .. }: SiteViewer,

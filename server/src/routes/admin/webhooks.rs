@@ -7,10 +7,12 @@ use crate::db::audit::AuditRecord;
 use crate::db::webhooks::{Created, EndpointChanges, NewEndpoint};
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use crate::webhooks::net::check_url;
 use crate::webhooks::signing::generate_secret;
 use assent_shared::Invalid;
+use assent_shared::api::ErrorBody;
 use assent_shared::ids::SiteId;
 use assent_shared::webhooks::{
     Delivery, EventType, NewWebhook, RotateWebhookSecret, WebhookPatch, WebhookView, WebhookWithSecret,
@@ -25,7 +27,8 @@ use serde_json::json;
 const MAX_OVERLAP_HOURS: u32 = 168;
 
 /// `?before=&limit=` of the delivery log.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryPage {
     /// Only attempts with a smaller id (the last `id` of the previous page).
@@ -68,8 +71,24 @@ fn audit(auth: &AdminAuth, site: &SiteId, details: serde_json::Value) -> AuditRe
     }
 }
 
+/// List webhook endpoints.
+///
 /// `GET /v1/admin/sites/{site}/webhooks` (viewer): the endpoints, oldest first, without
 /// their secrets.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/webhooks",
+    tag = "webhooks",
+    params(("site" = String, Path, description = "The site's id")),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The endpoints, oldest first, without secrets", body = Vec<WebhookView>),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_webhooks(
     State(state): State<AppState>,
     SiteViewer { site, .. }: SiteViewer,
@@ -77,9 +96,30 @@ pub async fn get_webhooks(
     Ok(Json(state.db.webhooks(&site.id).await?))
 }
 
+/// Create a webhook endpoint.
+///
 /// `POST /v1/admin/sites/{site}/webhooks` (owner): a new endpoint and its signing secret
 /// (shown only here and at rotation). 201; 422 naming `url` or `events`; 409 past 20
 /// endpoints.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/sites/{site}/webhooks",
+    tag = "webhooks",
+    params(("site" = String, Path, description = "The site's id")),
+    request_body = NewWebhook,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 201, description = "Created; the secret is shown only here and at rotation", body = WebhookWithSecret),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::OWNER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 409, description = "`conflict`: the site has the most endpoints allowed (20)", body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = "`invalid_input`: a URL that is not https or points to a private network (`url`), no event types (`events`), or a body of the wrong shape", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_webhook(
     State(state): State<AppState>,
     SiteOwner { site, auth }: SiteOwner,
@@ -116,8 +156,28 @@ pub async fn post_webhook(
     }
 }
 
+/// Change a webhook endpoint.
+///
 /// `PATCH /v1/admin/sites/{site}/webhooks/{id}` (owner): changes the URL, the event types
 /// or `enabled` (a disabled endpoint's pending messages wait for it). 404 `webhook_not_found`.
+#[utoipa::path(
+    patch,
+    path = "/v1/admin/sites/{site}/webhooks/{id}",
+    tag = "webhooks",
+    params(("site" = String, Path, description = "The site's id"), ("id" = String, Path, description = "The webhook endpoint's id")),
+    request_body = WebhookPatch,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The endpoint as changed", body = WebhookView),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::OWNER_403, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `webhook_not_found`: no such endpoint on this site", body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = answers::INVALID, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn patch_webhook(
     State(state): State<AppState>,
     SiteOwner { site, auth }: SiteOwner,
@@ -140,8 +200,24 @@ pub async fn patch_webhook(
     Ok(Json(updated.ok_or_else(not_found)?))
 }
 
+/// Delete a webhook endpoint.
+///
 /// `DELETE /v1/admin/sites/{site}/webhooks/{id}` (owner): the endpoint, its undelivered
 /// messages and its delivery log. 204; 404 `webhook_not_found`.
+#[utoipa::path(
+    delete,
+    path = "/v1/admin/sites/{site}/webhooks/{id}",
+    tag = "webhooks",
+    params(("site" = String, Path, description = "The site's id"), ("id" = String, Path, description = "The webhook endpoint's id")),
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 204, description = "Deleted, with its pending messages and delivery log"),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::OWNER_403, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `webhook_not_found`: no such endpoint on this site", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn delete_webhook(
     State(state): State<AppState>,
     SiteOwner { site, auth }: SiteOwner,
@@ -155,9 +231,29 @@ pub async fn delete_webhook(
     }
 }
 
+/// Rotate a webhook endpoint's secret.
+///
 /// `POST /v1/admin/sites/{site}/webhooks/{id}/rotate-secret` (owner): a new secret, shown
 /// only in this answer; messages carry a signature with the previous one too for
 /// `overlap_hours` (0–168, default 24). 404 `webhook_not_found`.
+#[utoipa::path(
+    post,
+    path = "/v1/admin/sites/{site}/webhooks/{id}/rotate-secret",
+    tag = "webhooks",
+    params(("site" = String, Path, description = "The site's id"), ("id" = String, Path, description = "The webhook endpoint's id")),
+    request_body = RotateWebhookSecret,
+    security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "The endpoint and its new secret, shown only here", body = WebhookWithSecret),
+        (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::OWNER_403, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `webhook_not_found`: no such endpoint on this site", body = ErrorBody),
+        (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
+        (status = 422, description = "`invalid_input`: `overlap_hours` is over 168, or the body has the wrong shape", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn post_rotate_secret(
     State(state): State<AppState>,
     SiteOwner { site, auth }: SiteOwner,
@@ -183,8 +279,25 @@ pub async fn post_rotate_secret(
     Ok(Json(WebhookWithSecret { webhook, secret }))
 }
 
+/// A webhook endpoint's delivery log.
+///
 /// `GET /v1/admin/sites/{site}/webhooks/{id}/deliveries?before=&limit=` (viewer): the
 /// delivery log, newest first. 404 `webhook_not_found`; 422 naming `limit`.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/webhooks/{id}/deliveries",
+    tag = "webhooks",
+    params(("site" = String, Path, description = "The site's id"), ("id" = String, Path, description = "The webhook endpoint's id"), DeliveryPage),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "Attempts, newest first", body = Vec<Delivery>),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `webhook_not_found`: no such endpoint on this site", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: an unknown parameter, or `limit` out of 1–500", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
 pub async fn get_deliveries(
     State(state): State<AppState>,
     SiteViewer { site, .. }: SiteViewer,

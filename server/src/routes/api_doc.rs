@@ -1,0 +1,116 @@
+//! What the OpenAPI document says besides the operations themselves: its title and
+//! overview, tags, the security schemes, and the descriptions of error answers that many
+//! operations share ([`answers`]). The operations come from the handlers' `#[utoipa::path]`
+//! annotations, collected by the table of contents in [`super`].
+
+use utoipa::Modify;
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+/// The document's fixed part; [`super::openapi`] adds every operation of the router.
+#[derive(Debug, utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Assent",
+        description = include_str!("api_overview.md"),
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    components(schemas(assent_shared::api::ErrorBody)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "public", description = "What the banner and sites call: notices, consents, the loader, checkpoints."),
+        (name = "subject", description = "A subject's own records, each read with its subject token."),
+        (name = "session", description = "Signing in and out of the admin API."),
+        (name = "accounts", description = "Accounts and the audit log."),
+        (name = "sites", description = "Sites, their origins, regimes, secret and members."),
+        (name = "notices", description = "Notice versions: drafts, the lint, publishing."),
+        (name = "ledger", description = "Verification, checkpoints, exports and subject lookup."),
+        (name = "webhooks", description = "Webhook endpoints and their delivery log."),
+        (name = "operations", description = "Health, readiness, metrics and this document."),
+    )
+)]
+pub struct ApiDoc;
+
+/// Names of the security schemes, as operations' `security(...)` refer to them.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let bearer = |format: &str, description: &str| {
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format(format)
+                    .description(Some(description))
+                    .build(),
+            )
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_bearer",
+            bearer(
+                "JWT",
+                "An admin session token (the `token` of a login) or a service token (`assent token`), as `Authorization: Bearer <token>`.",
+            ),
+        );
+        components.add_security_scheme(
+            "admin_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::admin_auth::SESSION_COOKIE,
+                "The session cookie a login sets (`HttpOnly; Secure; SameSite=Strict`). Writes made with it also need `csrf_token`.",
+            ))),
+        );
+        components.add_security_scheme(
+            "csrf_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-CSRF-Token",
+                "The session's `csrf_token` (also in the `assent_csrf` cookie), echoed on every write authenticated by the session cookie.",
+            ))),
+        );
+        components.add_security_scheme(
+            "subject_token",
+            bearer(
+                "JWT",
+                "The `subject_token` answered with a subject's first event, as `Authorization: Bearer <token>`.",
+            ),
+        );
+        components.add_security_scheme(
+            "metrics_token",
+            bearer(
+                "opaque",
+                "The `metrics_token` setting, as `Authorization: Bearer <token>`; without the setting `/metrics` is off.",
+            ),
+        );
+    }
+}
+
+/// Descriptions of error answers shared by many operations: each names the `code`s a client
+/// may see with that status. The body is always [`assent_shared::api::ErrorBody`].
+pub mod answers {
+    pub const MALFORMED_BODY: &str =
+        "`malformed_body`: not JSON, or not sent with `Content-Type: application/json` (the message says where)";
+    pub const TOO_LARGE: &str = "`payload_too_large`: the body is over 2 MiB";
+    pub const INVALID: &str = "`invalid_input`: a value of the wrong shape or out of range; `details.field` names it (a JSON path, or `query`)";
+    pub const INTERNAL: &str =
+        "`internal`: an unexpected failure, logged on the server and never described in the answer";
+    pub const NOT_READY: &str = "`not_ready`: the database is unreachable or the banner is not built yet";
+
+    pub const SITE_NOT_FOUND: &str = "`site_not_found`: no live site has this id";
+    pub const ORIGIN: &str = "`origin_not_allowed`: a browser request whose `Origin` is not registered for this site";
+
+    pub const SUBJECT_401: &str = "`unauthorized`: no subject token, or not a valid one";
+    pub const SUBJECT_403: &str = "`forbidden`: the subject token belongs to another subject; `origin_not_allowed`: a browser request whose `Origin` is not registered for this site";
+    pub const SUBJECT_404: &str =
+        "`site_not_found`: no live site has this id; `subject_not_found`: no such subject on this site";
+    pub const SUBJECT_GONE: &str = "`subject_erased`: this subject was erased; start again without `subject_id`";
+    pub const SUBJECT_422: &str = "`invalid_input`: the subject id is not a UUID";
+
+    pub const ADMIN_401: &str = "`unauthorized`: no session or token, an invalid or expired one, or a session ended by a logout or password change";
+    pub const VIEWER_403: &str = "`forbidden`: no role on this site (also when it does not exist, so the answer does not tell which sites exist)";
+    pub const OWNER_403: &str = "`forbidden`: no role on this site, or only the viewer role (also when the site does not exist); `csrf_failed`: a write authenticated by the session cookie without its `X-CSRF-Token`";
+    pub const ADMIN_SITE_404: &str =
+        "`site_not_found`: the site does not exist (told only to an instance administrator)";
+    pub const INSTANCE_403: &str = "`forbidden`: this needs an instance administrator";
+    pub const INSTANCE_WRITE_403: &str = "`forbidden`: this needs an instance administrator; `csrf_failed`: a write authenticated by the session cookie without its `X-CSRF-Token`";
+    pub const CSRF_403: &str = "`csrf_failed`: a write authenticated by the session cookie without its `X-CSRF-Token`";
+}
