@@ -37,6 +37,29 @@ pub enum Method {
     Gpc,
     Expire,
     Api,
+    /// A linked account's current choice adopted on this device (with `source = account`):
+    /// a copy of choices made on the account's other devices, never a choice of its own.
+    Sync,
+}
+
+impl Method {
+    /// Whether the visitor expressed this choice themselves, so it speaks for their account
+    /// across devices (the most recent explicit choice wins): `accept_all`, `reject_all`,
+    /// `save`, `withdraw`, `object`, `gpc` and `api`.
+    ///
+    /// Not explicit: `close` (dismissing the banner refuses by default on that device but says
+    /// nothing about the purposes), `expire` (the system, not the visitor) and `sync` (a copy
+    /// of another device's choice, which counts once, where and when it was made). A GPC
+    /// signal is explicit: CCPA regulations §7025(c)(1) apply it to the consumer's account
+    /// where the business knows it.
+    pub const fn is_explicit(self) -> bool {
+        match self {
+            Self::AcceptAll | Self::RejectAll | Self::Save | Self::Withdraw | Self::Object | Self::Gpc | Self::Api => {
+                true
+            }
+            Self::Close | Self::Expire | Self::Sync => false,
+        }
+    }
 }
 
 /// Which surface the decision came from.
@@ -50,6 +73,8 @@ pub enum Source {
     Api,
     Signal,
     System,
+    /// Another device of the same linked account (an event with `method = sync`).
+    Account,
 }
 
 /// Where a GPC signal was seen.
@@ -183,7 +208,7 @@ pub fn validate_decisions(notice: &LocalizedNotice, method: Method, decisions: &
             Method::RejectAll | Method::Close | Method::Withdraw | Method::Object | Method::Gpc | Method::Expire => {
                 *decision == Decision::Denied
             }
-            Method::Save | Method::Api => true,
+            Method::Save | Method::Api | Method::Sync => true,
         };
         if !consistent {
             return Err(Invalid::new(
@@ -247,6 +272,47 @@ mod tests {
     }
 
     #[test]
+    fn a_sync_moves_states_by_the_same_rules_as_any_choice() {
+        let previous = States::from([
+            (key("analytics"), ConsentState::Given),
+            (key("ads"), ConsentState::Given),
+            (key("location"), ConsentState::Expired),
+        ]);
+        let adopted = Decisions::from([
+            (key("analytics"), Decision::Granted),
+            (key("ads"), Decision::Denied),
+            (key("location"), Decision::Granted),
+            (key("functional"), Decision::Granted),
+            (key("marketing"), Decision::Denied),
+        ]);
+        let states = derive_states(&previous, Method::Sync, &adopted);
+        assert_eq!(states[&key("analytics")], ConsentState::Renewed);
+        assert_eq!(states[&key("ads")], ConsentState::Withdrawn);
+        assert_eq!(states[&key("location")], ConsentState::Renewed);
+        assert_eq!(states[&key("functional")], ConsentState::Given);
+        assert_eq!(states[&key("marketing")], ConsentState::Refused);
+    }
+
+    #[test]
+    fn only_choices_the_visitor_made_themselves_are_explicit() {
+        use Method::*;
+        for (method, explicit) in [
+            (AcceptAll, true),
+            (RejectAll, true),
+            (Save, true),
+            (Withdraw, true),
+            (Object, true),
+            (Gpc, true),
+            (Api, true),
+            (Close, false),
+            (Expire, false),
+            (Sync, false),
+        ] {
+            assert_eq!(method.is_explicit(), explicit, "{method:?}");
+        }
+    }
+
+    #[test]
     fn methods_serialize_in_snake_case() {
         assert_eq!(
             serde_json::to_string(&Method::AcceptAll).expect("serializes"),
@@ -255,6 +321,11 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&Source::SettingsPage).expect("serializes"),
             "\"settings_page\""
+        );
+        assert_eq!(serde_json::to_string(&Method::Sync).expect("serializes"), "\"sync\"");
+        assert_eq!(
+            serde_json::to_string(&Source::Account).expect("serializes"),
+            "\"account\""
         );
     }
 }

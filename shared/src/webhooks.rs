@@ -51,13 +51,23 @@ impl EventType {
 
 /// The types an event with this `method` and `gpc` flag has, most specific first:
 /// `withdraw` → `consent.withdrawn`, `expire` → `consent.expired`, method `gpc` or a GPC
-/// signal → `consent.gpc`, and every event → `consent.recorded` (always last).
+/// signal → `consent.gpc`, and every event → `consent.recorded` (always last). A `sync` (a
+/// linked account's choice adopted on another device) is `consent.recorded` only: a
+/// withdrawal it carries was announced as `consent.withdrawn` where it was made.
 pub fn event_types(method: Method, gpc: bool) -> Vec<EventType> {
     let mut types = Vec::with_capacity(2);
     match method {
         Method::Withdraw => types.push(EventType::Withdrawn),
         Method::Expire => types.push(EventType::Expired),
-        _ => {}
+        // Spelled out, so a new method is a decision here rather than silently no type.
+        Method::AcceptAll
+        | Method::RejectAll
+        | Method::Save
+        | Method::Close
+        | Method::Object
+        | Method::Gpc
+        | Method::Api
+        | Method::Sync => {}
     }
     if gpc || method == Method::Gpc {
         types.push(EventType::Gpc);
@@ -240,6 +250,8 @@ mod tests {
             (Method::Gpc, true, vec![Gpc, Recorded]),
             (Method::RejectAll, true, vec![Gpc, Recorded]),
             (Method::Withdraw, true, vec![Withdrawn, Gpc, Recorded]),
+            (Method::Sync, false, vec![Recorded]),
+            (Method::Sync, true, vec![Gpc, Recorded]),
         ];
         for (method, gpc, want) in cases {
             assert_eq!(event_types(method, gpc), want, "{method:?} gpc={gpc}");

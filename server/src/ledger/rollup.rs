@@ -50,12 +50,13 @@ pub fn add_event(deltas: &mut BTreeMap<RollupKey, i64>, event: &ConsentEvent) {
 }
 
 /// A choice a visitor made in the banner's first layer or preferences, as opposed to a signal,
-/// an expiry or an API call: what the funnel counts as "decided".
+/// an expiry, an API call or a sync (a device adopting its account's choice, no banner
+/// shown): what the funnel counts as "decided".
 fn is_banner_choice(method: Method) -> bool {
-    matches!(
-        method,
-        Method::AcceptAll | Method::RejectAll | Method::Save | Method::Close
-    )
+    match method {
+        Method::AcceptAll | Method::RejectAll | Method::Save | Method::Close => true,
+        Method::Withdraw | Method::Object | Method::Gpc | Method::Expire | Method::Api | Method::Sync => false,
+    }
 }
 
 /// Adds the counts of the events `results` recorded (not replays, not refusals). The caller
