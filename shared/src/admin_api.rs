@@ -245,6 +245,29 @@ pub struct SubjectRecord {
     pub current: BTreeMap<crate::ids::PurposeKey, crate::api::CurrentDecision>,
 }
 
+/// `GET /v1/admin/sites/{site}/accounts/{account}`: a signed-in user's devices and choices,
+/// for a data-subject request that names the site's own account id (GDPR Art. 15).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountRecord {
+    pub site_id: String,
+    pub account_id: crate::ids::AccountId,
+    /// The account's current choice: per purpose, the most recent explicit decision on a
+    /// subject linked now (what `POST /v1/sites/{site}/sync` adopts from).
+    pub decisions: BTreeMap<crate::ids::PurposeKey, crate::api::AccountDecision>,
+    /// Every subject linked to the account, unlinked ones included, newest link first.
+    pub subjects: Vec<LinkedSubject>,
+}
+
+/// One subject of an [`AccountRecord`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkedSubject {
+    pub link: crate::api::IdentityLink,
+    /// The subject's latest decision per purpose.
+    pub current: BTreeMap<crate::ids::PurposeKey, crate::api::CurrentDecision>,
+}
+
 /// Checks a registered origin: `scheme://host[:port]` with scheme `http` or `https`, a
 /// lower-case host (DNS name, IPv4, or `[IPv6]`), no path, query, fragment or user info — or a
 /// pattern `scheme://*.domain[:port]` for every subdomain of `domain` (RFC 6454 §4 origins;

@@ -1,7 +1,7 @@
 //! Request and response bodies of the public API, and the one error body.
 
-use crate::consent::{ConsentEvent, ConsentState, Decisions, Method, SignalSource, Source};
-use crate::ids::{EventId, PurposeKey, SiteId, SubjectId};
+use crate::consent::{ConsentEvent, ConsentState, Decision, Decisions, Method, SignalSource, Source};
+use crate::ids::{AccountId, EventId, PurposeKey, SiteId, SubjectId};
 use crate::notice::LocalizedNotice;
 use crate::regime::Regime;
 use serde::{Deserialize, Serialize};
@@ -170,7 +170,7 @@ pub struct LedgerProblem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrentDecision {
-    pub decision: crate::consent::Decision,
+    pub decision: Decision,
     pub state: ConsentState,
     pub event_id: String,
     pub updated_at: String,
@@ -183,4 +183,115 @@ pub struct CurrentState {
     pub site_id: SiteId,
     pub subject_id: SubjectId,
     pub purposes: BTreeMap<PurposeKey, CurrentDecision>,
+}
+
+/// `POST /v1/sites/{site}/identity-links`, sent by the site's backend with its site secret:
+/// links a subject (one device's chain) to the site's own account id. `subject_token` proves
+/// the caller holds that subject — the page hands subject id and token to its backend once
+/// the visitor is signed in — so nobody can link a subject they do not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IdentityLinkRequest {
+    pub account_id: AccountId,
+    pub subject_id: SubjectId,
+    /// The subject's token, as its first event answered it.
+    pub subject_token: String,
+}
+
+/// Who made an identity link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LinkedBy {
+    /// The site's backend (`POST /v1/sites/{site}/identity-links`).
+    Site,
+    /// The device, presenting an account assertion (`POST /v1/sites/{site}/sync`).
+    Sync,
+}
+
+/// A subject linked to one of the site's accounts. A subject has at most one live link;
+/// unlinking keeps the link with its `unlinked_at`, erasure of the subject deletes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IdentityLink {
+    pub subject_id: SubjectId,
+    pub account_id: AccountId,
+    /// RFC 3339, UTC.
+    pub linked_at: String,
+    pub linked_by: LinkedBy,
+    /// RFC 3339, UTC; absent while the link holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unlinked_at: Option<String>,
+}
+
+/// `POST /v1/sites/{site}/account-assertions`, sent by the site's backend with its site
+/// secret for a visitor signed in as `account_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AccountAssertionRequest {
+    pub account_id: AccountId,
+}
+
+/// A short-lived signed statement that the page's visitor is signed in as an account of
+/// this site: the site's backend hands it to its page, which presents it to
+/// `POST /v1/sites/{site}/sync`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountAssertion {
+    /// Compact JWS (EdDSA, keys at `/.well-known/jwks.json`) with `aud` = `assent:account`,
+    /// `site`, `sub` = the account id, `iat` and `exp`.
+    pub assertion: String,
+    /// RFC 3339, UTC: five minutes after it was made; the assertion is refused after it.
+    pub expires_at: String,
+}
+
+/// `POST /v1/sites/{site}/sync`: this device adopts its account's current choices. A device
+/// that has a subject sends its `subject_id` and presents its token as
+/// `Authorization: Bearer`; without one, the sync creates the subject (when there is
+/// something to adopt).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SyncRequest {
+    /// Made by the client, so a retry is answered from the stored event.
+    pub event_id: EventId,
+    /// An [`AccountAssertion`]'s `assertion`.
+    pub assertion: String,
+    #[serde(default)]
+    pub subject_id: Option<SubjectId>,
+    /// The notice this device holds (`GET …/notice`): the adopted decisions are recorded
+    /// against it, and only its purposes are adopted.
+    pub notice_version: u32,
+    pub notice_hash: String,
+    pub language: String,
+    #[serde(default)]
+    pub client_time: Option<String>,
+    /// The browser reports a Global Privacy Control signal (`navigator.globalPrivacyControl`).
+    #[serde(default)]
+    pub gpc: bool,
+}
+
+/// One purpose's decision as a linked account holds it: the most recent explicit choice
+/// made on any of its devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountDecision {
+    pub decision: Decision,
+    /// When that choice was recorded (RFC 3339, UTC): a consent's lifetime counts from here.
+    pub decided_at: String,
+}
+
+/// Answer of `POST /v1/sites/{site}/sync`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncResponse {
+    /// What this device now holds from its account, per purpose of its notice (empty when the
+    /// account has made no explicit choice that still counts).
+    pub adopted: BTreeMap<PurposeKey, AccountDecision>,
+    /// The `sync` event recorded on this device's chain (with `subject_token` when it created
+    /// the subject); absent when the device already held exactly these decisions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<ConsentRecorded>,
 }

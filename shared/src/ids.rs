@@ -69,6 +69,23 @@ id_newtype!(
     check_uuid
 );
 
+id_newtype!(
+    /// A site's own id of one of its signed-in accounts, opaque to Assent: 1–128 visible ASCII
+    /// characters (no spaces). Use a stable internal id rather than an email address: links
+    /// are pseudonymous side data, and an admin lookup by account puts it in a URL.
+    AccountId,
+    "account_id",
+    check_account_id
+);
+
+fn check_account_id(raw: &str) -> Result<String, String> {
+    if (1..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(raw.to_owned())
+    } else {
+        Err("must be 1-128 visible ASCII characters, without spaces".into())
+    }
+}
+
 fn check_site_id(raw: &str) -> Result<String, String> {
     let ok_len = (1..=64).contains(&raw.len());
     let ok_first = raw
@@ -130,6 +147,16 @@ mod tests {
         assert!(PurposeKey::parse("precise_location").is_ok());
         assert!(PurposeKey::parse("1st").is_err());
         assert!(PurposeKey::parse("ads-x").is_err());
+    }
+
+    #[test]
+    fn account_ids_are_opaque_visible_ascii() {
+        for good in ["42", "auth0|5f3c", "user:7b1e-9c", &"a".repeat(128)] {
+            assert_eq!(AccountId::parse(good).map(String::from), Ok(good.to_owned()));
+        }
+        for bad in ["", "a b", "tab\there", "naïve", &"a".repeat(129)] {
+            assert!(AccountId::parse(bad).is_err(), "{bad:?} should be refused");
+        }
     }
 
     #[test]

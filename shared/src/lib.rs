@@ -4,6 +4,8 @@
 //! and ledger events, jurisdiction rules, GPC semantics and the request/response bodies — so
 //! the same validation runs in the browser and on the server and is unit-tested natively.
 
+#[cfg(feature = "ledger")]
+pub mod account;
 pub mod admin_api;
 pub mod api;
 #[cfg(feature = "ledger")]
