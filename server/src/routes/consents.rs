@@ -8,6 +8,7 @@ use crate::config::NetworkData;
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiJson, Site, SubjectClaims, authorize_subject};
 use crate::ledger::{AppendRefused, Appended, NewEvent, StoredEvent};
+use crate::notice_cache::ShownNotice;
 use crate::request_context::{RequestContext, client_ip, truncate_ip};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
@@ -15,6 +16,7 @@ use assent_shared::Invalid;
 use assent_shared::api::{ConsentRecorded, ConsentRequest, ErrorBody};
 use assent_shared::consent::{ConsentEvent, Decisions, EVENT_SCHEMA_VERSION, SignalSource, validate_decisions};
 use assent_shared::ids::{SiteId, SubjectId};
+use assent_shared::notice::Notice;
 use axum::Json;
 use axum::extract::ConnectInfo;
 use axum::extract::State;
@@ -22,6 +24,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 const MAX_BANNER_BUILD_LEN: usize = 128;
 
@@ -58,30 +61,14 @@ pub async fn post_consent(
     headers: HeaderMap,
     ApiJson(request): ApiJson<ConsentRequest>,
 ) -> Result<(StatusCode, Json<ConsentRecorded>)> {
-    let notice = state
-        .notices
-        .version(state.ledger.as_ref(), &site.id, request.notice_version)
-        .await?
-        .ok_or_else(|| {
-            Invalid::new(
-                "notice_version",
-                format!("version {} was never published for this site", request.notice_version),
-            )
-        })?;
-    let shown = state.notices.shown(&site.id, &notice, Some(&request.language))?;
-    if shown.notice.language != request.language {
-        return Err(Invalid::new(
-            "language",
-            format!("this notice has no texts in {:?}", request.language),
-        )
-        .into());
-    }
-    if shown.hash != request.notice_hash {
-        return Err(ApiError::NoticeMismatch(format!(
-            "notice_hash does not match version {} in {:?}; fetch the notice again",
-            request.notice_version, request.language
-        )));
-    }
+    let (notice, shown) = shown_notice(
+        &state,
+        &site.id,
+        request.notice_version,
+        &request.language,
+        &request.notice_hash,
+    )
+    .await?;
     validate_decisions(&shown.notice, request.method, &request.decisions)?;
     if let Some(t) = &request.client_time
         && !clock::is_rfc3339(t)
@@ -112,6 +99,7 @@ pub async fn post_consent(
         (false, true) => (true, Some(SignalSource::Header)),
         (false, false) => (false, None),
     };
+    let (ip_truncated, user_agent_hash) = network_data(&state, &headers, peer);
     let draft = ConsentEvent {
         schema_version: EVENT_SCHEMA_VERSION,
         event_id: request.event_id.clone(),
@@ -132,46 +120,90 @@ pub async fn post_consent(
         signal_source,
         decisions: request.decisions.clone(),
         language: shown.notice.language.clone(),
-        ip_truncated: None,
-        user_agent_hash: None,
+        ip_truncated,
+        user_agent_hash,
         prev_hash: String::new(),
         hash: String::new(),
     };
-    let mut draft = draft;
-    if state.config.network_data == NetworkData::Truncated {
-        draft.ip_truncated = Some(truncate_ip(client_ip(&state.config, &headers, peer.ip())));
-        draft.user_agent_hash = headers
-            .get(axum::http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| state.keys.pseudonymize(ua));
-    }
     let new = NewEvent {
         draft,
         new_subject,
         request_digest: request_digest(&request)?,
     };
 
-    let stored = match state.writer.append(new).await? {
-        Ok(Appended::Recorded(stored) | Appended::Replayed(stored)) => stored,
-        Err(AppendRefused::EventIdReused(_)) => {
-            return Err(ApiError::Conflict(
-                "this event_id was already recorded with a different body".into(),
-            ));
-        }
-        Err(AppendRefused::ErasedSubject(_)) => return Err(ApiError::Gone(crate::error::SUBJECT_ERASED)),
-        Err(AppendRefused::UnknownSubject(_)) => {
-            return Err(ApiError::NotFound {
-                what: "subject",
-                code: "subject_not_found",
-            });
-        }
-    };
+    let stored = append(&state, new).await?;
     Ok((StatusCode::CREATED, Json(answer(&state, stored)?)))
+}
+
+/// The published notice `version` in `language`, as the visitor was shown it: 422
+/// `invalid_input` for a version never published or a language it lacks, 422
+/// `notice_mismatch` when `hash` is not its hash.
+pub(super) async fn shown_notice(
+    state: &AppState,
+    site: &SiteId,
+    version: u32,
+    language: &str,
+    hash: &str,
+) -> Result<(Arc<Notice>, Arc<ShownNotice>)> {
+    let notice = state
+        .notices
+        .version(state.ledger.as_ref(), site, version)
+        .await?
+        .ok_or_else(|| {
+            Invalid::new(
+                "notice_version",
+                format!("version {version} was never published for this site"),
+            )
+        })?;
+    let shown = state.notices.shown(site, &notice, Some(language))?;
+    if shown.notice.language != language {
+        return Err(Invalid::new("language", format!("this notice has no texts in {language:?}")).into());
+    }
+    if shown.hash != hash {
+        return Err(ApiError::NoticeMismatch(format!(
+            "notice_hash does not match version {version} in {language:?}; fetch the notice again"
+        )));
+    }
+    Ok((notice, shown))
+}
+
+/// The truncated address and hashed user agent an event keeps, if the site keeps them at all
+/// (`network_data = truncated`).
+pub(super) fn network_data(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> (Option<String>, Option<String>) {
+    if state.config.network_data != NetworkData::Truncated {
+        return (None, None);
+    }
+    let ip = truncate_ip(client_ip(&state.config, headers, peer.ip()));
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| state.keys.pseudonymize(ua));
+    (Some(ip), user_agent)
+}
+
+/// Appends through the group-commit writer, answering once committed: the event as stored
+/// (or as first stored, for a retry), or the refusal as its API error.
+pub(super) async fn append(state: &AppState, new: NewEvent) -> Result<StoredEvent> {
+    match state.writer.append(new).await? {
+        Ok(Appended::Recorded(stored) | Appended::Replayed(stored)) => Ok(stored),
+        Err(AppendRefused::EventIdReused(_)) => Err(ApiError::Conflict(
+            "this event_id was already recorded with a different body".into(),
+        )),
+        Err(AppendRefused::ErasedSubject(_)) => Err(ApiError::Gone(crate::error::SUBJECT_ERASED)),
+        Err(AppendRefused::UnknownSubject(_)) => Err(ApiError::NotFound {
+            what: "subject",
+            code: "subject_not_found",
+        }),
+    }
 }
 
 /// The answer is a pure function of the stored event (Ed25519 signatures are deterministic),
 /// so a retry gets exactly the bytes the first attempt got.
-fn answer(state: &AppState, stored: StoredEvent) -> Result<ConsentRecorded> {
+pub(super) fn answer(state: &AppState, stored: StoredEvent) -> Result<ConsentRecorded> {
     let e = stored.event;
     let subject_token = if e.seq == 1 {
         Some(state.keys.sign(&SubjectClaims::new(&e.site_id, &e.subject_id))?)
@@ -220,13 +252,13 @@ struct ReceiptClaims<'a> {
     recorded_at: &'a str,
 }
 
-fn new_subject_id() -> Result<SubjectId> {
+pub(super) fn new_subject_id() -> Result<SubjectId> {
     let id = uuid::Uuid::new_v4().to_string();
     Ok(SubjectId::parse(&id)?)
 }
 
 /// SHA-256 of the request's canonical JSON: a retry has the same digest, a reused id does not.
-fn request_digest(request: &ConsentRequest) -> Result<String> {
+pub(super) fn request_digest<T: Serialize>(request: &T) -> Result<String> {
     let bytes = serde_jcs::to_vec(request).map_err(|e| anyhow::anyhow!("canonical request: {e}"))?;
     Ok(hex::encode(Sha256::digest(bytes)))
 }
