@@ -31,6 +31,10 @@ pub enum Audience {
     /// A link that shows one site's notice draft in the banner, unpublished
     /// (`POST /v1/admin/sites/{site}/draft/preview`): reads that draft, nothing else.
     Preview,
+    /// An account assertion: a site's backend vouches that its page's visitor is signed in
+    /// as one of its accounts (`POST /v1/sites/{site}/account-assertions`), so the device
+    /// may adopt that account's choices (`POST /v1/sites/{site}/sync`).
+    Account,
 }
 
 impl Audience {
@@ -41,6 +45,7 @@ impl Audience {
             Self::Admin => "assent:admin",
             Self::Service => "assent:service",
             Self::Preview => "assent:preview",
+            Self::Account => "assent:account",
         }
     }
 }

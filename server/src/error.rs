@@ -38,6 +38,10 @@ pub enum ApiError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// A credential carried in the body (a subject token, an account assertion) does not
+    /// allow this: forged, expired, or for another subject or site. `field` names it.
+    #[error("{reason}")]
+    CredentialRefused { field: &'static str, reason: &'static str },
     #[error("a write with the session cookie must send the session's CSRF token in X-CSRF-Token")]
     CsrfFailed,
     #[error("origin {0} is not registered for this site")]
@@ -72,7 +76,9 @@ impl ApiError {
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::OriginNotAllowed(_) | Self::CsrfFailed => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::OriginNotAllowed(_) | Self::CsrfFailed | Self::CredentialRefused { .. } => {
+                StatusCode::FORBIDDEN
+            }
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -90,6 +96,7 @@ impl ApiError {
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::CsrfFailed => "csrf_failed",
+            Self::CredentialRefused { .. } => "credential_refused",
             Self::OriginNotAllowed(_) => "origin_not_allowed",
             Self::Conflict(_) => "conflict",
             Self::TooManyRequests { .. } => "too_many_requests",
@@ -121,6 +128,7 @@ impl IntoResponse for ApiError {
         let details = match &self {
             Self::Invalid(invalid) => Some(json!({ "field": invalid.field, "reason": invalid.reason })),
             Self::Lint(findings) => Some(json!({ "findings": findings })),
+            Self::CredentialRefused { field, reason } => Some(json!({ "field": field, "reason": reason })),
             Self::TooManyRequests { retry_after_secs } => Some(json!({ "retry_after_secs": retry_after_secs })),
             _ => None,
         };

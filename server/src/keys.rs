@@ -279,7 +279,13 @@ mod audience_tests {
             keys.verify_token::<Claims>(&subject, Audience::Subject, false)
                 .is_some()
         );
-        for other in [Audience::Admin, Audience::Service, Audience::Receipt, Audience::Preview] {
+        for other in [
+            Audience::Admin,
+            Audience::Service,
+            Audience::Receipt,
+            Audience::Preview,
+            Audience::Account,
+        ] {
             assert!(
                 keys.verify_token::<Claims>(&subject, other, false).is_none(),
                 "{other:?}"
@@ -300,6 +306,28 @@ mod audience_tests {
             keys.verify_token::<Claims>(&admin(now - 1), Audience::Admin, true)
                 .is_none()
         );
+        // An account assertion opens only its own audience, and not once expired.
+        let account = |exp| {
+            keys.sign(&Claims {
+                aud: Audience::Account.as_str().into(),
+                exp: Some(exp),
+            })
+            .expect("sign")
+        };
+        assert!(
+            keys.verify_token::<Claims>(&account(now + 60), Audience::Account, true)
+                .is_some()
+        );
+        assert!(
+            keys.verify_token::<Claims>(&account(now - 1), Audience::Account, true)
+                .is_none()
+        );
+        for other in [Audience::Subject, Audience::Admin, Audience::Service, Audience::Preview] {
+            assert!(
+                keys.verify_token::<Claims>(&account(now + 60), other, true).is_none(),
+                "{other:?}"
+            );
+        }
         // A token without `exp` is refused where expiry is required.
         let no_exp = keys
             .sign(&Claims {

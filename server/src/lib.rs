@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod notice_cache;
 pub mod request_context;
 pub mod routes;
+pub mod site_auth;
 pub mod starter;
 pub mod startup;
 pub mod state;

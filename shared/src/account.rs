@@ -6,8 +6,8 @@
 //! per purpose. An expiry, a dismissed banner or a sync never beats an explicit choice,
 //! however recent (see [`Method::is_explicit`](crate::consent::Method::is_explicit)).
 
-use crate::api::AccountDecision;
-use crate::consent::{ConsentEvent, DEFAULT_LIFETIME_DAYS, Decision, REFUSAL_KEPT_DAYS};
+use crate::api::{AccountDecision, CurrentDecision};
+use crate::consent::{ConsentEvent, DEFAULT_LIFETIME_DAYS, Decision, Decisions, REFUSAL_KEPT_DAYS};
 use crate::ids::PurposeKey;
 use crate::notice::{LegalBasis, LocalizedNotice, LocalizedPurpose};
 use std::collections::BTreeMap;
@@ -70,13 +70,31 @@ pub fn adoptable(
     account
         .iter()
         .filter(|(key, held)| {
-            notice.purpose(key).is_some_and(|purpose| {
-                !purpose.legal_basis.is_necessary()
-                    && !(gpc && purpose.gpc_covered && held.decision == Decision::Granted)
-                    && still_counts(purpose, held, now)
-            })
+            let Some(purpose) = notice.purpose(key) else {
+                return false;
+            };
+            let takes_decision = !purpose.legal_basis.is_necessary();
+            let opted_out_by_gpc = gpc && purpose.gpc_covered && held.decision == Decision::Granted;
+            takes_decision && !opted_out_by_gpc && still_counts(purpose, held, now)
         })
         .map(|(key, held)| (key.clone(), held.clone()))
+        .collect()
+}
+
+/// What a sync records on a device that `held` these decisions: each adopted decision that
+/// differs, or that was made again elsewhere since the device last had it (a renewal, whose
+/// lifetime counts from then). What the device already holds is not recorded again, so a
+/// device in step with its account records nothing.
+pub fn moves(adopted: &AccountDecisions, held: &BTreeMap<PurposeKey, CurrentDecision>) -> Decisions {
+    adopted
+        .iter()
+        .filter(|(key, account)| {
+            // RFC 3339 strings of the server's one format compare in time order.
+            !held
+                .get(*key)
+                .is_some_and(|h| h.decision == account.decision && h.updated_at >= account.decided_at)
+        })
+        .map(|(key, account)| (key.clone(), account.decision))
         .collect()
 }
 
@@ -246,6 +264,43 @@ mod tests {
             ["analytics", "marketing_communications", "product_improvement"]
         );
         assert_eq!(adopted[&key("analytics")], account[&key("analytics")]);
+    }
+
+    #[test]
+    fn a_sync_records_only_what_moves_on_the_device() {
+        use crate::consent::ConsentState;
+        let current = |decision, at: &str| CurrentDecision {
+            decision,
+            state: ConsentState::Given,
+            event_id: String::new(),
+            updated_at: at.into(),
+        };
+        let adopted = AccountDecisions::from([
+            (key("analytics"), held(Granted, "2026-06-01T00:00:00.000Z")),
+            (key("functional"), held(Granted, "2026-06-01T00:00:00.000Z")),
+            (key("advertising"), held(Denied, "2026-06-01T00:00:00.000Z")),
+            (
+                key("marketing_communications"),
+                held(Denied, "2026-06-01T00:00:00.000Z"),
+            ),
+        ]);
+        let device = BTreeMap::from([
+            // Held since the account's choice: in step.
+            (key("analytics"), current(Granted, "2026-06-02T00:00:00.000Z")),
+            // The same decision, but the account made it again since: a renewal.
+            (key("functional"), current(Granted, "2026-05-01T00:00:00.000Z")),
+            // A different decision, however recent.
+            (key("advertising"), current(Granted, "2026-07-01T00:00:00.000Z")),
+        ]);
+        assert_eq!(
+            moves(&adopted, &device),
+            Decisions::from([
+                (key("functional"), Granted),
+                (key("advertising"), Denied),
+                (key("marketing_communications"), Denied),
+            ])
+        );
+        assert!(moves(&adopted, &BTreeMap::new()).len() == adopted.len());
     }
 
     #[test]

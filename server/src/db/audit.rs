@@ -21,7 +21,7 @@ pub struct AuditRecord {
     pub actor: String,
     /// `login`, `logout`, `password_change`, `user_create`, `role_grant`, `role_revoke`,
     /// `site_create`, `site_update`, `site_archive`, `secret_rotate`, `notice_publish`,
-    /// `export`, `subject_lookup`, `identity_link`, `identity_unlink`, `webhook_change`.
+    /// `export`, `subject_lookup`, `account_lookup`, `webhook_change`.
     pub action: &'static str,
     pub site_id: Option<String>,
     /// Action-specific facts (changed fields, version published…); never a secret.

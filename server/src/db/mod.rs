@@ -1,6 +1,7 @@
 //! The site owners' side of the database: accounts and roles ([`accounts`]), site settings,
-//! secrets and notice drafts ([`sites`]), and the audit log ([`audit`]). The consent events
-//! stay behind [`crate::ledger::Ledger`]; this is configuration, mutable, on the same database.
+//! secrets and notice drafts ([`sites`]), and the audit log ([`audit`]); and the identity
+//! links sites make between subjects and their accounts ([`identity`]). The consent events
+//! stay behind [`crate::ledger::Ledger`]; this is mutable side data on the same database.
 //!
 //! Writes that belong together (a site, its starter notice, its secret, its owner and the
 //! audit entry) run in one transaction through [`in_transaction!`], which retries the whole
@@ -38,6 +39,7 @@ macro_rules! in_transaction {
 
 pub mod accounts;
 pub mod audit;
+pub mod identity;
 pub mod lease;
 pub mod sites;
 pub mod stats;

@@ -133,10 +133,11 @@ pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
     ) -> anyhow::Result<BTreeMap<PurposeKey, CurrentDecision>>;
     /// Rebuilds the projection of a site from its events (the events are the truth).
     async fn rebuild_projection(&self, site: &SiteId) -> anyhow::Result<u64>;
-    /// Unlinks a subject: marks it erased and deletes its side-table data; events stay.
+    /// Unlinks a subject: marks it erased and deletes its side-table data (current state,
+    /// identity links); events stay.
     async fn erase_subject(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<()>;
     /// Retention: unlinks every subject whose last event was recorded before `cutoff`
-    /// (RFC 3339); returns how many.
+    /// (RFC 3339), as erasure does; returns how many.
     async fn unlink_inactive(&self, cutoff: &str) -> anyhow::Result<u64>;
     /// A subject's events in chain order.
     async fn history(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<Vec<ConsentEvent>>;

@@ -331,6 +331,13 @@ impl Ledger for SqlLedger {
         .execute(&mut *tx)
         .await
         .context("deleting unlinked projections")?;
+        sqlx::query(
+            "DELETE FROM identity_links WHERE EXISTS (SELECT 1 FROM subjects s WHERE s.site_id = identity_links.site_id \
+             AND s.subject_id = identity_links.subject_id AND s.erased_at IS NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await
+        .context("deleting unlinked subjects' identity links")?;
         tx.commit().await?;
         Ok(unlinked)
     }
@@ -343,11 +350,13 @@ impl Ledger for SqlLedger {
             .bind(clock::now_rfc3339())
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM consent_state WHERE site_id = $1 AND subject_id = $2")
-            .bind(site.as_str())
-            .bind(subject.as_str())
-            .execute(&mut *tx)
-            .await?;
+        for table in ["consent_state", "identity_links"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE site_id = $1 AND subject_id = $2"))
+                .bind(site.as_str())
+                .bind(subject.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await.context("committing erasure")?;
         Ok(())
     }

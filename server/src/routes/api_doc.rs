@@ -20,6 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
     tags(
         (name = "public", description = "What the banner and sites call: notices, consents, the loader, checkpoints."),
         (name = "subject", description = "A subject's own records, each read with its subject token."),
+        (name = "site_backend", description = "Server-to-server calls of a site's backend, with its site secret: identity links and account assertions."),
         (name = "session", description = "Signing in and out of the admin API."),
         (name = "accounts", description = "Accounts and the audit log."),
         (name = "sites", description = "Sites, their origins, regimes, secret and members."),
@@ -75,6 +76,13 @@ impl Modify for SecuritySchemes {
             ),
         );
         components.add_security_scheme(
+            "site_secret",
+            bearer(
+                "opaque",
+                "A current secret of the site (`assent_sk_…`, shown once when made or rotated), as `Authorization: Bearer <secret>`. For the site's backend only: never in a page.",
+            ),
+        );
+        components.add_security_scheme(
             "metrics_token",
             bearer(
                 "opaque",
@@ -104,6 +112,8 @@ pub mod answers {
         "`site_not_found`: no live site has this id; `subject_not_found`: no such subject on this site";
     pub const SUBJECT_GONE: &str = "`subject_erased`: this subject was erased; start again without `subject_id`";
     pub const SUBJECT_422: &str = "`invalid_input`: the subject id is not a UUID";
+
+    pub const SITE_SECRET_401: &str = "`unauthorized`: no site secret, or not a current one of this site";
 
     pub const ADMIN_401: &str = "`unauthorized`: no session or token, an invalid or expired one, or a session ended by a logout or password change";
     pub const VIEWER_403: &str = "`forbidden`: no role on this site (also when it does not exist, so the answer does not tell which sites exist)";

@@ -15,9 +15,11 @@ pub mod demo;
 mod docs;
 mod embed;
 mod health;
+mod identity;
 mod metrics;
 mod notice;
 mod subjects;
+mod sync;
 mod well_known;
 
 use crate::error::ApiError;
@@ -32,7 +34,8 @@ use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// The public API (`/v1/sites/{site}/…`), which per-site CORS guards.
+/// The public API (`/v1/sites/{site}/…`), which per-site CORS guards; its server-to-server
+/// calls (tag `site_backend`) answer only to the site secret.
 fn public_api() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
         .routes(routes!(notice::get_notice))
@@ -44,6 +47,10 @@ fn public_api() -> OpenApiRouter<AppState> {
         .routes(routes!(subjects::post_erasure))
         .routes(routes!(embed::get_loader_json))
         .routes(routes!(checkpoints::get_latest_checkpoint))
+        .routes(routes!(sync::post_sync))
+        .routes(routes!(identity::post_identity_link))
+        .routes(routes!(identity::delete_identity_link))
+        .routes(routes!(identity::post_account_assertion))
 }
 
 /// `/v1/admin/…`: guards are in the handlers' signatures (see `crate::admin_auth`).
@@ -69,6 +76,7 @@ fn admin_api() -> OpenApiRouter<AppState> {
         .routes(routes!(notices::post_preview))
         .routes(routes!(notices::post_lint))
         .routes(routes!(subjects::get_subject))
+        .routes(routes!(subjects::get_account))
         .routes(routes!(stats::get_stats))
         .routes(routes!(ledger::get_verify))
         .routes(routes!(ledger::get_export))

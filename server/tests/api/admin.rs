@@ -315,6 +315,7 @@ fn site_endpoints() -> Vec<(Method, &'static str, Option<Value>, bool)> {
             None,
             false,
         ),
+        (Method::GET, "/accounts/acct-42", None, false),
         (Method::GET, "/verify", None, false),
         (Method::GET, "/stats", None, false),
         (Method::POST, "/draft/preview", None, false),
@@ -356,6 +357,7 @@ async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
         "webhook_deliveries",
         "stats_daily",
         "banner_impressions",
+        "identity_links",
     ] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&pool)

@@ -69,6 +69,7 @@ fn fill(path: &str, ids: &Ids) -> String {
         .replace("{event}", &ids.event)
         .replace("{version}", "1")
         .replace("{id}", &ids.webhook)
+        .replace("{account}", "account-42")
 }
 
 async fn every_documented_operation_is_served_and_answers_only_what_it_documents(backend: Backend) {
@@ -263,6 +264,7 @@ async fn the_document_is_openapi_3_1_whose_references_parameters_and_schemes_all
         "csrf_token",
         "subject_token",
         "metrics_token",
+        "site_secret",
     ] {
         assert!(schemes.contains_key(name), "security scheme {name}");
     }

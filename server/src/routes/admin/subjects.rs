@@ -1,6 +1,6 @@
 //! Subject lookup for data-subject requests (GDPR Art. 15 access, Art. 17 erasure): what one
-//! pseudonymous subject agreed to, as the site owner must be able to answer. Every lookup is
-//! audited. Lookup by the site's own account id arrives with identity links (issue 10).
+//! pseudonymous subject agreed to, as the site owner must be able to answer — by subject id,
+//! or by the site's own account id through its identity links. Every lookup is audited.
 
 use crate::admin_auth::SiteViewer;
 use crate::db::audit::AuditRecord;
@@ -8,9 +8,10 @@ use crate::error::{ApiError, Result};
 use crate::ledger::SubjectStatus;
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
-use assent_shared::admin_api::SubjectRecord;
+use assent_shared::account::latest_explicit;
+use assent_shared::admin_api::{AccountRecord, LinkedSubject, SubjectRecord};
 use assent_shared::api::ErrorBody;
-use assent_shared::ids::SubjectId;
+use assent_shared::ids::{AccountId, SubjectId};
 use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::json;
@@ -65,5 +66,69 @@ pub async fn get_subject(
         current: state.ledger.current_state(&site.id, &subject).await?,
         subject_id: subject,
         status,
+    }))
+}
+
+/// Look up an account.
+///
+/// `GET /v1/admin/sites/{site}/accounts/{account}` (viewer): the subjects ever linked to one
+/// of the site's account ids, with their current decisions, and the account's current choice
+/// (what a sync adopts from). 404 `account_not_found` when it was never linked. The audit
+/// entry keeps a salted hash of the account id, not the id: the audit log is never erased.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/accounts/{account}",
+    tag = "ledger",
+    params(("site" = String, Path, description = "The site's id"), ("account" = String, Path, description = "The site's own account id (percent-encoded)")),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The account's links, their subjects' current state and the account's choice (the lookup is audited)", body = AccountRecord),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `account_not_found`: no subject of this site was ever linked to this account id", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: not an account id (1-128 visible ASCII characters)", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
+pub async fn get_account(
+    State(state): State<AppState>,
+    SiteViewer { site, auth }: SiteViewer,
+    Path((_, account)): Path<(String, String)>,
+) -> Result<Json<AccountRecord>> {
+    let account = AccountId::parse(&account)?;
+    let links = state.db.account_links(&site.id, &account).await?;
+    if links.is_empty() {
+        return Err(ApiError::NotFound {
+            what: "account",
+            code: "account_not_found",
+        });
+    }
+    state
+        .db
+        .audit(&AuditRecord {
+            actor: auth.audit_actor(),
+            action: "account_lookup",
+            site_id: Some(site.id.to_string()),
+            details: json!({ "account_id_hash": state.keys.pseudonymize(account.as_str()) }),
+            client_ip: Some(auth.client_ip.clone()),
+        })
+        .await?;
+    let mut events = Vec::new();
+    let mut subjects = Vec::with_capacity(links.len());
+    for link in links {
+        if link.unlinked_at.is_none() {
+            events.extend(state.ledger.history(&site.id, &link.subject_id).await?);
+        }
+        subjects.push(LinkedSubject {
+            current: state.ledger.current_state(&site.id, &link.subject_id).await?,
+            link,
+        });
+    }
+    let valid_from = state.consent_valid_from(&site.id).await?.unwrap_or(1);
+    Ok(Json(AccountRecord {
+        site_id: site.id.to_string(),
+        decisions: latest_explicit(&events, valid_from),
+        account_id: account,
+        subjects,
     }))
 }
