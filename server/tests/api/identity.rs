@@ -4,8 +4,10 @@
 
 use crate::admin::{create_account, send, token_of};
 use crate::helpers::{Backend, error_code, spawn_app};
-use crate::identity_kit::{ACCOUNT, Device, assertion, link, link_device, rows, site_secret};
+use crate::identity_kit::{ACCOUNT, Device, assertion, link, link_device, rows, secret_of, site_secret};
 use crate::on_both_backends;
+use crate::webhooks::all;
+use assent_server::ledger::SiteRecord;
 use assent_shared::api::{ConsentRecorded, SyncResponse};
 use assent_shared::consent::Decision;
 use assent_shared::ids::{AccountId, SiteId};
@@ -25,8 +27,7 @@ async fn a_site_links_a_subject_it_holds_and_linking_again_writes_nothing(backen
     let app = spawn_app(backend).await;
     let secret = site_secret(&app).await;
     let mut a = Device::default();
-    a.choose(&app, "accept_all", "banner", crate::webhooks::all("granted"))
-        .await;
+    a.choose(&app, "accept_all", "banner", all("granted")).await;
     let body = json!({ "account_id": ACCOUNT, "subject_id": a.subject(), "subject_token": a.token() });
     let res = link(&app, Some(&secret), &body).await;
     assert_eq!(res.status(), 201);
@@ -58,10 +59,8 @@ async fn a_link_without_the_site_secret_or_the_subjects_own_token_is_refused_and
     let app = spawn_app(backend).await;
     let secret = site_secret(&app).await;
     let (mut a, mut b) = (Device::default(), Device::default());
-    a.choose(&app, "reject_all", "banner", crate::webhooks::all("denied"))
-        .await;
-    b.choose(&app, "reject_all", "banner", crate::webhooks::all("denied"))
-        .await;
+    a.choose(&app, "reject_all", "banner", all("denied")).await;
+    b.choose(&app, "reject_all", "banner", all("denied")).await;
     let other_keys = tempfile::tempdir().expect("tempdir");
     let forged = assent_server::keys::Keys::load_or_create(&other_keys.path().join("k.json"))
         .expect("keys")
@@ -75,9 +74,25 @@ async fn a_link_without_the_site_secret_or_the_subjects_own_token_is_refused_and
         .expect("sign");
     let body =
         |subject: &str, token: &str| json!({ "account_id": ACCOUNT, "subject_id": subject, "subject_token": token });
+    let shop = SiteRecord {
+        id: SiteId::parse("shop").expect("site"),
+        name: "Shop".into(),
+        origins: vec![],
+        regime_overrides: Default::default(),
+        archived: false,
+        starter_notice: false,
+    };
+    app.state.ledger.put_site(&shop).await.expect("site");
+    let shops_secret = secret_of(&app, "shop").await;
     let before = rows(&app).await;
 
-    for secret in [None, Some("assent_sk_00000000_nope"), Some(b.token())] {
+    // No secret, a made-up one, another site's, a subject token in its place.
+    for secret in [
+        None,
+        Some("assent_sk_00000000_nope"),
+        Some(shops_secret.as_str()),
+        Some(b.token()),
+    ] {
         let res = link(&app, secret, &body(a.subject(), a.token())).await;
         assert_eq!(error_code(res, 401).await, "unauthorized", "secret {secret:?}");
     }
@@ -120,8 +135,7 @@ async fn unlinking_stops_a_device_from_speaking_for_the_account(backend: Backend
     let app = spawn_app(backend).await;
     let secret = site_secret(&app).await;
     let mut a = Device::default();
-    a.choose(&app, "accept_all", "banner", crate::webhooks::all("granted"))
-        .await;
+    a.choose(&app, "accept_all", "banner", all("granted")).await;
     link_device(&app, &secret, &a).await;
     let mut b = Device::default();
     let synced: SyncResponse = b
@@ -168,9 +182,7 @@ async fn the_admin_looks_up_an_account_and_erasure_removes_its_link(backend: Bac
     let app = spawn_app(backend).await;
     let secret = site_secret(&app).await;
     let mut a = Device::default();
-    let saved = a
-        .choose(&app, "reject_all", "banner", crate::webhooks::all("denied"))
-        .await;
+    let saved = a.choose(&app, "reject_all", "banner", all("denied")).await;
     link_device(&app, &secret, &a).await;
     let mut b = Device::default();
     let synced: SyncResponse = b

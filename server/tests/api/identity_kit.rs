@@ -14,18 +14,23 @@ pub const ACCOUNT: &str = "acct-42";
 
 /// A fresh secret of the demo site, as its backend holds it.
 pub async fn site_secret(app: &TestApp) -> String {
+    secret_of(app, "demo").await
+}
+
+/// A fresh secret of `site` (registered).
+pub async fn secret_of(app: &TestApp, site: &str) -> String {
     let secret = NewSecret::generate();
     let audit = AuditRecord {
         actor: "test".into(),
         action: "secret_rotate",
-        site_id: Some("demo".into()),
+        site_id: Some(site.into()),
         details: json!({}),
         client_ip: None,
     };
     app.state
         .db
         .rotate_secret(
-            &SiteId::parse("demo").expect("site"),
+            &SiteId::parse(site).expect("site"),
             &secret,
             time::Duration::hours(1),
             &audit,
