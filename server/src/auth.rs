@@ -31,6 +31,9 @@ pub enum Audience {
     /// A link that shows one site's notice draft in the banner, unpublished
     /// (`POST /v1/admin/sites/{site}/draft/preview`): reads that draft, nothing else.
     Preview,
+    /// A visitor's session on the hosted privacy-settings page (`/sites/{site}/privacy`), in
+    /// an `HttpOnly` cookie scoped to that page: one subject's records, like its token.
+    Settings,
 }
 
 impl Audience {
@@ -41,6 +44,7 @@ impl Audience {
             Self::Admin => "assent:admin",
             Self::Service => "assent:service",
             Self::Preview => "assent:preview",
+            Self::Settings => "assent:settings",
         }
     }
 }
@@ -109,6 +113,30 @@ impl PreviewClaims {
         Self {
             aud: Audience::Preview.as_str().into(),
             site: site.to_string(),
+            exp,
+        }
+    }
+}
+
+/// Claims of a privacy-settings page session (`aud = assent:settings`): the site and subject
+/// it opens, the CSRF token every write on the page must echo in `X-CSRF-Token`, and the
+/// expiry (seconds since the Unix epoch).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SettingsClaims {
+    pub aud: String,
+    pub site: String,
+    pub sub: String,
+    pub csrf: String,
+    pub exp: i64,
+}
+
+impl SettingsClaims {
+    pub fn new(site: &SiteId, subject: &assent_shared::ids::SubjectId, exp: i64) -> Self {
+        Self {
+            aud: Audience::Settings.as_str().into(),
+            site: site.to_string(),
+            sub: subject.to_string(),
+            csrf: random_token(24),
             exp,
         }
     }

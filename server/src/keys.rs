@@ -279,7 +279,13 @@ mod audience_tests {
             keys.verify_token::<Claims>(&subject, Audience::Subject, false)
                 .is_some()
         );
-        for other in [Audience::Admin, Audience::Service, Audience::Receipt, Audience::Preview] {
+        for other in [
+            Audience::Admin,
+            Audience::Service,
+            Audience::Receipt,
+            Audience::Preview,
+            Audience::Settings,
+        ] {
             assert!(
                 keys.verify_token::<Claims>(&subject, other, false).is_none(),
                 "{other:?}"

@@ -39,6 +39,7 @@ macro_rules! in_transaction {
 pub mod accounts;
 pub mod audit;
 pub mod lease;
+pub mod settings;
 pub mod sites;
 pub mod stats;
 pub mod webhooks;

@@ -17,6 +17,8 @@ mod embed;
 mod health;
 mod metrics;
 mod notice;
+mod settings;
+mod settings_api;
 mod subjects;
 mod well_known;
 
@@ -42,6 +44,7 @@ fn public_api() -> OpenApiRouter<AppState> {
         .routes(routes!(subjects::get_current))
         .routes(routes!(subjects::get_export))
         .routes(routes!(subjects::post_erasure))
+        .routes(routes!(settings::post_settings_link))
         .routes(routes!(embed::get_loader_json))
         .routes(routes!(checkpoints::get_latest_checkpoint))
 }
@@ -79,6 +82,19 @@ fn admin_api() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::get_deliveries))
 }
 
+/// The hosted privacy-settings page's session and the subject's records under its path,
+/// where its cookie is sent (same origin as this server: no CORS).
+fn settings_page() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(settings::post_session, settings::get_session))
+        .routes(routes!(settings_api::get_history))
+        .routes(routes!(settings_api::get_current))
+        .routes(routes!(settings_api::get_export))
+        .routes(routes!(settings_api::get_kantara_receipt))
+        .routes(routes!(settings_api::post_erasure))
+        .routes(routes!(settings_api::post_consent))
+}
+
 /// Everything but the public API, on the document's fixed part ([`api_doc::ApiDoc`]).
 fn other_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(api_doc::ApiDoc::openapi())
@@ -93,6 +109,7 @@ fn other_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(well_known::get_jwks))
         .routes(routes!(embed::get_embed_js))
         .routes(routes!(demo::get_preview_page))
+        .merge(settings_page())
         .merge(admin_api())
 }
 
