@@ -193,6 +193,26 @@ async fn a_draft_is_saved_with_its_findings_and_published_only_when_clean(backen
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.expect("error");
     assert_eq!(body["error"]["details"]["field"], "purposes[2].legal_basis");
+    // A misspelt field is refused too, never silently dropped.
+    let mut misspelt = demo_notice();
+    misspelt["purposes"][2]["lifetime_dayz"] = json!(30);
+    let res = send(
+        &app,
+        Method::PUT,
+        "/v1/admin/sites/shop/draft",
+        Some(&token),
+        Some(&misspelt),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.expect("error");
+    assert_eq!(body["error"]["details"]["field"], "purposes[2].lifetime_dayz", "{body}");
+    assert!(
+        body["error"]["details"]["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("unknown field")
+    );
 
     // A draft with problems is saved, with its findings.
     let mut draft = demo_notice();
