@@ -203,13 +203,22 @@ impl FromRequestParts<AppState> for SubjectAuth {
     }
 }
 
-/// `Query<T>` with our error body: 422 `invalid_input` naming `query` and what is wrong.
-#[derive(Debug, FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
+/// The query string, parsed like `Query<T>`, with our error body: 422 `invalid_input`
+/// naming the parameter whose value is wrong (`details.field`: `limit`, `format`, …), or
+/// `query` for what belongs to no one parameter (an unknown one, a repeated one).
+#[derive(Debug)]
 pub struct ApiQuery<T>(pub T);
 
-impl From<axum::extract::rejection::QueryRejection> for ApiError {
-    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
-        Invalid::new("query", rejection.body_text()).into()
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let raw = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
+        serde_path_to_error::deserialize(de).map(Self).map_err(|err| {
+            let path = err.path().to_string();
+            let field = if path == "." { "query".to_owned() } else { path };
+            Invalid::new(field, err.into_inner().to_string()).into()
+        })
     }
 }

@@ -130,7 +130,12 @@ pub fn router(state: AppState) -> Router {
     other
         .merge(public)
         // The banner's hashed build output: static files, not API.
-        .nest_service("/assets", embed::assets_service(state.config.dist_dir.clone()))
+        .nest_service(
+            "/assets",
+            Router::new()
+                .fallback_service(embed::assets_service(state.config.dist_dir.clone()))
+                .layer(axum::middleware::map_response(missing_file_as_json)),
+        )
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(|| async {
             ApiError::NotFound {
@@ -141,6 +146,18 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .layer(trace_layer())
         .with_state(state)
+}
+
+/// A file the build does not have: the one JSON error shape, like every other 404.
+async fn missing_file_as_json(response: axum::response::Response) -> axum::response::Response {
+    if response.status() == axum::http::StatusCode::NOT_FOUND {
+        axum::response::IntoResponse::into_response(ApiError::NotFound {
+            what: "file",
+            code: "not_found",
+        })
+    } else {
+        response
+    }
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -334,8 +334,7 @@ async fn a_draft_is_saved_with_its_findings_and_published_only_when_clean(backen
     .await;
     let saved: Value = res.json().await.expect("draft");
     // Publishing a draft changed since it was read is refused (another tab, another person).
-    let stale =
-        json!({ "material_change": true, "change_summary": summaries, "draft_updated_at": "2000-01-01T00:00:00.000Z" });
+    let stale = json!({ "material_change": true, "change_summary": summaries, "draft_revision": "not-the-revision" });
     let res = send(
         &app,
         Method::POST,
@@ -345,8 +344,7 @@ async fn a_draft_is_saved_with_its_findings_and_published_only_when_clean(backen
     )
     .await;
     assert_eq!(error_code(res, 409).await, "conflict");
-    let publish =
-        json!({ "material_change": true, "change_summary": summaries, "draft_updated_at": saved["updated_at"] });
+    let publish = json!({ "material_change": true, "change_summary": summaries, "draft_revision": saved["revision"] });
     let res = send(
         &app,
         Method::POST,

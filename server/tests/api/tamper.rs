@@ -39,10 +39,7 @@ async fn the_verify_command_names_the_first_broken_event_and_exits_non_zero(back
     let clean = verify_command(&app);
     let out = String::from_utf8_lossy(&clean.stdout);
     assert!(clean.status.success(), "{out}");
-    assert!(
-        out.contains("site demo: 1 chains, 3 events, 1 checkpoints: OK"),
-        "{out}"
-    );
+    assert!(out.contains("site demo: 1 chain, 3 events, 1 checkpoint: OK"), "{out}");
 
     drop_triggers(&app, backend).await;
     let sql = format!(
