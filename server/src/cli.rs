@@ -66,7 +66,9 @@ pub async fn verify(config: &Config, site: Option<&str>) -> anyhow::Result<bool>
     }
     if site.is_none() {
         let db = ledger::connect(&config.database_url).await?.db();
-        let (entries, problems) = db.verify_audit().await?;
+        let (entries, mut problems) = db.verify_audit().await?;
+        let anchors = crate::db::audit_anchor::anchor_file(&config.checkpoint_file);
+        problems.extend(db.check_audit_anchors(&keys, &anchors).await?);
         match problems.first() {
             None => println!("audit log: {entries} entries: OK"),
             Some(first) => {
@@ -199,6 +201,15 @@ pub async fn checkpoint(config: &Config, site: Option<&str>) -> anyhow::Result<(
             "site {site}: checkpoint {} over {} chains, root {}",
             c.number, c.tree_size, c.root
         );
+    }
+    let anchors = crate::db::audit_anchor::anchor_file(&config.checkpoint_file);
+    if ledger::connect(&config.database_url)
+        .await?
+        .db()
+        .anchor_audit(&keys, &anchors)
+        .await?
+    {
+        println!("audit log: head anchored in {}", anchors.display());
     }
     Ok(())
 }

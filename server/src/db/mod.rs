@@ -38,6 +38,7 @@ macro_rules! in_transaction {
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_anchor;
 pub mod lease;
 pub mod settings;
 pub mod sites;
