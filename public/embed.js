@@ -338,6 +338,25 @@
       });
     },
     showPreferences: function () { command("preferences"); },
+    /**
+     * A single-use link (five minutes) to this visitor's privacy-settings page hosted by
+     * Assent: resolves with the URL; rejects before the visitor's first recorded choice.
+     */
+    settingsLink: function () {
+      var s = stored();
+      if (!s || !s.subject_id || !s.subject_token) {
+        return Promise.reject(new Error("Assent: no choice is recorded yet for this visitor"));
+      }
+      return fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/subjects/" + encodeURIComponent(s.subject_id) + "/settings-link", {
+        method: "POST",
+        headers: { authorization: "Bearer " + s.subject_token },
+      }).then(function (r) {
+        return r.json().then(function (b) {
+          if (!r.ok) throw new Error("Assent: " + ((b.error && b.error.message) || r.status));
+          return b.url;
+        });
+      });
+    },
     /** Record an acceptance or refusal made through the site's own UI (source "api"). */
     acceptAll: function () { command("accept_all"); },
     rejectAll: function () { command("reject_all"); },

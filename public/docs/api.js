@@ -206,8 +206,13 @@ function applyFilter() {
   }
   for (const section of document.querySelectorAll("section.tag")) {
     section.hidden = !section.querySelector("details.op:not([hidden])");
+    // The contents follow the filter: no link to a hidden section.
+    const entry = document.querySelector(`#toc a[href="#${section.id}"]`);
+    if (entry) entry.parentElement.hidden = section.hidden;
   }
-  document.getElementById("filter-count").textContent = words.length ? `${shown} endpoints` : "";
+  document.getElementById("filter-count").textContent = words.length
+    ? `${shown} ${shown === 1 ? "endpoint" : "endpoints"}`
+    : "";
 }
 
 // A link to an operation opens it and moves focus there.

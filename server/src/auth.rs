@@ -31,6 +31,9 @@ pub enum Audience {
     /// A link that shows one site's notice draft in the banner, unpublished
     /// (`POST /v1/admin/sites/{site}/draft/preview`): reads that draft, nothing else.
     Preview,
+    /// A visitor's session on the hosted privacy-settings page (`/sites/{site}/privacy`), in
+    /// an `HttpOnly` cookie scoped to that page: one subject's records, like its token.
+    Settings,
     /// An account assertion: a site's backend vouches that its page's visitor is signed in
     /// as one of its accounts (`POST /v1/sites/{site}/account-assertions`), so the device
     /// may adopt that account's choices (`POST /v1/sites/{site}/sync`).
@@ -45,6 +48,7 @@ impl Audience {
             Self::Admin => "assent:admin",
             Self::Service => "assent:service",
             Self::Preview => "assent:preview",
+            Self::Settings => "assent:settings",
             Self::Account => "assent:account",
         }
     }
@@ -114,6 +118,30 @@ impl PreviewClaims {
         Self {
             aud: Audience::Preview.as_str().into(),
             site: site.to_string(),
+            exp,
+        }
+    }
+}
+
+/// Claims of a privacy-settings page session (`aud = assent:settings`): the site and subject
+/// it opens, the CSRF token every write on the page must echo in `X-CSRF-Token`, and the
+/// expiry (seconds since the Unix epoch).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SettingsClaims {
+    pub aud: String,
+    pub site: String,
+    pub sub: String,
+    pub csrf: String,
+    pub exp: i64,
+}
+
+impl SettingsClaims {
+    pub fn new(site: &SiteId, subject: &assent_shared::ids::SubjectId, exp: i64) -> Self {
+        Self {
+            aud: Audience::Settings.as_str().into(),
+            site: site.to_string(),
+            sub: subject.to_string(),
+            csrf: random_token(24),
             exp,
         }
     }

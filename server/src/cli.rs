@@ -46,8 +46,11 @@ pub async fn verify(config: &Config, site: Option<&str>) -> anyhow::Result<bool>
     for site in sites {
         let report = verify::verify_site(ledger.as_ref(), &keys, &site, Some(&config.checkpoint_file)).await?;
         let summary = format!(
-            "site {}: {} chains, {} events, {} checkpoints",
-            report.site_id, report.chains, report.events, report.checkpoints
+            "site {}: {}, {}, {}",
+            report.site_id,
+            count(report.chains, "chain"),
+            count(report.events, "event"),
+            count(report.checkpoints, "checkpoint")
         );
         match report.problems.first() {
             None => println!("{summary}: OK"),
@@ -63,7 +66,9 @@ pub async fn verify(config: &Config, site: Option<&str>) -> anyhow::Result<bool>
     }
     if site.is_none() {
         let db = ledger::connect(&config.database_url).await?.db();
-        let (entries, problems) = db.verify_audit().await?;
+        let (entries, mut problems) = db.verify_audit().await?;
+        let anchors = crate::db::audit_anchor::anchor_file(&config.checkpoint_file);
+        problems.extend(db.check_audit_anchors(&keys, &anchors).await?);
         match problems.first() {
             None => println!("audit log: {entries} entries: OK"),
             Some(first) => {
@@ -162,8 +167,11 @@ pub fn verify_bundle(file: &Path) -> anyhow::Result<bool> {
         report.key_ids.join(", ")
     )?;
     let summary = format!(
-        "{} chains, {} events, {} checkpoints, {} notices",
-        report.chains, report.events, report.checkpoints, report.notices
+        "{}, {}, {}, {}",
+        count(report.chains, "chain"),
+        count(report.events, "event"),
+        count(report.checkpoints, "checkpoint"),
+        count(report.notices, "notice")
     );
     if report.checkpoints == 0 {
         writeln!(
@@ -193,6 +201,15 @@ pub async fn checkpoint(config: &Config, site: Option<&str>) -> anyhow::Result<(
             "site {site}: checkpoint {} over {} chains, root {}",
             c.number, c.tree_size, c.root
         );
+    }
+    let anchors = crate::db::audit_anchor::anchor_file(&config.checkpoint_file);
+    if ledger::connect(&config.database_url)
+        .await?
+        .db()
+        .anchor_audit(&keys, &anchors)
+        .await?
+    {
+        println!("audit log: head anchored in {}", anchors.display());
     }
     Ok(())
 }
@@ -266,4 +283,14 @@ pub fn rotate_key(config: &Config) -> anyhow::Result<()> {
     let kid = Keys::rotate(&config.key_file).context("rotating the signing key")?;
     println!("new signing key {kid} in {}", config.key_file.display());
     Ok(())
+}
+
+/// `1 chain`, `3 chains`: counts as people write them.
+fn count<N: Into<u64>>(n: N, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

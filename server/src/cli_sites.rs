@@ -84,6 +84,14 @@ pub async fn site_create(
     println!();
     println!("Paste this first in the <head> of every page of the site:");
     println!("  {}", install.script_tag);
+    if config.public_url.is_none() {
+        // The command cannot see how the server was started: it only knows the settings.
+        println!(
+            "  (this assumes Assent answers at {}; if it runs elsewhere — another --bind, a proxy —",
+            public_origin(config)
+        );
+        println!("   set ASSENT_PUBLIC_URL to that address for `assent serve` and for this command)");
+    }
     println!();
     println!("Content-Security-Policy, if the site sends one, needs:");
     for line in &install.csp {
@@ -155,16 +163,29 @@ pub async fn grant(config: &Config, email: &str, site: &str, role: &str) -> anyh
     Ok(())
 }
 
-/// Prints a service token (`aud = assent:service`) for automation.
-pub fn service_token(config: &Config, sites: Vec<String>, role: &str, hours: i64) -> anyhow::Result<()> {
+/// Prints a service token (`aud = assent:service`) for automation, for registered sites (or
+/// `*`, every site), valid `hours` (1 to 8,760, a year; clap checks the range). Audited
+/// (`service_token_issue`), since such a token cannot be revoked short of rotating the key.
+pub async fn service_token(config: &Config, sites: Vec<String>, role: &str, hours: i64) -> anyhow::Result<()> {
     let role = Role::parse(role).with_context(|| format!("{role:?}: use owner or viewer"))?;
+    let registered = ledger::open(&config.database_url).await?.sites().await?;
     for s in &sites {
-        if s != "*" {
+        if s != "*" && !registered.iter().any(|r| r.id.as_str() == s) {
             SiteId::parse(s)?;
+            bail!(
+                "site {s} is not registered (assent site list); a token for it would open a site created later under that id"
+            );
         }
     }
     let keys = Keys::load_or_create(&config.key_file)?;
-    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + hours * 3600;
-    println!("{}", keys.sign(&ServiceClaims::new(sites, role, exp))?);
+    let exp = time::OffsetDateTime::now_utc() + time::Duration::hours(hours);
+    let token = keys.sign(&ServiceClaims::new(sites.clone(), role, exp.unix_timestamp()))?;
+    let record = cli_audit(
+        "service_token_issue",
+        None,
+        json!({ "sites": sites, "role": role, "expires_at": crate::clock::format_rfc3339(exp) }),
+    );
+    db(config).await?.audit(&record).await?;
+    println!("{token}");
     Ok(())
 }

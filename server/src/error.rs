@@ -56,8 +56,9 @@ pub enum ApiError {
         .0.iter().filter(|f| f.severity == assent_shared::lint::Severity::Error).count()
     )]
     Lint(Vec<assent_shared::lint::Finding>),
-    #[error("{0}")]
-    Gone(&'static str),
+    /// 410: what was asked for existed and is gone for good (`code` names it).
+    #[error("{message}")]
+    Gone { code: &'static str, message: &'static str },
     #[error("the notice you answered does not match: {0}")]
     NoticeMismatch(String),
     #[error("{0}")]
@@ -80,7 +81,7 @@ impl ApiError {
                 StatusCode::FORBIDDEN
             }
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Gone(_) => StatusCode::GONE,
+            Self::Gone { .. } => StatusCode::GONE,
             Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -101,10 +102,17 @@ impl ApiError {
             Self::Conflict(_) => "conflict",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Lint(_) => "notice_lint_failed",
-            Self::Gone(_) => "subject_erased",
+            Self::Gone { code, .. } => code,
             Self::NoticeMismatch(_) => "notice_mismatch",
             Self::NotReady(_) => "not_ready",
             Self::Internal(_) => "internal",
+        }
+    }
+
+    pub fn subject_erased() -> Self {
+        Self::Gone {
+            code: "subject_erased",
+            message: SUBJECT_ERASED,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Extractors whose rejections are our [`ApiError`], so even a malformed request gets the
 //! one JSON error shape.
 
-use crate::auth::Audience;
+use crate::auth::{Audience, SettingsClaims};
 use crate::error::ApiError;
 use crate::keys::Keys;
 use crate::ledger::{SiteRecord, SubjectStatus};
@@ -9,8 +9,8 @@ use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::ids::{SiteId, SubjectId};
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams};
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -99,19 +99,53 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Checks `Authorization: Bearer <subject token>` for this site and subject.
-pub fn authorize_subject(keys: &Keys, headers: &HeaderMap, site: &SiteId, subject: &SubjectId) -> Result<(), ApiError> {
-    let token = bearer(headers).ok_or(ApiError::Unauthorized(
-        "this subject's token is required as Authorization: Bearer <subject_token>",
-    ))?;
-    let claims: SubjectClaims = keys
-        .verify_token(token, Audience::Subject, false)
-        .ok_or(ApiError::Unauthorized("the subject token is not valid"))?;
-    if claims == SubjectClaims::new(site, subject) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("the subject token belongs to another subject"))
+/// The cookie of a privacy-settings page session; its `Path` is that page
+/// (`/sites/{site}/privacy`), so browsers send it nowhere else.
+pub const SETTINGS_COOKIE: &str = "assent_settings";
+
+/// Checks that the request may act for this subject of this site: `Authorization: Bearer
+/// <subject token>`, or — on the hosted privacy-settings page — its session cookie, where a
+/// write (any method but GET/HEAD) must also echo the session's CSRF token in
+/// `X-CSRF-Token` (403 `csrf_failed`). 401 without a valid credential, 403 for another
+/// subject's.
+pub fn authorize_subject(
+    keys: &Keys,
+    headers: &HeaderMap,
+    method: &Method,
+    site: &SiteId,
+    subject: &SubjectId,
+) -> Result<(), ApiError> {
+    if let Some(token) = bearer(headers) {
+        let claims: SubjectClaims = keys
+            .verify_token(token, Audience::Subject, false)
+            .ok_or(ApiError::Unauthorized("the subject token is not valid"))?;
+        return if claims == SubjectClaims::new(site, subject) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("the subject token belongs to another subject"))
+        };
     }
+    let Some(session) = crate::admin_auth::cookie(headers, SETTINGS_COOKIE) else {
+        return Err(ApiError::Unauthorized(
+            "this subject's token is required as Authorization: Bearer <subject_token>",
+        ));
+    };
+    let claims: SettingsClaims = keys
+        .verify_token(session, Audience::Settings, true)
+        .ok_or(ApiError::Unauthorized(
+            "the privacy-settings session has expired; open the site's privacy link again",
+        ))?;
+    if claims.site != site.as_str() || claims.sub != subject.as_str() {
+        return Err(ApiError::Forbidden("this session belongs to another subject"));
+    }
+    let safe = matches!(*method, Method::GET | Method::HEAD);
+    let echoed = headers
+        .get(crate::admin_auth::CSRF_HEADER)
+        .and_then(|v| v.to_str().ok());
+    if !safe && echoed != Some(claims.csrf.as_str()) {
+        return Err(ApiError::CsrfFailed);
+    }
+    Ok(())
 }
 
 /// The `{site}` of a public API path: registered and not archived, else 404 `site_not_found`.
@@ -134,8 +168,8 @@ impl FromRequestParts<AppState> for Site {
     }
 }
 
-/// The `{site}` and `{subject}` of a path, with `Authorization: Bearer <subject token>` for
-/// exactly that subject: 401 without a valid token, 403 for another subject's, 404 for an
+/// The `{site}` and `{subject}` of a path, with `Authorization: Bearer <subject token>` (or,
+/// on the hosted settings page, its session cookie) for exactly that subject: 401 without a valid token, 403 for another subject's, 404 for an
 /// unknown subject, 410 for an erased one.
 #[derive(Debug, Clone)]
 pub struct SubjectAuth {
@@ -157,10 +191,10 @@ impl FromRequestParts<AppState> for SubjectAuth {
             .map(|(_, v)| v.to_owned())
             .unwrap_or_default();
         let subject = SubjectId::parse(&raw)?;
-        authorize_subject(&state.keys, &parts.headers, &site.id, &subject)?;
+        authorize_subject(&state.keys, &parts.headers, &parts.method, &site.id, &subject)?;
         match state.ledger.subject_status(&site.id, &subject).await? {
             SubjectStatus::Active => Ok(Self { site, subject }),
-            SubjectStatus::Erased => Err(ApiError::Gone(crate::error::SUBJECT_ERASED)),
+            SubjectStatus::Erased => Err(ApiError::subject_erased()),
             SubjectStatus::Unknown => Err(ApiError::NotFound {
                 what: "subject",
                 code: "subject_not_found",
@@ -169,13 +203,22 @@ impl FromRequestParts<AppState> for SubjectAuth {
     }
 }
 
-/// `Query<T>` with our error body: 422 `invalid_input` naming `query` and what is wrong.
-#[derive(Debug, FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
+/// The query string, parsed like `Query<T>`, with our error body: 422 `invalid_input`
+/// naming the parameter whose value is wrong (`details.field`: `limit`, `format`, …), or
+/// `query` for what belongs to no one parameter (an unknown one, a repeated one).
+#[derive(Debug)]
 pub struct ApiQuery<T>(pub T);
 
-impl From<axum::extract::rejection::QueryRejection> for ApiError {
-    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
-        Invalid::new("query", rejection.body_text()).into()
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let raw = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
+        serde_path_to_error::deserialize(de).map(Self).map_err(|err| {
+            let path = err.path().to_string();
+            let field = if path == "." { "query".to_owned() } else { path };
+            Invalid::new(field, err.into_inner().to_string()).into()
+        })
     }
 }

@@ -284,6 +284,7 @@ mod audience_tests {
             Audience::Service,
             Audience::Receipt,
             Audience::Preview,
+            Audience::Settings,
             Audience::Account,
         ] {
             assert!(

@@ -34,7 +34,6 @@ enum Command {
         /// Address of the API listener [env: ASSENT_BIND, default 127.0.0.1:8080].
         #[arg(long)]
         bind: Option<std::net::SocketAddr>,
-        /// sqlite://path or postgres://… [env: ASSENT_DATABASE_URL, default sqlite://data/assent.db].
         /// Serve the demo site on a second listener [env: ASSENT_DEMO].
         #[arg(long)]
         demo: bool,
@@ -111,8 +110,8 @@ enum Command {
         /// owner or viewer.
         #[arg(long, default_value = "owner")]
         role: String,
-        /// Lifetime in hours.
-        #[arg(long, default_value_t = 24)]
+        /// Lifetime in hours (1 to 8760, a year).
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(i64).range(1..=8760))]
         hours: i64,
     },
     /// Register and list sites.
@@ -169,7 +168,19 @@ enum AdminCommand {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    // One line per failure, its causes joined: an operator needs the message, not a
+    // backtrace (which anyhow prints for a returned error whenever RUST_BACKTRACE is set).
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("Error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_env("ASSENT_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
@@ -181,7 +192,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let needs_database = !matches!(
         cli.command,
-        Command::Serve { .. } | Command::RotateKey | Command::AdminToken { .. } | Command::VerifyBundle { .. }
+        Command::Serve { .. } | Command::RotateKey | Command::VerifyBundle { .. }
     );
     if needs_database {
         require_existing_database(&config.database_url)?;
@@ -234,7 +245,7 @@ async fn main() -> anyhow::Result<()> {
         Command::RebuildProjection => cli::rebuild_projection(&config).await,
         Command::PublishNotice { site, file } => cli::publish_notice(&config, &site, &file).await,
         Command::SetRegimes { site, pairs } => cli::set_regimes(&config, &site, &pairs).await,
-        Command::AdminToken { sites, role, hours } => cli_sites::service_token(&config, sites, &role, hours),
+        Command::AdminToken { sites, role, hours } => cli_sites::service_token(&config, sites, &role, hours).await,
         Command::Site(SiteCommand::Create {
             id,
             name,

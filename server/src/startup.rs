@@ -180,7 +180,8 @@ where
     });
 }
 
-/// Checkpoints every site whose chains moved, every `checkpoint_interval_secs`.
+/// Checkpoints every site whose chains moved, and anchors the audit log's head, every
+/// `checkpoint_interval_secs`.
 fn spawn_checkpointer(state: &AppState) {
     let every = state.config.checkpoint_interval_secs;
     if every == 0 {
@@ -189,6 +190,8 @@ fn spawn_checkpointer(state: &AppState) {
     spawn_periodic(state, "checkpoints", Duration::from_secs(every), |state| async move {
         let file = Some(state.config.checkpoint_file.as_path());
         let made = crate::ledger::checkpoint::make_due(state.ledger.as_ref(), &state.keys, file).await?;
+        let anchors = crate::db::audit_anchor::anchor_file(&state.config.checkpoint_file);
+        state.db.anchor_audit(&state.keys, &anchors).await?;
         if made > 0 {
             tracing::info!(made, "checkpoints made");
         }

@@ -186,6 +186,8 @@ pub struct DraftView {
     pub notice: Notice,
     pub updated_at: String,
     pub updated_by: String,
+    /// Changes on every save: send it back as `draft_revision` to publish exactly this.
+    pub revision: String,
     /// What would stop publication now (validation and lint errors), and warnings.
     pub findings: Vec<crate::lint::Finding>,
 }
@@ -214,10 +216,10 @@ pub struct Publish {
     /// What changed, per language, shown when asking again (required with `material_change`).
     #[serde(default)]
     pub change_summary: BTreeMap<String, String>,
-    /// The draft's `updated_at` as the publisher last saw it: when given and the draft changed
+    /// The draft's `revision` as the publisher last saw it: when given and the draft changed
     /// since (another tab, another person), publishing is refused with 409.
     #[serde(default)]
-    pub draft_updated_at: Option<String>,
+    pub draft_revision: Option<String>,
 }
 
 /// A published version in the list of a site's notices.

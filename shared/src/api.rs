@@ -93,7 +93,9 @@ pub struct ErrorDetail {
     /// Stable, machine-readable: `invalid_input`, `not_found`, `conflict`, …
     pub code: String,
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// What the code needs said (`field` and `reason` for `invalid_input`, …); `null` when
+    /// the code says it all. Always present, so every error has the same keys.
+    #[serde(default)]
     pub details: Option<serde_json::Value>,
 }
 

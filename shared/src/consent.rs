@@ -213,7 +213,11 @@ pub fn validate_decisions(notice: &LocalizedNotice, method: Method, decisions: &
         if !consistent {
             return Err(Invalid::new(
                 field,
-                format!("{decision:?} contradicts method {method:?}").to_lowercase(),
+                format!(
+                    "{} contradicts method {}",
+                    crate::wire_name(&decision),
+                    crate::wire_name(&method)
+                ),
             ));
         }
         if method == Method::AcceptAll && !purpose.in_accept_all {

@@ -19,6 +19,7 @@ pub mod lint;
 pub mod merkle;
 pub mod notice;
 pub mod regime;
+pub mod settings;
 pub mod signals;
 pub mod stats;
 pub mod ui_texts;

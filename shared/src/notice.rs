@@ -42,6 +42,7 @@ pub enum StorageKind {
 /// banner deletes matching items when their purpose is refused or withdrawn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Cookie {
     pub name: String,
     pub provider: String,
@@ -57,6 +58,7 @@ pub struct Cookie {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Vendor {
     pub name: String,
     #[serde(default)]
@@ -67,6 +69,7 @@ pub struct Vendor {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PurposeText {
     pub title: String,
     pub description: String,
@@ -74,6 +77,7 @@ pub struct PurposeText {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Purpose {
     pub key: PurposeKey,
     pub legal_basis: LegalBasis,
@@ -106,6 +110,7 @@ pub struct Purpose {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NoticeText {
     pub title: String,
     pub body: String,
@@ -127,6 +132,7 @@ pub const THEME_KEYS: &[&str] = &[
 /// One version of a site's notice, as the site owner publishes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Notice {
     pub version: u32,
     pub policy_version: String,

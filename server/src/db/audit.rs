@@ -20,7 +20,8 @@ pub struct AuditRecord {
     /// `user:<email>`, `service` (a service token) or `cli` (an operator command).
     pub actor: String,
     /// `login`, `logout`, `password_change`, `user_create`, `role_grant`, `role_revoke`,
-    /// `site_create`, `site_update`, `site_archive`, `secret_rotate`, `notice_publish`,
+    /// `site_create`, `site_update`, `site_archive`, `secret_rotate`, `notice_publish`, `draft_preview`,
+    /// `service_token_issue`,
     /// `export`, `subject_lookup`, `account_lookup`, `webhook_change`.
     pub action: &'static str,
     pub site_id: Option<String>,

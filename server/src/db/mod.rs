@@ -39,8 +39,10 @@ macro_rules! in_transaction {
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_anchor;
 pub mod identity;
 pub mod lease;
+pub mod settings;
 pub mod sites;
 pub mod stats;
 pub mod webhooks;

@@ -58,6 +58,8 @@ pub struct Draft {
     pub notice: serde_json::Value,
     pub updated_at: String,
     pub updated_by: String,
+    /// Changes on every save (a random id): what a publisher names to publish what they read.
+    pub revision: String,
 }
 
 impl Db {
@@ -241,7 +243,7 @@ impl Db {
     }
 
     pub async fn draft(&self, site: &SiteId) -> anyhow::Result<Option<Draft>> {
-        let row = sqlx::query("SELECT body, updated_at, updated_by FROM notice_drafts WHERE site_id = $1")
+        let row = sqlx::query("SELECT body, updated_at, updated_by, revision FROM notice_drafts WHERE site_id = $1")
             .bind(site.as_str())
             .fetch_optional(&self.pool)
             .await?;
@@ -250,38 +252,47 @@ impl Db {
                 notice: serde_json::from_str(r.try_get::<&str, _>("body")?)?,
                 updated_at: r.try_get("updated_at")?,
                 updated_by: r.try_get("updated_by")?,
+                revision: r.try_get("revision")?,
             })
         })
         .transpose()
     }
 
-    /// Saves the draft (replacing the previous one). Drafts are work in progress: not audited.
-    pub async fn save_draft(&self, site: &SiteId, notice: &serde_json::Value, by: &str) -> anyhow::Result<String> {
+    /// Saves the draft (replacing the previous one); returns its `updated_at` and new
+    /// revision. Drafts are work in progress: not audited.
+    pub async fn save_draft(
+        &self,
+        site: &SiteId,
+        notice: &serde_json::Value,
+        by: &str,
+    ) -> anyhow::Result<(String, String)> {
         let now = clock::now_rfc3339();
+        let revision = uuid::Uuid::new_v4().simple().to_string();
         sqlx::query(
-            "INSERT INTO notice_drafts (site_id, body, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+            "INSERT INTO notice_drafts (site_id, body, updated_at, updated_by, revision) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (site_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, \
-             updated_by = excluded.updated_by",
+             updated_by = excluded.updated_by, revision = excluded.revision",
         )
         .bind(site.as_str())
         .bind(serde_json::to_string(notice)?)
         .bind(now.as_str())
         .bind(by)
+        .bind(revision.as_str())
         .execute(&self.pool)
         .await
         .context("saving the draft")?;
-        Ok(now)
+        Ok((now, revision))
     }
 
     /// Publishes `notice` as the site's next version: the draft is removed, the starter flag
     /// cleared. `Ok(false)` when another publication took that version first.
-    /// `draft_updated_at` is the draft's `updated_at` as read: if the draft changed or was
+    /// `draft_revision` is the draft's revision as read: if the draft changed or was
     /// published since, nothing is written and the answer is `Ok(false)`.
     pub async fn publish(
         &self,
         site: &SiteId,
         notice: &Notice,
-        draft_updated_at: &str,
+        draft_revision: &str,
         audit: &AuditRecord,
     ) -> anyhow::Result<bool> {
         let backend = self.backend;
@@ -295,9 +306,9 @@ impl Db {
             }
             // Taking the draft first makes a second publication of it (or of a draft changed
             // since it was read) find nothing and write nothing.
-            let taken = sqlx::query("DELETE FROM notice_drafts WHERE site_id = $1 AND updated_at = $2")
+            let taken = sqlx::query("DELETE FROM notice_drafts WHERE site_id = $1 AND revision = $2")
                 .bind(site.as_str())
-                .bind(draft_updated_at)
+                .bind(draft_revision)
                 .execute(&mut *tx)
                 .await?;
             if taken.rows_affected() != 1 {

@@ -18,6 +18,10 @@ const DAY: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-
 pub const MAX_DAYS: i64 = 366;
 /// The range when the caller names none: the last 30 days, today included.
 pub const DEFAULT_DAYS: i64 = 30;
+/// Dates outside these years are refused (no ledger holds them; the bounds keep date
+/// arithmetic far from the calendar's ends).
+pub const MIN_YEAR: i32 = 1970;
+pub const MAX_YEAR: i32 = 9000;
 
 /// A checked statistics query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,12 +44,29 @@ impl StatsFilter {
         today: Date,
     ) -> Result<Self, Invalid> {
         let day = |field: &str, raw: &str| {
-            Date::parse(raw.trim(), DAY).map_err(|_| Invalid::new(field, "use a UTC date: YYYY-MM-DD (2026-11-30)"))
+            let shaped = raw.len() == 10
+                && raw.bytes().enumerate().all(|(i, b)| {
+                    if i == 4 || i == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                });
+            Date::parse(raw, DAY)
+                .ok()
+                .filter(|d| shaped && (MIN_YEAR..=MAX_YEAR).contains(&d.year()))
+                .ok_or_else(|| {
+                    Invalid::new(
+                        field,
+                        format!("use a UTC date YYYY-MM-DD (2026-11-30) between the years {MIN_YEAR} and {MAX_YEAR}"),
+                    )
+                })
         };
         let to = to.map(|raw| day("to", raw)).transpose()?.unwrap_or(today);
         let from = match from {
             Some(raw) => day("from", raw)?,
-            None => to - Duration::days(DEFAULT_DAYS - 1),
+            // Cannot underflow: `to` is at least MIN_YEAR-01-01.
+            None => to.saturating_sub(Duration::days(DEFAULT_DAYS - 1)),
         };
         if from > to {
             return Err(Invalid::new("to", "must not be before from"));
@@ -82,10 +103,10 @@ impl Db {
         let regime = filter.regime.map(|r| wire_name(&r));
         let regime_clause = if regime.is_some() { " AND regime = $5" } else { "" };
         let mut days: BTreeMap<String, Breakdown> = BTreeMap::new();
-        let mut d = filter.from;
-        while d <= filter.to {
-            days.insert(day_string(d), Breakdown::default());
-            d += Duration::days(1);
+        let mut d = Some(filter.from);
+        while let Some(day) = d.filter(|day| *day <= filter.to) {
+            days.insert(day_string(day), Breakdown::default());
+            d = day.next_day();
         }
 
         // Event counts: the purpose's own rows when filtered, else the all-events rows.
@@ -236,6 +257,19 @@ mod tests {
         assert_eq!(field(Some("2025-01-01"), Some("2026-11-30"), None, None), "from");
         assert_eq!(field(None, None, Some("Not A Key"), None), "purpose");
         assert_eq!(field(None, None, None, Some("gdpr")), "regime");
+        // The calendar's ends, signs, padding and other shapes of a date.
+        for odd in [
+            "9999-12-31",
+            "-9999-01-10",
+            "+2026-11-30",
+            " 2026-11-01",
+            "0000-01-05",
+            "2026-1-05",
+            "20261105",
+        ] {
+            assert_eq!(field(None, Some(odd), None, None), "to", "{odd}");
+            assert_eq!(field(Some(odd), None, None, None), "from", "{odd}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
     tags(
         (name = "public", description = "What the banner and sites call: notices, consents, the loader, checkpoints."),
         (name = "subject", description = "A subject's own records, each read with its subject token."),
+        (name = "settings", description = "The hosted privacy-settings page: its hand-off, its session, and the subject's records under its own path."),
         (name = "site_backend", description = "Server-to-server calls of a site's backend, with its site secret: identity links and account assertions."),
         (name = "session", description = "Signing in and out of the admin API."),
         (name = "accounts", description = "Accounts and the audit log."),
@@ -74,6 +75,13 @@ impl Modify for SecuritySchemes {
                 "JWT",
                 "The `subject_token` answered with a subject's first event, as `Authorization: Bearer <token>`.",
             ),
+        );
+        components.add_security_scheme(
+            "settings_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::extract::SETTINGS_COOKIE,
+                "The privacy-settings page's session cookie (`HttpOnly; Secure; SameSite=Strict; Path=/sites/{site}/privacy`), set by `POST /sites/{site}/privacy/session`. Writes made with it also need `X-CSRF-Token` (the session's `csrf_token`).",
+            ))),
         );
         components.add_security_scheme(
             "site_secret",

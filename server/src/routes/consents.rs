@@ -20,7 +20,7 @@ use assent_shared::notice::Notice;
 use axum::Json;
 use axum::extract::ConnectInfo;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
@@ -88,7 +88,7 @@ pub async fn post_consent(
 
     let (subject_id, new_subject) = match &request.subject_id {
         Some(subject) => {
-            authorize_subject(&state.keys, &headers, &site.id, subject)?;
+            authorize_subject(&state.keys, &headers, &Method::POST, &site.id, subject)?;
             (subject.clone(), false)
         }
         None => (new_subject_id()?, true),
@@ -193,7 +193,7 @@ pub(super) async fn append(state: &AppState, new: NewEvent) -> Result<StoredEven
         Err(AppendRefused::EventIdReused(_)) => Err(ApiError::Conflict(
             "this event_id was already recorded with a different body".into(),
         )),
-        Err(AppendRefused::ErasedSubject(_)) => Err(ApiError::Gone(crate::error::SUBJECT_ERASED)),
+        Err(AppendRefused::ErasedSubject(_)) => Err(ApiError::subject_erased()),
         Err(AppendRefused::UnknownSubject(_)) => Err(ApiError::NotFound {
             what: "subject",
             code: "subject_not_found",

@@ -108,12 +108,16 @@ pub async fn get_preview_page(
         .token
         .as_deref()
         .and_then(|t| state.keys.verify_token::<PreviewClaims>(t, Audience::Preview, true))
-        .is_some_and(|claims| claims.site == site && state.site(&site).is_some());
-    // The token is in the URL: no referrer carries it elsewhere, no cache keeps the page.
+        .is_some_and(|claims| claims.site == site && state.live_site(&site).is_some());
+    // The token is in the URL: no referrer carries it elsewhere, no cache keeps the page. The
+    // page lives on this server's origin, where admin sessions live too: it runs nothing but
+    // Assent's own loader and banner, and no other site may frame it.
     let headers = [
         (header::CACHE_CONTROL, "no-store"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::HeaderName::from_static("x-robots-tag"), "noindex"),
+        (header::CONTENT_SECURITY_POLICY, PREVIEW_CSP),
+        (header::X_FRAME_OPTIONS, "DENY"),
     ];
     if !valid {
         return (
@@ -130,7 +134,7 @@ pub async fn get_preview_page(
             .into_response();
     }
     let token = query.token.unwrap_or_default();
-    let page = render(&state, &site, &format!(" data-preview=\"{token}\"")).replacen(
+    let page = without_demo_parts(&render(&state, &site, &format!(" data-preview=\"{token}\""))).replacen(
         "<body>",
         &format!(
             "<body><p role=\"status\" data-test=\"preview-ribbon\" style=\"margin:0;padding:.5em 1em;\
@@ -140,6 +144,26 @@ pub async fn get_preview_page(
         1,
     );
     (headers, Html(page)).into_response()
+}
+
+/// The preview page's policy: its own scripts (the loader, the banner's module and wasm) and
+/// the banner's injected styles, nothing from elsewhere, never framed.
+const PREVIEW_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+     connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The demo page without its third-party stand-ins and inline handlers (`<!--demo-only-->`
+/// … `<!--/demo-only-->`), which have no place on this server's own origin.
+fn without_demo_parts(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    let mut rest = page;
+    while let Some(start) = rest.find("<!--demo-only-->") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("<!--/demo-only-->")
+            .map_or("", |end| &rest[start + end + "<!--/demo-only-->".len()..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

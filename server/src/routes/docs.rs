@@ -13,7 +13,7 @@ use utoipa::openapi::OpenApi;
 const PAGE: &str = include_str!("../../../public/docs/api.html");
 const SCRIPT: &str = include_str!("../../../public/docs/api.js");
 const STYLE: &str = include_str!("../../../public/docs/api.css");
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; \
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
                    base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The document depends only on the code: built once per process.

@@ -155,7 +155,7 @@ pub async fn post_account_assertion(
 pub(super) async fn active_subject(state: &AppState, site: &SiteId, subject: &SubjectId) -> Result<()> {
     match state.ledger.subject_status(site, subject).await? {
         SubjectStatus::Active => Ok(()),
-        SubjectStatus::Erased => Err(ApiError::Gone(crate::error::SUBJECT_ERASED)),
+        SubjectStatus::Erased => Err(ApiError::subject_erased()),
         SubjectStatus::Unknown => Err(ApiError::NotFound {
             what: "subject",
             code: "subject_not_found",

@@ -18,6 +18,8 @@ mod health;
 mod identity;
 mod metrics;
 mod notice;
+mod settings;
+mod settings_api;
 mod subjects;
 mod sync;
 mod well_known;
@@ -45,6 +47,7 @@ fn public_api() -> OpenApiRouter<AppState> {
         .routes(routes!(subjects::get_current))
         .routes(routes!(subjects::get_export))
         .routes(routes!(subjects::post_erasure))
+        .routes(routes!(settings::post_settings_link))
         .routes(routes!(embed::get_loader_json))
         .routes(routes!(checkpoints::get_latest_checkpoint))
         .routes(routes!(sync::post_sync))
@@ -87,6 +90,19 @@ fn admin_api() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::get_deliveries))
 }
 
+/// The hosted privacy-settings page's session and the subject's records under its path,
+/// where its cookie is sent (same origin as this server: no CORS).
+fn settings_page() -> OpenApiRouter<AppState> {
+    OpenApiRouter::default()
+        .routes(routes!(settings::post_session, settings::get_session))
+        .routes(routes!(settings_api::get_history))
+        .routes(routes!(settings_api::get_current))
+        .routes(routes!(settings_api::get_export))
+        .routes(routes!(settings_api::get_kantara_receipt))
+        .routes(routes!(settings_api::post_erasure))
+        .routes(routes!(settings_api::post_consent))
+}
+
 /// Everything but the public API, on the document's fixed part ([`api_doc::ApiDoc`]).
 fn other_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(api_doc::ApiDoc::openapi())
@@ -101,6 +117,7 @@ fn other_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(well_known::get_jwks))
         .routes(routes!(embed::get_embed_js))
         .routes(routes!(demo::get_preview_page))
+        .merge(settings_page())
         .merge(admin_api())
 }
 
@@ -121,7 +138,12 @@ pub fn router(state: AppState) -> Router {
     other
         .merge(public)
         // The banner's hashed build output: static files, not API.
-        .nest_service("/assets", embed::assets_service(state.config.dist_dir.clone()))
+        .nest_service(
+            "/assets",
+            Router::new()
+                .fallback_service(embed::assets_service(state.config.dist_dir.clone()))
+                .layer(axum::middleware::map_response(missing_file_as_json)),
+        )
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(|| async {
             ApiError::NotFound {
@@ -132,6 +154,18 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .layer(trace_layer())
         .with_state(state)
+}
+
+/// A file the build does not have: the one JSON error shape, like every other 404.
+async fn missing_file_as_json(response: axum::response::Response) -> axum::response::Response {
+    if response.status() == axum::http::StatusCode::NOT_FOUND {
+        axum::response::IntoResponse::into_response(ApiError::NotFound {
+            what: "file",
+            code: "not_found",
+        })
+    } else {
+        response
+    }
 }
 
 async fn method_not_allowed() -> ApiError {

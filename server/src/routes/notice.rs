@@ -7,17 +7,18 @@ use crate::auth::{Audience, PreviewClaims};
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiQuery, Site};
 use crate::notice_cache::ShownNotice;
-use crate::request_context::RequestContext;
+use crate::request_context::{RequestContext, client_ip};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use anyhow::Context;
 use assent_shared::api::{ErrorBody, NoticeResponse};
 use assent_shared::notice::Notice;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -55,6 +56,7 @@ pub async fn get_notice(
     State(state): State<AppState>,
     Site(site): Site,
     ApiQuery(query): ApiQuery<NoticeQuery>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse> {
     let ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);
@@ -84,8 +86,11 @@ pub async fn get_notice(
                 what: "published notice",
                 code: "notice_not_found",
             })?;
-            if query.first.as_deref() == Some("1") {
-                state.impressions.count(&site.id, ctx.regime);
+            // Counted only for a page's own request: browsers send `Origin` with the loader's
+            // (cross-origin, CORS-mode) fetch, and the CORS layer let only the site's through.
+            if query.first.as_deref() == Some("1") && headers.contains_key(header::ORIGIN) {
+                let client = client_ip(&state.config, &headers, peer.ip());
+                state.impressions.count(&site.id, ctx.regime, client);
             }
             let from = state
                 .notices

@@ -295,7 +295,7 @@ async fn an_auditor_downloads_the_export_over_http_and_it_is_audited(backend: Ba
     let report = assent_server::export::verify_bundle(&res.bytes().await.expect("bundle")[..]).expect("read");
     assert!(report.is_ok(), "{report:?}");
     for (query, field) in [
-        ("?format=xml", "query"),
+        ("?format=xml", "format"),
         ("?from=yesterday", "from"),
         ("?purpose=Bad Key", "purpose"),
     ] {

@@ -15,6 +15,7 @@ mod preview;
 mod processes;
 mod public;
 mod receiver;
+mod settings;
 mod sites;
 mod stats;
 mod subjects;

@@ -193,6 +193,26 @@ async fn a_draft_is_saved_with_its_findings_and_published_only_when_clean(backen
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.expect("error");
     assert_eq!(body["error"]["details"]["field"], "purposes[2].legal_basis");
+    // A misspelt field is refused too, never silently dropped.
+    let mut misspelt = demo_notice();
+    misspelt["purposes"][2]["lifetime_dayz"] = json!(30);
+    let res = send(
+        &app,
+        Method::PUT,
+        "/v1/admin/sites/shop/draft",
+        Some(&token),
+        Some(&misspelt),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.expect("error");
+    assert_eq!(body["error"]["details"]["field"], "purposes[2].lifetime_dayz", "{body}");
+    assert!(
+        body["error"]["details"]["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("unknown field")
+    );
 
     // A draft with problems is saved, with its findings.
     let mut draft = demo_notice();
@@ -314,8 +334,7 @@ async fn a_draft_is_saved_with_its_findings_and_published_only_when_clean(backen
     .await;
     let saved: Value = res.json().await.expect("draft");
     // Publishing a draft changed since it was read is refused (another tab, another person).
-    let stale =
-        json!({ "material_change": true, "change_summary": summaries, "draft_updated_at": "2000-01-01T00:00:00.000Z" });
+    let stale = json!({ "material_change": true, "change_summary": summaries, "draft_revision": "not-the-revision" });
     let res = send(
         &app,
         Method::POST,
@@ -325,8 +344,7 @@ async fn a_draft_is_saved_with_its_findings_and_published_only_when_clean(backen
     )
     .await;
     assert_eq!(error_code(res, 409).await, "conflict");
-    let publish =
-        json!({ "material_change": true, "change_summary": summaries, "draft_updated_at": saved["updated_at"] });
+    let publish = json!({ "material_change": true, "change_summary": summaries, "draft_revision": saved["revision"] });
     let res = send(
         &app,
         Method::POST,

@@ -16,6 +16,7 @@ on_both_backends!(
     roll_ups_kept_with_the_events_equal_a_rebuild_from_the_events,
     filters_narrow_by_purpose_regime_and_days,
     bad_queries_are_refused_naming_the_field,
+    the_banner_counter_counts_only_pages_and_bounds_each_client,
 );
 
 async fn stats(app: &TestApp, token: &str, query: &str) -> Value {
@@ -29,9 +30,24 @@ async fn stats(app: &TestApp, token: &str, query: &str) -> Value {
 /// Asks for the notice as the loader does for a visitor with no stored choice.
 async fn show_banner(app: &TestApp, times: usize) {
     for _ in 0..times {
-        let res = app.get("/v1/sites/demo/notice?lang=en&first=1").await;
+        let res = app
+            .client
+            .get(format!("{}/v1/sites/demo/notice?lang=en&first=1", app.api))
+            .header("origin", &app.demo)
+            .send()
+            .await
+            .expect("notice");
         assert_eq!(res.status(), 200);
     }
+}
+
+/// The counter as the database holds it, after this process's counts are added.
+async fn shown(app: &TestApp) -> i64 {
+    app.state.impressions.flush(&app.state.db).await.expect("flush");
+    sqlx::query_scalar("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM banner_impressions")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .expect("sum")
 }
 
 fn n(v: &Value) -> u64 {
@@ -193,7 +209,7 @@ async fn bad_queries_are_refused_naming_the_field(backend: Backend) {
         ("?from=2024-01-01&to=2026-11-30", "from"),
         ("?purpose=Not%20a%20key", "purpose"),
         ("?regime=gdpr", "regime"),
-        ("?color=red", "query"),
+        ("?color=red", "color"),
     ] {
         let res = app
             .get_authed(format!("{}/v1/admin/sites/demo/stats{query}", app.api), &token)
@@ -205,4 +221,35 @@ async fn bad_queries_are_refused_naming_the_field(backend: Backend) {
     }
     let res = app.get("/v1/admin/sites/demo/stats").await;
     assert_eq!(error_code(res, 401).await, "unauthorized");
+    // Every error carries the same keys, `details` included.
+    let res = app.get("/assets/banner/no-such-file.js").await;
+    assert_eq!(res.status(), 404);
+    let body: Value = res.json().await.expect("JSON 404");
+    assert_eq!(body["error"]["code"], "not_found");
+    assert!(body["error"].as_object().expect("error").contains_key("details"));
+}
+
+async fn the_banner_counter_counts_only_pages_and_bounds_each_client(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Without `Origin` (an `<img>` tag or a `no-cors` fetch planted on another site, curl):
+    // not a page's banner, not counted.
+    for _ in 0..3 {
+        let res = app.get("/v1/sites/demo/notice?lang=en&first=1").await;
+        assert_eq!(res.status(), 200);
+    }
+    assert_eq!(shown(&app).await, 0);
+    // Another site's page is refused by CORS and counts nothing either.
+    let res = app
+        .client
+        .get(format!("{}/v1/sites/demo/notice?first=1", app.api))
+        .header("origin", "https://elsewhere.example")
+        .send()
+        .await
+        .expect("notice");
+    assert_eq!(error_code(res, 403).await, "origin_not_allowed");
+    assert_eq!(shown(&app).await, 0);
+    // One client counts at most its per-minute allowance, however often it asks.
+    let limit = assent_server::impressions::PER_CLIENT_PER_MINUTE;
+    show_banner(&app, usize::try_from(limit).expect("small") * 3).await;
+    assert_eq!(shown(&app).await, i64::from(limit));
 }

@@ -18,6 +18,7 @@ on_both_backends!(
     a_checkpoint_deleted_from_the_database_is_found_through_the_published_file,
     the_verify_command_names_the_first_broken_event_and_exits_non_zero,
     an_edited_audit_entry_is_refused_and_once_forced_is_found_by_verify,
+    entries_cut_from_the_end_of_the_audit_log_are_found_by_its_anchor,
 );
 
 /// `assent verify` against the test server's database and key file.
@@ -39,10 +40,7 @@ async fn the_verify_command_names_the_first_broken_event_and_exits_non_zero(back
     let clean = verify_command(&app);
     let out = String::from_utf8_lossy(&clean.stdout);
     assert!(clean.status.success(), "{out}");
-    assert!(
-        out.contains("site demo: 1 chains, 3 events, 1 checkpoints: OK"),
-        "{out}"
-    );
+    assert!(out.contains("site demo: 1 chain, 3 events, 1 checkpoint: OK"), "{out}");
 
     drop_triggers(&app, backend).await;
     let sql = format!(
@@ -303,4 +301,42 @@ async fn an_edited_audit_entry_is_refused_and_once_forced_is_found_by_verify(bac
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("first broken: entry 2 — hash does not match"), "{text}");
+}
+
+fn checkpoint_command(app: &TestApp) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_assent"))
+        .arg("checkpoint")
+        .env("ASSENT_DATABASE_URL", &app.database_url)
+        .env("ASSENT_KEY_FILE", app.dir.path().join("keys.json"))
+        .env("ASSENT_CHECKPOINT_FILE", app.dir.path().join("checkpoints.jsonl"))
+        .env("ASSENT_LOG", "error")
+        .output()
+        .expect("run assent checkpoint")
+}
+
+async fn entries_cut_from_the_end_of_the_audit_log_are_found_by_its_anchor(backend: Backend) {
+    let app = spawn_app(backend).await;
+    crate::admin::create_account(&app, "admin@example.com", true).await;
+    for _ in 0..3 {
+        crate::admin::token_of(&app, "admin@example.com").await;
+    }
+    let made = checkpoint_command(&app);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(String::from_utf8_lossy(&made.stdout).contains("audit log: head anchored"));
+    let out = verify_command(&app);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    // Cut the last two entries: what is left is still a valid chain…
+    let drop = match backend {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_delete",
+        Backend::Postgres => "DROP TRIGGER audit_log_append_only ON audit_log",
+    };
+    app.raw_sql(drop).await.expect(drop);
+    app.raw_sql("DELETE FROM audit_log WHERE seq >= 3")
+        .await
+        .expect("forced cut");
+    // …but not the one the anchor outside the database names.
+    let out = verify_command(&app);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("entry 4 — missing, though anchored"), "{text}");
 }

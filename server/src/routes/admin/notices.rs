@@ -124,6 +124,7 @@ pub async fn get_draft(State(state): State<AppState>, SiteViewer { site, .. }: S
         notice,
         updated_at: draft.updated_at,
         updated_by: draft.updated_by,
+        revision: draft.revision,
     }))
 }
 
@@ -158,7 +159,7 @@ pub async fn put_draft(
     let latest = state.ledger.latest_notice(&site.id).await?.map_or(0, |n| n.version);
     notice.version = latest + 1;
     let by = auth.audit_actor();
-    let updated_at = state
+    let (updated_at, revision) = state
         .db
         .save_draft(&site.id, &serde_json::to_value(&notice).context("draft JSON")?, &by)
         .await?;
@@ -167,6 +168,7 @@ pub async fn put_draft(
         notice,
         updated_at,
         updated_by: by,
+        revision,
     }))
 }
 
@@ -213,7 +215,7 @@ pub async fn post_lint(_viewer: SiteViewer, ApiJson(notice): ApiJson<Notice>) ->
         (status = 401, description = answers::ADMIN_401, body = ErrorBody),
         (status = 403, description = answers::OWNER_403, body = ErrorBody),
         (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `draft_not_found`: there is no draft", body = ErrorBody),
-        (status = 409, description = "`conflict`: the draft changed or was published since `draft_updated_at`", body = ErrorBody),
+        (status = 409, description = "`conflict`: the draft changed or was published since `draft_revision`", body = ErrorBody),
         (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
         (status = 422, description = "`invalid_input`: the draft does not validate, or a material change lacks its summary; `notice_lint_failed`: the lint found errors (`details.findings`)", body = ErrorBody),
         (status = 500, description = answers::INTERNAL, body = ErrorBody),
@@ -253,10 +255,10 @@ pub async fn post_publish(
         client_ip: Some(auth.client_ip.clone()),
     };
     if publish
-        .draft_updated_at
+        .draft_revision
         .as_ref()
-        .is_some_and(|seen| *seen != draft.updated_at)
-        || !state.db.publish(&site.id, &notice, &draft.updated_at, &record).await?
+        .is_some_and(|seen| *seen != draft.revision)
+        || !state.db.publish(&site.id, &notice, &draft.revision, &record).await?
     {
         return Err(ApiError::Conflict(
             "the draft changed or was published since you loaded it; reload it and review again".into(),
@@ -300,7 +302,7 @@ const PREVIEW_LIFETIME_SECS: i64 = 30 * 60;
 )]
 pub async fn post_preview(
     State(state): State<AppState>,
-    SiteViewer { site, .. }: SiteViewer,
+    SiteViewer { site, auth }: SiteViewer,
 ) -> Result<Json<PreviewLink>> {
     let draft = state.db.draft(&site.id).await?.ok_or(ApiError::NotFound {
         what: "draft",
@@ -312,6 +314,17 @@ pub async fn post_preview(
     let token = state
         .keys
         .sign(&crate::auth::PreviewClaims::new(&site.id, expires.unix_timestamp()))?;
+    // A link that shows unpublished text to whoever holds it: who made one, and until when.
+    state
+        .db
+        .audit(&AuditRecord {
+            actor: auth.audit_actor(),
+            action: "draft_preview",
+            site_id: Some(site.id.to_string()),
+            details: json!({ "expires_at": crate::clock::format_rfc3339(expires) }),
+            client_ip: Some(auth.client_ip.clone()),
+        })
+        .await?;
     Ok(Json(PreviewLink {
         url: format!("{}/preview/{}?token={token}", state.public_origin, site.id),
         token,
