@@ -284,7 +284,10 @@
     var wasm = WebAssembly.compileStreaming
       ? WebAssembly.compileStreaming(fetch(origin + boot.wasm))
       : fetch(origin + boot.wasm);
-    var lang = script.getAttribute("data-lang") || (navigator.languages || [])[0] || navigator.language;
+    // The visitor's whole ordered list: the server picks the first language the notice has
+    // (a Dutch reader who also reads German gets German, not the default).
+    var lang = script.getAttribute("data-lang") ||
+      (navigator.languages && navigator.languages.length ? navigator.languages.join(",") : navigator.language);
     // `first=1`: this visitor has no stored choice, so the banner is about to show; the
     // server only counts it (an anonymous daily number for the statistics funnel).
     var s = stored();

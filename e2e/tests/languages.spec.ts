@@ -34,3 +34,19 @@ for (const c of cases) {
     });
   });
 }
+
+test.describe("a browser preferring Dutch, then German, on a notice without Dutch", () => {
+  test.use({ locale: "nl-NL" });
+
+  test("gets German (its first language the notice has), and the ledger records de", async ({ page }) => {
+    await page.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, "languages", { get: () => ["nl-NL", "nl", "de-DE", "de", "en"] });
+    });
+    await page.goto(demoUrl());
+    await expect(banner(page, "accept-all")).toHaveText("Alle akzeptieren");
+    await banner(page, "reject-all").click();
+    const s = await acknowledged(page);
+    const h = await history(s.subject_id, s.subject_token);
+    expect((h.events[0] as any).language).toBe("de");
+  });
+});

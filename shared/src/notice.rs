@@ -288,14 +288,43 @@ impl Notice {
         Ok(())
     }
 
-    /// The best language this notice offers for a requested tag: exact (any case), then the
-    /// primary subtag (`de-AT` → `de`), then another tag with that primary subtag
-    /// (`pt-PT` → `pt-BR`), then the default.
+    /// The best language this notice offers for what the visitor asked: one tag (`de-AT`) or
+    /// their whole ordered list, as `navigator.languages` joined by commas or an
+    /// `Accept-Language` header (`nl-NL, nl;q=0.9, de;q=0.8, en;q=0.5`). Each tag is tried in
+    /// order of preference (its `q`, then its place; `q=0` and `*` are skipped): exact (any
+    /// case), then its primary subtag (`de-AT` → `de`), then another tag with that primary
+    /// subtag (`pt-PT` → `pt-BR`); the first that matches wins, else the default. So a
+    /// visitor reading Dutch, then German, gets German from a notice without Dutch — not the
+    /// default. Source: RFC 9110 §12.5.4 (Accept-Language), RFC 4647 §3.4 (lookup).
     pub fn negotiate_language(&self, requested: Option<&str>) -> &str {
-        let Some(req) = requested.map(str::trim).filter(|r| !r.is_empty()) else {
-            return &self.default_language;
-        };
-        let req = req.replace('_', "-");
+        let mut ranked: Vec<(u16, &str)> = requested
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|item| {
+                let mut parts = item.split(';');
+                let tag = parts.next()?.trim();
+                let q = parts
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .map_or(Some(1000), |q| {
+                        q.trim()
+                            .parse::<f32>()
+                            .ok()
+                            .map(|q| (q.clamp(0.0, 1.0) * 1000.0) as u16)
+                    })?;
+                (q > 0 && !tag.is_empty() && tag != "*").then_some((q, tag))
+            })
+            .collect();
+        // Stable: equal weights keep the visitor's order.
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
+        ranked
+            .iter()
+            .find_map(|(_, tag)| self.match_tag(tag))
+            .unwrap_or(&self.default_language)
+    }
+
+    /// The notice's language for one tag, if it has one: exact, primary subtag, sibling.
+    fn match_tag(&self, requested: &str) -> Option<&str> {
+        let req = requested.replace('_', "-");
         let primary = |tag: &str| tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
         let wanted = primary(&req);
         let tags = || self.texts.keys();
@@ -303,7 +332,7 @@ impl Notice {
             .find(|tag| tag.eq_ignore_ascii_case(&req))
             .or_else(|| tags().find(|tag| tag.eq_ignore_ascii_case(&wanted)))
             .or_else(|| tags().find(|tag| primary(tag) == wanted))
-            .map_or(&self.default_language, String::as_str)
+            .map(String::as_str)
     }
 
     pub fn localize(&self, requested: Option<&str>) -> LocalizedNotice {
@@ -495,6 +524,21 @@ mod tests {
         assert_eq!(pt.negotiate_language(Some("pt-PT")), "pt-BR");
         assert_eq!(pt.negotiate_language(Some("pt_br")), "pt-BR");
         assert_eq!(n.negotiate_language(None), "en");
+    }
+
+    #[test]
+    fn the_whole_ordered_list_is_negotiated_not_only_its_first_tag() {
+        let n = notice();
+        // navigator.languages joined: Dutch first, which the notice lacks, then German.
+        assert_eq!(n.negotiate_language(Some("nl-NL,nl,de-DE,de,en")), "de");
+        // Accept-Language with weights, out of order.
+        assert_eq!(n.negotiate_language(Some("en;q=0.5, nl-NL, de;q=0.8, nl;q=0.9")), "de");
+        // q=0 means "not this one"; `*` adds nothing; garbage weights are skipped.
+        assert_eq!(n.negotiate_language(Some("de;q=0, fr, *")), "en");
+        assert_eq!(n.negotiate_language(Some("de;q=abc, en-GB")), "en");
+        // Equal weights keep the visitor's order.
+        assert_eq!(n.negotiate_language(Some("de-CH;q=0.7, en;q=0.7")), "de");
+        assert_eq!(n.negotiate_language(Some(" , ;q=1, ")), "en");
     }
 
     #[test]

@@ -24,7 +24,9 @@ use std::sync::Arc;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct NoticeQuery {
-    /// The visitor's preferred language (`de`, `pt-BR`); the best the notice has is served.
+    /// The visitor's languages, most wanted first: one tag (`de`, `pt-BR`) or a list
+    /// (`nl-NL,nl,de,en`, or with `;q=` weights); the first the notice has is served.
+    /// Without it, the `Accept-Language` header is used.
     lang: Option<String>,
     /// `1` when the loader asks for a visitor with no stored choice: the banner is about to
     /// show, and the anonymous daily counter of the statistics funnel moves.
@@ -60,6 +62,12 @@ pub async fn get_notice(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse> {
     let ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);
+    // The visitor's languages in order: the loader sends `navigator.languages`; without
+    // `lang`, the browser's own `Accept-Language`.
+    let wanted = query
+        .lang
+        .as_deref()
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let (shown, consent_valid_from) = match query.preview.as_deref() {
         Some(token) => {
             let valid = state
@@ -77,7 +85,7 @@ pub async fn get_notice(
             })?;
             let notice: Notice = serde_json::from_value(draft.notice).context("stored draft")?;
             notice.validate()?;
-            let language = notice.negotiate_language(query.lang.as_deref()).to_owned();
+            let language = notice.negotiate_language(wanted).to_owned();
             let version = notice.version;
             (Arc::new(ShownNotice::of(&notice, &language)?), version)
         }
@@ -96,7 +104,7 @@ pub async fn get_notice(
                 .notices
                 .consent_valid_from(state.ledger.as_ref(), &site.id, notice.version)
                 .await?;
-            (state.notices.shown(&site.id, &notice, query.lang.as_deref())?, from)
+            (state.notices.shown(&site.id, &notice, wanted)?, from)
         }
     };
     let body = NoticeResponse {

@@ -128,6 +128,27 @@ async fn the_notice_comes_in_the_requested_language_with_the_hash_of_what_is_sho
     let fallback = app.notice("ja").await;
     assert_eq!(fallback.notice.language, "en");
     assert_ne!(fallback.notice_hash, de.notice_hash, "each language has its own hash");
+    // The visitor's whole list: Dutch (absent), then German.
+    let listed = app.notice("nl-NL,nl,de-DE,de,en").await;
+    assert_eq!(listed.notice.language, "de");
+    // No `lang`: the browser's Accept-Language decides.
+    for (accept, want) in [
+        ("nl-NL, nl;q=0.9, de;q=0.8, en;q=0.5", "de"),
+        ("ko-KR,ko;q=0.9", "ko"),
+        ("sv", "en"),
+    ] {
+        let shown: assent_shared::api::NoticeResponse = app
+            .client
+            .get(format!("{}/v1/sites/demo/notice", app.api))
+            .header("accept-language", accept)
+            .send()
+            .await
+            .expect("notice")
+            .json()
+            .await
+            .expect("notice JSON");
+        assert_eq!(shown.notice.language, want, "{accept}");
+    }
     let res = app.get("/v1/sites/unknown/notice").await;
     assert_eq!(error_code(res, 404).await, "site_not_found");
 }
