@@ -17,12 +17,14 @@ use sqlx::{AnyConnection, Row};
 /// What happened, as the caller knows it; the log adds the place in the chain and the time.
 #[derive(Debug, Clone)]
 pub struct AuditRecord {
-    /// `user:<email>`, `service` (a service token) or `cli` (an operator command).
+    /// `user:<email>`, `service` (a service token), `site_secret` (the site's backend) or
+    /// `cli` (an operator command).
     pub actor: String,
     /// `login`, `logout`, `password_change`, `user_create`, `role_grant`, `role_revoke`,
     /// `site_create`, `site_update`, `site_archive`, `secret_rotate`, `notice_publish`, `draft_preview`,
     /// `service_token_issue`,
-    /// `export`, `subject_lookup`, `account_lookup`, `webhook_change`.
+    /// `export`, `subject_lookup`, `account_lookup`, `identity_link`, `identity_unlink` (by the
+    /// site's backend), `webhook_change`.
     pub action: &'static str,
     pub site_id: Option<String>,
     /// Action-specific facts (changed fields, version published…); never a secret.

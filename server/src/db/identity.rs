@@ -4,10 +4,12 @@
 //! for a data-subject request, and erasing the subject deletes its rows
 //! ([`crate::ledger::Ledger::erase_subject`]).
 //!
-//! Links are made by visitors' traffic (every sign-in, every sync), so they are recorded
-//! here rather than in the audit log, whose one chain serialises every entry.
+//! Links and unlinks the site's backend makes (with the site secret) are also audited
+//! (`identity_link`, `identity_unlink`, the account id as a salted hash) in the same
+//! transaction; links a device makes by syncing are visitor traffic and stay in this table.
 
 use super::Db;
+use super::audit::{self, AuditRecord};
 use crate::clock;
 use anyhow::Context;
 use assent_shared::api::{IdentityLink, LinkedBy};
@@ -40,14 +42,16 @@ fn parse_link(row: &AnyRow) -> anyhow::Result<IdentityLink> {
 
 impl Db {
     /// Links `subject` (which must exist) to `account`, ending its live link to another
-    /// account if it had one.
+    /// account if it had one; appends `audit` with a new link, in the same transaction.
     pub async fn link(
         &self,
         site: &SiteId,
         subject: &SubjectId,
         account: &AccountId,
         by: LinkedBy,
+        audit: Option<&AuditRecord>,
     ) -> anyhow::Result<Linked> {
+        let backend = self.backend;
         // Two concurrent links of one subject collide on the unique index of live links; the
         // retry then finds the winner's link.
         in_transaction!(self, |tx| async {
@@ -78,6 +82,9 @@ impl Db {
             .execute(&mut *tx)
             .await
             .context("linking a subject")?;
+            if let Some(record) = audit {
+                audit::append(tx, backend, record).await?;
+            }
             Ok(Linked::Created(IdentityLink {
                 subject_id: subject.clone(),
                 account_id: account.clone(),
@@ -89,10 +96,18 @@ impl Db {
         .await)
     }
 
-    /// Ends the subject's live link; `false` when it had none (nothing written).
-    pub async fn unlink(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<bool> {
-        let mut conn = self.pool.acquire().await?;
-        end_live_link(&mut conn, site, subject, &clock::now_rfc3339()).await
+    /// Ends the subject's live link and appends `audit`, in one transaction; `false` when it
+    /// had none (nothing written).
+    pub async fn unlink(&self, site: &SiteId, subject: &SubjectId, audit: &AuditRecord) -> anyhow::Result<bool> {
+        let backend = self.backend;
+        in_transaction!(self, |tx| async {
+            if !end_live_link(tx, site, subject, &clock::now_rfc3339()).await? {
+                return Ok(false);
+            }
+            audit::append(tx, backend, audit).await?;
+            Ok(true)
+        }
+        .await)
     }
 
     /// The subjects linked to `account` now.

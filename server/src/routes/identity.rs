@@ -5,10 +5,12 @@
 
 use crate::auth::Audience;
 use crate::clock;
+use crate::db::audit::AuditRecord;
 use crate::db::identity::Linked;
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiJson, SubjectClaims};
 use crate::ledger::SubjectStatus;
+use crate::request_context::client_ip;
 use crate::routes::api_doc::answers;
 use crate::site_auth::{AccountClaims, SiteSecretAuth};
 use crate::state::AppState;
@@ -17,8 +19,10 @@ use assent_shared::api::{
 };
 use assent_shared::ids::{SiteId, SubjectId};
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::json;
+use std::net::SocketAddr;
 
 /// Link a subject to an account.
 ///
@@ -50,6 +54,8 @@ use axum::http::StatusCode;
 pub async fn post_identity_link(
     State(state): State<AppState>,
     SiteSecretAuth(site): SiteSecretAuth,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<IdentityLinkRequest>,
 ) -> Result<(StatusCode, Json<IdentityLink>)> {
     let claims: Option<SubjectClaims> = state
@@ -65,7 +71,23 @@ pub async fn post_identity_link(
     Ok(
         match state
             .db
-            .link(&site.id, &request.subject_id, &request.account_id, LinkedBy::Site)
+            .link(
+                &site.id,
+                &request.subject_id,
+                &request.account_id,
+                LinkedBy::Site,
+                Some(&site_audit(
+                    &state,
+                    "identity_link",
+                    &site.id,
+                    json!({
+                        "subject_id": request.subject_id,
+                        "account_id_hash": state.keys.pseudonymize(request.account_id.as_str()),
+                    }),
+                    &headers,
+                    peer,
+                )),
+            )
             .await?
         {
             Linked::Created(link) => (StatusCode::CREATED, Json(link)),
@@ -97,10 +119,20 @@ pub async fn post_identity_link(
 pub async fn delete_identity_link(
     State(state): State<AppState>,
     SiteSecretAuth(site): SiteSecretAuth,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Path((_, subject)): Path<(String, String)>,
 ) -> Result<StatusCode> {
     let subject = SubjectId::parse(&subject)?;
-    if state.db.unlink(&site.id, &subject).await? {
+    let record = site_audit(
+        &state,
+        "identity_unlink",
+        &site.id,
+        json!({ "subject_id": subject }),
+        &headers,
+        peer,
+    );
+    if state.db.unlink(&site.id, &subject, &record).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound {
@@ -160,5 +192,23 @@ pub(super) async fn active_subject(state: &AppState, site: &SiteId, subject: &Su
             what: "subject",
             code: "subject_not_found",
         }),
+    }
+}
+
+/// An audit entry for a call the site's backend made with its secret (actor `site_secret`).
+fn site_audit(
+    state: &AppState,
+    action: &'static str,
+    site: &SiteId,
+    details: serde_json::Value,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> AuditRecord {
+    AuditRecord {
+        actor: "site_secret".into(),
+        action,
+        site_id: Some(site.to_string()),
+        details,
+        client_ip: Some(client_ip(&state.config, headers, peer.ip()).to_string()),
     }
 }

@@ -113,7 +113,7 @@ pub async fn post_sync(
     let retry = state.db.event_recorded(&site.id, &request.event_id).await?;
     if decisions.is_empty() && !retry {
         if let Some(subject) = &request.subject_id {
-            state.db.link(&site.id, subject, &account, LinkedBy::Sync).await?;
+            state.db.link(&site.id, subject, &account, LinkedBy::Sync, None).await?;
         }
         return Ok((
             StatusCode::OK,
@@ -171,7 +171,7 @@ pub async fn post_sync(
     // the event and links again.
     state
         .db
-        .link(&site.id, &stored.event.subject_id, &account, LinkedBy::Sync)
+        .link(&site.id, &stored.event.subject_id, &account, LinkedBy::Sync, None)
         .await?;
     Ok((
         StatusCode::CREATED,

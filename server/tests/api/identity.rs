@@ -165,6 +165,25 @@ async fn unlinking_stops_a_device_from_speaking_for_the_account(backend: Backend
         .await
         .expect("DELETE");
     assert_eq!(error_code(res, 404).await, "link_not_found");
+    // The site's backend linked and unlinked: both audited, once each, without the account id.
+    let actions: Vec<(String, String)> = sqlx::query_as("SELECT action, entry FROM audit_log ORDER BY seq")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .expect("audit");
+    let count = |action: &str| actions.iter().filter(|(a, _)| a == action).count();
+    assert_eq!(
+        (count("identity_link"), count("identity_unlink")),
+        (1, 1),
+        "{actions:?}"
+    );
+    assert!(
+        actions.iter().all(|(_, entry)| !entry.contains(ACCOUNT)),
+        "no account id in the audit log"
+    );
+    assert!(
+        actions.iter().any(|(_, entry)| entry.contains("site_secret")),
+        "{actions:?}"
+    );
 
     // A's withdrawal no longer reaches B: B's own chain holds only copies, never a choice.
     a.choose(&app, "withdraw", "banner", json!({ "analytics": "denied" }))
