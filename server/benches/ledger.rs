@@ -69,6 +69,10 @@ async fn http_run(url: &str, dir: &std::path::Path, batch_max: usize, clients: u
         checkpoint_file: dir.join("checkpoints.jsonl"),
         checkpoint_interval_secs: 0,
         batch_max,
+        // The benchmark measures the ledger: every client is 127.0.0.1, which the public
+        // API's per-client limit would otherwise throttle.
+        public_rate_per_second: 0,
+        site_rate_per_second: 0,
         ..Config::default()
     };
     let app = Application::build(config).await.expect("build");

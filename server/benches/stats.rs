@@ -61,17 +61,32 @@ fn free_bytes(path: &std::path::Path) -> Option<u64> {
     Some(kb * 1024)
 }
 
-async fn database(backend: &str, dir: &std::path::Path) -> Option<String> {
+fn admin_url() -> String {
+    std::env::var("ASSENT_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// The database URL, and for PostgreSQL the database's name (dropped when its run ends).
+async fn database(backend: &str, dir: &std::path::Path) -> Option<(String, Option<String>)> {
     if backend == "sqlite" {
-        return Some(format!("sqlite://{}", dir.join("stats.db").display()));
+        return Some((format!("sqlite://{}", dir.join("stats.db").display()), None));
     }
-    let admin = std::env::var("ASSENT_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = admin_url();
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.ok()?;
     let name = format!("assent_bench_stats_{}", uuid::Uuid::new_v4().simple());
     conn.execute(format!("CREATE DATABASE {name}").as_str()).await.ok()?;
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
-    Some(format!("{base}/{name}"))
+    Some((format!("{base}/{name}"), Some(name)))
+}
+
+/// Drops a benchmark's PostgreSQL database: a million events take over a gigabyte.
+async fn drop_database(name: &str) {
+    if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url()).await
+        && let Err(e) = conn
+            .execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+            .await
+    {
+        eprintln!("could not drop {name}: {e}");
+    }
 }
 
 /// The `i`th subject's `k`th event, unchained.
@@ -278,7 +293,7 @@ async fn main() {
             ));
             continue;
         }
-        let Some(url) = database(backend, root.path()).await else {
+        let Some((url, pg_name)) = database(backend, root.path()).await else {
             notes.push(format!("{backend}: not reachable, skipped"));
             continue;
         };
@@ -342,6 +357,10 @@ async fn main() {
                 "| {backend} | {label} | {events_seen} | {r:.1} | {n:.0} | {:.0}× |",
                 n / r.max(0.001)
             ));
+        }
+        db.pool.close().await;
+        if let Some(name) = pg_name {
+            drop_database(&name).await;
         }
     }
     println!("| backend | query | events counted | roll-ups ms (median of {RUNS}) | naive GROUP BY ms | speed-up |");

@@ -80,6 +80,17 @@ pub struct Config {
     /// The bearer token `GET /metrics` asks for (at least 16 characters). Unset (the default),
     /// `/metrics` answers 403: its counts describe the traffic of every site on this server.
     pub metrics_token: Option<String>,
+    /// Public API requests one client address may make per second, in steady state (per
+    /// process; 0 = no limit). Many visitors behind one NAT share an address: keep it well
+    /// above what one browser needs (a page view makes 1–3 calls).
+    pub public_rate_per_second: u32,
+    /// Requests one client address may make at once before the rate applies.
+    pub public_rate_burst: u32,
+    /// Public API requests per second for one site, from all clients together (per process;
+    /// 0 = no limit): one site's flood cannot starve the others.
+    pub site_rate_per_second: u32,
+    /// Requests one site may take at once before its rate applies.
+    pub site_rate_burst: u32,
 }
 
 impl Default for Config {
@@ -112,6 +123,10 @@ impl Default for Config {
             webhooks_poll_ms: 1_000,
             webhooks_backoff_scale: 1.0,
             metrics_token: None,
+            public_rate_per_second: 20,
+            public_rate_burst: 200,
+            site_rate_per_second: 2_000,
+            site_rate_burst: 10_000,
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod keys;
 pub mod ledger;
 pub mod metrics;
 pub mod notice_cache;
+pub mod rate_limit;
 pub mod request_context;
 pub mod routes;
 pub mod site_auth;

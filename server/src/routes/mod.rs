@@ -117,26 +117,28 @@ fn other_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(well_known::get_jwks))
         .routes(routes!(embed::get_embed_js))
         .routes(routes!(demo::get_preview_page))
-        .merge(settings_page())
         .merge(admin_api())
 }
 
 /// The OpenAPI 3.1 document of every route above, as `/openapi.json` serves it.
 pub fn openapi() -> OpenApi {
-    other_routes().merge(public_api()).into_openapi()
+    other_routes().merge(public_api()).merge(settings_page()).into_openapi()
 }
 
 pub fn router(state: AppState) -> Router {
     // The JSON 405 goes in before any layer: axum swaps in a route's 405 answer only while it
     // is the default one, so setting it after a layer would replace the layered default and
     // the layer (CORS preflights, metrics, tracing) would no longer see those requests.
+    // Rate limits sit inside CORS, so a 429 still carries the headers that let the page read it.
     let (public, _) = public_api().split_for_parts();
-    let public = public
-        .method_not_allowed_fallback(method_not_allowed)
+    let public = crate::rate_limit::limit(public.method_not_allowed_fallback(method_not_allowed), &state.config)
         .layer(from_fn_with_state(state.clone(), cors::site_origins));
+    let (settings, _) = settings_page().split_for_parts();
+    let settings = crate::rate_limit::limit(settings.method_not_allowed_fallback(method_not_allowed), &state.config);
     let (other, _) = other_routes().split_for_parts();
     other
         .merge(public)
+        .merge(settings)
         // The banner's hashed build output: static files, not API.
         .nest_service(
             "/assets",

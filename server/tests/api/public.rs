@@ -2,7 +2,7 @@ use crate::helpers::{Backend, error_code, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 use assent_shared::canonical::notice_hash;
 use assent_shared::regime::Regime;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 on_both_backends!(
     the_notice_comes_in_the_requested_language_with_the_hash_of_what_is_shown,
@@ -15,6 +15,8 @@ on_both_backends!(
     only_a_material_notice_change_moves_the_version_choices_stay_valid_from,
     the_loader_is_revalidated_and_unchanged_it_costs_a_304,
     a_site_can_override_the_regime_of_a_region,
+    a_flood_from_one_client_is_cut_while_another_clients_choices_land,
+    one_sites_flood_does_not_starve_another_site,
 );
 
 async fn a_site_can_override_the_regime_of_a_region(backend: Backend) {
@@ -358,4 +360,89 @@ async fn the_demo_site_embeds_the_loader_from_the_assent_origin(backend: Backend
         "first element in head: {head}"
     );
     assert!(!page.contains("{{"), "placeholders replaced");
+}
+
+/// A flood from one client address is cut (429 with `Retry-After`, nothing written), while
+/// another client's choices still land; a site over its own budget does not starve others.
+async fn a_flood_from_one_client_is_cut_while_another_clients_choices_land(backend: Backend) {
+    let app = spawn_app_with(backend, |c| {
+        c.client_ip_header = Some("x-forwarded-for".into());
+        c.public_rate_per_second = 1;
+        c.public_rate_burst = 5;
+    })
+    .await;
+    let from = |ip: &'static str| move |req: reqwest::RequestBuilder| req.header("x-forwarded-for", ip);
+    let flooder = from("203.0.113.7");
+    let mut statuses = Vec::new();
+    let mut refused = None;
+    for _ in 0..20 {
+        let res = flooder(app.client.get(format!("{}/v1/sites/demo/notice", app.api)))
+            .send()
+            .await
+            .expect("notice");
+        statuses.push(res.status().as_u16());
+        if res.status() == 429 && refused.is_none() {
+            refused = Some(res);
+        }
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 5, "{statuses:?}");
+    let refused = refused.expect("a 429");
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!(retry_after >= 1);
+    assert_eq!(error_code(refused, 429).await, "too_many_requests");
+    // The flooder's consent is refused before anything is written…
+    let events = app.event_rows().await;
+    let body = app
+        .consent_body("reject_all", json!({ "analytics": "denied", "advertising": "denied" }))
+        .await;
+    let res = flooder(app.client.post(format!("{}/v1/sites/demo/consents", app.api)))
+        .json(&body)
+        .send()
+        .await
+        .expect("consent");
+    assert_eq!(res.status(), 429);
+    assert_eq!(app.event_rows().await, events);
+    // …while another visitor's lands.
+    let res = from("198.51.100.23")(app.client.post(format!("{}/v1/sites/demo/consents", app.api)))
+        .json(&body)
+        .send()
+        .await
+        .expect("consent");
+    assert_eq!(res.status(), 201);
+    assert_eq!(app.event_rows().await, events + 1);
+}
+
+async fn one_sites_flood_does_not_starve_another_site(backend: Backend) {
+    let app = spawn_app_with(backend, |c| {
+        c.client_ip_header = Some("x-forwarded-for".into());
+        c.site_rate_per_second = 1;
+        c.site_rate_burst = 3;
+    })
+    .await;
+    app.raw_sql(
+        "INSERT INTO sites (id, name, origins, created_at) VALUES ('shop', 'Shop', '[]', '2026-01-01T00:00:00Z')",
+    )
+    .await
+    .expect("second site");
+    app.state.reload_sites().await.expect("reload");
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        // Many clients, one site.
+        let res = app
+            .client
+            .get(format!("{}/v1/sites/demo/notice", app.api))
+            .header("x-forwarded-for", format!("192.0.2.{i}"))
+            .send()
+            .await
+            .expect("notice");
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5, "{statuses:?}");
+    // Another site still answers (its notice is not published: 404, not 429).
+    let res = app.get("/v1/sites/shop/loader.json").await;
+    assert_eq!(error_code(res, 404).await, "notice_not_found");
 }
