@@ -91,6 +91,9 @@ pub struct Config {
     pub site_rate_per_second: u32,
     /// Requests one site may take at once before its rate applies.
     pub site_rate_burst: u32,
+    /// `Strict-Transport-Security: max-age=…` on every answer (seconds; 0, the default, sends
+    /// none). Set it when Assent is reached over HTTPS only (RFC 6797).
+    pub hsts_max_age_secs: u64,
 }
 
 impl Default for Config {
@@ -127,6 +130,7 @@ impl Default for Config {
             public_rate_burst: 200,
             site_rate_per_second: 2_000,
             site_rate_burst: 10_000,
+            hsts_max_age_secs: 0,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod notice_cache;
 pub mod rate_limit;
 pub mod request_context;
 pub mod routes;
+pub mod security_headers;
 pub mod site_auth;
 pub mod starter;
 pub mod startup;

@@ -154,6 +154,13 @@ pub fn router(state: AppState) -> Router {
             }
         })
         .layer(from_fn_with_state(state.metrics.clone(), crate::metrics::track))
+        .layer(axum::middleware::map_response_with_state(
+            state.config.clone(),
+            |axum::extract::State(config): axum::extract::State<std::sync::Arc<crate::config::Config>>,
+             response: axum::response::Response| async move {
+                crate::security_headers::apply(&config, response)
+            },
+        ))
         .layer(trace_layer())
         .with_state(state)
 }

@@ -17,6 +17,7 @@ on_both_backends!(
     a_site_can_override_the_regime_of_a_region,
     a_flood_from_one_client_is_cut_while_another_clients_choices_land,
     one_sites_flood_does_not_starve_another_site,
+    every_answer_carries_the_security_headers,
 );
 
 async fn a_site_can_override_the_regime_of_a_region(backend: Backend) {
@@ -445,4 +446,45 @@ async fn one_sites_flood_does_not_starve_another_site(backend: Backend) {
     // Another site still answers (its notice is not published: 404, not 429).
     let res = app.get("/v1/sites/shop/loader.json").await;
     assert_eq!(error_code(res, 404).await, "notice_not_found");
+}
+
+/// Every answer carries the security headers, a page keeps its own stricter policy, and HSTS
+/// appears only when configured.
+async fn every_answer_carries_the_security_headers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for path in [
+        "/healthz",
+        "/v1/sites/demo/notice",
+        "/embed.js",
+        "/openapi.json",
+        "/no/such/route",
+    ] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(
+            h["content-security-policy"],
+            assent_server::security_headers::API_CSP,
+            "{path}"
+        );
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "{path}: no HSTS unless configured"
+        );
+    }
+    let page = app.get("/docs/api").await;
+    let csp = page.headers()["content-security-policy"].to_str().expect("ascii");
+    assert!(
+        csp.contains("script-src 'self'"),
+        "the reference page keeps its own policy: {csp}"
+    );
+
+    let https = spawn_app_with(backend, |c| c.hsts_max_age_secs = 31_536_000).await;
+    let res = https.get("/healthz").await;
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
 }
