@@ -121,30 +121,130 @@
   }
 
   // Blocked scripts (`<script type="text/plain" data-category="analytics">`, inline or with
-  // src) and iframes (`<iframe data-src data-category>`) run once their category is granted.
-  function activate(decisions) {
-    if (!decisions) return;
-    var granted = function (el) { return decisions[el.getAttribute("data-category")] === "granted"; };
-    document.querySelectorAll('script[type="text/plain"][data-category]').forEach(function (el) {
-      if (!granted(el)) return;
-      var s = document.createElement("script");
-      for (var i = 0; i < el.attributes.length; i++) {
-        var a = el.attributes[i];
-        if (a.name !== "type") s.setAttribute(a.name, a.value);
+  // src) and iframes (`<iframe data-src data-category>`) run once their category is granted,
+  // as they would have run without Assent: in document order (an inline script waits for the
+  // external ones before it; `async` ones run as they arrive; `defer` and module ones after
+  // the others found with them), with the page's attributes and nonce. Elements that enter
+  // the document later (single-page apps, content loaded afterwards) are handled alike.
+  var BLOCKED = 'script[type="text/plain"][data-category], iframe[data-src][data-category]';
+  // Nothing runs before the document is parsed: an inline script seen earlier may not have
+  // all its text yet.
+  var parsed = false;
+  // Granted scripts waiting for their turn, and those already handed to it (a later decision
+  // or a mutation must not run one twice).
+  var queue = [];
+  var queued = new WeakSet();
+  // External scripts inserted in order whose `load` / `error` has not fired yet.
+  var waiting = 0;
+
+  function guard(fn) {
+    // Nothing Assent does may throw into the host page (or into the banner that called it).
+    try {
+      fn();
+    } catch (e) {
+      console.error("Assent:", e);
+    }
+  }
+
+  function blockedIn(node) {
+    if (node.nodeType !== 1) return [];
+    var found = Array.prototype.slice.call(node.querySelectorAll(BLOCKED));
+    if (node.matches(BLOCKED)) found.unshift(node);
+    return found;
+  }
+
+  function isModule(el) {
+    return (el.getAttribute("data-type") || "").toLowerCase() === "module";
+  }
+
+  // What a parser runs after the document is parsed: `defer` scripts with a src, and modules.
+  function deferred(el) {
+    return !el.hasAttribute("async") && (isModule(el) || (el.hasAttribute("src") && el.hasAttribute("defer")));
+  }
+
+  function activate(elements) {
+    if (!parsed || !elements.length) return;
+    var decisions = api.get() || {};
+    var later = [];
+    elements.forEach(function (el) {
+      if (!el.isConnected) return;
+      var granted = decisions[el.getAttribute("data-category")] === "granted";
+      if (el.tagName === "IFRAME") return guard(function () { granted ? loadFrame(el) : placeholder(el); });
+      if (!granted || queued.has(el)) return;
+      queued.add(el);
+      (deferred(el) ? later : queue).push(el);
+    });
+    queue.push.apply(queue, later);
+    run();
+  }
+
+  function run() {
+    while (queue.length) {
+      var el = queue[0];
+      // An inline classic script runs the moment it is inserted: it waits, as the parser
+      // would have, until the external scripts before it have run.
+      if (waiting && !el.hasAttribute("src") && !isModule(el)) return;
+      queue.shift();
+      guard(insert.bind(null, el));
+    }
+  }
+
+  function insert(el) {
+    if (!el.parentNode) return; // the page removed it meanwhile
+    var s = document.createElement("script");
+    for (var i = 0; i < el.attributes.length; i++) {
+      var a = el.attributes[i];
+      if (a.name !== "type") s.setAttribute(a.name, a.value);
+    }
+    if (el.hasAttribute("data-type")) s.type = el.getAttribute("data-type");
+    // Under a CSP sent as a header the browser empties the nonce attribute: the property
+    // holds it (set after the attributes, which would reset it).
+    s.nonce = el.nonce;
+    // A script element made by a script is async unless told otherwise; one the page did not
+    // mark async keeps its place among the others.
+    s.async = el.hasAttribute("async");
+    if (el.hasAttribute("src")) {
+      if (!s.async) {
+        waiting += 1;
+        var done = function () {
+          waiting -= 1;
+          run();
+        };
+        s.addEventListener("load", done);
+        s.addEventListener("error", done);
       }
-      s.setAttribute("data-assent", "activated");
+    } else {
       s.text = el.text;
-      el.parentNode.replaceChild(s, el);
-    });
-    document.querySelectorAll("iframe[data-src][data-category]").forEach(function (el) {
-      if (!granted(el)) return placeholder(el);
-      if (el.previousElementSibling && el.previousElementSibling.hasAttribute("data-assent-placeholder")) {
-        el.previousElementSibling.remove();
-      }
-      el.style.display = "";
-      el.setAttribute("src", el.getAttribute("data-src"));
-      el.removeAttribute("data-src");
-    });
+    }
+    s.setAttribute("data-assent", "activated");
+    el.parentNode.replaceChild(s, el);
+  }
+
+  function loadFrame(el) {
+    var prev = el.previousElementSibling;
+    if (prev && prev.hasAttribute("data-assent-placeholder")) prev.remove();
+    el.style.display = "";
+    el.setAttribute("src", el.getAttribute("data-src"));
+    el.removeAttribute("data-src");
+  }
+
+  function inDocumentOrder(a, b) {
+    return a === b ? 0 : a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+  }
+
+  // Once the document is parsed: what it holds, then whatever enters it later.
+  function watch() {
+    parsed = true;
+    activate(blockedIn(document.documentElement));
+    new MutationObserver(function (records) {
+      guard(function () {
+        var added = [];
+        records.forEach(function (r) {
+          r.addedNodes.forEach(function (n) { added = added.concat(blockedIn(n)); });
+        });
+        activate(added.sort(inDocumentOrder));
+      });
+    }).observe(document, { childList: true, subtree: true });
   }
 
   // Click-to-load: a blocked iframe is replaced (visually) by a box that names what is blocked
@@ -267,12 +367,6 @@
 
   var initial = stored();
   if (initial) consentModeUpdate(initial.gcm);
-  function activateStored() {
-    var s = stored();
-    activate((s && s.decisions) || {});
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", activateStored);
-  else activateStored();
 
   function load() {
     if (loading) return;
@@ -382,7 +476,7 @@
     _emit: function (decisions, gcm, removals, reload) {
       live = decisions;
       consentModeUpdate(gcm);
-      activate(decisions);
+      activate(blockedIn(document.documentElement));
       cleanup(removals);
       var location = decisions && decisions.precise_location;
       if (location && locationWaiters.length) {
@@ -430,6 +524,9 @@
     if (fabHost) fabHost.remove();
     fabHost = null;
   };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { guard(watch); });
+  else guard(watch);
+
   var s = stored();
   var gpcToRecord = navigator.globalPrivacyControl === true && !(s && s.gpc_honored);
   var current =
