@@ -32,6 +32,16 @@
   var live = null;
   var loading = false;
 
+  // Nothing Assent does may throw into the host page (nor into the banner that called it):
+  // whatever the browser refuses is logged, and the rest goes on.
+  function guard(fn) {
+    try {
+      fn();
+    } catch (e) {
+      console.error("Assent:", e);
+    }
+  }
+
   function stored() {
     try {
       return JSON.parse(window.localStorage.getItem(storageKey) || "null");
@@ -136,15 +146,6 @@
   var queued = new WeakSet();
   // External scripts inserted in order whose `load` / `error` has not fired yet.
   var waiting = 0;
-
-  function guard(fn) {
-    // Nothing Assent does may throw into the host page (or into the banner that called it).
-    try {
-      fn();
-    } catch (e) {
-      console.error("Assent:", e);
-    }
-  }
 
   function blockedIn(node) {
     if (node.nodeType !== 1) return [];
@@ -283,26 +284,31 @@
 
   // Deletes what refused purposes declared: cookies (name or `prefix*`, with their path and
   // domain) and localStorage / sessionStorage keys. Assent's own key and cookie are never touched.
+  // Each item on its own: storage the browser refuses (it throws) leaves the cookies to delete.
   function cleanup(items) {
     (items || []).forEach(function (item) {
-      var prefix = item.name.slice(-1) === "*" ? item.name.slice(0, -1) : null;
-      var matches = function (key) {
-        return key !== storageKey && key !== cookieName && (prefix !== null ? key.indexOf(prefix) === 0 : key === item.name);
-      };
-      if (item.storage === "local_storage" || item.storage === "session_storage") {
-        var store = item.storage === "local_storage" ? window.localStorage : window.sessionStorage;
-        var keys = [];
-        for (var i = 0; i < store.length; i++) keys.push(store.key(i));
-        keys.filter(matches).forEach(function (k) { store.removeItem(k); });
-        return;
-      }
-      var names = document.cookie.split(";").map(function (c) { return c.split("=")[0].trim(); });
-      names.filter(matches).forEach(function (name) {
-        [item.path || "/", "/"].forEach(function (path) {
-          [item.domain, null, "." + location.hostname].forEach(function (domain) {
-            document.cookie =
-              name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=" + path + (domain ? "; domain=" + domain : "");
-          });
+      guard(function () { forget(item); });
+    });
+  }
+
+  function forget(item) {
+    var prefix = item.name.slice(-1) === "*" ? item.name.slice(0, -1) : null;
+    var matches = function (key) {
+      return key !== storageKey && key !== cookieName && (prefix !== null ? key.indexOf(prefix) === 0 : key === item.name);
+    };
+    if (item.storage === "local_storage" || item.storage === "session_storage") {
+      var store = item.storage === "local_storage" ? window.localStorage : window.sessionStorage;
+      var keys = [];
+      for (var i = 0; i < store.length; i++) keys.push(store.key(i));
+      keys.filter(matches).forEach(function (k) { store.removeItem(k); });
+      return;
+    }
+    var names = document.cookie.split(";").map(function (c) { return c.split("=")[0].trim(); });
+    names.filter(matches).forEach(function (name) {
+      [item.path || "/", "/"].forEach(function (path) {
+        [item.domain, null, "." + location.hostname].forEach(function (domain) {
+          document.cookie =
+            name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=" + path + (domain ? "; domain=" + domain : "");
         });
       });
     });
@@ -398,7 +404,7 @@
 
   // Commands reach the banner through `_dispatch` once it runs; until then they queue.
   function command(name) {
-    if (api._dispatch) api._dispatch(name);
+    if (api._dispatch) guard(function () { api._dispatch(name); });
     else {
       pending.push(name);
       load();
@@ -475,14 +481,19 @@
     /** Called by the banner after every decision: apply it, then tell the page. */
     _emit: function (decisions, gcm, removals, reload) {
       live = decisions;
-      consentModeUpdate(gcm);
-      activate(blockedIn(document.documentElement));
+      // Whatever the browser refuses in one step, the page still hears of the choice.
+      guard(function () { consentModeUpdate(gcm); });
+      guard(function () { activate(blockedIn(document.documentElement)); });
       cleanup(removals);
       var location = decisions && decisions.precise_location;
       if (location && locationWaiters.length) {
         locationWaiters.splice(0).forEach(function (w) {
-          if (location === "granted") w.locate();
-          else w.reject(new Error("Assent: precise location was not consented to"));
+          if (location !== "granted") return w.reject(new Error("Assent: precise location was not consented to"));
+          try {
+            w.locate();
+          } catch (e) {
+            w.reject(e);
+          }
         });
       }
       listeners.forEach(function (fn) {
@@ -543,8 +554,9 @@
       .catch(function () {});
   }
   if (current) {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { drawFab(s.label); });
-    else drawFab(s.label);
+    var fab = function () { guard(function () { drawFab(s.label); }); };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fab);
+    else fab();
   } else {
     load();
   }
