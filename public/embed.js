@@ -110,10 +110,20 @@
   function gtag() {
     window.dataLayer.push(arguments);
   }
-  function consentModeUpdate(gcm) {
-    if (!useGcm || !gcm) return;
-    gtag("consent", "update", gcm);
-    gtag("set", "ads_data_redaction", gcm.ad_storage !== "granted");
+  // Decisions applied: their Consent Mode update, then — in the same run, so no tag manager
+  // acts on the update without it — a plain event carrying them, on which tag managers'
+  // triggers fire on this page view (also with `data-gcm="off"`). `trigger` says why:
+  // "choice" (decided on this page view), "replay" (a stored choice on a later page view),
+  // "opt_out_default" (an opt-out regime's defaults before any choice).
+  function applyToTags(decisions, gcm, trigger) {
+    if (useGcm && gcm) {
+      gtag("consent", "update", gcm);
+      gtag("set", "ads_data_redaction", gcm.ad_storage !== "granted");
+    }
+    window.dataLayer.push({
+      event: "assent_consent_update",
+      assent: { decisions: Object.assign({}, decisions), trigger: trigger },
+    });
   }
   if (useGcm) {
     window.gtag = window.gtag || gtag;
@@ -371,8 +381,10 @@
     }
   };
 
+  // Without its Consent Mode update (a choice shared by a subdomain that had to leave it out)
+  // the banner rebuilds the update and replays it.
   var initial = stored();
-  if (initial) consentModeUpdate(initial.gcm);
+  if (initial && initial.decisions && initial.gcm) applyToTags(initial.decisions, initial.gcm, "replay");
 
   function load() {
     if (loading) return;
@@ -478,11 +490,11 @@
     _dispatch: null,
     /** The notice request, started with the banner's download and taken by the banner. */
     _notice: null,
-    /** Called by the banner after every decision: apply it, then tell the page. */
-    _emit: function (decisions, gcm, removals, reload) {
+    /** Called by the banner with the decisions in force (and why): apply them, then tell the page. */
+    _emit: function (decisions, gcm, removals, reload, trigger) {
       live = decisions;
       // Whatever the browser refuses in one step, the page still hears of the choice.
-      guard(function () { consentModeUpdate(gcm); });
+      guard(function () { applyToTags(decisions, gcm, trigger); });
       guard(function () { activate(blockedIn(document.documentElement)); });
       cleanup(removals);
       var location = decisions && decisions.precise_location;
