@@ -314,14 +314,48 @@
       return;
     }
     var names = document.cookie.split(";").map(function (c) { return c.split("=")[0].trim(); });
-    names.filter(matches).forEach(function (name) {
-      [item.path || "/", "/"].forEach(function (path) {
-        [item.domain, null, "." + location.hostname].forEach(function (domain) {
-          document.cookie =
-            name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=" + path + (domain ? "; domain=" + domain : "");
-        });
+    unique(names.filter(matches)).forEach(function (name) {
+      var expire = function (path, domain, secure) {
+        document.cookie = name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=" + path +
+          (domain ? "; domain=" + domain : "") + (secure ? "; secure" : "");
+      };
+      // The browser drops a write that breaks a name prefix's rules: `__Host-` lives on the
+      // host alone at `/`, and both prefixes only with `Secure`.
+      var prefix = name.slice(0, 9).toLowerCase();
+      if (prefix.slice(0, 7) === "__host-") return expire("/", null, true);
+      var secure = prefix === "__secure-";
+      cookiePaths(item).forEach(function (path) {
+        cookieDomains(item).forEach(function (domain) { expire(path, domain, secure); });
       });
     });
+  }
+
+  function unique(list) {
+    return list.filter(function (x, i) { return list.indexOf(x) === i; });
+  }
+
+  // A cookie the page reads may sit on the host alone or on any domain from the host up (a
+  // vendor may set it on the registrable domain; writes to a public suffix are ignored), not
+  // only where the notice says.
+  function cookieDomains(item) {
+    var host = location.hostname;
+    var domains = item.domain ? [null, item.domain] : [null];
+    // IP addresses (IPv6 ones are bracketed) have no parent domains.
+    if (!/^[\d.]+$|^\[/.test(host)) {
+      var labels = host.split(".");
+      for (var i = 0; i < labels.length; i++) domains.push(labels.slice(i).join("."));
+    }
+    return unique(domains);
+  }
+
+  // The same cookie may sit on the page's path or on any ancestor of it (spelt with or without
+  // a final slash), not only on the path the notice says.
+  function cookiePaths(item) {
+    var path = location.pathname;
+    var paths = ["/", item.path];
+    for (var i = path.indexOf("/", 1); i !== -1; i = path.indexOf("/", i + 1)) paths.push(path.slice(0, i), path.slice(0, i + 1));
+    paths.push(path);
+    return unique(paths.filter(Boolean));
   }
 
   // IAB GPP 1.1 (`__gpp`, US National section 7) and legacy `__uspapi`, installed at once so
