@@ -32,6 +32,16 @@
   var live = null;
   var loading = false;
 
+  // Nothing Assent does may throw into the host page (nor into the banner that called it):
+  // whatever the browser refuses is logged, and the rest goes on.
+  function guard(fn) {
+    try {
+      fn();
+    } catch (e) {
+      console.error("Assent:", e);
+    }
+  }
+
   function stored() {
     try {
       return JSON.parse(window.localStorage.getItem(storageKey) || "null");
@@ -100,10 +110,20 @@
   function gtag() {
     window.dataLayer.push(arguments);
   }
-  function consentModeUpdate(gcm) {
-    if (!useGcm || !gcm) return;
-    gtag("consent", "update", gcm);
-    gtag("set", "ads_data_redaction", gcm.ad_storage !== "granted");
+  // Decisions applied: their Consent Mode update, then — in the same run, so no tag manager
+  // acts on the update without it — a plain event carrying them, on which tag managers'
+  // triggers fire on this page view (also with `data-gcm="off"`). `trigger` says why:
+  // "choice" (decided on this page view), "replay" (a stored choice on a later page view),
+  // "opt_out_default" (an opt-out regime's defaults before any choice).
+  function applyToTags(decisions, gcm, trigger) {
+    if (useGcm && gcm) {
+      gtag("consent", "update", gcm);
+      gtag("set", "ads_data_redaction", gcm.ad_storage !== "granted");
+    }
+    window.dataLayer.push({
+      event: "assent_consent_update",
+      assent: { decisions: Object.assign({}, decisions), trigger: trigger },
+    });
   }
   if (useGcm) {
     window.gtag = window.gtag || gtag;
@@ -121,30 +141,121 @@
   }
 
   // Blocked scripts (`<script type="text/plain" data-category="analytics">`, inline or with
-  // src) and iframes (`<iframe data-src data-category>`) run once their category is granted.
-  function activate(decisions) {
-    if (!decisions) return;
-    var granted = function (el) { return decisions[el.getAttribute("data-category")] === "granted"; };
-    document.querySelectorAll('script[type="text/plain"][data-category]').forEach(function (el) {
-      if (!granted(el)) return;
-      var s = document.createElement("script");
-      for (var i = 0; i < el.attributes.length; i++) {
-        var a = el.attributes[i];
-        if (a.name !== "type") s.setAttribute(a.name, a.value);
+  // src) and iframes (`<iframe data-src data-category>`) run once their category is granted,
+  // as they would have run without Assent: in document order (an inline script waits for the
+  // external ones before it; `async` ones run as they arrive; `defer` and module ones after
+  // the others found with them), with the page's attributes and nonce. Elements that enter
+  // the document later (single-page apps, content loaded afterwards) are handled alike.
+  var BLOCKED = 'script[type="text/plain"][data-category], iframe[data-src][data-category]';
+  // Nothing runs before the document is parsed: an inline script seen earlier may not have
+  // all its text yet.
+  var parsed = false;
+  // Granted scripts waiting for their turn, and those already handed to it (a later decision
+  // or a mutation must not run one twice).
+  var queue = [];
+  var queued = new WeakSet();
+  // External scripts inserted in order whose `load` / `error` has not fired yet.
+  var waiting = 0;
+
+  function blockedIn(node) {
+    if (node.nodeType !== 1) return [];
+    var found = Array.prototype.slice.call(node.querySelectorAll(BLOCKED));
+    if (node.matches(BLOCKED)) found.unshift(node);
+    return found;
+  }
+
+  function isModule(el) {
+    return (el.getAttribute("data-type") || "").toLowerCase() === "module";
+  }
+
+  // What a parser runs after the document is parsed: `defer` scripts with a src, and modules.
+  function deferred(el) {
+    return !el.hasAttribute("async") && (isModule(el) || (el.hasAttribute("src") && el.hasAttribute("defer")));
+  }
+
+  function activate(elements) {
+    if (!parsed || !elements.length) return;
+    var decisions = api.get() || {};
+    var later = [];
+    elements.forEach(function (el) {
+      if (!el.isConnected) return;
+      var granted = decisions[el.getAttribute("data-category")] === "granted";
+      if (el.tagName === "IFRAME") return guard(function () { granted ? loadFrame(el) : placeholder(el); });
+      if (!granted || queued.has(el)) return;
+      queued.add(el);
+      (deferred(el) ? later : queue).push(el);
+    });
+    queue.push.apply(queue, later);
+    run();
+  }
+
+  function run() {
+    while (queue.length) {
+      var el = queue[0];
+      // An inline classic script runs the moment it is inserted: it waits, as the parser
+      // would have, until the external scripts before it have run.
+      if (waiting && !el.hasAttribute("src") && !isModule(el)) return;
+      queue.shift();
+      guard(insert.bind(null, el));
+    }
+  }
+
+  function insert(el) {
+    if (!el.parentNode) return; // the page removed it meanwhile
+    var s = document.createElement("script");
+    for (var i = 0; i < el.attributes.length; i++) {
+      var a = el.attributes[i];
+      if (a.name !== "type") s.setAttribute(a.name, a.value);
+    }
+    if (el.hasAttribute("data-type")) s.type = el.getAttribute("data-type");
+    // Under a CSP sent as a header the browser empties the nonce attribute: the property
+    // holds it (set after the attributes, which would reset it).
+    s.nonce = el.nonce;
+    // A script element made by a script is async unless told otherwise; one the page did not
+    // mark async keeps its place among the others.
+    s.async = el.hasAttribute("async");
+    if (el.hasAttribute("src")) {
+      if (!s.async) {
+        waiting += 1;
+        var done = function () {
+          waiting -= 1;
+          run();
+        };
+        s.addEventListener("load", done);
+        s.addEventListener("error", done);
       }
-      s.setAttribute("data-assent", "activated");
+    } else {
       s.text = el.text;
-      el.parentNode.replaceChild(s, el);
-    });
-    document.querySelectorAll("iframe[data-src][data-category]").forEach(function (el) {
-      if (!granted(el)) return placeholder(el);
-      if (el.previousElementSibling && el.previousElementSibling.hasAttribute("data-assent-placeholder")) {
-        el.previousElementSibling.remove();
-      }
-      el.style.display = "";
-      el.setAttribute("src", el.getAttribute("data-src"));
-      el.removeAttribute("data-src");
-    });
+    }
+    s.setAttribute("data-assent", "activated");
+    el.parentNode.replaceChild(s, el);
+  }
+
+  function loadFrame(el) {
+    var prev = el.previousElementSibling;
+    if (prev && prev.hasAttribute("data-assent-placeholder")) prev.remove();
+    el.style.display = "";
+    el.setAttribute("src", el.getAttribute("data-src"));
+    el.removeAttribute("data-src");
+  }
+
+  function inDocumentOrder(a, b) {
+    return a === b ? 0 : a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+  }
+
+  // Once the document is parsed: what it holds, then whatever enters it later.
+  function watch() {
+    parsed = true;
+    activate(blockedIn(document.documentElement));
+    new MutationObserver(function (records) {
+      guard(function () {
+        var added = [];
+        records.forEach(function (r) {
+          r.addedNodes.forEach(function (n) { added = added.concat(blockedIn(n)); });
+        });
+        activate(added.sort(inDocumentOrder));
+      });
+    }).observe(document, { childList: true, subtree: true });
   }
 
   // Click-to-load: a blocked iframe is replaced (visually) by a box that names what is blocked
@@ -183,29 +294,68 @@
 
   // Deletes what refused purposes declared: cookies (name or `prefix*`, with their path and
   // domain) and localStorage / sessionStorage keys. Assent's own key and cookie are never touched.
+  // Each item on its own: storage the browser refuses (it throws) leaves the cookies to delete.
   function cleanup(items) {
     (items || []).forEach(function (item) {
-      var prefix = item.name.slice(-1) === "*" ? item.name.slice(0, -1) : null;
-      var matches = function (key) {
-        return key !== storageKey && key !== cookieName && (prefix !== null ? key.indexOf(prefix) === 0 : key === item.name);
+      guard(function () { forget(item); });
+    });
+  }
+
+  function forget(item) {
+    var prefix = item.name.slice(-1) === "*" ? item.name.slice(0, -1) : null;
+    var matches = function (key) {
+      return key !== storageKey && key !== cookieName && (prefix !== null ? key.indexOf(prefix) === 0 : key === item.name);
+    };
+    if (item.storage === "local_storage" || item.storage === "session_storage") {
+      var store = item.storage === "local_storage" ? window.localStorage : window.sessionStorage;
+      var keys = [];
+      for (var i = 0; i < store.length; i++) keys.push(store.key(i));
+      keys.filter(matches).forEach(function (k) { store.removeItem(k); });
+      return;
+    }
+    var names = document.cookie.split(";").map(function (c) { return c.split("=")[0].trim(); });
+    unique(names.filter(matches)).forEach(function (name) {
+      var expire = function (path, domain, secure) {
+        document.cookie = name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=" + path +
+          (domain ? "; domain=" + domain : "") + (secure ? "; secure" : "");
       };
-      if (item.storage === "local_storage" || item.storage === "session_storage") {
-        var store = item.storage === "local_storage" ? window.localStorage : window.sessionStorage;
-        var keys = [];
-        for (var i = 0; i < store.length; i++) keys.push(store.key(i));
-        keys.filter(matches).forEach(function (k) { store.removeItem(k); });
-        return;
-      }
-      var names = document.cookie.split(";").map(function (c) { return c.split("=")[0].trim(); });
-      names.filter(matches).forEach(function (name) {
-        [item.path || "/", "/"].forEach(function (path) {
-          [item.domain, null, "." + location.hostname].forEach(function (domain) {
-            document.cookie =
-              name + "=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=" + path + (domain ? "; domain=" + domain : "");
-          });
-        });
+      // The browser drops a write that breaks a name prefix's rules: `__Host-` lives on the
+      // host alone at `/`, and both prefixes only with `Secure`.
+      var prefix = name.slice(0, 9).toLowerCase();
+      if (prefix.slice(0, 7) === "__host-") return expire("/", null, true);
+      var secure = prefix === "__secure-";
+      cookiePaths(item).forEach(function (path) {
+        cookieDomains(item).forEach(function (domain) { expire(path, domain, secure); });
       });
     });
+  }
+
+  function unique(list) {
+    return list.filter(function (x, i) { return list.indexOf(x) === i; });
+  }
+
+  // A cookie the page reads may sit on the host alone or on any domain from the host up (a
+  // vendor may set it on the registrable domain; writes to a public suffix are ignored), not
+  // only where the notice says.
+  function cookieDomains(item) {
+    var host = location.hostname;
+    var domains = item.domain ? [null, item.domain] : [null];
+    // IP addresses (IPv6 ones are bracketed) have no parent domains.
+    if (!/^[\d.]+$|^\[/.test(host)) {
+      var labels = host.split(".");
+      for (var i = 0; i < labels.length; i++) domains.push(labels.slice(i).join("."));
+    }
+    return unique(domains);
+  }
+
+  // The same cookie may sit on the page's path or on any ancestor of it (spelt with or without
+  // a final slash), not only on the path the notice says.
+  function cookiePaths(item) {
+    var path = location.pathname;
+    var paths = ["/", item.path];
+    for (var i = path.indexOf("/", 1); i !== -1; i = path.indexOf("/", i + 1)) paths.push(path.slice(0, i), path.slice(0, i + 1));
+    paths.push(path);
+    return unique(paths.filter(Boolean));
   }
 
   // IAB GPP 1.1 (`__gpp`, US National section 7) and legacy `__uspapi`, installed at once so
@@ -265,14 +415,10 @@
     }
   };
 
+  // Without its Consent Mode update (a choice shared by a subdomain that had to leave it out)
+  // the banner rebuilds the update and replays it.
   var initial = stored();
-  if (initial) consentModeUpdate(initial.gcm);
-  function activateStored() {
-    var s = stored();
-    activate((s && s.decisions) || {});
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", activateStored);
-  else activateStored();
+  if (initial && initial.decisions && initial.gcm) applyToTags(initial.decisions, initial.gcm, "replay");
 
   function load() {
     if (loading) return;
@@ -304,7 +450,7 @@
 
   // Commands reach the banner through `_dispatch` once it runs; until then they queue.
   function command(name) {
-    if (api._dispatch) api._dispatch(name);
+    if (api._dispatch) guard(function () { api._dispatch(name); });
     else {
       pending.push(name);
       load();
@@ -378,17 +524,22 @@
     _dispatch: null,
     /** The notice request, started with the banner's download and taken by the banner. */
     _notice: null,
-    /** Called by the banner after every decision: apply it, then tell the page. */
-    _emit: function (decisions, gcm, removals, reload) {
+    /** Called by the banner with the decisions in force (and why): apply them, then tell the page. */
+    _emit: function (decisions, gcm, removals, reload, trigger) {
       live = decisions;
-      consentModeUpdate(gcm);
-      activate(decisions);
+      // Whatever the browser refuses in one step, the page still hears of the choice.
+      guard(function () { applyToTags(decisions, gcm, trigger); });
+      guard(function () { activate(blockedIn(document.documentElement)); });
       cleanup(removals);
       var location = decisions && decisions.precise_location;
       if (location && locationWaiters.length) {
         locationWaiters.splice(0).forEach(function (w) {
-          if (location === "granted") w.locate();
-          else w.reject(new Error("Assent: precise location was not consented to"));
+          if (location !== "granted") return w.reject(new Error("Assent: precise location was not consented to"));
+          try {
+            w.locate();
+          } catch (e) {
+            w.reject(e);
+          }
         });
       }
       listeners.forEach(function (fn) {
@@ -430,6 +581,9 @@
     if (fabHost) fabHost.remove();
     fabHost = null;
   };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { guard(watch); });
+  else guard(watch);
+
   var s = stored();
   var gpcToRecord = navigator.globalPrivacyControl === true && !(s && s.gpc_honored);
   var current =
@@ -446,8 +600,9 @@
       .catch(function () {});
   }
   if (current) {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { drawFab(s.label); });
-    else drawFab(s.label);
+    var fab = function () { guard(function () { drawFab(s.label); }); };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fab);
+    else fab();
   } else {
     load();
   }

@@ -60,16 +60,46 @@ pub fn on_command(handler: impl Fn(String) + 'static) {
     closure.forget();
 }
 
-/// Hands a new choice to the loader, which applies it (Consent Mode update, blocked scripts,
-/// deleting the declared cookies and storage of refused purposes, a reload if the notice
-/// asks for one after a withdrawal) and tells the page (listeners and an `assent:change` event).
-pub fn emit_change(decisions: &JsValue, gcm: &JsValue, cleanup: &JsValue, reload: bool) {
+/// Why decisions are applied on this page view; the loader tells tag managers
+/// (`assent.trigger` of its `dataLayer` event).
+#[derive(Debug, Clone, Copy)]
+pub enum Trigger {
+    /// Decided on this page view: by the visitor, a GPC signal, or a consent's expiry.
+    Choice,
+    /// A choice stored earlier, applied again (here: one shared by another subdomain, whose
+    /// Consent Mode update the loader could not replay).
+    Replay,
+    /// An opt-out regime's defaults before any choice, for this page view only.
+    OptOutDefault,
+}
+
+impl Trigger {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Choice => "choice",
+            Self::Replay => "replay",
+            Self::OptOutDefault => "opt_out_default",
+        }
+    }
+}
+
+/// Hands the decisions in force to the loader, which applies them (Consent Mode update and
+/// its `dataLayer` event, blocked scripts, deleting the declared cookies and storage of
+/// refused purposes, a reload if the notice asks for one after a withdrawal) and tells the
+/// page (listeners and an `assent:change` event).
+pub fn emit_change(decisions: &JsValue, gcm: &JsValue, cleanup: &JsValue, reload: bool, trigger: Trigger) {
     let Some(assent) = assent_object() else { return };
     let Ok(emit) = Reflect::get(&assent, &"_emit".into()) else {
         return;
     };
     let Some(emit) = emit.dyn_ref::<Function>() else { return };
-    let args = js_sys::Array::of4(decisions, gcm, cleanup, &JsValue::from_bool(reload));
+    let args = js_sys::Array::of5(
+        decisions,
+        gcm,
+        cleanup,
+        &JsValue::from_bool(reload),
+        &JsValue::from_str(trigger.as_str()),
+    );
     let _ = emit.apply(&assent, &args);
 }
 

@@ -89,6 +89,14 @@ test("before any choice an opt-out regime runs non-sensitive purposes by default
     ((window as any).dataLayer as ArrayLike<unknown>[]).map((e) => Array.from(e)).filter((e) => e[1] === "update").pop(),
   );
   expect((update as any)[2].analytics_storage).toBe("granted");
+  // Tag managers hear why: the regime's defaults, not a choice.
+  const events = await page.evaluate(() => (window as any).dataLayer.filter((e: any) => e.event === "assent_consent_update"));
+  expect(events).toEqual([
+    {
+      event: "assent_consent_update",
+      assent: { decisions: { advertising: "granted", analytics: "granted", functional: "granted" }, trigger: "opt_out_default" },
+    },
+  ]);
   expect(await page.evaluate(() => localStorage.getItem("assent.v1.demo"))).toBeNull();
   expect(new GppModel((await gpp(page, "ping")).v.gppString).getFieldValue("usnat", "SaleOptOut")).toBe(2);
 

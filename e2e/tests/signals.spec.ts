@@ -36,6 +36,7 @@ test("Consent Mode defaults come before anything else and every decision sends o
   const updates = layer.filter((e) => e.args[0] === "consent" && e.args[1] === "update");
   expect(updates).toHaveLength(1);
   expect(updates[0].isArguments).toBe(true);
+  const update = layer.indexOf(updates[0]);
   expect(updates[0].args[2]).toEqual({
     ad_storage: "granted",
     ad_user_data: "granted",
@@ -45,7 +46,7 @@ test("Consent Mode defaults come before anything else and every decision sends o
     personalization_storage: "granted",
     security_storage: "granted",
   });
-  expect(layer[layer.length - 1].args).toEqual(["set", "ads_data_redaction", false]);
+  expect(layer[update + 1].args).toEqual(["set", "ads_data_redaction", false]);
 
   // A returning visit replays the stored update right after the defaults, before the banner runs.
   await page.reload();
@@ -53,6 +54,98 @@ test("Consent Mode defaults come before anything else and every decision sends o
   expect(layer[0].args[1]).toBe("default");
   expect(layer[2].args.slice(0, 2)).toEqual(["consent", "update"]);
   expect((layer[2].args[2] as any).analytics_storage).toBe("granted");
+});
+
+/**
+ * Counts the runs of script between microtask checkpoints in which entries are pushed onto
+ * `dataLayer`: entries pushed with the same number were pushed in one go, with no task (no
+ * tag manager's listener) in between.
+ */
+const countRuns = () => {
+  const layer: unknown[] & { runs?: number[] } = ((window as any).dataLayer = []);
+  let run = 0;
+  let checkpointDue = false;
+  layer.runs = [];
+  layer.push = function (...entries: unknown[]) {
+    if (!checkpointDue) {
+      checkpointDue = true;
+      queueMicrotask(() => {
+        checkpointDue = false;
+        run += 1;
+      });
+    }
+    entries.forEach(() => layer.runs!.push(run));
+    return Array.prototype.push.apply(layer, entries);
+  };
+};
+
+/** Each dataLayer entry, gtag calls as `["gtag", ...arguments]`, with the run it was pushed in. */
+async function pushes(page: Page): Promise<Array<{ entry: any; run: number }>> {
+  return page.evaluate(() => {
+    const layer = (window as any).dataLayer as unknown[] & { runs: number[] };
+    return layer.map((e, i) => ({
+      entry: Object.prototype.toString.call(e) === "[object Arguments]" ? ["gtag", ...Array.from(e as ArrayLike<unknown>)] : e,
+      run: layer.runs[i],
+    }));
+  });
+}
+
+test("each Consent Mode update is followed in the same run by a dataLayer event with the decisions: a choice, a withdrawal, a returning visit's replay", async ({ page }) => {
+  await page.addInitScript(countRuns);
+  const isUpdate = (p: { entry: any }) => p.entry[0] === "gtag" && p.entry[1] === "consent" && p.entry[2] === "update";
+  /** The last update, and everything pushed with and after it. */
+  const lastUpdate = async () => {
+    const all = await pushes(page);
+    const at = all.map(isUpdate).lastIndexOf(true);
+    expect(at).toBeGreaterThan(0);
+    expect(all[0].entry.slice(1, 3)).toEqual(["consent", "default"]);
+    return all.slice(at);
+  };
+  const event = (decisions: Record<string, string>, trigger: string) => ({
+    event: "assent_consent_update",
+    assent: { decisions, trigger },
+  });
+
+  await page.goto(demoUrl());
+  await expect(banner(page, "banner")).toBeVisible();
+  expect((await pushes(page)).filter((p) => p.entry.event)).toEqual([]);
+  await banner(page, "accept-all").click();
+  await acknowledged(page);
+  const granted = { advertising: "granted", analytics: "granted", functional: "granted" };
+  let tail = await lastUpdate();
+  expect(tail.map((p) => p.entry)).toEqual([
+    ["gtag", "consent", "update", expect.objectContaining({ analytics_storage: "granted" })],
+    ["gtag", "set", "ads_data_redaction", false],
+    event(granted, "choice"),
+  ]);
+  expect(new Set(tail.map((p) => p.run)).size).toBe(1);
+
+  // A withdrawal.
+  await banner(page, "privacy-choices").click();
+  await banner(page, "toggle-analytics").uncheck();
+  await banner(page, "save").click();
+  await acknowledged(page);
+  const withdrawn = { ...granted, analytics: "denied" };
+  tail = await lastUpdate();
+  expect(tail.map((p) => p.entry)).toEqual([
+    ["gtag", "consent", "update", expect.objectContaining({ analytics_storage: "denied" })],
+    ["gtag", "set", "ads_data_redaction", false],
+    event(withdrawn, "choice"),
+  ]);
+  expect(new Set(tail.map((p) => p.run)).size).toBe(1);
+
+  // A returning visit: the stored choice replayed right after the defaults, and its event.
+  await page.reload();
+  await expect(banner(page, "privacy-choices")).toBeVisible();
+  const all = await pushes(page);
+  expect(all.map((p) => p.entry)).toEqual([
+    ["gtag", "consent", "default", DENIED_DEFAULTS],
+    ["gtag", "set", "ads_data_redaction", true],
+    ["gtag", "consent", "update", expect.objectContaining({ analytics_storage: "denied", ad_storage: "granted" })],
+    ["gtag", "set", "ads_data_redaction", false],
+    event(withdrawn, "replay"),
+  ]);
+  expect(new Set(all.slice(2).map((p) => p.run)).size).toBe(1);
 });
 
 test("the blocked analytics script from another origin loads only once analytics is granted, without a reload", async ({ page }) => {

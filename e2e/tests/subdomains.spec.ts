@@ -85,5 +85,8 @@ test("a shared choice that had to leave out what the banner recomputes is rebuil
   );
   expect(updates).toHaveLength(1);
   expect(updates[0][2]).toMatchObject({ analytics_storage: "granted", ad_storage: "granted" });
+  // ... and tells tag managers once, as the replay of a stored choice.
+  const events = await page.evaluate(() => (window as any).dataLayer.filter((e: any) => e.event === "assent_consent_update"));
+  expect(events).toEqual([{ event: "assent_consent_update", assent: { decisions: first.decisions, trigger: "replay" } }]);
   expect((await stored(page))!.subject_id).toBe(first.subject_id);
 });

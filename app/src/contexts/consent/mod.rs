@@ -6,7 +6,7 @@ mod outbox;
 
 use super::lifetime::{expired_purposes, recheck_at, stale_refusal};
 use crate::api;
-use crate::bridge::{self, BootConfig};
+use crate::bridge::{self, BootConfig, Trigger};
 use crate::i18n::Texts;
 use crate::storage::{Signals, StoredChoice};
 use assent_shared::api::NoticeResponse;
@@ -109,7 +109,7 @@ impl ConsentContext {
                         });
                         self.persist();
                         if rebuild {
-                            self.emit_in_force(js_sys::Array::new().into(), false);
+                            self.emit_in_force(js_sys::Array::new().into(), false, Trigger::Replay);
                         }
                     }
                     let valid_from = Some(notice.consent_valid_from);
@@ -228,15 +228,15 @@ impl ConsentContext {
         };
         let defaults = self.all(|p| (!p.sensitive).then_some(Decision::Granted));
         self.choice.update(|c| set_in_force(c, &notice.notice, defaults));
-        self.emit_in_force(js_sys::Array::new().into(), false);
+        self.emit_in_force(js_sys::Array::new().into(), false, Trigger::OptOutDefault);
     }
 
     /// Hands the decisions in force and their Consent Mode update to the loader.
-    fn emit_in_force(&self, cleanup: JsValue, reload: bool) {
+    fn emit_in_force(&self, cleanup: JsValue, reload: bool, trigger: Trigger) {
         let (decisions, gcm) = self
             .choice
             .with_untracked(|c| (crate::json::to_js(&c.decisions), c.gcm.clone()));
-        bridge::emit_change(&decisions, &gcm, &cleanup, reload);
+        bridge::emit_change(&decisions, &gcm, &cleanup, reload, trigger);
     }
 
     /// A click on a blocked embed's placeholder: consent to that one purpose.

@@ -3,7 +3,7 @@
 
 use super::{ConsentContext, SaveStatus, set_in_force};
 use crate::api;
-use crate::bridge;
+use crate::bridge::{self, Trigger};
 use crate::contexts::lifetime::recheck_at;
 use crate::storage::Pending;
 use assent_shared::api::ConsentRequest;
@@ -79,7 +79,7 @@ impl ConsentContext {
         });
         self.persist();
         self.refresh_signals();
-        self.emit_in_force(cleanup, reload);
+        self.emit_in_force(cleanup, reload, Trigger::Choice);
         if !boot.preview {
             let ctx = *self;
             spawn_local(async move { ctx.flush().await });
