@@ -2,7 +2,7 @@
 //! SIGKILLed mid-stream and restarted; every event that got a `201` must be there and every
 //! chain must verify (this proves replies come after commit; power-loss durability rests on the
 //! database's fsync). Several processes: two servers on one database append to the same
-//! chains at once, and the chains stay linear.
+//! chains at once, and the chains stay linear; configuration and logouts reach every process.
 
 use crate::helpers::{Backend, fresh_database, write_fake_banner};
 use crate::on_both_backends;
@@ -19,7 +19,8 @@ use tokio::process::{Child, Command};
 on_both_backends!(
     every_acknowledged_event_survives_a_sigkill,
     two_server_processes_on_one_database_keep_chains_linear,
-    a_configuration_change_reaches_every_process_within_seconds
+    a_configuration_change_reaches_every_process_within_seconds,
+    a_logout_in_one_process_ends_the_session_in_the_others,
 );
 
 /// `GET` with a bearer token, the answer read as JSON.
@@ -364,4 +365,60 @@ async fn every_acknowledged_event_survives_a_sigkill(backend: Backend) {
     let report: VerifyReport = get_json(&client, format!("{api}/v1/admin/sites/demo/verify"), &token).await;
     assert!(report.ok, "{report:?}");
     assert!(report.events >= acked.len() as u64);
+}
+
+/// A logout in one process ends the session in every process: the token version is read
+/// from the database (cached at most `ACCESS_TTL`); polled with a generous bound, the delay
+/// printed.
+async fn a_logout_in_one_process_ends_the_session_in_the_others(backend: Backend) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_fake_banner(&dir.path().join("dist"));
+    let db = fresh_database(backend, dir.path()).await;
+    let (_a, api_a) = start(dir.path(), &db.url).await;
+    let (_b, api_b) = start(dir.path(), &db.url).await;
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_assent"))
+        .args(["admin", "create-user", "--email", "ops@example.com", "--admin"])
+        .env("ASSENT_DATABASE_URL", &db.url)
+        .env("ASSENT_ADMIN_PASSWORD", "a-long-enough-password")
+        .env("ASSENT_LOG", "error")
+        .output()
+        .expect("create-user");
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let client = reqwest::Client::new();
+    let session: serde_json::Value = client
+        .post(format!("{api_a}/v1/admin/login"))
+        .json(&json!({ "email": "ops@example.com", "password": "a-long-enough-password" }))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("session");
+    let token = session["token"].as_str().expect("token").to_owned();
+    let me_on_b = || {
+        let (client, api_b, token) = (client.clone(), api_b.clone(), token.clone());
+        async move {
+            client
+                .get(format!("{api_b}/v1/admin/me"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("me")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(me_on_b().await, 200, "the session works on the other process");
+    let res = client
+        .post(format!("{api_a}/v1/admin/logout"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(res.status(), 204);
+    let delay = time_until(|| async { me_on_b().await == 401 }).await;
+    eprintln!(
+        "logout reached a second process ({backend:?}) in {} ms",
+        delay.as_millis()
+    );
 }
