@@ -558,20 +558,29 @@
     fabHost = document.createElement("div");
     fabHost.id = "assent-fab-host";
     var root = fabHost.attachShadow({ mode: "open" });
-    var style = document.createElement("style");
-    style.textContent =
+    var css =
       ":host{all:initial}button{position:fixed;bottom:16px;inset-inline-start:16px;z-index:2147483645;" +
       "min-height:40px;padding:8px 14px;font:600 13.5px system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;" +
       "color:#1b1f24;background:#fff;border:1px solid #d5d9e0;border-radius:999px;" +
       "box-shadow:0 4px 16px rgba(0,0,0,.2);cursor:pointer}button:focus-visible{outline:3px solid #b3261e;outline-offset:2px}" +
       "@media (prefers-color-scheme:dark){button{color:#eef0f3;background:#1c1f24;border-color:#3a404b}" +
       "button:focus-visible{outline-color:#ffb4ab}}";
+    // A constructed stylesheet is not inline style: it works under a CSP without
+    // 'unsafe-inline' for styles. Older browsers get a <style>.
+    try {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      var style = document.createElement("style");
+      style.textContent = css;
+      root.appendChild(style);
+    }
     var button = document.createElement("button");
     button.type = "button";
     button.setAttribute("data-test", "privacy-choices");
     button.textContent = label || "Privacy choices";
     button.addEventListener("click", function () { command("preferences"); });
-    root.appendChild(style);
     root.appendChild(button);
     document.body.prepend(fabHost);
   }

@@ -112,3 +112,24 @@ test("blocked tags that enter the document later are handled like the page's own
   await expect.poll(() => ran(page).then((r) => r.length)).toBe(3);
   expect(await ran(page)).toEqual(["lib", "snippet", "plugin"]);
 });
+
+test("under a CSP that allows no inline styles, the banner and the way back in are still styled", async ({ page }) => {
+  // The page's policy: styles only from itself and Assent, no 'unsafe-inline'.
+  const csp = `style-src 'self' ${site.assent.api}; script-src 'self' ${site.assent.api} 'wasm-unsafe-eval'`;
+  const url = site.page("/strict-styles", "", { csp });
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (m.text().includes("Content Security Policy")) violations.push(m.text());
+  });
+  await page.goto(url);
+  const accept = banner(page, "accept-all");
+  await expect(accept).toBeVisible();
+  // The banner's own stylesheet applies: its accent color, its fixed position.
+  await expect(accept).not.toHaveCSS("background-color", "rgb(239, 239, 239)");
+  await expect(page.locator("#assent-host .assent-banner")).toHaveCSS("position", "fixed");
+  await accept.click();
+  await acknowledged(page);
+  await page.reload();
+  await expect(banner(page, "privacy-choices")).toHaveCSS("position", "fixed");
+  expect(violations).toEqual([]);
+});

@@ -46,9 +46,16 @@ pub fn mount() {
         host.set_id(HOST_ID);
         body.prepend_with_node_1(&host)?;
         let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-        let style = document.create_element("style")?;
-        style.set_text_content(Some(CSS));
-        shadow.append_child(&style)?;
+        // A constructed stylesheet is not an inline style: a page whose CSP allows no
+        // 'unsafe-inline' styles still gets a styled banner. Without the API, a <style>.
+        match web_sys::CssStyleSheet::new().and_then(|sheet| sheet.replace_sync(CSS).map(|()| sheet)) {
+            Ok(sheet) => shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet)),
+            Err(_) => {
+                let style = document.create_element("style")?;
+                style.set_text_content(Some(CSS));
+                shadow.append_child(&style)?;
+            }
+        }
         let container = document.create_element("div")?;
         container.set_class_name("assent");
         shadow.append_child(&container)?;
