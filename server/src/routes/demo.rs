@@ -16,6 +16,9 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 const DEMO_PAGE: &str = include_str!("../../../public/demo/index.html");
+/// The demo of a tag manager driven by Assent's `dataLayer` event, and its stand-in container.
+const GTM_PAGE: &str = include_str!("../../../public/demo/gtm.html");
+const GTM_CONTAINER: &str = include_str!("../../../public/demo/gtm-container.js");
 /// The demo site's notice; also the template of every new site's starter notice.
 pub const DEMO_NOTICE: &str = include_str!("../../demo/notice.json");
 /// How the demo notice's texts name the demo site.
@@ -64,6 +67,8 @@ pub fn router(state: AppState) -> Router {
         // The demo site's own GPC statement (each origin speaks for itself), same content.
         .route("/.well-known/gpc.json", get(super::well_known::get_gpc))
         .route("/analytics.js", get(get_analytics_js))
+        .route("/gtm", get(get_gtm_page))
+        .route("/gtm-container.js", get(get_gtm_container))
         .route("/video", get(get_video))
         // No icon, and no 404 in the console for the one the browser asks for.
         .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
@@ -187,6 +192,24 @@ async fn get_page(State(state): State<AppState>, headers: HeaderMap) -> impl Int
     };
     let page = render(&state, DEMO_SITE, &cookie_domain);
     ([(header::CACHE_CONTROL, "no-store")], Html(page))
+}
+
+/// The tag manager demo: Assent first, then a container whose tag fires on Assent's event.
+async fn get_gtm_page(State(state): State<AppState>) -> impl IntoResponse {
+    let page = GTM_PAGE
+        .replace("{{ASSENT_ORIGIN}}", &state.public_origin)
+        .replace("{{SITE}}", DEMO_SITE);
+    ([(header::CACHE_CONTROL, "no-store")], Html(page))
+}
+
+async fn get_gtm_container() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        GTM_CONTAINER,
+    )
 }
 
 /// A stand-in third-party analytics vendor. The page loads it from `localhost` instead of
