@@ -41,6 +41,21 @@ pub async fn bump_config_version(conn: &mut sqlx::AnyConnection) -> anyhow::Resu
     Ok(())
 }
 
+/// Appends one site's events and, in the same transaction, the webhook messages announcing
+/// them and the statistics counting them: all commit together or not at all.
+async fn append_site(
+    tx: &mut AnyConnection,
+    backend: Backend,
+    site: &str,
+    events: &[&NewEvent],
+    now: &str,
+) -> anyhow::Result<Vec<AppendResult>> {
+    let results = append::append_site_batch(tx, backend, site, events, now).await?;
+    outbox::enqueue(tx, site, &results, clock::now_unix_ms()).await?;
+    rollup::record(tx, site, &results).await?;
+    Ok(results)
+}
+
 fn parse_notice(row: &AnyRow) -> anyhow::Result<Notice> {
     serde_json::from_str(row.try_get::<&str, _>("body")?).context("stored notice JSON")
 }
@@ -185,15 +200,7 @@ impl Ledger for SqlLedger {
             let mut failed = None;
             for (site, entries) in &by_site {
                 let events: Vec<&NewEvent> = entries.iter().map(|(_, n)| *n).collect();
-                let appended = match append::append_site_batch(&mut tx, self.backend, site, &events, &now).await {
-                    // Webhook messages and statistics commit with the events they count.
-                    Ok(results) => match outbox::enqueue(&mut tx, site, &results, clock::now_unix_ms()).await {
-                        Ok(()) => rollup::record(&mut tx, site, &results).await.map(|()| results),
-                        Err(err) => Err(err),
-                    },
-                    Err(err) => Err(err),
-                };
-                match appended {
+                match append_site(&mut tx, self.backend, site, &events, &now).await {
                     Ok(results) => {
                         for ((i, _), result) in entries.iter().zip(results) {
                             outcomes[*i] = Some(result);
