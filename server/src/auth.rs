@@ -121,6 +121,12 @@ impl PreviewClaims {
             exp,
         }
     }
+
+    /// Whether `token` is a genuine, unexpired preview link for `site`.
+    pub fn opens(keys: &crate::keys::Keys, token: &str, site: &str) -> bool {
+        keys.verify_token::<Self>(token, Audience::Preview, true)
+            .is_some_and(|claims| claims.site == site)
+    }
 }
 
 /// Claims of a privacy-settings page session (`aud = assent:settings`): the site and subject
@@ -144,6 +150,12 @@ impl SettingsClaims {
             csrf: random_token(24),
             exp,
         }
+    }
+
+    /// The claims of a genuine, unexpired settings session; which site and subject it opens
+    /// is the caller's to check.
+    pub fn verify(keys: &crate::keys::Keys, token: &str) -> Option<Self> {
+        keys.verify_token(token, Audience::Settings, true)
     }
 }
 

@@ -116,6 +116,14 @@ impl ApiError {
         }
     }
 
+    /// The site has no notice draft (start one from the latest version).
+    pub fn draft_not_found() -> Self {
+        Self::NotFound {
+            what: "draft",
+            code: "draft_not_found",
+        }
+    }
+
     pub fn site_not_found() -> Self {
         Self::NotFound {
             what: "site",

@@ -130,11 +130,9 @@ pub fn authorize_subject(
             "this subject's token is required as Authorization: Bearer <subject_token>",
         ));
     };
-    let claims: SettingsClaims = keys
-        .verify_token(session, Audience::Settings, true)
-        .ok_or(ApiError::Unauthorized(
-            "the privacy-settings session has expired; open the site's privacy link again",
-        ))?;
+    let claims = SettingsClaims::verify(keys, session).ok_or(ApiError::Unauthorized(
+        "the privacy-settings session has expired; open the site's privacy link again",
+    ))?;
     if claims.site != site.as_str() || claims.sub != subject.as_str() {
         return Err(ApiError::Forbidden("this session belongs to another subject"));
     }

@@ -55,7 +55,7 @@ pub struct SiteChanges {
 /// The working draft of a site's next notice version.
 #[derive(Debug, Clone)]
 pub struct Draft {
-    pub notice: serde_json::Value,
+    pub notice: Notice,
     pub updated_at: String,
     pub updated_by: String,
     /// Changes on every save (a random id): what a publisher names to publish what they read.
@@ -249,7 +249,7 @@ impl Db {
             .await?;
         row.map(|r| {
             Ok(Draft {
-                notice: serde_json::from_str(r.try_get::<&str, _>("body")?)?,
+                notice: serde_json::from_str(r.try_get::<&str, _>("body")?).context("stored draft")?,
                 updated_at: r.try_get("updated_at")?,
                 updated_by: r.try_get("updated_by")?,
                 revision: r.try_get("revision")?,
@@ -260,12 +260,7 @@ impl Db {
 
     /// Saves the draft (replacing the previous one); returns its `updated_at` and new
     /// revision. Drafts are work in progress: not audited.
-    pub async fn save_draft(
-        &self,
-        site: &SiteId,
-        notice: &serde_json::Value,
-        by: &str,
-    ) -> anyhow::Result<(String, String)> {
+    pub async fn save_draft(&self, site: &SiteId, notice: &Notice, by: &str) -> anyhow::Result<(String, String)> {
         let now = clock::now_rfc3339();
         let revision = uuid::Uuid::new_v4().simple().to_string();
         sqlx::query(

@@ -1,7 +1,7 @@
 //! The demo site: a separate origin that embeds Assent exactly as a third-party site does,
 //! and the `demo` site record and notice it uses.
 
-use crate::auth::{Audience, PreviewClaims};
+use crate::auth::PreviewClaims;
 use crate::ledger::{Ledger, SiteRecord};
 use crate::state::AppState;
 use anyhow::Context;
@@ -112,8 +112,7 @@ pub async fn get_preview_page(
     let valid = query
         .token
         .as_deref()
-        .and_then(|t| state.keys.verify_token::<PreviewClaims>(t, Audience::Preview, true))
-        .is_some_and(|claims| claims.site == site && state.live_site(&site).is_some());
+        .is_some_and(|t| PreviewClaims::opens(&state.keys, t, &site) && state.live_site(&site).is_some());
     // The token is in the URL: no referrer carries it elsewhere, no cache keeps the page. The
     // page lives on this server's origin, where admin sessions live too: it runs nothing but
     // Assent's own loader and banner, and no other site may frame it.

@@ -3,16 +3,14 @@
 //! no stored choice) counts one banner shown in the statistics; `&preview=TOKEN` answers the
 //! site's notice draft instead (a preview link's token), counted nowhere.
 
-use crate::auth::{Audience, PreviewClaims};
+use crate::auth::PreviewClaims;
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiQuery, Site};
 use crate::notice_cache::ShownNotice;
 use crate::request_context::{RequestContext, client_ip};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
-use anyhow::Context;
 use assent_shared::api::{ErrorBody, NoticeResponse};
-use assent_shared::notice::Notice;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
@@ -70,20 +68,17 @@ pub async fn get_notice(
         .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let (shown, consent_valid_from) = match query.preview.as_deref() {
         Some(token) => {
-            let valid = state
-                .keys
-                .verify_token::<PreviewClaims>(token, Audience::Preview, true)
-                .is_some_and(|c| c.site == site.id.as_str());
-            if !valid {
+            if !PreviewClaims::opens(&state.keys, token, site.id.as_str()) {
                 return Err(ApiError::Unauthorized(
                     "the preview link is not valid for this site or has expired; ask for a new one",
                 ));
             }
-            let draft = state.db.draft(&site.id).await?.ok_or(ApiError::NotFound {
-                what: "draft",
-                code: "draft_not_found",
-            })?;
-            let notice: Notice = serde_json::from_value(draft.notice).context("stored draft")?;
+            let notice = state
+                .db
+                .draft(&site.id)
+                .await?
+                .ok_or_else(ApiError::draft_not_found)?
+                .notice;
             notice.validate()?;
             let language = notice.negotiate_language(wanted).to_owned();
             let version = notice.version;

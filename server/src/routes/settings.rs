@@ -6,7 +6,7 @@
 //! endpoints under its own path ([`super::settings_api`]); every write echoes the session's
 //! CSRF token (`X-CSRF-Token`).
 
-use crate::auth::{Audience, SettingsClaims};
+use crate::auth::SettingsClaims;
 use crate::clock;
 use crate::db::settings::Refused;
 use crate::error::{ApiError, Result};
@@ -150,7 +150,7 @@ pub async fn post_session(
 )]
 pub async fn get_session(State(state): State<AppState>, Site(site): Site, headers: HeaderMap) -> Result<Response> {
     let claims = crate::admin_auth::cookie(&headers, SETTINGS_COOKIE)
-        .and_then(|t| state.keys.verify_token::<SettingsClaims>(t, Audience::Settings, true))
+        .and_then(|t| SettingsClaims::verify(&state.keys, t))
         .filter(|c| c.site == site.id.as_str())
         .ok_or(ApiError::Unauthorized(
             "no privacy-settings session, or an expired one; open the site's privacy link again",

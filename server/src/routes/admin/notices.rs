@@ -7,7 +7,6 @@ use crate::error::{ApiError, Result};
 use crate::extract::ApiJson;
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
-use anyhow::Context;
 use assent_shared::Invalid;
 use assent_shared::admin_api::{DraftView, NoticeVersion, PreviewLink, Publish};
 use assent_shared::api::ErrorBody;
@@ -114,14 +113,10 @@ pub async fn get_notice_version(
     )
 )]
 pub async fn get_draft(State(state): State<AppState>, SiteViewer { site, .. }: SiteViewer) -> Result<Json<DraftView>> {
-    let draft = state.db.draft(&site.id).await?.ok_or(ApiError::NotFound {
-        what: "draft",
-        code: "draft_not_found",
-    })?;
-    let notice: Notice = serde_json::from_value(draft.notice).context("stored draft")?;
+    let draft = state.db.draft(&site.id).await?.ok_or_else(ApiError::draft_not_found)?;
     Ok(Json(DraftView {
-        findings: findings(&notice),
-        notice,
+        findings: findings(&draft.notice),
+        notice: draft.notice,
         updated_at: draft.updated_at,
         updated_by: draft.updated_by,
         revision: draft.revision,
@@ -159,10 +154,7 @@ pub async fn put_draft(
     let latest = state.ledger.latest_notice(&site.id).await?.map_or(0, |n| n.version);
     notice.version = latest + 1;
     let by = auth.audit_actor();
-    let (updated_at, revision) = state
-        .db
-        .save_draft(&site.id, &serde_json::to_value(&notice).context("draft JSON")?, &by)
-        .await?;
+    let (updated_at, revision) = state.db.save_draft(&site.id, &notice, &by).await?;
     Ok(Json(DraftView {
         findings: findings(&notice),
         notice,
@@ -226,11 +218,8 @@ pub async fn post_publish(
     SiteOwner { site, auth }: SiteOwner,
     ApiJson(publish): ApiJson<Publish>,
 ) -> Result<Json<NoticeVersion>> {
-    let draft = state.db.draft(&site.id).await?.ok_or(ApiError::NotFound {
-        what: "draft",
-        code: "draft_not_found",
-    })?;
-    let mut notice: Notice = serde_json::from_value(draft.notice.clone()).context("stored draft")?;
+    let draft = state.db.draft(&site.id).await?.ok_or_else(ApiError::draft_not_found)?;
+    let mut notice = draft.notice;
     let latest = state.ledger.latest_notice(&site.id).await?.map_or(0, |n| n.version);
     notice.version = latest + 1;
     notice.material_change = publish.material_change;
@@ -304,12 +293,8 @@ pub async fn post_preview(
     State(state): State<AppState>,
     SiteViewer { site, auth }: SiteViewer,
 ) -> Result<Json<PreviewLink>> {
-    let draft = state.db.draft(&site.id).await?.ok_or(ApiError::NotFound {
-        what: "draft",
-        code: "draft_not_found",
-    })?;
-    let notice: Notice = serde_json::from_value(draft.notice).context("stored draft")?;
-    notice.validate()?;
+    let draft = state.db.draft(&site.id).await?.ok_or_else(ApiError::draft_not_found)?;
+    draft.notice.validate()?;
     let expires = time::OffsetDateTime::now_utc() + time::Duration::seconds(PREVIEW_LIFETIME_SECS);
     let token = state
         .keys
