@@ -14,6 +14,31 @@ on_both_backends!(
     writes_on_the_page_need_the_csrf_token_and_write_nothing_without_it,
 );
 
+/// Asks for a settings link for `subject`, as `token` (none: no `Authorization`).
+async fn request_link(app: &TestApp, subject: &ConsentRecorded, token: Option<&str>) -> reqwest::Response {
+    let mut req = app.client.post(format!(
+        "{}/v1/sites/demo/subjects/{}/settings-link",
+        app.api, subject.subject_id
+    ));
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.expect("settings link")
+}
+
+/// A link for `subject` with its own token; returns the code the link carries.
+async fn link_code(app: &TestApp, subject: &ConsentRecorded) -> String {
+    let res = request_link(app, subject, subject.subject_token.as_deref()).await;
+    assert_eq!(res.status(), 201);
+    let link: Value = res.json().await.expect("link JSON");
+    let url = link["url"].as_str().expect("url");
+    assert!(
+        url.starts_with(&format!("{}/sites/demo/privacy?code=", app.api)),
+        "{url}"
+    );
+    url.split("code=").nth(1).expect("code").to_owned()
+}
+
 /// A subject with one recorded choice, and a fresh settings link for it.
 async fn subject_with_link(app: &TestApp) -> (ConsentRecorded, String) {
     let s = record(
@@ -24,24 +49,7 @@ async fn subject_with_link(app: &TestApp) -> (ConsentRecorded, String) {
         None,
     )
     .await;
-    let res = app
-        .client
-        .post(format!(
-            "{}/v1/sites/demo/subjects/{}/settings-link",
-            app.api, s.subject_id
-        ))
-        .bearer_auth(s.subject_token.as_deref().expect("token"))
-        .send()
-        .await
-        .expect("link");
-    assert_eq!(res.status(), 201);
-    let link: Value = res.json().await.expect("link JSON");
-    let url = link["url"].as_str().expect("url");
-    assert!(
-        url.starts_with(&format!("{}/sites/demo/privacy?code=", app.api)),
-        "{url}"
-    );
-    let code = url.split("code=").nth(1).expect("code").to_owned();
+    let code = link_code(app, &s).await;
     (s, code)
 }
 
@@ -181,24 +189,7 @@ async fn codes_are_single_use_expire_and_belong_to_one_site(backend: Backend) {
         "settings_code_not_found"
     );
 
-    let res = app
-        .client
-        .post(format!(
-            "{}/v1/sites/demo/subjects/{}/settings-link",
-            app.api, s.subject_id
-        ))
-        .bearer_auth(s.subject_token.as_deref().expect("token"))
-        .send()
-        .await
-        .expect("link");
-    let url: Value = res.json().await.expect("link");
-    let late = url["url"]
-        .as_str()
-        .expect("url")
-        .split("code=")
-        .nth(1)
-        .expect("code")
-        .to_owned();
+    let late = link_code(&app, &s).await;
     app.raw_sql("UPDATE settings_codes SET expires_at = 0 WHERE used_at IS NULL")
         .await
         .expect("age it");
@@ -216,15 +207,7 @@ async fn codes_are_single_use_expire_and_belong_to_one_site(backend: Backend) {
     assert_eq!(stored, 0);
 
     // A link needs the subject's own token.
-    let res = app
-        .client
-        .post(format!(
-            "{}/v1/sites/demo/subjects/{}/settings-link",
-            app.api, s.subject_id
-        ))
-        .send()
-        .await
-        .expect("no token");
+    let res = request_link(&app, &s, None).await;
     assert_eq!(error_code(res, 401).await, "unauthorized");
     let other = record(
         &app,
@@ -234,16 +217,7 @@ async fn codes_are_single_use_expire_and_belong_to_one_site(backend: Backend) {
         None,
     )
     .await;
-    let res = app
-        .client
-        .post(format!(
-            "{}/v1/sites/demo/subjects/{}/settings-link",
-            app.api, s.subject_id
-        ))
-        .bearer_auth(other.subject_token.as_deref().expect("token"))
-        .send()
-        .await
-        .expect("foreign token");
+    let res = request_link(&app, &s, other.subject_token.as_deref()).await;
     assert_eq!(error_code(res, 403).await, "forbidden");
 }
 
