@@ -522,6 +522,15 @@
       });
     },
     _dispatch: null,
+    /**
+     * Called by the banner with what became of a queued event: the server's answer, or (with
+     * `error`) the id of an event refused for good. The page hears `assent:recorded` (detail:
+     * the answer) or `assent:refused` (detail: {event_id, error}).
+     */
+    _outcome: function (recorded, error) {
+      if (error == null) window.dispatchEvent(new CustomEvent("assent:recorded", { detail: recorded }));
+      else window.dispatchEvent(new CustomEvent("assent:refused", { detail: { event_id: recorded, error: error } }));
+    },
     /** The notice request, started with the banner's download and taken by the banner. */
     _notice: null,
     /** Called by the banner with the decisions in force (and why): apply them, then tell the page. */
@@ -590,8 +599,21 @@
     if (fabHost) fabHost.remove();
     fabHost = null;
   };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { guard(watch); });
-  else guard(watch);
+  // The privacy-settings component (`<div data-assent-settings>`) is its own bundle, fetched
+  // only on a page that has one; the banner, which records its changes, comes with it.
+  function settingsComponent() {
+    if (preview || !boot.settings || !document.querySelector("[data-assent-settings]")) return;
+    load();
+    import(origin + boot.settings.js)
+      .then(function (m) { return m.default({ module_or_path: origin + boot.settings.wasm }); })
+      .catch(function (e) { console.error("Assent: the privacy settings failed to load", e); });
+  }
+  function parsed() {
+    guard(watch);
+    guard(settingsComponent);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", parsed);
+  else parsed();
 
   var s = stored();
   var gpcToRecord = navigator.globalPrivacyControl === true && !(s && s.gpc_honored);

@@ -134,9 +134,11 @@ build_frontend() {
   else
     (cd "$REPO_ROOT" && trunk build --release >/dev/null)
   fi
+  say "building the privacy-settings page (trunk build --release app/settings.html)"
+  (cd "$REPO_ROOT" && trunk build --release app/settings.html --dist dist/settings --public-url /assets/settings/ >/dev/null)
   # wasm-bindgen's JS glue, minified (export and import names are kept: the wasm links by them).
   local glue
-  for glue in "$REPO_ROOT"/dist/banner/assent-banner-*.js; do
+  for glue in "$REPO_ROOT"/dist/banner/assent-banner-*.js "$REPO_ROOT"/dist/settings/assent-settings-*.js; do
     terser "$glue" --module --compress --mangle -o "$glue.min" && mv "$glue.min" "$glue"
   done
   # The loader is sent on every page view: minified (the server falls back to the source).
@@ -145,10 +147,11 @@ build_frontend() {
   # Precompressed copies: the server sends .br / .gz to browsers that accept them.
   node -e '
     const fs = require("fs"), zlib = require("zlib"), path = require("path");
-    const dir = process.argv[1];
-    for (const f of fs.readdirSync(dir).filter((f) => /\.(js|wasm)$/.test(f))) {
-      const raw = fs.readFileSync(path.join(dir, f));
-      fs.writeFileSync(path.join(dir, f + ".br"), zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
-      fs.writeFileSync(path.join(dir, f + ".gz"), zlib.gzipSync(raw, { level: 9 }));
-    }' "$REPO_ROOT/dist/banner"
+    for (const dir of process.argv.slice(1)) {
+      for (const f of fs.readdirSync(dir).filter((f) => /\.(js|wasm)$/.test(f))) {
+        const raw = fs.readFileSync(path.join(dir, f));
+        fs.writeFileSync(path.join(dir, f + ".br"), zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
+        fs.writeFileSync(path.join(dir, f + ".gz"), zlib.gzipSync(raw, { level: 9 }));
+      }
+    }' "$REPO_ROOT/dist/banner" "$REPO_ROOT/dist/settings"
 }

@@ -23,6 +23,15 @@ impl ApiFailure {
         }
     }
 
+    /// The failure as the page sees it: the server's error body (a JSON string), or the
+    /// network's message.
+    pub fn to_js(&self) -> JsValue {
+        match self {
+            Self::Network(message) => JsValue::from_str(message),
+            Self::Refused { body, .. } => JsValue::from_str(body),
+        }
+    }
+
     /// Writes the failure to the console (no formatting machinery compiled in for it).
     pub fn log(&self, what: &str) {
         let (detail, status) = match self {
@@ -41,33 +50,54 @@ fn js_err(e: JsValue) -> ApiFailure {
     )
 }
 
-async fn call<T: DeserializeOwned>(
+/// Starts one `fetch`: `headers` are sent as given (`authorization`, `x-csrf-token`, …); a
+/// page on Assent's own origin sends its cookies with it (the browser's `same-origin` default).
+fn send(
     method: &str,
     url: &str,
     body: Option<String>,
-    bearer: Option<&str>,
-) -> Result<T, ApiFailure> {
+    headers: &[(&str, &str)],
+) -> Result<js_sys::Promise, ApiFailure> {
     let init = RequestInit::new();
     init.set_method(method);
     init.set_mode(RequestMode::Cors);
-    let headers = Headers::new().map_err(js_err)?;
+    let sent = Headers::new().map_err(js_err)?;
     if let Some(body) = &body {
-        headers.set("content-type", "application/json").map_err(js_err)?;
+        sent.set("content-type", "application/json").map_err(js_err)?;
         init.set_body(&JsValue::from_str(body));
     }
-    if let Some(token) = bearer {
-        headers
-            .set("authorization", &format!("Bearer {token}"))
-            .map_err(js_err)?;
+    for (name, value) in headers {
+        sent.set(name, value).map_err(js_err)?;
     }
-    init.set_headers(&headers);
+    init.set_headers(&sent);
     let request = Request::new_with_str_and_init(url, &init).map_err(js_err)?;
     let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
-    read(window.fetch_with_request(&request)).await
+    Ok(window.fetch_with_request(&request))
+}
+
+/// A JSON call: the answer decoded as `T`.
+pub async fn call<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+    headers: &[(&str, &str)],
+) -> Result<T, ApiFailure> {
+    read(send(method, url, body, headers)?).await
+}
+
+/// A call whose answer is kept as text (a CSV download, an empty `204`).
+pub async fn call_text(method: &str, url: &str, headers: &[(&str, &str)]) -> Result<String, ApiFailure> {
+    read_text(send(method, url, None, headers)?).await
 }
 
 /// Reads a `fetch` answer: the body on success, the status and error body otherwise.
 async fn read<T: DeserializeOwned>(response: js_sys::Promise) -> Result<T, ApiFailure> {
+    let text = read_text(response).await?;
+    crate::json::from_str(&text).ok_or_else(|| ApiFailure::Network("unreadable answer".into()))
+}
+
+/// Reads a `fetch` answer as text.
+async fn read_text(response: js_sys::Promise) -> Result<String, ApiFailure> {
     let response: Response = JsFuture::from(response)
         .await
         .map_err(js_err)?
@@ -79,7 +109,7 @@ async fn read<T: DeserializeOwned>(response: js_sys::Promise) -> Result<T, ApiFa
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        crate::json::from_str(&text).ok_or_else(|| ApiFailure::Network("unreadable answer".into()))
+        Ok(text)
     } else {
         Err(ApiFailure::Refused {
             status: response.status(),
@@ -102,5 +132,16 @@ pub async fn post_consent(
     token: Option<&str>,
 ) -> Result<ConsentRecorded, ApiFailure> {
     let body = crate::json::stringify(request);
-    call("POST", &format!("{origin}/v1/sites/{site}/consents"), Some(body), token).await
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let headers: &[(&str, &str)] = match &bearer {
+        Some(b) => &[("authorization", b)],
+        None => &[],
+    };
+    call(
+        "POST",
+        &format!("{origin}/v1/sites/{site}/consents"),
+        Some(body),
+        headers,
+    )
+    .await
 }

@@ -145,6 +145,19 @@ fn call_hook(name: &str) {
     }
 }
 
+/// Tells the loader what became of a queued event: `recorded` is the server's
+/// `ConsentRecorded` (then `error` is `null`), or `recorded` is the event id and `error` why
+/// it was refused for good. The loader announces it to the page (`assent:recorded` /
+/// `assent:refused`), where the settings component waits for its own changes.
+pub fn outcome(recorded: &JsValue, error: &JsValue) {
+    let Some(assent) = assent_object() else { return };
+    if let Ok(f) = Reflect::get(&assent, &"_outcome".into())
+        && let Some(f) = f.dyn_ref::<Function>()
+    {
+        let _ = f.call2(&assent, recorded, error);
+    }
+}
+
 /// Tells the loader the banner is mounted (it removes its own fast-path button).
 pub fn mounted() {
     call_hook("_mounted");

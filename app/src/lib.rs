@@ -8,4 +8,6 @@ pub mod components;
 pub mod contexts;
 pub mod i18n;
 pub mod json;
+#[cfg(feature = "settings")]
+pub mod settings;
 pub mod storage;

@@ -61,6 +61,14 @@ impl StoredChoice {
             .unwrap_or_default()
     }
 
+    /// Removes the stored choice (after an erasure: the next page view is a first visit).
+    pub fn clear(key: &str) {
+        if let Some(storage) = local_storage() {
+            let _ = storage.remove_item(key);
+            crate::bridge::choice_saved();
+        }
+    }
+
     pub fn save(&self, key: &str) {
         if let Some(storage) = local_storage() {
             let raw = crate::json::to_string(self);

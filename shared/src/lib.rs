@@ -20,6 +20,7 @@ pub mod merkle;
 pub mod notice;
 pub mod regime;
 pub mod settings;
+pub mod settings_texts;
 pub mod signals;
 pub mod stats;
 pub mod ui_texts;

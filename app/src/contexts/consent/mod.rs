@@ -14,6 +14,7 @@ use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
 use assent_shared::consent_mode;
 use assent_shared::notice::{LocalizedNotice, LocalizedPurpose};
 use assent_shared::regime::Regime;
+use assent_shared::settings::SettingsChange;
 use assent_shared::signals::gpp::{self, UsNat};
 use assent_shared::signals::usp;
 use leptos::prelude::*;
@@ -133,7 +134,7 @@ impl ConsentContext {
                     bridge::apply_theme(&notice.notice.theme);
                     self.notice.set(Some(notice));
                     if !expired.is_empty() {
-                        self.queue_event(Method::Expire, Source::System, expired, None);
+                        self.queue_event(None, Method::Expire, Source::System, expired, None);
                     }
                     self.gpc.set(signal);
                     if let Some(source) = signal {
@@ -297,7 +298,7 @@ impl ConsentContext {
         if covered.is_empty() {
             return;
         }
-        self.queue_event(Method::Gpc, Source::Signal, covered, Some(source));
+        self.queue_event(None, Method::Gpc, Source::Signal, covered, Some(source));
         self.choice.update(|c| c.gpc_honored = true);
         self.persist();
     }
@@ -330,7 +331,7 @@ impl ConsentContext {
     /// It is not an answer to the cookie banner: if that is still open, it shows again.
     pub fn decide_location(&self, decision: Decision, method: Method) {
         let decisions = Decisions::from([(location_key(), decision)]);
-        self.queue_event(method, Source::Panel, decisions, None);
+        self.queue_event(None, method, Source::Panel, decisions, None);
         let version = self.notice.with_untracked(|n| n.as_ref().map(|n| n.notice.version));
         if self
             .choice
@@ -366,6 +367,8 @@ impl ConsentContext {
             "accept_all" => self.accept_all(Source::Api),
             other if other.starts_with("grant:") => self.grant_from_placeholder(&other["grant:".len()..]),
             "reject_all" => self.reject_all(Source::Api),
+            other if other.starts_with("settings:") => self.change_from_settings(&other["settings:".len()..]),
+            "erased" => self.forget(),
             "location" => {
                 self.layer.set(Layer::Location);
                 self.focus.set(Some("location-title"));
@@ -374,14 +377,77 @@ impl ConsentContext {
         }
     }
 
-    /// A visitor's choice: applies it, queues its event, and closes the banner.
-    fn record(&self, method: Method, source: Source, decisions: Decisions) {
-        let Some(version) = self.notice.with_untracked(|n| n.as_ref().map(|n| n.notice.version)) else {
+    /// A change on the settings component the site embeds ([`SettingsChange`]): recorded
+    /// like a choice in the banner, with `source = settings_page` and the component's event id.
+    /// A change that does not fit the notice is refused here, as the server would refuse it.
+    fn change_from_settings(&self, json: &str) {
+        let Some(change) = crate::json::from_str::<SettingsChange>(json) else {
             return;
         };
-        self.queue_event(method, source, decisions, None);
-        self.choice.update(|c| c.notice_version = Some(version));
+        let valid = self.notice.with_untracked(|n| {
+            n.as_ref()
+                .map(|n| assent_shared::consent::validate_decisions(&n.notice, change.method, &change.decisions))
+        });
+        match valid {
+            Some(Ok(())) => {
+                self.queue_event(
+                    Some(change.event_id),
+                    change.method,
+                    Source::SettingsPage,
+                    change.decisions,
+                    None,
+                );
+                self.answered();
+                // A choice made there answers the banner's question too.
+                if self.layer.get_untracked() == Layer::FirstLayer {
+                    self.layer.set(Layer::Hidden);
+                }
+            }
+            Some(Err(invalid)) => bridge::outcome(
+                &JsValue::from(change.event_id.as_str()),
+                &JsValue::from(invalid.to_string()),
+            ),
+            None => {}
+        }
+    }
+
+    /// The subject was erased (on the settings component): this device forgets its choice and
+    /// identifier, nothing stays granted, and the banner asks again.
+    fn forget(&self) {
+        let Some(notice) = self.notice.get_untracked() else {
+            return;
+        };
+        let everything: Vec<&assent_shared::notice::Cookie> = notice
+            .notice
+            .purposes
+            .iter()
+            .filter(|p| !p.legal_basis.is_necessary())
+            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
+            .collect();
+        let cleanup = crate::json::to_js(&everything);
+        let refused = self.all(|_| Some(Decision::Denied));
+        self.choice.set(StoredChoice::default());
+        self.boot.with_value(|b| StoredChoice::clear(&b.storage_key));
+        self.choice.update(|c| set_in_force(c, &notice.notice, refused));
+        self.emit_in_force(cleanup, false, Trigger::Choice);
+        self.choice.set(StoredChoice::default());
+        self.layer.set(Layer::FirstLayer);
+    }
+
+    /// After a choice: the notice version it answered, stored.
+    fn answered(&self) {
+        let version = self.notice.with_untracked(|n| n.as_ref().map(|n| n.notice.version));
+        self.choice.update(|c| c.notice_version = version);
         self.persist();
+    }
+
+    /// A visitor's choice: applies it, queues its event, and closes the banner.
+    fn record(&self, method: Method, source: Source, decisions: Decisions) {
+        if self.notice.with_untracked(Option::is_none) {
+            return;
+        }
+        self.queue_event(None, method, source, decisions, None);
+        self.answered();
         let was_open = self.layer.get_untracked() != Layer::Hidden;
         self.layer.set(Layer::Hidden);
         if was_open {

@@ -11,6 +11,7 @@ use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
 use assent_shared::ids::EventId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
 
 /// How long to wait before resending an event the server did not acknowledge.
 const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
@@ -20,6 +21,7 @@ impl ConsentContext {
     /// and sends it.
     pub(super) fn queue_event(
         &self,
+        event_id: Option<EventId>,
         method: Method,
         source: Source,
         decisions: Decisions,
@@ -28,7 +30,7 @@ impl ConsentContext {
         let Some(notice) = self.notice.get_untracked() else {
             return;
         };
-        let Some(event_id) = bridge::random_uuid().and_then(|id| EventId::parse(&id).ok()) else {
+        let Some(event_id) = event_id.or_else(|| bridge::random_uuid().and_then(|id| EventId::parse(&id).ok())) else {
             return;
         };
         let boot = self.boot.get_value();
@@ -107,8 +109,12 @@ impl ConsentContext {
             if let (false, Some(subject)) = (has_subject, subject) {
                 let _ = js_sys::Reflect::set(&next, &"subject_id".into(), &subject.into());
             }
+            let event_id = js_sys::Reflect::get(&next, &"event_id".into())
+                .ok()
+                .and_then(|v| v.as_string());
             match api::post_consent(&boot.origin, &boot.site, &next, token.as_deref()).await {
                 Ok(recorded) => {
+                    let answer = crate::json::to_js(&recorded);
                     self.choice.update(|c| {
                         c.pending.remove(0);
                         c.subject_id = Some(recorded.subject_id.to_string());
@@ -117,6 +123,8 @@ impl ConsentContext {
                         }
                     });
                     self.persist();
+                    // After the subject is stored: whoever waits may read it.
+                    bridge::outcome(&answer, &JsValue::NULL);
                     self.status.set(Some(SaveStatus::Saved));
                 }
                 Err(err) if err.is_retryable() => {
@@ -127,6 +135,7 @@ impl ConsentContext {
                 Err(err) => {
                     // The server refused this event for good; keeping it would block the queue.
                     err.log("the server refused a consent event");
+                    bridge::outcome(&JsValue::from(event_id), &err.to_js());
                     self.choice.update(|c| {
                         c.pending.remove(0);
                     });
