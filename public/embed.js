@@ -20,6 +20,8 @@
   // choice kept apart from real ones and forgotten on every load, nothing recorded.
   var preview = script.getAttribute("data-preview");
   var storageKey = (preview ? "assent.preview." : "assent.v1.") + site;
+  // Set when the visitor was handed to the hosted settings page: ask the server next time.
+  var recheckKey = "assent.recheck." + site;
   if (preview) {
     try {
       window.localStorage.removeItem(storageKey);
@@ -502,6 +504,10 @@
       }).then(function (r) {
         return r.json().then(function (b) {
           if (!r.ok) throw new Error("Assent: " + ((b.error && b.error.message) || r.status));
+          // What is changed or erased on that page applies here at the next page view.
+          try {
+            window.localStorage.setItem(recheckKey, "1");
+          } catch (e) {}
           return b.url;
         });
       });
@@ -595,6 +601,12 @@
   }
   /** Called by the banner after it stored the choice. */
   api._saved = shareChoice;
+  /** Called by the banner once it asked the server after a visit to the hosted settings page. */
+  api._rechecked = function () {
+    try {
+      window.localStorage.removeItem(recheckKey);
+    } catch (e) {}
+  };
   api._mounted = function () {
     if (fabHost) fabHost.remove();
     fabHost = null;
@@ -616,9 +628,14 @@
   else parsed();
 
   var s = stored();
+  var recheck = false;
+  try {
+    recheck = !preview && window.localStorage.getItem(recheckKey) === "1";
+  } catch (e) {}
+  if (recheck) pending.push("recheck");
   var gpcToRecord = navigator.globalPrivacyControl === true && !(s && s.gpc_honored);
   var current =
-    s && s.decisions && s.gcm && !(s.pending && s.pending.length) && !gpcToRecord &&
+    s && s.decisions && s.gcm && !(s.pending && s.pending.length) && !gpcToRecord && !recheck &&
     !(s.recheck_at && Date.now() >= s.recheck_at);
   // `embed.js?site=SITE` carries the version from which stored choices hold; a tag without
   // it carries no site's data, so one small request tells whether to ask again.

@@ -1,6 +1,6 @@
 //! Typed calls to the Assent API (plain `fetch`, no HTTP crate: every byte counts in the banner).
 
-use assent_shared::api::{ConsentRecorded, NoticeResponse};
+use assent_shared::api::{ConsentRecorded, CurrentState, NoticeResponse};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -142,6 +142,19 @@ pub async fn post_consent(
         &format!("{origin}/v1/sites/{site}/consents"),
         Some(body),
         headers,
+    )
+    .await
+}
+
+/// The subject's current decisions as the server holds them (changed on the hosted settings
+/// page, or erased there: `410`).
+pub async fn current(origin: &str, site: &str, subject: &str, token: &str) -> Result<CurrentState, ApiFailure> {
+    let bearer = format!("Bearer {token}");
+    call(
+        "GET",
+        &format!("{origin}/v1/sites/{site}/subjects/{subject}/current"),
+        None,
+        &[("authorization", &bearer)],
     )
     .await
 }

@@ -158,6 +158,11 @@ pub fn outcome(recorded: &JsValue, error: &JsValue) {
     }
 }
 
+/// Tells the loader a recheck after the hosted settings page is done (it stops asking).
+pub fn rechecked() {
+    call_hook("_rechecked");
+}
+
 /// Tells the loader the banner is mounted (it removes its own fast-path button).
 pub fn mounted() {
     call_hook("_mounted");

@@ -369,6 +369,7 @@ impl ConsentContext {
             "reject_all" => self.reject_all(Source::Api),
             other if other.starts_with("settings:") => self.change_from_settings(&other["settings:".len()..]),
             "erased" => self.forget(),
+            "recheck" => self.recheck(),
             "location" => {
                 self.layer.set(Layer::Location);
                 self.focus.set(Some("location-title"));
@@ -432,6 +433,64 @@ impl ConsentContext {
         self.emit_in_force(cleanup, false, Trigger::Choice);
         self.choice.set(StoredChoice::default());
         self.layer.set(Layer::FirstLayer);
+    }
+
+    /// After the visitor went to the settings page Assent hosts (`assent.settingsLink()`),
+    /// the next page view asks the server what it holds: choices changed there apply here
+    /// at once, and an erasure there makes this device forget and ask again.
+    fn recheck(&self) {
+        let ctx = *self;
+        let boot = self.boot.get_value();
+        let (subject, token) = self
+            .choice
+            .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
+        let (Some(subject), Some(token), Some(notice)) = (subject, token, self.notice.get_untracked()) else {
+            bridge::rechecked();
+            return;
+        };
+        spawn_local(async move {
+            match api::current(&boot.origin, &boot.site, &subject, &token).await {
+                Err(api::ApiFailure::Refused { status: 410, .. }) => ctx.forget(),
+                Ok(current) => {
+                    let held = ctx.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
+                    let server: Decisions = current
+                        .purposes
+                        .into_iter()
+                        .filter(|(k, _)| notice.notice.purpose(k).is_some_and(|p| p.is_choosable()))
+                        .map(|(k, d)| (k, d.decision))
+                        .collect();
+                    let changed: Decisions = server
+                        .iter()
+                        .filter(|(k, d)| held.get(*k) != Some(*d))
+                        .map(|(k, d)| (k.clone(), *d))
+                        .collect();
+                    if !changed.is_empty() {
+                        let cleanup: Vec<&assent_shared::notice::Cookie> = notice
+                            .notice
+                            .purposes
+                            .iter()
+                            .filter(|p| changed.get(&p.key) == Some(&Decision::Denied))
+                            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
+                            .collect();
+                        let cleanup = crate::json::to_js(&cleanup);
+                        ctx.choice.update(|c| {
+                            let mut merged = held.clone();
+                            merged.extend(changed);
+                            set_in_force(c, &notice.notice, merged);
+                        });
+                        ctx.persist();
+                        ctx.refresh_signals();
+                        ctx.emit_in_force(cleanup, false, Trigger::Choice);
+                    }
+                }
+                // Unreachable now: asked again on the next page view.
+                Err(err) => {
+                    err.log("could not recheck the choice");
+                    return;
+                }
+            }
+            bridge::rechecked();
+        });
     }
 
     /// After a choice: the notice version it answered, stored.
