@@ -135,7 +135,7 @@ build_frontend() {
     (cd "$REPO_ROOT" && trunk build --release >/dev/null)
   fi
   say "building the privacy-settings page (trunk build --release app/settings.html)"
-  (cd "$REPO_ROOT" && trunk build --release app/settings.html --dist dist/settings --public-url /assets/settings/ >/dev/null)
+  (cd "$REPO_ROOT" && trunk build app/settings.html --release --dist dist/settings --public-url /assets/settings/ >/dev/null)
   # wasm-bindgen's JS glue, minified (export and import names are kept: the wasm links by them).
   local glue
   for glue in "$REPO_ROOT"/dist/banner/assent-banner-*.js "$REPO_ROOT"/dist/settings/assent-settings-*.js; do
