@@ -27,6 +27,9 @@
       window.localStorage.removeItem(storageKey);
     } catch (e) {}
   }
+  // A signed-in visitor (`data-account`: an account assertion the site's backend made for this
+  // page view): the device adopts the account's current choices before any banner is shown.
+  var account = preview ? null : script.getAttribute("data-account");
   var pending = [];
   var listeners = [];
   var locationWaiters = [];
@@ -442,7 +445,7 @@
     var query = [];
     if (lang) query.push("lang=" + encodeURIComponent(lang));
     if (preview) query.push("preview=" + encodeURIComponent(preview));
-    else if (!(s && s.decisions)) query.push("first=1");
+    else if (!(s && s.decisions) && !api.config.account) query.push("first=1");
     api._notice = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (query.length ? "?" + query.join("&") : ""));
     // Started at once: the banner mounts as soon as there is a <body>, even mid-parse.
     module
@@ -460,7 +463,7 @@
   }
 
   var api = (window.assent = {
-    config: { site: site, origin: origin, build: boot.build, storageKey: storageKey, preview: !!preview },
+    config: { site: site, origin: origin, build: boot.build, storageKey: storageKey, preview: !!preview, account: account },
     /** The visitor's current decisions ({purpose: "granted" | "denied"}), or null before any choice. */
     get: function () {
       if (live) return live;
@@ -511,6 +514,16 @@
           return b.url;
         });
       });
+    },
+    /**
+     * The visitor signed in (a single-page app, after its login): `assertion` is the account
+     * assertion the site's backend obtained (`POST /v1/sites/{site}/account-assertions`). This
+     * device adopts the account's current choices; later page views carry it in `data-account`.
+     */
+    signIn: function (assertion) {
+      if (preview || typeof assertion !== "string" || !assertion) return;
+      api.config.account = assertion;
+      command("sync");
     },
     /** Record an acceptance or refusal made through the site's own UI (source "api"). */
     acceptAll: function () { command("accept_all"); },
@@ -635,7 +648,7 @@
   if (recheck) pending.push("recheck");
   var gpcToRecord = navigator.globalPrivacyControl === true && !(s && s.gpc_honored);
   var current =
-    s && s.decisions && s.gcm && !(s.pending && s.pending.length) && !gpcToRecord && !recheck &&
+    s && s.decisions && s.gcm && !(s.pending && s.pending.length) && !gpcToRecord && !recheck && !account &&
     !(s.recheck_at && Date.now() >= s.recheck_at);
   // `embed.js?site=SITE` carries the version from which stored choices hold; a tag without
   // it carries no site's data, so one small request tells whether to ask again.

@@ -1,6 +1,6 @@
 //! Typed calls to the Assent API (plain `fetch`, no HTTP crate: every byte counts in the banner).
 
-use assent_shared::api::{ConsentRecorded, CurrentState, NoticeResponse};
+use assent_shared::api::{ConsentRecorded, CurrentState, NoticeResponse, SyncRequest, SyncResponse};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -155,6 +155,27 @@ pub async fn current(origin: &str, site: &str, subject: &str, token: &str) -> Re
         &format!("{origin}/v1/sites/{site}/subjects/{subject}/current"),
         None,
         &[("authorization", &bearer)],
+    )
+    .await
+}
+
+/// `POST /v1/sites/{site}/sync`: this device adopts its linked account's current choices.
+pub async fn sync(
+    origin: &str,
+    site: &str,
+    request: &SyncRequest,
+    token: Option<&str>,
+) -> Result<SyncResponse, ApiFailure> {
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let headers: &[(&str, &str)] = match &bearer {
+        Some(b) => &[("authorization", b)],
+        None => &[],
+    };
+    call(
+        "POST",
+        &format!("{origin}/v1/sites/{site}/sync"),
+        Some(crate::json::to_string(request)),
+        headers,
     )
     .await
 }

@@ -14,6 +14,9 @@ pub struct BootConfig {
     pub storage_key: String,
     /// A draft preview: the banner records nothing.
     pub preview: bool,
+    /// An account assertion from the site's backend (`data-account`, `assent.signIn()`): the
+    /// visitor is signed in, and this device adopts the account's choices.
+    pub account: Option<String>,
 }
 
 fn assent_object() -> Option<JsValue> {
@@ -36,6 +39,7 @@ pub fn boot_config() -> Option<BootConfig> {
             .ok()
             .and_then(|v| v.as_bool())
             .unwrap_or(false),
+        account: string_field(&config, "account").filter(|a| !a.is_empty()),
     })
 }
 

@@ -113,6 +113,12 @@ impl ConsentContext {
                             self.emit_in_force(js_sys::Array::new().into(), false, Trigger::Replay);
                         }
                     }
+                    // A signed-in visitor: this device adopts the account's current choices
+                    // first, so a choice made on another device needs no banner here.
+                    if let Some(assertion) = self.boot.with_value(|b| b.account.clone()) {
+                        self.texts.set_value(Some(Texts::from_map(&notice.texts)));
+                        self.adopt_account(&notice, assertion).await;
+                    }
                     let valid_from = Some(notice.consent_valid_from);
                     let (answered, current) = self.choice.with_untracked(|c| {
                         (
@@ -370,6 +376,20 @@ impl ConsentContext {
             other if other.starts_with("settings:") => self.change_from_settings(&other["settings:".len()..]),
             "erased" => self.forget(),
             "recheck" => self.recheck(),
+            "sync" => {
+                let ctx = *self;
+                // `assent.signIn()` sets the assertion after the banner started.
+                let assertion = bridge::boot_config().and_then(|b| b.account);
+                let notice = self.notice.get_untracked();
+                if let (Some(assertion), Some(notice)) = (assertion, notice) {
+                    spawn_local(async move {
+                        if ctx.adopt_account(&notice, assertion).await && ctx.layer.get_untracked() == Layer::FirstLayer
+                        {
+                            ctx.layer.set(Layer::Hidden);
+                        }
+                    });
+                }
+            }
             "location" => {
                 self.layer.set(Layer::Location);
                 self.focus.set(Some("location-title"));
