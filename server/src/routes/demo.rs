@@ -19,6 +19,8 @@ const DEMO_PAGE: &str = include_str!("../../../public/demo/index.html");
 /// The demo of a tag manager driven by Assent's `dataLayer` event, and its stand-in container.
 const GTM_PAGE: &str = include_str!("../../../public/demo/gtm.html");
 const GTM_CONTAINER: &str = include_str!("../../../public/demo/gtm-container.js");
+const PRIVACY_PAGE: &str = include_str!("../../../public/demo/privacy.html");
+const PRIVACY_SCRIPT: &str = include_str!("../../../public/demo/privacy.js");
 /// The demo site's notice; also the template of every new site's starter notice.
 pub const DEMO_NOTICE: &str = include_str!("../../demo/notice.json");
 /// How the demo notice's texts name the demo site.
@@ -70,6 +72,8 @@ pub fn router(state: AppState) -> Router {
         .route("/gtm", get(get_gtm_page))
         .route("/gtm-container.js", get(get_gtm_container))
         .route("/video", get(get_video))
+        .route("/privacy", get(get_privacy_page))
+        .route("/privacy.js", get(get_privacy_script))
         // No icon, and no 404 in the console for the one the browser asks for.
         .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .layer(super::trace_layer())
@@ -199,6 +203,28 @@ async fn get_gtm_page(State(state): State<AppState>) -> impl IntoResponse {
         .replace("{{ASSENT_ORIGIN}}", &state.public_origin)
         .replace("{{SITE}}", DEMO_SITE);
     ([(header::CACHE_CONTROL, "no-store")], Html(page))
+}
+
+/// The site's own account page with the privacy-settings component embedded.
+async fn get_privacy_page(State(state): State<AppState>) -> impl IntoResponse {
+    let page = PRIVACY_PAGE
+        .replace("{{ASSENT_ORIGIN}}", &state.public_origin)
+        .replace("{{SITE}}", DEMO_SITE)
+        .replace(
+            "{{ANALYTICS_ORIGIN}}",
+            &format!("http://localhost:{}", state.demo_port.unwrap_or(0)),
+        );
+    ([(header::CACHE_CONTROL, "no-store")], Html(page))
+}
+
+async fn get_privacy_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        PRIVACY_SCRIPT,
+    )
 }
 
 async fn get_gtm_container() -> impl IntoResponse {
