@@ -259,9 +259,15 @@
           r.addedNodes.forEach(function (n) { added = added.concat(blockedIn(n)); });
         });
         activate(added.sort(inDocumentOrder));
+        // A framework that swaps <body> takes the banner and the way back with it: both move
+        // into the new body, live (their state is in the element and its shadow root).
+        [document.getElementById("assent-host") || bannerHost, fabHost].forEach(function (h) {
+          if (h && !h.isConnected && document.body) document.body.prepend(h);
+        });
       });
     }).observe(document, { childList: true, subtree: true });
   }
+  var bannerHost = null;
 
   // Click-to-load: a blocked iframe is replaced (visually) by a box that names what is blocked
   // and offers to allow its category, which is recorded like any other choice. Texts come from
@@ -623,6 +629,20 @@
   api._mounted = function () {
     if (fabHost) fabHost.remove();
     fabHost = null;
+    bannerHost = document.getElementById("assent-host");
+  };
+
+  // Another tab of this site stored a choice: this one applies it too (the banner, if it
+  // runs here, takes it over; else the stored decisions are applied as on a page view).
+  window.addEventListener("storage", function (e) {
+    if (e.key !== storageKey) return;
+    if (api._dispatch) return command("storage");
+    var s = stored();
+    if (s && s.decisions && s.gcm) guard(function () { api._emit(s.decisions, s.gcm, [], false, "choice"); });
+  });
+  /** Runs `task` (returning a promise) alone across this site's tabs: one subject, one chain. */
+  api._exclusive = function (task) {
+    return navigator.locks && navigator.locks.request ? navigator.locks.request("assent." + site, task) : task();
   };
   // The privacy-settings component (`<div data-assent-settings>`) is its own bundle, fetched
   // only on a page that has one; the banner, which records its changes, comes with it.
@@ -633,12 +653,12 @@
       .then(function (m) { return m.default({ module_or_path: origin + boot.settings.wasm }); })
       .catch(function (e) { console.error("Assent: the privacy settings failed to load", e); });
   }
-  function parsed() {
+  function whenParsed() {
     guard(watch);
     guard(settingsComponent);
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", parsed);
-  else parsed();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", whenParsed);
+  else whenParsed();
 
   var s = stored();
   var recheck = false;

@@ -162,6 +162,28 @@ pub fn outcome(recorded: &JsValue, error: &JsValue) {
     }
 }
 
+/// Runs `task` (a function starting a promise) alone across the site's tabs, through the
+/// loader's Web Locks wrapper (`assent._exclusive`); directly where there is none.
+pub async fn exclusive(task: impl FnOnce() -> js_sys::Promise + 'static) {
+    let Some(assent) = assent_object() else {
+        let _ = wasm_bindgen_futures::JsFuture::from(task()).await;
+        return;
+    };
+    let Some(run) = Reflect::get(&assent, &"_exclusive".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+    else {
+        let _ = wasm_bindgen_futures::JsFuture::from(task()).await;
+        return;
+    };
+    let task = Closure::once_into_js(task);
+    if let Ok(promise) = run.call1(&assent, &task)
+        && let Ok(promise) = promise.dyn_into::<js_sys::Promise>()
+    {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}
+
 /// Tells the loader a recheck after the hosted settings page is done (it stops asking).
 pub fn rechecked() {
     call_hook("_rechecked");

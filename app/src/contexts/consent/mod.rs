@@ -2,6 +2,7 @@
 //! layer shows, and what each control decides. How a decision is applied, queued and sent
 //! lives in `outbox`; how long a choice counts, in `contexts::lifetime`.
 
+mod elsewhere;
 mod outbox;
 
 use super::lifetime::{expired_purposes, recheck_at, stale_refusal};
@@ -14,7 +15,6 @@ use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
 use assent_shared::consent_mode;
 use assent_shared::notice::{LocalizedNotice, LocalizedPurpose};
 use assent_shared::regime::Regime;
-use assent_shared::settings::SettingsChange;
 use assent_shared::signals::gpp::{self, UsNat};
 use assent_shared::signals::usp;
 use leptos::prelude::*;
@@ -376,6 +376,7 @@ impl ConsentContext {
             other if other.starts_with("settings:") => self.change_from_settings(&other["settings:".len()..]),
             "erased" => self.forget(),
             "recheck" => self.recheck(),
+            "storage" => self.adopt_stored(),
             "sync" => {
                 let ctx = *self;
                 // `assent.signIn()` sets the assertion after the banner started.
@@ -396,121 +397,6 @@ impl ConsentContext {
             }
             _ => {}
         }
-    }
-
-    /// A change on the settings component the site embeds ([`SettingsChange`]): recorded
-    /// like a choice in the banner, with `source = settings_page` and the component's event id.
-    /// A change that does not fit the notice is refused here, as the server would refuse it.
-    fn change_from_settings(&self, json: &str) {
-        let Some(change) = crate::json::from_str::<SettingsChange>(json) else {
-            return;
-        };
-        let valid = self.notice.with_untracked(|n| {
-            n.as_ref()
-                .map(|n| assent_shared::consent::validate_decisions(&n.notice, change.method, &change.decisions))
-        });
-        match valid {
-            Some(Ok(())) => {
-                self.queue_event(
-                    Some(change.event_id),
-                    change.method,
-                    Source::SettingsPage,
-                    change.decisions,
-                    None,
-                );
-                self.answered();
-                // A choice made there answers the banner's question too.
-                if self.layer.get_untracked() == Layer::FirstLayer {
-                    self.layer.set(Layer::Hidden);
-                }
-            }
-            Some(Err(invalid)) => bridge::outcome(
-                &JsValue::from(change.event_id.as_str()),
-                &JsValue::from(invalid.to_string()),
-            ),
-            None => {}
-        }
-    }
-
-    /// The subject was erased (on the settings component): this device forgets its choice and
-    /// identifier, nothing stays granted, and the banner asks again.
-    fn forget(&self) {
-        let Some(notice) = self.notice.get_untracked() else {
-            return;
-        };
-        let everything: Vec<&assent_shared::notice::Cookie> = notice
-            .notice
-            .purposes
-            .iter()
-            .filter(|p| !p.legal_basis.is_necessary())
-            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
-            .collect();
-        let cleanup = crate::json::to_js(&everything);
-        let refused = self.all(|_| Some(Decision::Denied));
-        self.choice.set(StoredChoice::default());
-        self.boot.with_value(|b| StoredChoice::clear(&b.storage_key));
-        self.choice.update(|c| set_in_force(c, &notice.notice, refused));
-        self.emit_in_force(cleanup, false, Trigger::Choice);
-        self.choice.set(StoredChoice::default());
-        self.layer.set(Layer::FirstLayer);
-    }
-
-    /// After the visitor went to the settings page Assent hosts (`assent.settingsLink()`),
-    /// the next page view asks the server what it holds: choices changed there apply here
-    /// at once, and an erasure there makes this device forget and ask again.
-    fn recheck(&self) {
-        let ctx = *self;
-        let boot = self.boot.get_value();
-        let (subject, token) = self
-            .choice
-            .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
-        let (Some(subject), Some(token), Some(notice)) = (subject, token, self.notice.get_untracked()) else {
-            bridge::rechecked();
-            return;
-        };
-        spawn_local(async move {
-            match api::current(&boot.origin, &boot.site, &subject, &token).await {
-                Err(api::ApiFailure::Refused { status: 410, .. }) => ctx.forget(),
-                Ok(current) => {
-                    let held = ctx.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
-                    let server: Decisions = current
-                        .purposes
-                        .into_iter()
-                        .filter(|(k, _)| notice.notice.purpose(k).is_some_and(|p| p.is_choosable()))
-                        .map(|(k, d)| (k, d.decision))
-                        .collect();
-                    let changed: Decisions = server
-                        .iter()
-                        .filter(|(k, d)| held.get(*k) != Some(*d))
-                        .map(|(k, d)| (k.clone(), *d))
-                        .collect();
-                    if !changed.is_empty() {
-                        let cleanup: Vec<&assent_shared::notice::Cookie> = notice
-                            .notice
-                            .purposes
-                            .iter()
-                            .filter(|p| changed.get(&p.key) == Some(&Decision::Denied))
-                            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
-                            .collect();
-                        let cleanup = crate::json::to_js(&cleanup);
-                        ctx.choice.update(|c| {
-                            let mut merged = held.clone();
-                            merged.extend(changed);
-                            set_in_force(c, &notice.notice, merged);
-                        });
-                        ctx.persist();
-                        ctx.refresh_signals();
-                        ctx.emit_in_force(cleanup, false, Trigger::Choice);
-                    }
-                }
-                // Unreachable now: asked again on the next page view.
-                Err(err) => {
-                    err.log("could not recheck the choice");
-                    return;
-                }
-            }
-            bridge::rechecked();
-        });
     }
 
     /// After a choice: the notice version it answered, stored.

@@ -6,9 +6,9 @@ use crate::api;
 use crate::bridge::{self, Trigger};
 use crate::contexts::lifetime::recheck_at;
 use crate::storage::Pending;
-use assent_shared::api::{ConsentRequest, NoticeResponse, SyncRequest};
+use assent_shared::api::ConsentRequest;
 use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
-use assent_shared::ids::{EventId, SubjectId};
+use assent_shared::ids::EventId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
@@ -88,88 +88,35 @@ impl ConsentContext {
         }
     }
 
-    /// Adopts a linked account's current choices on this device (`POST …/sync` with the
-    /// account assertion the site's backend gave its page): the server records them on this
-    /// device's chain as one `sync` event from `account`, and they apply here at once. Returns
-    /// whether the account had a choice to adopt; a refused assertion changes nothing.
-    pub(super) async fn adopt_account(&self, notice: &NoticeResponse, assertion: String) -> bool {
-        let Some(event_id) = bridge::random_uuid().and_then(|id| EventId::parse(&id).ok()) else {
-            return false;
-        };
-        let boot = self.boot.get_value();
-        let (subject, token) = self
-            .choice
-            .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
-        let request = SyncRequest {
-            event_id,
-            assertion,
-            subject_id: subject.and_then(|s| SubjectId::parse(&s).ok()),
-            notice_version: notice.notice.version,
-            notice_hash: notice.notice_hash.clone(),
-            language: notice.notice.language.clone(),
-            client_time: Some(bridge::now_iso()),
-            gpc: bridge::navigator_gpc(),
-        };
-        let answer = match api::sync(&boot.origin, &boot.site, &request, token.as_deref()).await {
-            Ok(answer) => answer,
-            Err(err) => {
-                err.log("could not adopt the account's choices");
-                return false;
-            }
-        };
-        if answer.adopted.is_empty() {
-            return false;
-        }
-        let adopted: Decisions = answer.adopted.iter().map(|(k, a)| (k.clone(), a.decision)).collect();
-        let held = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
-        let cleanup: Vec<&assent_shared::notice::Cookie> = notice
-            .notice
-            .purposes
-            .iter()
-            .filter(|p| adopted.get(&p.key) == Some(&Decision::Denied))
-            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
-            .collect();
-        let cleanup = crate::json::to_js(&cleanup);
-        let label = self.texts().privacy_choices.to_owned();
-        self.choice.update(|c| {
-            if let Some(recorded) = &answer.recorded {
-                c.subject_id = Some(recorded.subject_id.to_string());
-                if let Some(token) = &recorded.subject_token {
-                    c.subject_token = Some(token.clone());
-                }
-            }
-            let mut merged = held;
-            merged.extend(adopted);
-            set_in_force(c, &notice.notice, merged);
-            for (key, decision) in &answer.adopted {
-                c.decided_at.insert(key.to_string(), decision.decided_at.clone());
-            }
-            c.notice_version = Some(notice.notice.version);
-            c.recheck_at = recheck_at(&notice.notice, c);
-            c.label = Some(label);
-        });
-        self.persist();
-        self.refresh_signals();
-        self.emit_in_force(cleanup, false, Trigger::Choice);
-        if let Some(recorded) = answer.recorded {
-            bridge::outcome(&crate::json::to_js(&recorded), &JsValue::NULL);
-        }
-        true
-    }
-
     pub(super) fn persist(&self) {
         let key = self.boot.with_value(|b| b.storage_key.clone());
         self.choice.with_untracked(|c| c.save(&key));
     }
 
-    /// Sends queued events in order until one fails to get an answer.
+    /// Sends queued events in order until one fails to get an answer — one tab of the site at a
+    /// time, so the first event creates the subject and every other tab's events join it.
     pub(super) async fn flush(self) {
         if self.flushing.get_value() {
             return;
         }
         self.flushing.set_value(true);
+        bridge::exclusive(move || {
+            wasm_bindgen_futures::future_to_promise(async move {
+                self.send_queue().await;
+                Ok(JsValue::UNDEFINED)
+            })
+        })
+        .await;
+        self.flushing.set_value(false);
+    }
+
+    async fn send_queue(self) {
         let boot = self.boot.get_value();
-        while let Some(Pending(next)) = self.choice.with_untracked(|c| c.pending.first().cloned()) {
+        loop {
+            self.join_stored_subject();
+            let Some(Pending(next)) = self.choice.with_untracked(|c| c.pending.first().cloned()) else {
+                break;
+            };
             let (subject, token) = self
                 .choice
                 .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
@@ -178,14 +125,13 @@ impl ConsentContext {
             if let (false, Some(subject)) = (has_subject, subject) {
                 let _ = js_sys::Reflect::set(&next, &"subject_id".into(), &subject.into());
             }
-            let event_id = js_sys::Reflect::get(&next, &"event_id".into())
-                .ok()
-                .and_then(|v| v.as_string());
+            let event_id = pending_id(&next);
             match api::post_consent(&boot.origin, &boot.site, &next, token.as_deref()).await {
                 Ok(recorded) => {
                     let answer = crate::json::to_js(&recorded);
+                    self.catch_up();
                     self.choice.update(|c| {
-                        c.pending.remove(0);
+                        c.pending.retain(|p| pending_id(&p.0) != event_id);
                         c.subject_id = Some(recorded.subject_id.to_string());
                         if let Some(token) = recorded.subject_token {
                             c.subject_token = Some(token);
@@ -204,14 +150,19 @@ impl ConsentContext {
                 Err(err) => {
                     // The server refused this event for good; keeping it would block the queue.
                     err.log("the server refused a consent event");
-                    bridge::outcome(&JsValue::from(event_id), &err.to_js());
-                    self.choice.update(|c| {
-                        c.pending.remove(0);
-                    });
+                    bridge::outcome(&JsValue::from(event_id.clone()), &err.to_js());
+                    self.choice
+                        .update(|c| c.pending.retain(|p| pending_id(&p.0) != event_id));
                     self.persist();
                 }
             }
         }
-        self.flushing.set_value(false);
     }
+}
+
+/// The `event_id` of a queued request.
+pub(super) fn pending_id(request: &JsValue) -> Option<String> {
+    js_sys::Reflect::get(request, &"event_id".into())
+        .ok()
+        .and_then(|v| v.as_string())
 }

@@ -1,0 +1,264 @@
+//! Choices made elsewhere, taken over here: on the settings component the site embeds, on
+//! the settings page Assent hosts (a recheck at the next page view), in another tab of the
+//! site, and on another device of a signed-in visitor's account.
+
+use super::outbox::pending_id;
+use super::{ConsentContext, Layer, set_in_force};
+use crate::api;
+use crate::bridge::{self, Trigger};
+use crate::contexts::lifetime::recheck_at;
+use crate::storage::StoredChoice;
+use assent_shared::api::{NoticeResponse, SyncRequest};
+use assent_shared::consent::{Decision, Decisions, Source};
+use assent_shared::ids::{EventId, SubjectId};
+use assent_shared::settings::SettingsChange;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+
+impl ConsentContext {
+    /// A change on the settings component the site embeds ([`SettingsChange`]): recorded
+    /// like a choice in the banner, with `source = settings_page` and the component's event id.
+    /// A change that does not fit the notice is refused here, as the server would refuse it.
+    pub(super) fn change_from_settings(&self, json: &str) {
+        let Some(change) = crate::json::from_str::<SettingsChange>(json) else {
+            return;
+        };
+        let valid = self.notice.with_untracked(|n| {
+            n.as_ref()
+                .map(|n| assent_shared::consent::validate_decisions(&n.notice, change.method, &change.decisions))
+        });
+        match valid {
+            Some(Ok(())) => {
+                self.queue_event(
+                    Some(change.event_id),
+                    change.method,
+                    Source::SettingsPage,
+                    change.decisions,
+                    None,
+                );
+                self.answered();
+                // A choice made there answers the banner's question too.
+                if self.layer.get_untracked() == Layer::FirstLayer {
+                    self.layer.set(Layer::Hidden);
+                }
+            }
+            Some(Err(invalid)) => bridge::outcome(
+                &JsValue::from(change.event_id.as_str()),
+                &JsValue::from(invalid.to_string()),
+            ),
+            None => {}
+        }
+    }
+
+    /// The subject was erased (on the settings component): this device forgets its choice and
+    /// identifier, nothing stays granted, and the banner asks again.
+    pub(super) fn forget(&self) {
+        let Some(notice) = self.notice.get_untracked() else {
+            return;
+        };
+        let everything: Vec<&assent_shared::notice::Cookie> = notice
+            .notice
+            .purposes
+            .iter()
+            .filter(|p| !p.legal_basis.is_necessary())
+            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
+            .collect();
+        let cleanup = crate::json::to_js(&everything);
+        let refused = self.all(|_| Some(Decision::Denied));
+        self.choice.set(StoredChoice::default());
+        self.boot.with_value(|b| StoredChoice::clear(&b.storage_key));
+        self.choice.update(|c| set_in_force(c, &notice.notice, refused));
+        self.emit_in_force(cleanup, false, Trigger::Choice);
+        self.choice.set(StoredChoice::default());
+        self.layer.set(Layer::FirstLayer);
+    }
+
+    /// After the visitor went to the settings page Assent hosts (`assent.settingsLink()`),
+    /// the next page view asks the server what it holds: choices changed there apply here
+    /// at once, and an erasure there makes this device forget and ask again.
+    pub(super) fn recheck(&self) {
+        let ctx = *self;
+        let boot = self.boot.get_value();
+        let (subject, token) = self
+            .choice
+            .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
+        let (Some(subject), Some(token), Some(notice)) = (subject, token, self.notice.get_untracked()) else {
+            bridge::rechecked();
+            return;
+        };
+        spawn_local(async move {
+            match api::current(&boot.origin, &boot.site, &subject, &token).await {
+                Err(api::ApiFailure::Refused { status: 410, .. }) => ctx.forget(),
+                Ok(current) => {
+                    let held = ctx.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
+                    let server: Decisions = current
+                        .purposes
+                        .into_iter()
+                        .filter(|(k, _)| notice.notice.purpose(k).is_some_and(|p| p.is_choosable()))
+                        .map(|(k, d)| (k, d.decision))
+                        .collect();
+                    let changed: Decisions = server
+                        .iter()
+                        .filter(|(k, d)| held.get(*k) != Some(*d))
+                        .map(|(k, d)| (k.clone(), *d))
+                        .collect();
+                    if !changed.is_empty() {
+                        let cleanup: Vec<&assent_shared::notice::Cookie> = notice
+                            .notice
+                            .purposes
+                            .iter()
+                            .filter(|p| changed.get(&p.key) == Some(&Decision::Denied))
+                            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
+                            .collect();
+                        let cleanup = crate::json::to_js(&cleanup);
+                        ctx.choice.update(|c| {
+                            let mut merged = held.clone();
+                            merged.extend(changed);
+                            set_in_force(c, &notice.notice, merged);
+                        });
+                        ctx.persist();
+                        ctx.refresh_signals();
+                        ctx.emit_in_force(cleanup, false, Trigger::Choice);
+                    }
+                }
+                // Unreachable now: asked again on the next page view.
+                Err(err) => {
+                    err.log("could not recheck the choice");
+                    return;
+                }
+            }
+            bridge::rechecked();
+        });
+    }
+
+    /// Adopts a linked account's current choices on this device (`POST …/sync` with the
+    /// account assertion the site's backend gave its page): the server records them on this
+    /// device's chain as one `sync` event from `account`, and they apply here at once. Returns
+    /// whether the account had a choice to adopt; a refused assertion changes nothing.
+    pub(super) async fn adopt_account(&self, notice: &NoticeResponse, assertion: String) -> bool {
+        let Some(event_id) = bridge::random_uuid().and_then(|id| EventId::parse(&id).ok()) else {
+            return false;
+        };
+        let boot = self.boot.get_value();
+        let (subject, token) = self
+            .choice
+            .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
+        let request = SyncRequest {
+            event_id,
+            assertion,
+            subject_id: subject.and_then(|s| SubjectId::parse(&s).ok()),
+            notice_version: notice.notice.version,
+            notice_hash: notice.notice_hash.clone(),
+            language: notice.notice.language.clone(),
+            client_time: Some(bridge::now_iso()),
+            gpc: bridge::navigator_gpc(),
+        };
+        let answer = match api::sync(&boot.origin, &boot.site, &request, token.as_deref()).await {
+            Ok(answer) => answer,
+            Err(err) => {
+                err.log("could not adopt the account's choices");
+                return false;
+            }
+        };
+        if answer.adopted.is_empty() {
+            return false;
+        }
+        let adopted: Decisions = answer.adopted.iter().map(|(k, a)| (k.clone(), a.decision)).collect();
+        let held = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
+        let cleanup: Vec<&assent_shared::notice::Cookie> = notice
+            .notice
+            .purposes
+            .iter()
+            .filter(|p| adopted.get(&p.key) == Some(&Decision::Denied))
+            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
+            .collect();
+        let cleanup = crate::json::to_js(&cleanup);
+        let label = self.texts().privacy_choices.to_owned();
+        self.choice.update(|c| {
+            if let Some(recorded) = &answer.recorded {
+                c.subject_id = Some(recorded.subject_id.to_string());
+                if let Some(token) = &recorded.subject_token {
+                    c.subject_token = Some(token.clone());
+                }
+            }
+            let mut merged = held;
+            merged.extend(adopted);
+            set_in_force(c, &notice.notice, merged);
+            for (key, decision) in &answer.adopted {
+                c.decided_at.insert(key.to_string(), decision.decided_at.clone());
+            }
+            c.notice_version = Some(notice.notice.version);
+            c.recheck_at = recheck_at(&notice.notice, c);
+            c.label = Some(label);
+        });
+        self.persist();
+        self.refresh_signals();
+        self.emit_in_force(cleanup, false, Trigger::Choice);
+        if let Some(recorded) = answer.recorded {
+            bridge::outcome(&crate::json::to_js(&recorded), &JsValue::NULL);
+        }
+        true
+    }
+
+    /// Another tab may have created the subject since this one started: its events join it.
+    pub(super) fn join_stored_subject(&self) {
+        if self.choice.with_untracked(|c| c.subject_id.is_some()) {
+            return;
+        }
+        let stored = self.boot.with_value(|b| StoredChoice::load(&b.storage_key));
+        if let (Some(subject), Some(token)) = (stored.subject_id, stored.subject_token) {
+            self.choice.update(|c| {
+                c.subject_id = Some(subject);
+                c.subject_token = Some(token);
+            });
+        }
+    }
+
+    /// Before writing the stored choice back after an answer: a choice another tab stored
+    /// since this one's is newer, and must not be overwritten with this tab's older one.
+    pub(super) fn catch_up(&self) {
+        let stored = self.boot.with_value(|b| StoredChoice::load(&b.storage_key));
+        let newer = self.choice.with_untracked(|c| stored.updated_at > c.updated_at);
+        if newer {
+            self.adopt_stored();
+        }
+    }
+
+    /// Another tab stored a choice: this tab takes it over and applies it (events this tab
+    /// queued and the other did not store stay queued here); an erasure there is one here.
+    pub(super) fn adopt_stored(&self) {
+        let stored = self.boot.with_value(|b| StoredChoice::load(&b.storage_key));
+        let (before, mine) = self.choice.with_untracked(|c| (c.decisions.clone(), c.pending.clone()));
+        if stored.decisions.is_none() && stored.subject_id.is_none() {
+            if before.is_some() {
+                self.choice.set(StoredChoice::default());
+                self.layer.set(Layer::FirstLayer);
+            }
+            return;
+        }
+        let changed = stored.decisions != before;
+        self.choice.set(stored);
+        self.choice.update(|c| {
+            for p in mine {
+                let id = pending_id(&p.0);
+                if !c.pending.iter().any(|q| pending_id(&q.0) == id) {
+                    c.pending.push(p);
+                }
+            }
+        });
+        if changed {
+            self.emit_in_force(js_sys::Array::new().into(), false, Trigger::Choice);
+        }
+        // The question the banner asks here was answered there.
+        let current = self.notice.with_untracked(|n| {
+            n.as_ref().is_some_and(|n| {
+                self.choice
+                    .with_untracked(|c| c.notice_version >= Some(n.consent_valid_from))
+            })
+        });
+        if current && self.layer.get_untracked() == Layer::FirstLayer {
+            self.layer.set(Layer::Hidden);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+// One browser, one subject and one chain, whatever the visitor does with several tabs (issue
+// 12, "the kinds to fix"), and a framework that swaps <body> keeps the banner and the way back.
+import { test, expect, Page } from "@playwright/test";
+import { acknowledged, banner, history, stored } from "../fixtures/assent";
+import { Site, startSite } from "../fixtures/site";
+
+let site: Site;
+let url: string;
+test.beforeAll(async () => {
+  site = await startSite();
+  url = site.page("/", "");
+});
+test.afterAll(async () => {
+  await site.close();
+});
+
+const has = (page: Page, purpose: string) => page.evaluate((p) => (window as any).assent.has(p), purpose);
+
+test("a choice in one tab applies in the others at once; a withdrawal in another reaches the first; one subject", async ({ context }) => {
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await a.goto(url);
+  await b.goto(url);
+  await expect(banner(a, "accept-all")).toBeVisible();
+  await expect(banner(b, "accept-all")).toBeVisible();
+
+  await banner(a, "accept-all").click();
+  await acknowledged(a);
+  // Tab B hears it: the banner closes and the decisions apply there too.
+  await expect(banner(b, "accept-all")).toHaveCount(0);
+  await expect.poll(() => has(b, "analytics")).toBe(true);
+
+  await banner(b, "privacy-choices").click();
+  await banner(b, "toggle-analytics").uncheck();
+  await banner(b, "save").click();
+  const choice = await acknowledged(b);
+  await expect.poll(() => has(a, "analytics")).toBe(false);
+  expect((await stored(a))!.subject_id).toBe(choice.subject_id);
+  const events = (await history(choice.subject_id, choice.subject_token, site.assent.api)).events;
+  expect(events.map((e) => e.method)).toEqual(["accept_all", "save"]);
+});
+
+test("two tabs deciding at the same moment on a first visit make one subject, not two", async ({ context }) => {
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await a.goto(url);
+  await b.goto(url);
+  await expect(banner(a, "accept-all")).toBeVisible();
+  await expect(banner(b, "reject-all")).toBeVisible();
+  // Through the API, so neither tab's click waits for a banner the other just closed.
+  await Promise.all([
+    a.evaluate(() => (window as any).assent.acceptAll()),
+    b.evaluate(() => (window as any).assent.rejectAll()),
+  ]);
+  const first = await acknowledged(a);
+  const second = await acknowledged(b);
+  expect(second.subject_id).toBe(first.subject_id);
+  const events = (await history(first.subject_id, first.subject_token, site.assent.api)).events;
+  expect(events.map((e) => e.method).sort()).toEqual(["accept_all", "reject_all"]);
+  // Both tabs end on the same decisions: the latest choice.
+  await expect.poll(async () => (await has(a, "analytics")) === (await has(b, "analytics"))).toBe(true);
+});
+
+test("a framework that swaps <body> keeps the banner, and later the way back", async ({ page }) => {
+  await page.goto(url);
+  await expect(banner(page, "accept-all")).toBeVisible();
+  const swap = () =>
+    page.evaluate(() => {
+      const next = document.createElement("body");
+      next.innerHTML = "<main><h1>Rendered by the framework</h1></main>";
+      document.documentElement.replaceChild(next, document.body);
+    });
+  await swap();
+  await expect(banner(page, "accept-all")).toBeVisible();
+  await banner(page, "accept-all").click();
+  await acknowledged(page);
+  await swap();
+  await expect(banner(page, "privacy-choices")).toBeVisible();
+  await banner(page, "privacy-choices").click();
+  await expect(banner(page, "preferences")).toBeVisible();
+});
