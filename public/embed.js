@@ -125,6 +125,7 @@
       gtag("consent", "update", gcm);
       gtag("set", "ads_data_redaction", gcm.ad_storage !== "granted");
     }
+    if (gcm) guard(function () { vendorSignals(gcm, false); });
     window.dataLayer.push({
       event: "assent_consent_update",
       assent: { decisions: Object.assign({}, decisions), trigger: trigger },
@@ -428,7 +429,59 @@
 
   // Without its Consent Mode update (a choice shared by a subdomain that had to leave it out)
   // the banner rebuilds the update and replays it.
+  // Microsoft UET and Clarity, Meta Pixel: each vendor's own consent call, made of the same
+  // Consent Mode state (the notice lists the vendors the site uses; the stored choice or the
+  // site's loader carries that list). Defaults first, then every update.
+  var integrations = [];
+  var metaConsent = null;
+  function vendorSignals(gcm, isDefault) {
+    var uses = function (v) { return integrations.indexOf(v) >= 0; };
+    var ad = gcm.ad_storage === "granted" ? "granted" : "denied";
+    if (uses("microsoft_uet")) {
+      window.uetq = window.uetq || [];
+      window.uetq.push("consent", isDefault ? "default" : "update", { ad_storage: ad });
+    }
+    if (uses("microsoft_clarity")) {
+      // The queue Clarity's own snippet creates (it keeps an existing one).
+      window.clarity = window.clarity || function () { (window.clarity.q = window.clarity.q || []).push(arguments); };
+      window.clarity("consentv2", {
+        ad_Storage: ad,
+        analytics_Storage: gcm.analytics_storage === "granted" ? "granted" : "denied",
+      });
+    }
+    if (uses("meta_pixel")) {
+      metaConsent = ad === "granted" && gcm.ad_user_data === "granted" ? "grant" : "revoke";
+      if (typeof window.fbq === "function") window.fbq("consent", metaConsent);
+      else holdMetaInit();
+    }
+  }
+  // Meta's snippet defines `fbq` and calls `fbq('init')` at once; consent must come first. The
+  // snippet's function is wrapped as it is assigned: its first call sends the consent state.
+  var metaHeld = false;
+  function holdMetaInit() {
+    if (metaHeld) return;
+    metaHeld = true;
+    var fbq;
+    Object.defineProperty(window, "fbq", {
+      configurable: true,
+      get: function () { return fbq; },
+      set: function (f) {
+        var sent = false;
+        fbq = typeof f !== "function" || typeof Proxy !== "function" ? f : new Proxy(f, {
+          apply: function (target, self, args) {
+            if (!sent && metaConsent) {
+              sent = true;
+              Reflect.apply(target, self, ["consent", metaConsent]);
+            }
+            return Reflect.apply(target, self, args);
+          },
+        });
+      },
+    });
+  }
   var initial = stored();
+  integrations = (boot.integrations && boot.integrations[site]) || (initial && initial.integrations) || [];
+  guard(function () { vendorSignals({}, true); });
   if (initial && initial.decisions && initial.gcm) applyToTags(initial.decisions, initial.gcm, "replay");
 
   function load() {
@@ -559,8 +612,9 @@
     /** The notice request, started with the banner's download and taken by the banner. */
     _notice: null,
     /** Called by the banner with the decisions in force (and why): apply them, then tell the page. */
-    _emit: function (decisions, gcm, removals, reload, trigger) {
+    _emit: function (decisions, gcm, removals, reload, trigger, vendors) {
       live = decisions;
+      if (vendors) integrations = vendors;
       // Whatever the browser refuses in one step, the page still hears of the choice.
       guard(function () { applyToTags(decisions, gcm, trigger); });
       guard(function () { activate(blockedIn(document.documentElement)); });
@@ -638,7 +692,7 @@
     if (e.key !== storageKey) return;
     if (api._dispatch) return command("storage");
     var s = stored();
-    if (s && s.decisions && s.gcm) guard(function () { api._emit(s.decisions, s.gcm, [], false, "choice"); });
+    if (s && s.decisions && s.gcm) guard(function () { api._emit(s.decisions, s.gcm, [], false, "choice", s.integrations); });
   });
   /** Runs `task` (returning a promise) alone across this site's tabs: one subject, one chain. */
   api._exclusive = function (task) {

@@ -88,10 +88,17 @@ impl Trigger {
 }
 
 /// Hands the decisions in force to the loader, which applies them (Consent Mode update and
-/// its `dataLayer` event, blocked scripts, deleting the declared cookies and storage of
+/// its `dataLayer` event, the vendor integrations' own consent calls, blocked scripts, deleting the declared cookies and storage of
 /// refused purposes, a reload if the notice asks for one after a withdrawal) and tells the
 /// page (listeners and an `assent:change` event).
-pub fn emit_change(decisions: &JsValue, gcm: &JsValue, cleanup: &JsValue, reload: bool, trigger: Trigger) {
+pub fn emit_change(
+    decisions: &JsValue,
+    gcm: &JsValue,
+    integrations: &JsValue,
+    cleanup: &JsValue,
+    reload: bool,
+    trigger: Trigger,
+) {
     let Some(assent) = assent_object() else { return };
     let Ok(emit) = Reflect::get(&assent, &"_emit".into()) else {
         return;
@@ -104,6 +111,7 @@ pub fn emit_change(decisions: &JsValue, gcm: &JsValue, cleanup: &JsValue, reload
         &JsValue::from_bool(reload),
         &JsValue::from_str(trigger.as_str()),
     );
+    args.push(integrations);
     let _ = emit.apply(&assent, &args);
 }
 

@@ -22,6 +22,10 @@ pub struct StoredChoice {
     /// as the JS object it is (no decoding compiled into the banner).
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     pub gcm: JsValue,
+    /// The vendors whose own consent APIs the loader signals (from the notice), so it can
+    /// send their defaults and replay their updates on later page views without the banner.
+    #[serde(default)]
+    pub integrations: Vec<assent_shared::consent_mode::Integration>,
     /// When each purpose was last decided (the browser's clock, RFC 3339).
     #[serde(default)]
     pub decided_at: std::collections::BTreeMap<String, String>,

@@ -43,6 +43,36 @@ impl ConsentModeType {
     }
 }
 
+/// A vendor with a consent API of its own that the loader signals beside Google Consent Mode,
+/// from the same Consent Mode state (so the notice's purpose → type mapping drives it too):
+///
+/// - `microsoft_uet`: Microsoft Advertising UET consent mode, `uetq.push('consent',
+///   'default' | 'update', {ad_storage})` — UET reads `ad_storage` only;
+/// - `microsoft_clarity`: Microsoft Clarity, `clarity('consentv2', {ad_Storage,
+///   analytics_Storage})`;
+/// - `meta_pixel`: Meta Pixel, `fbq('consent', 'grant' | 'revoke')`, granted when both
+///   `ad_storage` and `ad_user_data` are (the pixel stores an identifier and sends user data
+///   for advertising), and sent before the page's `fbq('init')`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Integration {
+    MicrosoftUet,
+    MicrosoftClarity,
+    MetaPixel,
+}
+
+impl Integration {
+    /// The Consent Mode types this vendor's signal is made of.
+    pub fn reads(self) -> &'static [ConsentModeType] {
+        match self {
+            Self::MicrosoftUet => &[ConsentModeType::AdStorage],
+            Self::MicrosoftClarity => &[ConsentModeType::AdStorage, ConsentModeType::AnalyticsStorage],
+            Self::MetaPixel => &[ConsentModeType::AdStorage, ConsentModeType::AdUserData],
+        }
+    }
+}
+
 /// The `gtag('consent', 'update', …)` argument for these decisions, covering all seven types.
 /// A type is granted only when every purpose mapped to it is granted; `security_storage` is
 /// always granted (strictly necessary); a type no purpose maps to stays denied.
@@ -102,6 +132,7 @@ mod tests {
                 purpose("personal", vec![PersonalizationStorage]),
                 purpose("more_ads", vec![AdStorage]),
             ],
+            integrations: vec![],
         }
     }
 

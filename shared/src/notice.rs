@@ -4,7 +4,7 @@
 //! [`LocalizedNotice`] for one language; the ledger records the hash of exactly that view.
 
 use crate::Invalid;
-use crate::consent_mode::ConsentModeType;
+use crate::consent_mode::{ConsentModeType, Integration};
 use crate::ids::PurposeKey;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -157,6 +157,11 @@ pub struct Notice {
     pub ui_texts: BTreeMap<String, BTreeMap<String, String>>,
     pub texts: BTreeMap<String, NoticeText>,
     pub purposes: Vec<Purpose>,
+    /// Vendors whose own consent APIs the loader signals, from the Consent Mode state the
+    /// purposes map ([`Integration`]). Left out of the hashed notice when empty, so notices
+    /// published before it existed keep their hashes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub integrations: Vec<Integration>,
 }
 
 /// A purpose as shown in one language.
@@ -201,6 +206,8 @@ pub struct LocalizedNotice {
     pub title: String,
     pub body: String,
     pub purposes: Vec<LocalizedPurpose>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub integrations: Vec<Integration>,
 }
 
 /// Checks where the banner's *Privacy policy* link may point: a path on the site (`/privacy`)
@@ -388,6 +395,7 @@ impl Notice {
             title,
             body,
             purposes,
+            integrations: self.integrations.clone(),
         }
     }
 }
@@ -457,6 +465,7 @@ mod tests {
                 purpose("necessary", LegalBasis::Contract, false),
                 purpose("analytics", LegalBasis::Consent, true),
             ],
+            integrations: vec![],
         }
     }
 

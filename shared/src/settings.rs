@@ -144,6 +144,7 @@ mod tests {
             title: "t".into(),
             body: "b".into(),
             purposes,
+            integrations: vec![],
         }
     }
 

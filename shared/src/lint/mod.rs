@@ -66,6 +66,7 @@ pub fn lint(notice: &Notice, languages: &[String]) -> Vec<Finding> {
         cookie_conflict(notice),
         reject_label_weight(notice, &languages),
         purpose_without_effect(notice),
+        integration_without_mapping(notice),
     ]
     .into_iter()
     .flatten()
@@ -288,6 +289,41 @@ fn reject_label_weight(notice: &Notice, languages: &BTreeSet<&str>) -> Vec<Findi
         ));
     }
     findings
+}
+
+/// `integration_without_mapping` (warning): a vendor integration (Microsoft UET or Clarity,
+/// Meta Pixel) reads Consent Mode types that no purpose governs, so its signal can never be
+/// granted: the vendor stays refused whatever the visitor chooses. Map the purposes that cover
+/// that vendor to those types (`Integration::reads` lists them).
+/// Source: GDPR Art. 7(1) (the processing must follow the consent that was given).
+fn integration_without_mapping(notice: &Notice) -> Vec<Finding> {
+    notice
+        .integrations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, integration)| {
+            let unmapped: Vec<&str> = integration
+                .reads()
+                .iter()
+                .filter(|t| !notice.purposes.iter().any(|p| p.consent_mode.contains(t)))
+                .map(|t| t.as_str())
+                .collect();
+            (!unmapped.is_empty()).then(|| {
+                Finding::new(
+                    "integration_without_mapping",
+                    Severity::Warning,
+                    format!("integrations[{i}]"),
+                    format!(
+                        "{} follows {}, which no purpose governs, so it is never granted. Add {} to the \
+                         consent_mode of the purposes that cover this vendor.",
+                        crate::wire_name(integration),
+                        unmapped.join(" and "),
+                        unmapped.join(" and "),
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// `purpose_without_effect` (warning): a consent purpose that nothing on the page acts on. A

@@ -380,3 +380,23 @@ fn findings_serialize_with_snake_case_severities() {
     );
     assert_eq!(crate::wire_name(&Severity::Warning), "warning");
 }
+
+#[test]
+fn an_integration_whose_consent_mode_types_no_purpose_governs_is_flagged() {
+    use crate::consent_mode::Integration;
+    let mut n = demo();
+    n.integrations = vec![Integration::MicrosoftUet, Integration::MetaPixel];
+    let own = |n: &Notice| {
+        lint(n, &[])
+            .into_iter()
+            .filter(|f| f.code == "integration_without_mapping")
+            .map(|f| f.field)
+            .collect::<Vec<_>>()
+    };
+    // The demo maps ad_storage and ad_user_data: both integrations have their signal.
+    assert_eq!(own(&n), Vec::<String>::new());
+    for p in &mut n.purposes {
+        p.consent_mode.retain(|t| *t != ConsentModeType::AdUserData);
+    }
+    assert_eq!(own(&n), vec!["integrations[1]".to_owned()]);
+}

@@ -240,10 +240,14 @@ impl ConsentContext {
 
     /// Hands the decisions in force and their Consent Mode update to the loader.
     fn emit_in_force(&self, cleanup: JsValue, reload: bool, trigger: Trigger) {
-        let (decisions, gcm) = self
-            .choice
-            .with_untracked(|c| (crate::json::to_js(&c.decisions), c.gcm.clone()));
-        bridge::emit_change(&decisions, &gcm, &cleanup, reload, trigger);
+        let (decisions, gcm, integrations) = self.choice.with_untracked(|c| {
+            (
+                crate::json::to_js(&c.decisions),
+                c.gcm.clone(),
+                crate::json::to_js(&c.integrations),
+            )
+        });
+        bridge::emit_change(&decisions, &gcm, &integrations, &cleanup, reload, trigger);
     }
 
     /// A click on a blocked embed's placeholder: consent to that one purpose.
@@ -431,5 +435,6 @@ pub fn location_key() -> assent_shared::ids::PurposeKey {
 fn set_in_force(choice: &mut StoredChoice, notice: &LocalizedNotice, decisions: Decisions) {
     let gcm = consent_mode::update(notice, &decisions);
     choice.gcm = crate::json::to_js(&gcm);
+    choice.integrations = notice.integrations.clone();
     choice.decisions = Some(decisions);
 }
