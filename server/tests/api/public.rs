@@ -1,4 +1,4 @@
-use crate::helpers::{Backend, error_code, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, error_code, spawn_app, spawn_app_with, write_fake_settings};
 use crate::on_both_backends;
 use assent_shared::canonical::notice_hash;
 use assent_shared::regime::Regime;
@@ -294,6 +294,10 @@ async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors
     );
     assert!(!js.contains("ASSENT_BOOT"), "placeholder replaced");
     assert!(
+        !js.contains(r#""settings""#),
+        "no settings bundle named before it is built"
+    );
+    assert!(
         js.contains(r#""notices":{"demo":1}"#),
         "the loader knows each site's current notice version"
     );
@@ -319,6 +323,20 @@ async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors
     assert_eq!(compressed.headers()["content-encoding"], "br");
     assert_eq!(compressed.headers()["content-type"], "application/wasm");
     assert_eq!(compressed.bytes().await.expect("body").as_ref(), b"brotli bytes");
+
+    // Once built, the settings component's bundle is named too, for pages that embed it.
+    write_fake_settings(&app.state.config.dist_dir);
+    let js = app.get("/embed.js?site=demo").await.text().await.expect("text");
+    for named in [
+        r#""settings":{"#,
+        r#""/assets/settings/assent-settings-4567cdef.js""#,
+        r#""/assets/settings/assent-settings-4567cdef_bg.wasm""#,
+    ] {
+        assert!(js.contains(named), "{named} in {js}");
+    }
+    let glue = app.get("/assets/settings/assent-settings-4567cdef.js").await;
+    assert_eq!(glue.status(), 200);
+    assert_eq!(glue.headers()["access-control-allow-origin"], "*");
 }
 
 async fn the_well_known_documents_are_served(backend: Backend) {
