@@ -80,6 +80,19 @@ pub struct ConsentHistory {
     pub events: Vec<ConsentEvent>,
 }
 
+/// `GET /v1/sites/{site}/subjects/{subject}/consents/{event}/receipt` (and the hosted settings
+/// page's `GET /sites/{site}/privacy/subjects/{subject}/consents/{event}/receipt`): the signed
+/// receipt of a recorded event, to download or verify against `/.well-known/jwks.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventReceipt {
+    pub event_id: EventId,
+    /// The compact JWS `POST /v1/sites/{site}/consents` answered for the event (Ed25519 is
+    /// deterministic, so it is made again byte for byte from the stored event, as long as the
+    /// signing key is the same; after a key rotation it is signed by the current key).
+    pub receipt: String,
+}
+
 /// The one error shape: `{"error": {"code", "message", "details"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

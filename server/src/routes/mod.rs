@@ -44,6 +44,7 @@ fn public_api() -> OpenApiRouter<AppState> {
         .routes(routes!(consents::post_consent))
         .routes(routes!(subjects::get_history))
         .routes(routes!(subjects::get_kantara_receipt))
+        .routes(routes!(subjects::get_receipt))
         .routes(routes!(subjects::get_current))
         .routes(routes!(subjects::get_export))
         .routes(routes!(subjects::post_erasure))
@@ -99,6 +100,7 @@ fn settings_page() -> OpenApiRouter<AppState> {
         .routes(routes!(settings_api::get_current))
         .routes(routes!(settings_api::get_export))
         .routes(routes!(settings_api::get_kantara_receipt))
+        .routes(routes!(settings_api::get_receipt))
         .routes(routes!(settings_api::post_erasure))
         .routes(routes!(settings_api::post_consent))
 }

@@ -10,7 +10,7 @@ use crate::extract::{ApiJson, ApiQuery, Site, SubjectAuth};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::Invalid;
-use assent_shared::api::{ConsentHistory, ConsentRecorded, ConsentRequest, CurrentState, ErrorBody};
+use assent_shared::api::{ConsentHistory, ConsentRecorded, ConsentRequest, CurrentState, ErrorBody, EventReceipt};
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -118,7 +118,7 @@ pub async fn get_export(
         (status = 200, description = "A Kantara Consent Receipt v1.1 (JSON)", body = Object),
         (status = 401, description = SESSION_401, body = ErrorBody),
         (status = 403, description = SESSION_403, body = ErrorBody),
-        (status = 404, description = "`site_not_found`: no live site has this id; `subject_not_found`: no such subject on this site; `event_not_found`: no such event in this subject's chain", body = ErrorBody),
+        (status = 404, description = answers::EVENT_404, body = ErrorBody),
         (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
         (status = 422, description = answers::SUBJECT_422, body = ErrorBody),
         (status = 500, description = answers::INTERNAL, body = ErrorBody),
@@ -130,6 +130,38 @@ pub async fn get_kantara_receipt(
     path: Path<(String, String, String)>,
 ) -> Result<Json<Value>> {
     subjects::get_kantara_receipt(state, auth, path).await
+}
+
+/// One event's signed receipt, on the settings page.
+///
+/// `GET /sites/{site}/privacy/subjects/{subject}/consents/{event}/receipt`: as `GET
+/// /v1/sites/{site}/subjects/{subject}/consents/{event}/receipt`, with the page's session.
+#[utoipa::path(
+    get,
+    path = "/sites/{site}/privacy/subjects/{subject}/consents/{event}/receipt",
+    tag = "settings",
+    params(
+        ("site" = String, Path, description = "The site's id"),
+        ("subject" = String, Path, description = "The session's subject"),
+        ("event" = String, Path, description = "An event of the subject's chain"),
+    ),
+    security(("settings_session" = [])),
+    responses(
+        (status = 200, description = "The event's id and the receipt its recording answered (compact JWS)", body = EventReceipt),
+        (status = 401, description = SESSION_401, body = ErrorBody),
+        (status = 403, description = SESSION_403, body = ErrorBody),
+        (status = 404, description = answers::EVENT_404, body = ErrorBody),
+        (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
+        (status = 422, description = answers::SUBJECT_422, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
+pub async fn get_receipt(
+    state: State<AppState>,
+    auth: SubjectAuth,
+    path: Path<(String, String, String)>,
+) -> Result<Json<EventReceipt>> {
+    subjects::get_receipt(state, auth, path).await
 }
 
 /// Erase the subject, from the settings page.
