@@ -2,15 +2,19 @@
 //! (`/sites/{site}/privacy/…`), where its session cookie is sent: the same handlers, bodies
 //! and answers as `/v1/sites/{site}/subjects/…` and `POST /v1/sites/{site}/consents`, with
 //! the session in place of the subject token ([`crate::extract::authorize_subject`]) and the
-//! CSRF token on writes.
+//! CSRF token on writes; and the notice the page shows (current, and each published version
+//! an event was recorded under), so the page needs nothing from any other path or origin.
 
-use super::{consents, subjects};
+use super::{consents, notice, subjects};
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiQuery, Site, SubjectAuth};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::Invalid;
-use assent_shared::api::{ConsentHistory, ConsentRecorded, ConsentRequest, CurrentState, ErrorBody, EventReceipt};
+use assent_shared::api::{
+    ConsentHistory, ConsentRecorded, ConsentRequest, CurrentState, ErrorBody, EventReceipt, NoticeResponse,
+    NoticeVersionResponse,
+};
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -162,6 +166,60 @@ pub async fn get_receipt(
     path: Path<(String, String, String)>,
 ) -> Result<Json<EventReceipt>> {
     subjects::get_receipt(state, auth, path).await
+}
+
+/// The current notice, on the settings page.
+///
+/// `GET /sites/{site}/privacy/notice?lang=`: the answer of `GET /v1/sites/{site}/notice` (the
+/// notice in the best language, its hash, this request's regime and GPC signal), on the
+/// page's own origin and path; it counts no banner shown.
+#[utoipa::path(
+    get,
+    path = "/sites/{site}/privacy/notice",
+    tag = "settings",
+    params(("site" = String, Path, description = "The site's id"), notice::LangQuery),
+    responses(
+        (status = 200, description = "The current notice", body = NoticeResponse),
+        (status = 404, description = "`site_not_found`: no live site has this id; `notice_not_found`: the site has published no notice", body = ErrorBody),
+        (status = 422, description = answers::INVALID, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
+pub async fn get_notice(
+    State(state): State<AppState>,
+    Site(site): Site,
+    ApiQuery(query): ApiQuery<notice::LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let wanted = notice::wanted_languages(query.lang.as_deref(), &headers);
+    notice::current_notice(&state, site, wanted, &headers, None).await
+}
+
+/// A published notice version, on the settings page.
+///
+/// `GET /sites/{site}/privacy/notice/versions/{version}?lang=`: as `GET
+/// /v1/sites/{site}/notice/versions/{version}` — the text an event of the history was
+/// recorded under, in that event's `language`.
+#[utoipa::path(
+    get,
+    path = "/sites/{site}/privacy/notice/versions/{version}",
+    tag = "settings",
+    params(("site" = String, Path, description = "The site's id"), ("version" = u32, Path, description = "A published version number (an event's `notice_version`)"), notice::LangQuery),
+    responses(
+        (status = 200, description = "The version in the best language, and its hash", body = NoticeVersionResponse),
+        (status = 404, description = "`site_not_found`: no live site has this id; `notice_not_found`: the site never published this version", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: the version is not a positive number, or a query parameter of the wrong shape", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
+pub async fn get_notice_version(
+    state: State<AppState>,
+    site: Site,
+    path: Path<(String, String)>,
+    query: ApiQuery<notice::LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    notice::get_notice_version(state, site, path, query, headers).await
 }
 
 /// Erase the subject, from the settings page.

@@ -1,11 +1,15 @@
+use crate::export::record;
 use crate::helpers::{Backend, error_code, spawn_app, spawn_app_with, write_fake_settings};
 use crate::on_both_backends;
+use assent_shared::api::{ConsentHistory, NoticeResponse, NoticeVersionResponse};
 use assent_shared::canonical::notice_hash;
+use assent_shared::ids::SiteId;
 use assent_shared::regime::Regime;
 use serde_json::{Value, json};
 
 on_both_backends!(
     the_notice_comes_in_the_requested_language_with_the_hash_of_what_is_shown,
+    each_published_notice_version_is_answered_as_events_recorded_under_it,
     the_notice_reports_a_gpc_signal_and_the_regime_of_the_trusted_region_header,
     only_registered_origins_may_call_the_public_api,
     health_and_readiness_report_the_database_and_the_banner_build,
@@ -505,4 +509,109 @@ async fn every_answer_carries_the_security_headers(backend: Backend) {
         res.headers()["strict-transport-security"],
         "max-age=31536000; includeSubDomains"
     );
+}
+
+async fn each_published_notice_version_is_answered_as_events_recorded_under_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // The page's notice is the public notice's answer, on its own path.
+    let page: NoticeResponse = app
+        .get("/sites/demo/privacy/notice?lang=de")
+        .await
+        .json()
+        .await
+        .expect("page notice");
+    assert_eq!(page, app.notice("de").await);
+    let res = app.get("/sites/nosuchsite/privacy/notice").await;
+    assert_eq!(error_code(res, 404).await, "site_not_found");
+
+    // An event recorded in German under version 1; then version 2 changes the German text.
+    let event = record(
+        &app,
+        "de",
+        "reject_all",
+        json!({ "analytics": "denied", "advertising": "denied" }),
+        None,
+    )
+    .await;
+    let site = SiteId::parse("demo").expect("site");
+    let mut notice = app
+        .state
+        .ledger
+        .latest_notice(&site)
+        .await
+        .expect("read")
+        .expect("demo notice");
+    notice.version = 2;
+    notice.texts.get_mut("de").expect("German texts").title = "Neu: Ihre Privatsphäre".into();
+    app.state
+        .ledger
+        .publish_notice(&site, &notice)
+        .await
+        .expect("publish v2");
+
+    let history: ConsentHistory = app.history_of(&event).await;
+    let recorded = &history.events[0];
+    assert_eq!((recorded.notice_version, recorded.language.as_str()), (1, "de"));
+    for path in [
+        "/v1/sites/demo/notice/versions/1?lang=de",
+        "/sites/demo/privacy/notice/versions/1?lang=de",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let v1: NoticeVersionResponse = res.json().await.expect("version JSON");
+        assert_eq!(v1.version, 1);
+        assert_eq!(v1.notice.language, "de");
+        assert_eq!(
+            v1.notice_hash, recorded.notice_hash,
+            "{path}: the hash the event recorded"
+        );
+        assert_ne!(v1.notice.title, "Neu: Ihre Privatsphäre", "the text shown at the time");
+    }
+    let v2: NoticeVersionResponse = app
+        .get("/v1/sites/demo/notice/versions/2?lang=de")
+        .await
+        .json()
+        .await
+        .expect("v2");
+    assert_eq!(v2.notice.title, "Neu: Ihre Privatsphäre");
+    assert_ne!(v2.notice_hash, recorded.notice_hash);
+
+    // Without `lang`, the browser's languages; unknown and malformed versions are refused.
+    let res = app
+        .client
+        .get(format!("{}/v1/sites/demo/notice/versions/1", app.api))
+        .header("accept-language", "de-AT, en;q=0.5")
+        .send()
+        .await
+        .expect("GET");
+    let v1: NoticeVersionResponse = res.json().await.expect("version JSON");
+    assert_eq!(v1.notice_hash, recorded.notice_hash);
+    for prefix in ["/v1/sites/demo", "/sites/demo/privacy"] {
+        let res = app.get(&format!("{prefix}/notice/versions/99")).await;
+        assert_eq!(error_code(res, 404).await, "notice_not_found", "{prefix}");
+        let res = app.get(&format!("{prefix}/notice/versions/latest")).await;
+        assert_eq!(error_code(res, 422).await, "invalid_input", "{prefix}");
+    }
+    let res = app.get("/v1/sites/nosuchsite/notice/versions/1").await;
+    assert_eq!(error_code(res, 404).await, "site_not_found");
+
+    // The public route answers the site's own pages, like the rest of the public API.
+    let origin = format!("http://localhost:{}", app.state.demo_port.expect("demo port"));
+    let res = app
+        .client
+        .get(format!("{}/v1/sites/demo/notice/versions/1", app.api))
+        .header("origin", &origin)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["access-control-allow-origin"], origin.as_str());
+    let res = app
+        .client
+        .get(format!("{}/v1/sites/demo/notice/versions/1", app.api))
+        .header("origin", "https://elsewhere.example")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(error_code(res, 403).await, "origin_not_allowed");
 }
