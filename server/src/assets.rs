@@ -1,37 +1,80 @@
-//! Finds the banner bundle Trunk built (`dist/banner/assent-banner-<hash>.js` and
-//! `…_bg.wasm`), so `/embed.js` can name the current hashed files, and the minified loader
-//! the build scripts made beside it (`dist/loader/embed.js`), if any.
+//! Finds the front end's bundles Trunk built — the banner (`dist/banner/assent-banner-<hash>.js`
+//! and `…_bg.wasm`) and the privacy-settings page (`dist/settings/assent-settings-<hash>…`, absent
+//! until built) — so `/embed.js` and the hosted settings page name the current hashed files
+//! (served under `/assets/<bundle>/`), and the minified loader the build scripts made beside
+//! the banner (`dist/loader/embed.js`), if any.
 
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-pub const BANNER_DIR: &str = "banner";
 pub const LOADER_FILE: &str = "loader/embed.js";
-const PREFIX: &str = "assent-banner-";
+
+/// One of the front end's bundles, each its own Trunk build so a visitor downloads only the
+/// one a page needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BundleName {
+    Banner,
+    Settings,
+}
+
+impl BundleName {
+    /// Its directory under `dist/`, and so under `/assets/`.
+    pub const fn dir(self) -> &'static str {
+        match self {
+            Self::Banner => "banner",
+            Self::Settings => "settings",
+        }
+    }
+
+    /// How Trunk names its files (`<prefix><hash>.js`, `<prefix><hash>_bg.wasm`).
+    const fn prefix(self) -> &'static str {
+        match self {
+            Self::Banner => "assent-banner-",
+            Self::Settings => "assent-settings-",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BannerBundle {
+pub struct Bundle {
+    pub name: BundleName,
+    /// The JS glue's file name (in [`BundleName::dir`]).
     pub js: String,
+    /// The wasm's file name.
     pub wasm: String,
     /// SHA-256 of the JS glue, the wasm and the banner's built-in words (which the server sends
-    /// with the notice): recorded on every event as `banner_build`, it pins the banner's code
-    /// and texts a visitor saw (the notice hash pins the notice and its overrides).
+    /// with the notice): recorded on every event as `banner_build`, it pins the code and texts
+    /// a visitor saw (the notice hash pins the notice and its overrides).
     pub build: String,
-    /// The minified loader, when the build made one (read with the bundle).
+    /// The minified loader, when the build made one (the banner's only; read with the bundle).
     pub loader: Option<String>,
 }
 
-/// Remembers the last bundle by its file names and mtime, so the hash is computed once per build.
-#[derive(Debug, Default)]
-pub struct BannerAssets {
-    cache: Mutex<Option<(PathBuf, SystemTime, BannerBundle)>>,
+impl Bundle {
+    /// Where `/assets` serves the JS glue: `/assets/<bundle>/<file>`.
+    pub fn js_url(&self) -> String {
+        format!("/assets/{}/{}", self.name.dir(), self.js)
+    }
+
+    /// Where `/assets` serves the wasm.
+    pub fn wasm_url(&self) -> String {
+        format!("/assets/{}/{}", self.name.dir(), self.wasm)
+    }
 }
 
-impl BannerAssets {
-    pub fn find(&self, dist: &Path) -> std::io::Result<Option<BannerBundle>> {
-        let dir = dist.join(BANNER_DIR);
+/// Remembers each bundle by its file names and mtime, so its hash is computed once per build.
+#[derive(Debug, Default)]
+pub struct Bundles {
+    cache: Mutex<HashMap<BundleName, (PathBuf, SystemTime, Bundle)>>,
+}
+
+impl Bundles {
+    /// The newest build of `name` in `dist`, or `None` while it has not been built.
+    pub fn find(&self, dist: &Path, name: BundleName) -> std::io::Result<Option<Bundle>> {
+        let dir = dist.join(name.dir());
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return Ok(None);
         };
@@ -39,20 +82,20 @@ impl BannerAssets {
         let mut wasm = None;
         for entry in entries {
             let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.starts_with(PREFIX) {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if !file.starts_with(name.prefix()) {
                 continue;
             }
             let modified = entry.metadata()?.modified()?;
-            let slot = if name.ends_with("_bg.wasm") {
+            let slot = if file.ends_with("_bg.wasm") {
                 &mut wasm
-            } else if name.ends_with(".js") {
+            } else if file.ends_with(".js") {
                 &mut js
             } else {
                 continue;
             };
             if slot.as_ref().is_none_or(|(_, t)| modified > *t) {
-                *slot = Some((name, modified));
+                *slot = Some((file, modified));
             }
         }
         let (Some((js, _)), Some((wasm, wasm_time))) = (js, wasm) else {
@@ -60,7 +103,7 @@ impl BannerAssets {
         };
         let wasm_path = dir.join(&wasm);
         let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((path, time, bundle)) = cache.as_ref()
+        if let Some((path, time, bundle)) = cache.get(&name)
             && *path == wasm_path
             && *time == wasm_time
             && bundle.js == js
@@ -71,13 +114,17 @@ impl BannerAssets {
         hasher.update(std::fs::read(dir.join(&js))?);
         hasher.update(std::fs::read(&wasm_path)?);
         hasher.update(assent_shared::ui_texts::fingerprint().as_bytes());
-        let bundle = BannerBundle {
+        let bundle = Bundle {
+            name,
             js,
             wasm,
             build: hex::encode(hasher.finalize()),
-            loader: std::fs::read_to_string(dist.join(LOADER_FILE)).ok(),
+            loader: match name {
+                BundleName::Banner => std::fs::read_to_string(dist.join(LOADER_FILE)).ok(),
+                BundleName::Settings => None,
+            },
         };
-        *cache = Some((wasm_path, wasm_time, bundle.clone()));
+        cache.insert(name, (wasm_path, wasm_time, bundle.clone()));
         Ok(Some(bundle))
     }
 }
@@ -89,16 +136,20 @@ mod tests {
     #[test]
     fn finds_the_hashed_files_and_hashes_their_content() {
         let dist = tempfile::tempdir().expect("tempdir");
-        let dir = dist.path().join(BANNER_DIR);
+        let dir = dist.path().join(BundleName::Banner.dir());
         std::fs::create_dir_all(&dir).expect("mkdir");
-        let assets = BannerAssets::default();
-        assert_eq!(assets.find(dist.path()).expect("scan"), None);
+        let assets = Bundles::default();
+        assert_eq!(assets.find(dist.path(), BundleName::Banner).expect("scan"), None);
         std::fs::write(dir.join("assent-banner-abc.js"), "js").expect("write");
         std::fs::write(dir.join("assent-banner-abc_bg.wasm"), "wasm").expect("write");
         std::fs::write(dir.join("index.html"), "html").expect("write");
-        let found = assets.find(dist.path()).expect("scan").expect("bundle");
+        let found = assets
+            .find(dist.path(), BundleName::Banner)
+            .expect("scan")
+            .expect("bundle");
         assert_eq!(found.js, "assent-banner-abc.js");
         assert_eq!(found.wasm, "assent-banner-abc_bg.wasm");
+        assert_eq!(found.js_url(), "/assets/banner/assent-banner-abc.js");
         let texts = assent_shared::ui_texts::fingerprint();
         assert_eq!(found.build, hex::encode(Sha256::digest(format!("jswasm{texts}"))));
         assert_eq!(found.loader, None);
@@ -107,16 +158,49 @@ mod tests {
     #[test]
     fn a_minified_loader_beside_the_bundle_is_picked_up_with_the_next_build() {
         let dist = tempfile::tempdir().expect("tempdir");
-        let dir = dist.path().join(BANNER_DIR);
+        let dir = dist.path().join(BundleName::Banner.dir());
         std::fs::create_dir_all(&dir).expect("mkdir");
         std::fs::create_dir_all(dist.path().join("loader")).expect("mkdir");
         std::fs::write(dist.path().join(LOADER_FILE), "var b=window.__assentBoot;").expect("write");
         std::fs::write(dir.join("assent-banner-def.js"), "js").expect("write");
         std::fs::write(dir.join("assent-banner-def_bg.wasm"), "wasm").expect("write");
-        let found = BannerAssets::default()
-            .find(dist.path())
+        let found = Bundles::default()
+            .find(dist.path(), BundleName::Banner)
             .expect("scan")
             .expect("bundle");
         assert_eq!(found.loader.as_deref(), Some("var b=window.__assentBoot;"));
+    }
+
+    #[test]
+    fn the_settings_bundle_is_found_apart_from_the_banner_and_only_once_built() {
+        let dist = tempfile::tempdir().expect("tempdir");
+        let assets = Bundles::default();
+        let banner = dist.path().join(BundleName::Banner.dir());
+        std::fs::create_dir_all(&banner).expect("mkdir");
+        std::fs::write(banner.join("assent-banner-abc.js"), "banner js").expect("write");
+        std::fs::write(banner.join("assent-banner-abc_bg.wasm"), "banner wasm").expect("write");
+        assert!(assets.find(dist.path(), BundleName::Banner).expect("scan").is_some());
+        assert_eq!(assets.find(dist.path(), BundleName::Settings).expect("scan"), None);
+
+        let settings = dist.path().join(BundleName::Settings.dir());
+        std::fs::create_dir_all(&settings).expect("mkdir");
+        // Another bundle's files in its directory are not its own.
+        std::fs::write(settings.join("assent-banner-zzz.js"), "stray").expect("write");
+        std::fs::write(settings.join("assent-settings-123.js"), "settings js").expect("write");
+        assert_eq!(assets.find(dist.path(), BundleName::Settings).expect("scan"), None);
+        std::fs::write(settings.join("assent-settings-123_bg.wasm"), "settings wasm").expect("write");
+        std::fs::write(settings.join("assent-settings-123_bg.wasm.br"), "br").expect("write");
+        let found = assets
+            .find(dist.path(), BundleName::Settings)
+            .expect("scan")
+            .expect("bundle");
+        assert_eq!(found.js_url(), "/assets/settings/assent-settings-123.js");
+        assert_eq!(found.wasm_url(), "/assets/settings/assent-settings-123_bg.wasm");
+        assert_eq!(found.loader, None);
+        let banner = assets
+            .find(dist.path(), BundleName::Banner)
+            .expect("scan")
+            .expect("bundle");
+        assert_ne!(banner.build, found.build, "each bundle is cached under its own name");
     }
 }

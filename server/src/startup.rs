@@ -1,7 +1,7 @@
 //! Builds the application: opens the ledger, loads keys, binds the listeners. Binding happens
 //! here (not in `main`) so tests can start the real server on port 0 and ask for its port.
 
-use crate::assets::BannerAssets;
+use crate::assets::Bundles;
 use crate::auth::LoginLimiter;
 use crate::config::Config;
 use crate::keys::Keys;
@@ -66,7 +66,7 @@ impl Application {
             writer,
             metrics,
             keys: Arc::new(keys),
-            assets: Arc::new(BannerAssets::default()),
+            assets: Arc::new(Bundles::default()),
             notices: Arc::default(),
             sites: Arc::default(),
             loader_versions: Arc::default(),

@@ -1,7 +1,7 @@
 //! Shared application state, handed to handlers as `State<AppState>`.
 
 use crate::admin_auth::AccessCache;
-use crate::assets::BannerAssets;
+use crate::assets::Bundles;
 use crate::auth::LoginLimiter;
 use crate::config::Config;
 use crate::db::Db;
@@ -30,7 +30,8 @@ pub struct AppState {
     /// This process's Prometheus metrics (`GET /metrics`).
     pub metrics: Arc<crate::metrics::Metrics>,
     pub keys: Arc<Keys>,
-    pub assets: Arc<BannerAssets>,
+    /// The front end's bundles as last built (banner, settings page).
+    pub assets: Arc<Bundles>,
     pub notices: Arc<crate::notice_cache::NoticeCache>,
     /// Registered sites, cached: every public API request checks its origin against them.
     pub sites: Arc<RwLock<HashMap<SiteId, SiteRecord>>>,

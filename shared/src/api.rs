@@ -80,6 +80,33 @@ pub struct ConsentHistory {
     pub events: Vec<ConsentEvent>,
 }
 
+/// `GET /v1/sites/{site}/notice/versions/{version}?lang=` (and the hosted settings page's
+/// `GET /sites/{site}/privacy/notice/versions/{version}`): a published notice version as a
+/// visitor was shown it in one language — what the settings page's history shows as "the text
+/// at the time" of an event recorded under it. With `lang` set to the event's `language`,
+/// `notice_hash` equals the event's `notice_hash` (published versions are immutable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NoticeVersionResponse {
+    pub version: u32,
+    /// SHA-256 (hex) of the canonical form of `notice`, as events recorded under it carry.
+    pub notice_hash: String,
+    pub notice: LocalizedNotice,
+}
+
+/// `GET /v1/sites/{site}/subjects/{subject}/consents/{event}/receipt` (and the hosted settings
+/// page's `GET /sites/{site}/privacy/subjects/{subject}/consents/{event}/receipt`): the signed
+/// receipt of a recorded event, to download or verify against `/.well-known/jwks.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventReceipt {
+    pub event_id: EventId,
+    /// The compact JWS `POST /v1/sites/{site}/consents` answered for the event (Ed25519 is
+    /// deterministic, so it is made again byte for byte from the stored event, as long as the
+    /// signing key is the same; after a key rotation it is signed by the current key).
+    pub receipt: String,
+}
+
 /// The one error shape: `{"error": {"code", "message", "details"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

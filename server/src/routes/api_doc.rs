@@ -118,6 +118,7 @@ pub mod answers {
     pub const SUBJECT_403: &str = "`forbidden`: the subject token belongs to another subject; `origin_not_allowed`: a browser request whose `Origin` is not registered for this site";
     pub const SUBJECT_404: &str =
         "`site_not_found`: no live site has this id; `subject_not_found`: no such subject on this site";
+    pub const EVENT_404: &str = "`site_not_found`: no live site has this id; `subject_not_found`: no such subject on this site; `event_not_found`: no such event in this subject's chain";
     pub const SUBJECT_GONE: &str = "`subject_erased`: this subject was erased; start again without `subject_id`";
     pub const SUBJECT_422: &str = "`invalid_input`: the subject id is not a UUID";
 

@@ -210,7 +210,26 @@ pub(super) fn answer(state: &AppState, stored: StoredEvent) -> Result<ConsentRec
     } else {
         None
     };
-    let receipt = state.keys.sign(&ReceiptClaims {
+    let receipt = receipt(state, &e)?;
+    Ok(ConsentRecorded {
+        event_id: e.event_id,
+        subject_id: e.subject_id,
+        subject_token,
+        seq: e.seq,
+        hash: e.hash,
+        receipt,
+        recorded_at: e.recorded_at,
+        states: stored.states,
+    })
+}
+
+/// The signed receipt of a stored event: a compact JWS (`aud = assent:receipt`) over its id,
+/// chain position, hash, decisions, notice and time, by this server's current key. The one
+/// place a receipt is made: a recorded event's answer and a later `…/receipt` read both come
+/// from here, so they are the same bytes while the signing key is the same (Ed25519 signatures
+/// are deterministic, RFC 8032 §5.1.6).
+pub(super) fn receipt(state: &AppState, e: &ConsentEvent) -> Result<String> {
+    Ok(state.keys.sign(&ReceiptClaims {
         typ: "consent_receipt",
         aud: Audience::Receipt.as_str(),
         iss: &state.public_origin,
@@ -223,17 +242,7 @@ pub(super) fn answer(state: &AppState, stored: StoredEvent) -> Result<ConsentRec
         notice_version: e.notice_version,
         notice_hash: &e.notice_hash,
         recorded_at: &e.recorded_at,
-    })?;
-    Ok(ConsentRecorded {
-        event_id: e.event_id,
-        subject_id: e.subject_id,
-        subject_token,
-        seq: e.seq,
-        hash: e.hash,
-        receipt,
-        recorded_at: e.recorded_at,
-        states: stored.states,
-    })
+    })?)
 }
 
 #[derive(Serialize)]

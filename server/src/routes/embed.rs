@@ -1,5 +1,7 @@
-//! The loader (`/embed.js`) and the banner's hashed files (`/assets/banner/…`).
+//! The loader (`/embed.js`) and the front end's hashed files (`/assets/banner/…`,
+//! `/assets/settings/…`).
 
+use crate::assets::BundleName;
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiQuery, Site};
 use crate::routes::api_doc::answers;
@@ -29,8 +31,8 @@ pub struct EmbedQuery {
 
 /// The loader script.
 ///
-/// The loader, naming the current build's files and, with `?site=`, the one fact of that site
-/// it needs (the notice version from which stored choices stay valid) — never another
+/// The loader, naming the current build's files (the banner's; the settings component's as
+/// `settings`, once built) and, with `?site=`, the one fact of that site it needs (the notice version from which stored choices stay valid) — never another
 /// site's id, and the same bytes however many sites exist. Without `?site=` it carries no
 /// site's data and asks `/v1/sites/{site}/loader.json` on a returning visit.
 #[utoipa::path(
@@ -51,10 +53,13 @@ pub async fn get_embed_js(
     ApiQuery(query): ApiQuery<EmbedQuery>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let bundle = state
-        .assets
-        .find(&state.config.dist_dir)
-        .map_err(|e| ApiError::Internal(e.into()))?
+    let find = |name| {
+        state
+            .assets
+            .find(&state.config.dist_dir, name)
+            .map_err(|e| ApiError::Internal(e.into()))
+    };
+    let bundle = find(BundleName::Banner)?
         .ok_or_else(|| ApiError::NotReady("the banner is not built yet: see /readyz".into()))?;
     let mut notices = serde_json::Map::new();
     if let Some(site) = query.site.as_deref().and_then(|id| state.live_site(id))
@@ -62,12 +67,21 @@ pub async fn get_embed_js(
     {
         notices.insert(site.id.to_string(), json!(from));
     }
-    let boot = json!({
-        "js": format!("/assets/banner/{}", bundle.js),
-        "wasm": format!("/assets/banner/{}", bundle.wasm),
+    let mut boot = json!({
+        "js": bundle.js_url(),
+        "wasm": bundle.wasm_url(),
         "build": bundle.build,
         "notices": notices,
     });
+    // The settings component's bundle, for pages with `<div data-assent-settings>`: named only
+    // once built, so a loader never asks for files that are not there.
+    if let Some(settings) = find(BundleName::Settings)? {
+        boot["settings"] = json!({
+            "js": settings.js_url(),
+            "wasm": settings.wasm_url(),
+            "build": settings.build,
+        });
+    }
     // The minified loader of the build when there is one, else the source compiled in.
     let body = bundle
         .loader

@@ -1,5 +1,6 @@
 //! Liveness and readiness.
 
+use crate::assets::BundleName;
 use crate::error::{ApiError, Result};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
@@ -37,11 +38,11 @@ pub async fn get_readyz(State(state): State<AppState>) -> Result<Json<Value>> {
         return Err(ApiError::NotReady("the database is not reachable".into()));
     }
     let dist = &state.config.dist_dir;
-    match state.assets.find(dist) {
+    match state.assets.find(dist, BundleName::Banner) {
         Ok(Some(bundle)) => Ok(Json(json!({ "status": "ready", "banner_build": bundle.build }))),
         _ => Err(ApiError::NotReady(format!(
             "the front end is not built (no banner bundle in {}): run `bash scripts/run`, or `trunk build --release` in the repository root",
-            dist.join(crate::assets::BANNER_DIR).display()
+            dist.join(BundleName::Banner.dir()).display()
         ))),
     }
 }

@@ -41,9 +41,11 @@ use utoipa_axum::routes;
 fn public_api() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
         .routes(routes!(notice::get_notice))
+        .routes(routes!(notice::get_notice_version))
         .routes(routes!(consents::post_consent))
         .routes(routes!(subjects::get_history))
         .routes(routes!(subjects::get_kantara_receipt))
+        .routes(routes!(subjects::get_receipt))
         .routes(routes!(subjects::get_current))
         .routes(routes!(subjects::get_export))
         .routes(routes!(subjects::post_erasure))
@@ -90,15 +92,18 @@ fn admin_api() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::get_deliveries))
 }
 
-/// The hosted privacy-settings page's session and the subject's records under its path,
-/// where its cookie is sent (same origin as this server: no CORS).
+/// The hosted privacy-settings page's session, its notice and the subject's records under its
+/// path, where its cookie is sent (same origin as this server: no CORS).
 fn settings_page() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
         .routes(routes!(settings::post_session, settings::get_session))
+        .routes(routes!(settings_api::get_notice))
+        .routes(routes!(settings_api::get_notice_version))
         .routes(routes!(settings_api::get_history))
         .routes(routes!(settings_api::get_current))
         .routes(routes!(settings_api::get_export))
         .routes(routes!(settings_api::get_kantara_receipt))
+        .routes(routes!(settings_api::get_receipt))
         .routes(routes!(settings_api::post_erasure))
         .routes(routes!(settings_api::post_consent))
 }

@@ -1,23 +1,27 @@
 //! `GET /v1/sites/{site}/notice?lang=`: the current notice in the best language, its hash,
 //! and the regime and GPC state of this request. `&first=1` (the loader, for a visitor with
 //! no stored choice) counts one banner shown in the statistics; `&preview=TOKEN` answers the
-//! site's notice draft instead (a preview link's token), counted nowhere.
+//! site's notice draft instead (a preview link's token), counted nowhere. `GET
+//! /v1/sites/{site}/notice/versions/{version}?lang=`: a published version, as an event
+//! recorded under it was shown. The hosted settings page asks the same under its own path
+//! ([`super::settings_api`]).
 
 use crate::auth::PreviewClaims;
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiQuery, Site};
+use crate::ledger::SiteRecord;
 use crate::notice_cache::ShownNotice;
 use crate::request_context::{RequestContext, client_ip};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
-use assent_shared::api::{ErrorBody, NoticeResponse};
+use assent_shared::Invalid;
+use assent_shared::api::{ErrorBody, NoticeResponse, NoticeVersionResponse};
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -58,50 +62,68 @@ pub async fn get_notice(
     ApiQuery(query): ApiQuery<NoticeQuery>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Result<impl IntoResponse> {
-    let ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);
-    // The visitor's languages in order: the loader sends `navigator.languages`; without
-    // `lang`, the browser's own `Accept-Language`.
-    let wanted = query
-        .lang
-        .as_deref()
-        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
-    let (shown, consent_valid_from) = match query.preview.as_deref() {
-        Some(token) => {
-            if !PreviewClaims::opens(&state.keys, token, site.id.as_str()) {
-                return Err(ApiError::Unauthorized(
-                    "the preview link is not valid for this site or has expired; ask for a new one",
-                ));
-            }
-            let notice = state
-                .db
-                .draft(&site.id)
-                .await?
-                .ok_or_else(ApiError::draft_not_found)?
-                .notice;
-            notice.validate()?;
-            let language = notice.negotiate_language(wanted).to_owned();
-            let version = notice.version;
-            (Arc::new(ShownNotice::of(&notice, &language)?), version)
-        }
-        None => {
-            let notice = state.ledger.latest_notice(&site.id).await?.ok_or(ApiError::NotFound {
-                what: "published notice",
-                code: "notice_not_found",
-            })?;
-            // Counted only for a page's own request: browsers send `Origin` with the loader's
-            // (cross-origin, CORS-mode) fetch, and the CORS layer let only the site's through.
-            if query.first.as_deref() == Some("1") && headers.contains_key(header::ORIGIN) {
-                let client = client_ip(&state.config, &headers, peer.ip());
-                state.impressions.count(&site.id, ctx.regime, client);
-            }
-            let from = state
-                .notices
-                .consent_valid_from(state.ledger.as_ref(), &site.id, notice.version)
-                .await?;
-            (state.notices.shown(&site.id, &notice, wanted)?, from)
-        }
+) -> Result<Response> {
+    let wanted = wanted_languages(query.lang.as_deref(), &headers);
+    let Some(token) = query.preview.as_deref() else {
+        // Counted only for a page's own request: browsers send `Origin` with the loader's
+        // (cross-origin, CORS-mode) fetch, and the CORS layer let only the site's through.
+        let count = query.first.as_deref() == Some("1") && headers.contains_key(header::ORIGIN);
+        let client = count.then(|| client_ip(&state.config, &headers, peer.ip()));
+        return current_notice(&state, site, wanted, &headers, client).await;
     };
+    if !PreviewClaims::opens(&state.keys, token, site.id.as_str()) {
+        return Err(ApiError::Unauthorized(
+            "the preview link is not valid for this site or has expired; ask for a new one",
+        ));
+    }
+    let notice = state
+        .db
+        .draft(&site.id)
+        .await?
+        .ok_or_else(ApiError::draft_not_found)?
+        .notice;
+    notice.validate()?;
+    let language = notice.negotiate_language(wanted).to_owned();
+    let shown = ShownNotice::of(&notice, &language)?;
+    let ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);
+    Ok(respond(site, ctx, &shown, notice.version))
+}
+
+/// The visitor's languages in order: the loader sends `navigator.languages` as `lang`;
+/// without it, the browser's own `Accept-Language`.
+pub(super) fn wanted_languages<'a>(lang: Option<&'a str>, headers: &'a HeaderMap) -> Option<&'a str> {
+    lang.or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+}
+
+/// The site's latest published notice as `GET /v1/sites/{site}/notice` answers it, in the
+/// best of `wanted`, for this request's region and GPC signal; with `count_for`, one banner
+/// shown is counted for that client in the anonymous statistics.
+pub(super) async fn current_notice(
+    state: &AppState,
+    site: SiteRecord,
+    wanted: Option<&str>,
+    headers: &HeaderMap,
+    count_for: Option<IpAddr>,
+) -> Result<Response> {
+    let notice = state
+        .ledger
+        .latest_notice(&site.id)
+        .await?
+        .ok_or_else(notice_not_found)?;
+    let ctx = RequestContext::from_headers(&state.config, headers, &site.regime_overrides);
+    if let Some(client) = count_for {
+        state.impressions.count(&site.id, ctx.regime, client);
+    }
+    let from = state
+        .notices
+        .consent_valid_from(state.ledger.as_ref(), &site.id, notice.version)
+        .await?;
+    let shown = state.notices.shown(&site.id, &notice, wanted)?;
+    Ok(respond(site, ctx, &shown, from))
+}
+
+/// The answer for `shown`: the notice, its hash, and this request's region and GPC state.
+fn respond(site: SiteRecord, ctx: RequestContext, shown: &ShownNotice, consent_valid_from: u32) -> Response {
     let body = NoticeResponse {
         site_id: site.id,
         notice_hash: shown.hash.clone(),
@@ -113,5 +135,75 @@ pub async fn get_notice(
         texts: shown.texts.clone(),
     };
     // The answer depends on the request's region and GPC headers: never share it in a cache.
-    Ok(([(header::CACHE_CONTROL, "private, no-store")], Json(body)))
+    ([(header::CACHE_CONTROL, "private, no-store")], Json(body)).into_response()
+}
+
+fn notice_not_found() -> ApiError {
+    ApiError::NotFound {
+        what: "published notice",
+        code: "notice_not_found",
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LangQuery {
+    /// The visitor's languages, most wanted first: one tag (`de`, `pt-BR`) or a list
+    /// (`nl-NL,nl,de,en`, or with `;q=` weights); the first the notice has is served.
+    /// Without it, the `Accept-Language` header is used.
+    pub lang: Option<String>,
+}
+
+/// A published notice version, localized.
+///
+/// `GET /v1/sites/{site}/notice/versions/{version}?lang=`: a notice version as visitors were
+/// shown it in the best of `lang` — with an event's `language`, exactly what that event was
+/// recorded under (its `notice_hash` equals the event's). Only published versions: a draft is
+/// never answered here.
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/notice/versions/{version}",
+    tag = "public",
+    params(("site" = String, Path, description = "The site's id"), ("version" = u32, Path, description = "A published version number (an event's `notice_version`)"), LangQuery),
+    responses(
+        (status = 200, description = "The version in the best language, and its hash", body = NoticeVersionResponse),
+        (status = 403, description = answers::ORIGIN, body = ErrorBody),
+        (status = 404, description = "`site_not_found`: no live site has this id; `notice_not_found`: the site never published this version", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: the version is not a positive number, or a query parameter of the wrong shape", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
+pub async fn get_notice_version(
+    State(state): State<AppState>,
+    Site(site): Site,
+    Path((_, version)): Path<(String, String)>,
+    ApiQuery(query): ApiQuery<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let version: u32 = version
+        .parse()
+        .map_err(|_| Invalid::new("version", "a notice version is a positive number"))?;
+    let notice = state
+        .notices
+        .version(state.ledger.as_ref(), &site.id, version)
+        .await?
+        .ok_or_else(notice_not_found)?;
+    let shown = state
+        .notices
+        .shown(&site.id, &notice, wanted_languages(query.lang.as_deref(), &headers))?;
+    let body = NoticeVersionResponse {
+        version,
+        notice_hash: shown.hash.clone(),
+        notice: shown.notice.clone(),
+    };
+    // A published version never changes; which language is answered may follow the
+    // browser's `Accept-Language`.
+    Ok((
+        [
+            (header::CACHE_CONTROL, "private, max-age=86400"),
+            (header::VARY, "Accept-Language"),
+        ],
+        Json(body),
+    )
+        .into_response())
 }

@@ -2,15 +2,19 @@
 //! (`/sites/{site}/privacy/…`), where its session cookie is sent: the same handlers, bodies
 //! and answers as `/v1/sites/{site}/subjects/…` and `POST /v1/sites/{site}/consents`, with
 //! the session in place of the subject token ([`crate::extract::authorize_subject`]) and the
-//! CSRF token on writes.
+//! CSRF token on writes; and the notice the page shows (current, and each published version
+//! an event was recorded under), so the page needs nothing from any other path or origin.
 
-use super::{consents, subjects};
+use super::{consents, notice, subjects};
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiQuery, Site, SubjectAuth};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::Invalid;
-use assent_shared::api::{ConsentHistory, ConsentRecorded, ConsentRequest, CurrentState, ErrorBody};
+use assent_shared::api::{
+    ConsentHistory, ConsentRecorded, ConsentRequest, CurrentState, ErrorBody, EventReceipt, NoticeResponse,
+    NoticeVersionResponse,
+};
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -118,7 +122,7 @@ pub async fn get_export(
         (status = 200, description = "A Kantara Consent Receipt v1.1 (JSON)", body = Object),
         (status = 401, description = SESSION_401, body = ErrorBody),
         (status = 403, description = SESSION_403, body = ErrorBody),
-        (status = 404, description = "`site_not_found`: no live site has this id; `subject_not_found`: no such subject on this site; `event_not_found`: no such event in this subject's chain", body = ErrorBody),
+        (status = 404, description = answers::EVENT_404, body = ErrorBody),
         (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
         (status = 422, description = answers::SUBJECT_422, body = ErrorBody),
         (status = 500, description = answers::INTERNAL, body = ErrorBody),
@@ -130,6 +134,92 @@ pub async fn get_kantara_receipt(
     path: Path<(String, String, String)>,
 ) -> Result<Json<Value>> {
     subjects::get_kantara_receipt(state, auth, path).await
+}
+
+/// One event's signed receipt, on the settings page.
+///
+/// `GET /sites/{site}/privacy/subjects/{subject}/consents/{event}/receipt`: as `GET
+/// /v1/sites/{site}/subjects/{subject}/consents/{event}/receipt`, with the page's session.
+#[utoipa::path(
+    get,
+    path = "/sites/{site}/privacy/subjects/{subject}/consents/{event}/receipt",
+    tag = "settings",
+    params(
+        ("site" = String, Path, description = "The site's id"),
+        ("subject" = String, Path, description = "The session's subject"),
+        ("event" = String, Path, description = "An event of the subject's chain"),
+    ),
+    security(("settings_session" = [])),
+    responses(
+        (status = 200, description = "The event's id and the receipt its recording answered (compact JWS)", body = EventReceipt),
+        (status = 401, description = SESSION_401, body = ErrorBody),
+        (status = 403, description = SESSION_403, body = ErrorBody),
+        (status = 404, description = answers::EVENT_404, body = ErrorBody),
+        (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
+        (status = 422, description = answers::SUBJECT_422, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
+pub async fn get_receipt(
+    state: State<AppState>,
+    auth: SubjectAuth,
+    path: Path<(String, String, String)>,
+) -> Result<Json<EventReceipt>> {
+    subjects::get_receipt(state, auth, path).await
+}
+
+/// The current notice, on the settings page.
+///
+/// `GET /sites/{site}/privacy/notice?lang=`: the answer of `GET /v1/sites/{site}/notice` (the
+/// notice in the best language, its hash, this request's regime and GPC signal), on the
+/// page's own origin and path; it counts no banner shown.
+#[utoipa::path(
+    get,
+    path = "/sites/{site}/privacy/notice",
+    tag = "settings",
+    params(("site" = String, Path, description = "The site's id"), notice::LangQuery),
+    responses(
+        (status = 200, description = "The current notice", body = NoticeResponse),
+        (status = 404, description = "`site_not_found`: no live site has this id; `notice_not_found`: the site has published no notice", body = ErrorBody),
+        (status = 422, description = answers::INVALID, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
+pub async fn get_notice(
+    State(state): State<AppState>,
+    Site(site): Site,
+    ApiQuery(query): ApiQuery<notice::LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let wanted = notice::wanted_languages(query.lang.as_deref(), &headers);
+    notice::current_notice(&state, site, wanted, &headers, None).await
+}
+
+/// A published notice version, on the settings page.
+///
+/// `GET /sites/{site}/privacy/notice/versions/{version}?lang=`: as `GET
+/// /v1/sites/{site}/notice/versions/{version}` — the text an event of the history was
+/// recorded under, in that event's `language`.
+#[utoipa::path(
+    get,
+    path = "/sites/{site}/privacy/notice/versions/{version}",
+    tag = "settings",
+    params(("site" = String, Path, description = "The site's id"), ("version" = u32, Path, description = "A published version number (an event's `notice_version`)"), notice::LangQuery),
+    responses(
+        (status = 200, description = "The version in the best language, and its hash", body = NoticeVersionResponse),
+        (status = 404, description = "`site_not_found`: no live site has this id; `notice_not_found`: the site never published this version", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: the version is not a positive number, or a query parameter of the wrong shape", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
+pub async fn get_notice_version(
+    state: State<AppState>,
+    site: Site,
+    path: Path<(String, String)>,
+    query: ApiQuery<notice::LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    notice::get_notice_version(state, site, path, query, headers).await
 }
 
 /// Erase the subject, from the settings page.

@@ -1,12 +1,16 @@
 //! A subject's own records, each readable only with its subject token: history, current
-//! state, export (JSON or CSV), a Kantara consent receipt per event, and erasure.
+//! state, export (JSON or CSV), per event its signed receipt and a Kantara consent receipt,
+//! and erasure.
 
+use super::consents;
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiQuery, SubjectAuth};
+use crate::ledger::SiteRecord;
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
-use assent_shared::api::{ConsentHistory, CurrentState, ErrorBody};
+use assent_shared::api::{ConsentHistory, CurrentState, ErrorBody, EventReceipt};
 use assent_shared::consent::{ConsentEvent, Decision};
+use assent_shared::ids::SubjectId;
 use assent_shared::wire_name;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -200,7 +204,7 @@ fn to_csv(events: &[ConsentEvent]) -> Result<String> {
         (status = 200, description = "A Kantara Consent Receipt v1.1 (JSON), with Assent's hash, seq and notice under `assent`", body = Object),
         (status = 401, description = answers::SUBJECT_401, body = ErrorBody),
         (status = 403, description = answers::SUBJECT_403, body = ErrorBody),
-        (status = 404, description = "`site_not_found`: no live site has this id; `subject_not_found`: no such subject on this site; `event_not_found`: no such event in this subject's chain", body = ErrorBody),
+        (status = 404, description = answers::EVENT_404, body = ErrorBody),
         (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
         (status = 422, description = answers::SUBJECT_422, body = ErrorBody),
         (status = 500, description = answers::INTERNAL, body = ErrorBody),
@@ -211,14 +215,7 @@ pub async fn get_kantara_receipt(
     SubjectAuth { site, subject }: SubjectAuth,
     Path((_, _, event_id)): Path<(String, String, String)>,
 ) -> Result<Json<Value>> {
-    let events = state.ledger.history(&site.id, &subject).await?;
-    let event = events
-        .into_iter()
-        .find(|e| e.event_id.as_str() == event_id.to_ascii_lowercase())
-        .ok_or(ApiError::NotFound {
-            what: "event",
-            code: "event_not_found",
-        })?;
+    let event = subject_event(&state, &site, &subject, &event_id).await?;
     let notice = state
         .ledger
         .notice(&site.id, event.notice_version)
@@ -266,6 +263,62 @@ pub async fn get_kantara_receipt(
         "spiCat": if sensitive { json!(["precise location"]) } else { json!([]) },
         "assent": { "hash": event.hash, "seq": event.seq, "notice_version": event.notice_version, "notice_hash": event.notice_hash },
     })))
+}
+
+/// One event of the subject's chain, by its id (any case): 404 `event_not_found` for an id
+/// that is not in this subject's chain, whoever else's it may be.
+async fn subject_event(
+    state: &AppState,
+    site: &SiteRecord,
+    subject: &SubjectId,
+    event_id: &str,
+) -> Result<ConsentEvent> {
+    let wanted = event_id.to_ascii_lowercase();
+    state
+        .ledger
+        .history(&site.id, subject)
+        .await?
+        .into_iter()
+        .find(|e| e.event_id.as_str() == wanted)
+        .ok_or(ApiError::NotFound {
+            what: "event",
+            code: "event_not_found",
+        })
+}
+
+/// One event's signed receipt.
+///
+/// `GET …/consents/{event}/receipt`: the compact JWS `POST /v1/sites/{site}/consents` answered
+/// when the event was recorded, made again from the stored event — so a history can offer the
+/// receipt of every event, also of those recorded by the banner on another visit, to download
+/// or to verify against `/.well-known/jwks.json`. Byte for byte the original while the signing
+/// key is the same; after a key rotation, signed by the current key.
+#[utoipa::path(
+    get,
+    path = "/v1/sites/{site}/subjects/{subject}/consents/{event}/receipt",
+    tag = "subject",
+    params(("site" = String, Path, description = "The site's id"), ("subject" = String, Path, description = "The subject's id (a UUID)"), ("event" = String, Path, description = "The event's id")),
+    security(("subject_token" = [])),
+    responses(
+        (status = 200, description = "The event's id and its receipt (compact JWS)", body = EventReceipt),
+        (status = 401, description = answers::SUBJECT_401, body = ErrorBody),
+        (status = 403, description = answers::SUBJECT_403, body = ErrorBody),
+        (status = 404, description = answers::EVENT_404, body = ErrorBody),
+        (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
+        (status = 422, description = answers::SUBJECT_422, body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
+pub async fn get_receipt(
+    State(state): State<AppState>,
+    SubjectAuth { site, subject }: SubjectAuth,
+    Path((_, _, event_id)): Path<(String, String, String)>,
+) -> Result<Json<EventReceipt>> {
+    let event = subject_event(&state, &site, &subject, &event_id).await?;
+    Ok(Json(EventReceipt {
+        receipt: consents::receipt(&state, &event)?,
+        event_id: event.event_id,
+    }))
 }
 
 /// Erase a subject.

@@ -73,6 +73,19 @@ pub fn write_fake_banner(dist: &std::path::Path) {
     std::fs::write(dir.join("assent-banner-0123abcd_bg.wasm"), b"\0asm\x01\0\0\0").expect("write wasm");
 }
 
+/// A stand-in privacy-settings bundle in `dist/settings/`, as Trunk names its files (the server
+/// serves it only once it is there).
+pub fn write_fake_settings(dist: &std::path::Path) {
+    let dir = dist.join("settings");
+    std::fs::create_dir_all(&dir).expect("mkdir dist/settings");
+    std::fs::write(
+        dir.join("assent-settings-4567cdef.js"),
+        "export default async function init() {}",
+    )
+    .expect("write js");
+    std::fs::write(dir.join("assent-settings-4567cdef_bg.wasm"), b"\0asm\x01\0\0\0").expect("write wasm");
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }

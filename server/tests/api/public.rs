@@ -1,11 +1,15 @@
-use crate::helpers::{Backend, error_code, spawn_app, spawn_app_with};
+use crate::export::record;
+use crate::helpers::{Backend, error_code, spawn_app, spawn_app_with, write_fake_settings};
 use crate::on_both_backends;
+use assent_shared::api::{ConsentHistory, NoticeResponse, NoticeVersionResponse};
 use assent_shared::canonical::notice_hash;
+use assent_shared::ids::SiteId;
 use assent_shared::regime::Regime;
 use serde_json::{Value, json};
 
 on_both_backends!(
     the_notice_comes_in_the_requested_language_with_the_hash_of_what_is_shown,
+    each_published_notice_version_is_answered_as_events_recorded_under_it,
     the_notice_reports_a_gpc_signal_and_the_regime_of_the_trusted_region_header,
     only_registered_origins_may_call_the_public_api,
     health_and_readiness_report_the_database_and_the_banner_build,
@@ -294,6 +298,10 @@ async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors
     );
     assert!(!js.contains("ASSENT_BOOT"), "placeholder replaced");
     assert!(
+        !js.contains(r#""settings""#),
+        "no settings bundle named before it is built"
+    );
+    assert!(
         js.contains(r#""notices":{"demo":1}"#),
         "the loader knows each site's current notice version"
     );
@@ -319,6 +327,20 @@ async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors
     assert_eq!(compressed.headers()["content-encoding"], "br");
     assert_eq!(compressed.headers()["content-type"], "application/wasm");
     assert_eq!(compressed.bytes().await.expect("body").as_ref(), b"brotli bytes");
+
+    // Once built, the settings component's bundle is named too, for pages that embed it.
+    write_fake_settings(&app.state.config.dist_dir);
+    let js = app.get("/embed.js?site=demo").await.text().await.expect("text");
+    for named in [
+        r#""settings":{"#,
+        r#""/assets/settings/assent-settings-4567cdef.js""#,
+        r#""/assets/settings/assent-settings-4567cdef_bg.wasm""#,
+    ] {
+        assert!(js.contains(named), "{named} in {js}");
+    }
+    let glue = app.get("/assets/settings/assent-settings-4567cdef.js").await;
+    assert_eq!(glue.status(), 200);
+    assert_eq!(glue.headers()["access-control-allow-origin"], "*");
 }
 
 async fn the_well_known_documents_are_served(backend: Backend) {
@@ -487,4 +509,109 @@ async fn every_answer_carries_the_security_headers(backend: Backend) {
         res.headers()["strict-transport-security"],
         "max-age=31536000; includeSubDomains"
     );
+}
+
+async fn each_published_notice_version_is_answered_as_events_recorded_under_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // The page's notice is the public notice's answer, on its own path.
+    let page: NoticeResponse = app
+        .get("/sites/demo/privacy/notice?lang=de")
+        .await
+        .json()
+        .await
+        .expect("page notice");
+    assert_eq!(page, app.notice("de").await);
+    let res = app.get("/sites/nosuchsite/privacy/notice").await;
+    assert_eq!(error_code(res, 404).await, "site_not_found");
+
+    // An event recorded in German under version 1; then version 2 changes the German text.
+    let event = record(
+        &app,
+        "de",
+        "reject_all",
+        json!({ "analytics": "denied", "advertising": "denied" }),
+        None,
+    )
+    .await;
+    let site = SiteId::parse("demo").expect("site");
+    let mut notice = app
+        .state
+        .ledger
+        .latest_notice(&site)
+        .await
+        .expect("read")
+        .expect("demo notice");
+    notice.version = 2;
+    notice.texts.get_mut("de").expect("German texts").title = "Neu: Ihre Privatsphäre".into();
+    app.state
+        .ledger
+        .publish_notice(&site, &notice)
+        .await
+        .expect("publish v2");
+
+    let history: ConsentHistory = app.history_of(&event).await;
+    let recorded = &history.events[0];
+    assert_eq!((recorded.notice_version, recorded.language.as_str()), (1, "de"));
+    for path in [
+        "/v1/sites/demo/notice/versions/1?lang=de",
+        "/sites/demo/privacy/notice/versions/1?lang=de",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let v1: NoticeVersionResponse = res.json().await.expect("version JSON");
+        assert_eq!(v1.version, 1);
+        assert_eq!(v1.notice.language, "de");
+        assert_eq!(
+            v1.notice_hash, recorded.notice_hash,
+            "{path}: the hash the event recorded"
+        );
+        assert_ne!(v1.notice.title, "Neu: Ihre Privatsphäre", "the text shown at the time");
+    }
+    let v2: NoticeVersionResponse = app
+        .get("/v1/sites/demo/notice/versions/2?lang=de")
+        .await
+        .json()
+        .await
+        .expect("v2");
+    assert_eq!(v2.notice.title, "Neu: Ihre Privatsphäre");
+    assert_ne!(v2.notice_hash, recorded.notice_hash);
+
+    // Without `lang`, the browser's languages; unknown and malformed versions are refused.
+    let res = app
+        .client
+        .get(format!("{}/v1/sites/demo/notice/versions/1", app.api))
+        .header("accept-language", "de-AT, en;q=0.5")
+        .send()
+        .await
+        .expect("GET");
+    let v1: NoticeVersionResponse = res.json().await.expect("version JSON");
+    assert_eq!(v1.notice_hash, recorded.notice_hash);
+    for prefix in ["/v1/sites/demo", "/sites/demo/privacy"] {
+        let res = app.get(&format!("{prefix}/notice/versions/99")).await;
+        assert_eq!(error_code(res, 404).await, "notice_not_found", "{prefix}");
+        let res = app.get(&format!("{prefix}/notice/versions/latest")).await;
+        assert_eq!(error_code(res, 422).await, "invalid_input", "{prefix}");
+    }
+    let res = app.get("/v1/sites/nosuchsite/notice/versions/1").await;
+    assert_eq!(error_code(res, 404).await, "site_not_found");
+
+    // The public route answers the site's own pages, like the rest of the public API.
+    let origin = format!("http://localhost:{}", app.state.demo_port.expect("demo port"));
+    let res = app
+        .client
+        .get(format!("{}/v1/sites/demo/notice/versions/1", app.api))
+        .header("origin", &origin)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["access-control-allow-origin"], origin.as_str());
+    let res = app
+        .client
+        .get(format!("{}/v1/sites/demo/notice/versions/1", app.api))
+        .header("origin", "https://elsewhere.example")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(error_code(res, 403).await, "origin_not_allowed");
 }

@@ -5,13 +5,14 @@
 use crate::export::record;
 use crate::helpers::{Backend, TestApp, error_code, spawn_app};
 use crate::on_both_backends;
-use assent_shared::api::ConsentRecorded;
+use assent_shared::api::{ConsentRecorded, EventReceipt};
 use serde_json::{Value, json};
 
 on_both_backends!(
     a_link_opens_one_session_for_its_subject_and_the_page_acts_only_for_it,
     codes_are_single_use_expire_and_belong_to_one_site,
     writes_on_the_page_need_the_csrf_token_and_write_nothing_without_it,
+    the_page_downloads_the_receipt_each_event_was_answered_with,
 );
 
 /// Asks for a settings link for `subject`, as `token` (none: no `Authorization`).
@@ -292,4 +293,54 @@ async fn writes_on_the_page_need_the_csrf_token_and_write_nothing_without_it(bac
         .await
         .expect("current");
     assert_eq!(error_code(res, 410).await, "subject_erased");
+}
+
+async fn the_page_downloads_the_receipt_each_event_was_answered_with(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (s, code) = subject_with_link(&app).await;
+    let (cookie, _) = open_session(&app, &code).await;
+    let second = record(&app, "en", "save", json!({ "analytics": "granted" }), Some(&s)).await;
+    let receipt = |subject: String, event: String| {
+        app.client
+            .get(format!(
+                "{}/sites/demo/privacy/subjects/{subject}/consents/{event}/receipt",
+                app.api
+            ))
+            .header("cookie", &cookie)
+            .send()
+    };
+    for recorded in [&s, &second] {
+        let res = receipt(s.subject_id.to_string(), recorded.event_id.to_string())
+            .await
+            .expect("receipt");
+        assert_eq!(res.status(), 200);
+        let body: EventReceipt = res.json().await.expect("receipt JSON");
+        assert_eq!(body.event_id, recorded.event_id);
+        assert_eq!(body.receipt, recorded.receipt, "byte for byte the recording's receipt");
+    }
+
+    // Another subject's event is not in this chain; another subject's path is not this session's.
+    let other = record(
+        &app,
+        "en",
+        "accept_all",
+        json!({ "functional": "granted", "analytics": "granted", "advertising": "granted" }),
+        None,
+    )
+    .await;
+    let res = receipt(s.subject_id.to_string(), other.event_id.to_string())
+        .await
+        .expect("receipt");
+    assert_eq!(error_code(res, 404).await, "event_not_found");
+    let res = receipt(other.subject_id.to_string(), other.event_id.to_string())
+        .await
+        .expect("receipt");
+    assert_eq!(error_code(res, 403).await, "forbidden");
+    let res = app
+        .get(&format!(
+            "/sites/demo/privacy/subjects/{}/consents/{}/receipt",
+            s.subject_id, s.event_id
+        ))
+        .await;
+    assert_eq!(error_code(res, 401).await, "unauthorized");
 }

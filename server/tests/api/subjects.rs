@@ -1,7 +1,7 @@
 use crate::helpers::{Backend, TestApp, error_code, spawn_app};
 use crate::on_both_backends;
 use assent_server::auth::{Role, ServiceClaims};
-use assent_shared::api::{ConsentRecorded, CurrentState, VerifyReport};
+use assent_shared::api::{ConsentRecorded, CurrentState, EventReceipt, VerifyReport};
 use assent_shared::consent::Decision;
 use assent_shared::ids::{PurposeKey, SiteId};
 use serde_json::{Value, json};
@@ -10,6 +10,7 @@ on_both_backends!(
     the_current_state_follows_the_latest_decisions_and_rebuilds_from_the_events,
     a_subject_exports_its_history_as_json_and_csv,
     an_event_exports_as_a_kantara_consent_receipt,
+    each_events_receipt_is_the_one_its_recording_answered,
     erasure_unlinks_the_subject_while_its_chain_still_verifies,
     retention_unlinks_only_subjects_inactive_past_the_cutoff,
     network_data_is_truncated_and_hashed_when_configured,
@@ -214,6 +215,41 @@ async fn an_event_exports_as_a_kantara_consent_receipt(backend: Backend) {
         .await
         .expect("GET");
     assert_eq!(error_code(missing, 404).await, "event_not_found");
+}
+
+async fn each_events_receipt_is_the_one_its_recording_answered(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let s = subject_with_two_events(&app).await;
+    let receipt_of = |subject: &Subject, event: String, token: Option<&str>| {
+        let req = app.client.get(url(&app, subject, &format!("consents/{event}/receipt")));
+        match token {
+            Some(token) => req.bearer_auth(token).send(),
+            None => req.send(),
+        }
+    };
+    for recorded in &s.events {
+        // Any case of the id, as the Kantara receipt takes it.
+        let id = recorded.event_id.to_string().to_ascii_uppercase();
+        let res = receipt_of(&s, id, Some(&s.token)).await.expect("GET");
+        assert_eq!(res.status(), 200);
+        let body: EventReceipt = res.json().await.expect("json");
+        assert_eq!(body.event_id, recorded.event_id);
+        assert_eq!(body.receipt, recorded.receipt, "byte for byte what the POST answered");
+    }
+
+    let other = subject_with_two_events(&app).await;
+    let foreign = other.events[0].event_id.to_string();
+    let res = receipt_of(&s, foreign.clone(), Some(&s.token)).await.expect("GET");
+    assert_eq!(error_code(res, 404).await, "event_not_found", "another subject's event");
+    let res = receipt_of(&s, uuid::Uuid::new_v4().to_string(), Some(&s.token))
+        .await
+        .expect("GET");
+    assert_eq!(error_code(res, 404).await, "event_not_found");
+    let own = s.events[0].event_id.to_string();
+    let res = receipt_of(&s, own.clone(), None).await.expect("GET");
+    assert_eq!(error_code(res, 401).await, "unauthorized");
+    let res = receipt_of(&s, own, Some(&other.token)).await.expect("GET");
+    assert_eq!(error_code(res, 403).await, "forbidden");
 }
 
 async fn erasure_unlinks_the_subject_while_its_chain_still_verifies(backend: Backend) {
