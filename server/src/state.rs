@@ -13,7 +13,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 /// Per site, the version from which stored choices stay valid, and when it was computed.
-pub type LoaderVersions = HashMap<SiteId, (std::time::Instant, u32)>;
+pub type LoaderVersions = HashMap<SiteId, (std::time::Instant, LoaderFacts)>;
+
+/// What a site's loader needs before any request of its own (`/embed.js?site=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoaderFacts {
+    /// Choices stored under an earlier notice version are asked for again.
+    pub consent_valid_from: u32,
+    /// The vendor integrations of the latest notice, whose defaults go out before any tag.
+    pub integrations: Vec<assent_shared::consent_mode::Integration>,
+}
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -75,26 +84,29 @@ impl AppState {
         Ok(())
     }
 
-    /// The notice version from which a site's stored choices stay valid (for the loader),
-    /// cached a few seconds per site; the configuration watch clears the cache on any change.
-    pub async fn consent_valid_from(&self, site: &SiteId) -> anyhow::Result<Option<u32>> {
+    /// What a site's loader needs ([`LoaderFacts`]), from its latest notice; cached a few
+    /// seconds per site, and the configuration watch clears the cache on any change.
+    pub async fn loader_facts(&self, site: &SiteId) -> anyhow::Result<Option<LoaderFacts>> {
         const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
-        if let Some((at, from)) = self.loader_versions.lock().await.get(site)
+        if let Some((at, facts)) = self.loader_versions.lock().await.get(site)
             && at.elapsed() < FRESH_FOR
         {
-            return Ok(Some(*from));
+            return Ok(Some(facts.clone()));
         }
         let Some(latest) = self.ledger.latest_notice(site).await? else {
             return Ok(None);
         };
-        let from = self
-            .notices
-            .consent_valid_from(self.ledger.as_ref(), site, latest.version)
-            .await?;
+        let facts = LoaderFacts {
+            consent_valid_from: self
+                .notices
+                .consent_valid_from(self.ledger.as_ref(), site, latest.version)
+                .await?,
+            integrations: latest.integrations.clone(),
+        };
         self.loader_versions
             .lock()
             .await
-            .insert(site.clone(), (std::time::Instant::now(), from));
-        Ok(Some(from))
+            .insert(site.clone(), (std::time::Instant::now(), facts.clone()));
+        Ok(Some(facts))
     }
 }

@@ -62,16 +62,21 @@ pub async fn get_embed_js(
     let bundle = find(BundleName::Banner)?
         .ok_or_else(|| ApiError::NotReady("the banner is not built yet: see /readyz".into()))?;
     let mut notices = serde_json::Map::new();
+    let mut integrations = serde_json::Map::new();
     if let Some(site) = query.site.as_deref().and_then(|id| state.live_site(id))
-        && let Some(from) = state.consent_valid_from(&site.id).await?
+        && let Some(facts) = state.loader_facts(&site.id).await?
     {
-        notices.insert(site.id.to_string(), json!(from));
+        notices.insert(site.id.to_string(), json!(facts.consent_valid_from));
+        if !facts.integrations.is_empty() {
+            integrations.insert(site.id.to_string(), json!(facts.integrations));
+        }
     }
     let mut boot = json!({
         "js": bundle.js_url(),
         "wasm": bundle.wasm_url(),
         "build": bundle.build,
         "notices": notices,
+        "integrations": integrations,
     });
     // The settings component's bundle, for pages with `<div data-assent-settings>`: named only
     // once built, so a loader never asks for files that are not there.
@@ -123,10 +128,14 @@ pub async fn get_embed_js(
     )
 )]
 pub async fn get_loader_json(State(state): State<AppState>, Site(site): Site) -> Result<Response> {
-    let from = state.consent_valid_from(&site.id).await?.ok_or(ApiError::NotFound {
-        what: "published notice",
-        code: "notice_not_found",
-    })?;
+    let from = state
+        .loader_facts(&site.id)
+        .await?
+        .ok_or(ApiError::NotFound {
+            what: "published notice",
+            code: "notice_not_found",
+        })?
+        .consent_valid_from;
     Ok((
         [(header::CACHE_CONTROL, "no-cache")],
         axum::Json(json!({ "consent_valid_from": from })),

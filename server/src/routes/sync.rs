@@ -201,7 +201,7 @@ async fn adoptable_choice(
     for subject in &subjects {
         events.extend(state.ledger.history(site, subject).await?);
     }
-    let valid_from = state.consent_valid_from(site).await?.unwrap_or(1);
+    let valid_from = state.loader_facts(site).await?.map_or(1, |f| f.consent_valid_from);
     Ok(adoptable(
         notice,
         &latest_explicit(&events, valid_from),

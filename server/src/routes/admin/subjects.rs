@@ -124,7 +124,7 @@ pub async fn get_account(
             link,
         });
     }
-    let valid_from = state.consent_valid_from(&site.id).await?.unwrap_or(1);
+    let valid_from = state.loader_facts(&site.id).await?.map_or(1, |f| f.consent_valid_from);
     Ok(Json(AccountRecord {
         site_id: site.id.to_string(),
         decisions: latest_explicit(&events, valid_from),
