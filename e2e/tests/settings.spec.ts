@@ -187,3 +187,25 @@ test("hosted: a change there applies on the site at its next page view, and an e
   await expect(banner(page, "accept-all")).toBeVisible();
   expect(await page.evaluate(() => (window as any).assent.get())).toBeNull();
 });
+
+test("embedded: a GPC opt-out shows as Opt-Out Request Honored where it applies; axe clean in dark mode", async ({ browser }) => {
+  const context = await browser.newContext({ colorScheme: "dark" });
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true, configurable: true });
+  });
+  await page.goto(settingsUrl);
+  await banner(page, "accept-all").click();
+  await acknowledged(page);
+  await page.reload();
+  await expect(settings(page, "gpc-advertising")).toHaveText("Opt-Out Request Honored");
+  await expect(settings(page, "set-by-advertising")).toContainText("Global Privacy Control");
+  await expect(settings(page, "settings-toggle-advertising")).not.toBeChecked();
+  await expect(settings(page, "gpc-honored")).toBeVisible();
+  // Purposes decided by the banner carry no such badge.
+  await expect(settings(page, "gpc-analytics")).toHaveCount(0);
+  const axe = await new AxeBuilder({ page }).include("[data-assent-settings]").analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  await screenshot(page, "settings-embedded-dark");
+  await context.close();
+});

@@ -81,7 +81,6 @@ fn PurposeCard(purpose: LocalizedPurpose) -> impl IntoView {
                 .map(move |c| (vendor.clone(), c.name.clone(), c.provider.clone(), c.duration.clone()))
         })
         .collect();
-    let vendors: Vec<String> = purpose.vendors.iter().map(|v| v.name.clone()).collect();
     view! {
         <article class="as-card" data-test=format!("settings-purpose-{key}") aria-labelledby=id.clone()>
             <div class="as-card__head">
@@ -96,10 +95,6 @@ fn PurposeCard(purpose: LocalizedPurpose) -> impl IntoView {
                 })}
                 <dt>{page.banner_text("retention")}</dt>
                 <dd>{purpose.retention.clone()}</dd>
-                {(!vendors.is_empty()).then(|| view! {
-                    <dt>{page.banner_text("vendors")}</dt>
-                    <dd>{vendors.join(", ")}</dd>
-                })}
             </dl>
             {(!cookies.is_empty()).then(|| view! {
                 <details class="as-details">
