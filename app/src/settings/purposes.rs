@@ -71,16 +71,8 @@ fn PurposeCard(purpose: LocalizedPurpose) -> impl IntoView {
             })
         }
     };
-    let cookies: Vec<(String, String, String, String)> = purpose
-        .vendors
-        .iter()
-        .flat_map(|v| {
-            let vendor = v.name.clone();
-            v.cookies
-                .iter()
-                .map(move |c| (vendor.clone(), c.name.clone(), c.provider.clone(), c.duration.clone()))
-        })
-        .collect();
+    let vendors = purpose.vendors.clone();
+    let cookie_count: usize = vendors.iter().map(|v| v.cookies.len()).sum();
     view! {
         <article class="as-card" data-test=format!("settings-purpose-{key}") aria-labelledby=id.clone()>
             <div class="as-card__head">
@@ -96,12 +88,19 @@ fn PurposeCard(purpose: LocalizedPurpose) -> impl IntoView {
                 <dt>{page.banner_text("retention")}</dt>
                 <dd>{purpose.retention.clone()}</dd>
             </dl>
-            {(!cookies.is_empty()).then(|| view! {
+            {(!vendors.is_empty()).then(|| view! {
                 <details class="as-details">
-                    <summary>{page.banner_text("vendors")}" ("{cookies.len()}")"</summary>
+                    <summary>{page.banner_text("vendors")}" ("{cookie_count}")"</summary>
                     <ul class="as-cookies">
-                        {cookies.into_iter().map(|(vendor, name, provider, duration)| view! {
-                            <li><code>{name}</code>" · "{vendor}" · "{provider}" · "{duration}</li>
+                        {vendors.into_iter().map(|v| view! {
+                            <li>
+                                <span class="as-strong">{v.name.clone()}</span>
+                                <ul>
+                                    {v.cookies.into_iter().map(|c| view! {
+                                        <li><code>{c.name}</code>" · "{c.provider}" · "{c.duration}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </li>
                         }).collect_view()}
                     </ul>
                 </details>
