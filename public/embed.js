@@ -376,12 +376,23 @@
   var signals = (stored() || {}).signals || null;
   var gppListeners = [];
   var gppListenerId = 0;
+  // Whether the banner (first layer or preferences) is on screen, as GPP reports it.
+  var displayStatus = "hidden";
+  function gppEvent(name, data) {
+    gppListeners.forEach(function (l) {
+      try {
+        l.callback({ eventName: name, listenerId: l.id, data: data, pingData: gppPing() }, true);
+      } catch (e) {
+        console.error(e);
+      }
+    });
+  }
   function gppPing() {
     var on = !!(signals && signals.applicable);
     return {
       gppVersion: "1.1",
       cmpStatus: "loaded",
-      cmpDisplayStatus: "hidden",
+      cmpDisplayStatus: displayStatus,
       signalStatus: signals ? "ready" : "not ready",
       supportedAPIs: ["7:usnat"],
       cmpId: 0,
@@ -426,9 +437,50 @@
       callback({ version: 1, uspString: signals ? signals.us_privacy : "1---" }, true);
     }
   };
+  // Frames reach both APIs by postMessage, finding this window through the locator frames the
+  // specifications name (IAB GPP CMP API v1.1 "How to use from an iframe"; USP API v1.0).
+  window.addEventListener("message", function (e) {
+    var data = e.data;
+    if (typeof data === "string") {
+      try {
+        data = JSON.parse(data);
+      } catch (err) {
+        return;
+      }
+    }
+    if (!data || typeof data !== "object" || !e.source) return;
+    var reply = function (key, call, value, success) {
+      var out = {};
+      out[key] = { returnValue: value, success: success, callId: call.callId };
+      e.source.postMessage(typeof e.data === "string" ? JSON.stringify(out) : out, "*");
+    };
+    var gpp = data.__gppCall;
+    if (gpp) {
+      // Events of a listener a frame added go back to it under the same call id.
+      guard(function () {
+        window.__gpp(gpp.command, function (value, success) { reply("__gppReturn", gpp, value, success); }, gpp.parameter, gpp.version);
+      });
+    }
+    var usp = data.__uspapiCall;
+    if (usp) {
+      guard(function () {
+        window.__uspapi(usp.command, usp.version, function (value, success) { reply("__uspapiReturn", usp, value, success); });
+      });
+    }
+  });
+  function locators() {
+    ["__gppLocator", "__uspapiLocator"].forEach(function (name) {
+      if (window.frames[name] || document.querySelector('iframe[name="' + name + '"]')) return;
+      var frame = document.createElement("iframe");
+      frame.name = name;
+      frame.title = name;
+      frame.setAttribute("aria-hidden", "true");
+      frame.tabIndex = -1;
+      frame.style.cssText = "display:none";
+      document.body.appendChild(frame);
+    });
+  }
 
-  // Without its Consent Mode update (a choice shared by a subdomain that had to leave it out)
-  // the banner rebuilds the update and replays it.
   // Microsoft UET and Clarity, Meta Pixel: each vendor's own consent call, made of the same
   // Consent Mode state (the notice lists the vendors the site uses; the stored choice or the
   // site's loader carries that list). Defaults first, then every update.
@@ -479,6 +531,8 @@
       },
     });
   }
+  // Without its Consent Mode update (a choice shared by a subdomain that had to leave it out)
+  // the banner rebuilds the update and replays it.
   var initial = stored();
   integrations = (boot.integrations && boot.integrations[site]) || (initial && initial.integrations) || [];
   guard(function () { vendorSignals({}, true); });
@@ -591,13 +645,14 @@
     /** Called by the banner when the GPP / us_privacy data changes. */
     _signals: function (next) {
       signals = next;
-      gppListeners.forEach(function (l) {
-        try {
-          l.callback({ eventName: "signalStatus", listenerId: l.id, data: "ready", pingData: gppPing() }, true);
-        } catch (e) {
-          console.error(e);
-        }
-      });
+      gppEvent("signalStatus", "ready");
+    },
+    /** Called by the banner when it appears or goes (GPP's `cmpDisplayStatus`). */
+    _display: function (visible) {
+      var next = visible ? "visible" : "hidden";
+      if (next === displayStatus) return;
+      displayStatus = next;
+      gppEvent("cmpDisplayStatus", next);
     },
     _dispatch: null,
     /**
@@ -693,6 +748,7 @@
     if (api._dispatch) return command("storage");
     var s = stored();
     if (s && s.decisions && s.gcm) guard(function () { api._emit(s.decisions, s.gcm, [], false, "choice", s.integrations); });
+    if (s && s.signals) api._signals(s.signals);
   });
   /** Runs `task` (returning a promise) alone across this site's tabs: one subject, one chain. */
   api._exclusive = function (task) {
@@ -708,6 +764,7 @@
       .catch(function (e) { console.error("Assent: the privacy settings failed to load", e); });
   }
   function whenParsed() {
+    guard(locators);
     guard(watch);
     guard(settingsComponent);
   }

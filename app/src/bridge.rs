@@ -197,6 +197,16 @@ pub fn rechecked() {
     call_hook("_rechecked");
 }
 
+/// Tells the loader whether the banner is on screen (GPP's `cmpDisplayStatus`).
+pub fn display(visible: bool) {
+    let Some(assent) = assent_object() else { return };
+    if let Ok(f) = Reflect::get(&assent, &"_display".into())
+        && let Some(f) = f.dyn_ref::<Function>()
+    {
+        let _ = f.call1(&assent, &JsValue::from_bool(visible));
+    }
+}
+
 /// Tells the loader the banner is mounted (it removes its own fast-path button).
 pub fn mounted() {
     call_hook("_mounted");

@@ -76,6 +76,7 @@ fn BannerApp(boot: bridge::BootConfig) -> impl IntoView {
     ctx.start();
     bridge::on_command(move |name| ctx.command(&name));
     focus::follow_focus_requests(ctx);
+    Effect::new(move |_| bridge::display(!matches!(ctx.layer.get(), Layer::Hidden)));
     let dir = move || {
         let rtl = ctx.notice.with(|n| {
             n.as_ref()

@@ -227,6 +227,8 @@ impl ConsentContext {
 
     /// Another tab stored a choice: this tab takes it over and applies it (events this tab
     /// queued and the other did not store stay queued here); an erasure there is one here.
+    /// Nothing is written: storage events arrive one write at a time, so a copy read here may
+    /// be older than what the other tab holds.
     pub(super) fn adopt_stored(&self) {
         let stored = self.boot.with_value(|b| StoredChoice::load(&b.storage_key));
         let (before, mine) = self.choice.with_untracked(|c| (c.decisions.clone(), c.pending.clone()));
@@ -248,6 +250,9 @@ impl ConsentContext {
             }
         });
         if changed {
+            // Only read here, never written back: the other tab's later writes may not have
+            // reached this one yet, and writing this copy would undo them.
+            bridge::emit_signals(&self.choice.with_untracked(|c| c.signals.clone()));
             self.emit_in_force(js_sys::Array::new().into(), false, Trigger::Choice);
         }
         // The question the banner asks here was answered there.
