@@ -295,51 +295,10 @@ impl Notice {
         Ok(())
     }
 
-    /// The best language this notice offers for what the visitor asked: one tag (`de-AT`) or
-    /// their whole ordered list, as `navigator.languages` joined by commas or an
-    /// `Accept-Language` header (`nl-NL, nl;q=0.9, de;q=0.8, en;q=0.5`). Each tag is tried in
-    /// order of preference (its `q`, then its place; `q=0` and `*` are skipped): exact (any
-    /// case), then its primary subtag (`de-AT` → `de`), then another tag with that primary
-    /// subtag (`pt-PT` → `pt-BR`); the first that matches wins, else the default. So a
-    /// visitor reading Dutch, then German, gets German from a notice without Dutch — not the
-    /// default. Source: RFC 9110 §12.5.4 (Accept-Language), RFC 4647 §3.4 (lookup).
+    /// The best language this notice offers for what the visitor asked ([`negotiate`] over
+    /// its languages), else its default.
     pub fn negotiate_language(&self, requested: Option<&str>) -> &str {
-        let mut ranked: Vec<(u16, &str)> = requested
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(|item| {
-                let mut parts = item.split(';');
-                let tag = parts.next()?.trim();
-                let q = parts
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .map_or(Some(1000), |q| {
-                        q.trim()
-                            .parse::<f32>()
-                            .ok()
-                            .map(|q| (q.clamp(0.0, 1.0) * 1000.0) as u16)
-                    })?;
-                (q > 0 && !tag.is_empty() && tag != "*").then_some((q, tag))
-            })
-            .collect();
-        // Stable: equal weights keep the visitor's order.
-        ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
-        ranked
-            .iter()
-            .find_map(|(_, tag)| self.match_tag(tag))
-            .unwrap_or(&self.default_language)
-    }
-
-    /// The notice's language for one tag, if it has one: exact, primary subtag, sibling.
-    fn match_tag(&self, requested: &str) -> Option<&str> {
-        let req = requested.replace('_', "-");
-        let primary = |tag: &str| tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
-        let wanted = primary(&req);
-        let tags = || self.texts.keys();
-        tags()
-            .find(|tag| tag.eq_ignore_ascii_case(&req))
-            .or_else(|| tags().find(|tag| tag.eq_ignore_ascii_case(&wanted)))
-            .or_else(|| tags().find(|tag| primary(tag) == wanted))
-            .map(String::as_str)
+        negotiate(requested, self.texts.keys().map(String::as_str)).unwrap_or(&self.default_language)
     }
 
     pub fn localize(&self, requested: Option<&str>) -> LocalizedNotice {
@@ -404,6 +363,54 @@ impl LocalizedNotice {
     pub fn purpose(&self, key: &PurposeKey) -> Option<&LocalizedPurpose> {
         self.purposes.iter().find(|p| &p.key == key)
     }
+}
+
+/// The best of `available` for what a visitor asked: one tag (`de-AT`) or their whole
+/// ordered list, as `navigator.languages` joined by commas or an `Accept-Language` header
+/// (`nl-NL, nl;q=0.9, de;q=0.8, en;q=0.5`). Each tag is tried in order of preference (its
+/// `q`, then its place; `q=0` and `*` are skipped): exact (any case), then its primary subtag
+/// (`de-AT` → `de`), then another tag with that primary subtag (`pt-PT` → `pt-BR`); the first
+/// that matches wins, else `None`. So a visitor reading Dutch, then German, gets German where
+/// there is no Dutch — not the default. Source: RFC 9110 §12.5.4 (Accept-Language), RFC 4647
+/// §3.4 (lookup).
+pub fn negotiate<'a, I>(requested: Option<&str>, available: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+    I::IntoIter: Clone,
+{
+    let available = available.into_iter();
+    let mut ranked: Vec<(u16, &str)> = requested
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let tag = parts.next()?.trim();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1000), |q| {
+                    q.trim()
+                        .parse::<f32>()
+                        .ok()
+                        .map(|q| (q.clamp(0.0, 1.0) * 1000.0) as u16)
+                })?;
+            (q > 0 && !tag.is_empty() && tag != "*").then_some((q, tag))
+        })
+        .collect();
+    // Stable: equal weights keep the visitor's order.
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
+    ranked.iter().find_map(|(_, tag)| match_tag(tag, available.clone()))
+}
+
+/// The language of `available` for one tag, if there is one: exact, primary subtag, sibling.
+fn match_tag<'a>(requested: &str, available: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    let req = requested.replace('_', "-");
+    let primary = |tag: &str| tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
+    let wanted = primary(&req);
+    let tags = || available.clone();
+    tags()
+        .find(|tag| tag.eq_ignore_ascii_case(&req))
+        .or_else(|| tags().find(|tag| tag.eq_ignore_ascii_case(&wanted)))
+        .or_else(|| tags().find(|tag| primary(tag) == wanted))
 }
 
 #[cfg(test)]
@@ -513,6 +520,16 @@ mod tests {
         let mut n = notice();
         n.purposes[0].in_accept_all = true;
         assert_eq!(n.validate().expect_err("bundled").field, "purposes[0]");
+    }
+
+    #[test]
+    fn a_list_of_languages_negotiates_like_a_notice_but_may_find_none() {
+        let page = ["en", "de", "pt", "ar"];
+        assert_eq!(negotiate(Some("de-CH, en;q=0.5"), page), Some("de"));
+        assert_eq!(negotiate(Some("pt-BR"), page), Some("pt"));
+        assert_eq!(negotiate(Some("nl;q=0.9, ar;q=0.8"), page), Some("ar"));
+        assert_eq!(negotiate(Some("nl, ja"), page), None);
+        assert_eq!(negotiate(None, page), None);
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod metrics;
 mod notice;
 mod settings;
 mod settings_api;
+mod settings_page;
 mod subjects;
 mod sync;
 mod well_known;
@@ -92,10 +93,12 @@ fn admin_api() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::get_deliveries))
 }
 
-/// The hosted privacy-settings page's session, its notice and the subject's records under its
-/// path, where its cookie is sent (same origin as this server: no CORS).
+/// The hosted privacy-settings page, its session, its notice and the subject's records under
+/// its path, where its cookie is sent (same origin as this server: no CORS).
 fn settings_page() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
+        .routes(routes!(settings_page::get_page))
+        .routes(routes!(settings_page::get_boot))
         .routes(routes!(settings::post_session, settings::get_session))
         .routes(routes!(settings_api::get_notice))
         .routes(routes!(settings_api::get_notice_version))

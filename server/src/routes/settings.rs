@@ -14,6 +14,7 @@ use crate::extract::{ApiJson, SETTINGS_COOKIE, Site, SubjectAuth};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::api::ErrorBody;
+use assent_shared::ids::SiteId;
 use assent_shared::settings::{SettingsCode, SettingsLink, SettingsSession};
 use axum::Json;
 use axum::extract::State;
@@ -86,49 +87,64 @@ pub async fn post_session(
     Site(site): Site,
     ApiJson(body): ApiJson<SettingsCode>,
 ) -> Result<Response> {
-    let subject = match state.db.redeem_settings_code(&site.id, &body.code).await? {
-        Ok(subject) => subject,
-        Err(Refused::Unknown) => {
-            return Err(ApiError::NotFound {
-                what: "settings code",
-                code: "settings_code_not_found",
-            });
-        }
-        Err(Refused::Used) => {
-            return Err(ApiError::Gone {
-                code: "settings_code_used",
-                message: "this privacy link was opened before; ask the site for a new one",
-            });
-        }
-        Err(Refused::Expired) => {
-            return Err(ApiError::Gone {
-                code: "settings_code_expired",
-                message: "this privacy link has expired (links work for five minutes); ask the site for a new one",
-            });
-        }
-    };
-    let expires = OffsetDateTime::now_utc() + SESSION_LIFETIME;
-    let claims = SettingsClaims::new(&site.id, &subject, expires.unix_timestamp());
-    let token = state.keys.sign(&claims)?;
-    let session = SettingsSession {
-        site_id: site.id.to_string(),
-        subject_id: subject.to_string(),
-        csrf_token: claims.csrf.clone(),
-        expires_at: clock::format_rfc3339(expires),
-    };
-    let mut response = Json(session).into_response();
-    let cookie = format!(
-        "{SETTINGS_COOKIE}={token}; Path=/sites/{}/privacy; Max-Age={}; HttpOnly; Secure; SameSite=Strict",
-        site.id,
-        SESSION_LIFETIME.whole_seconds()
-    );
+    let opened = open_session(&state, &site.id, &body.code).await?.map_err(refusal)?;
+    let mut response = Json(opened.session).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.into()))?,
-    );
+    headers.insert(header::SET_COOKIE, opened.cookie);
     no_store(headers);
     Ok(response)
+}
+
+/// A session just opened with a link's code: what the page is told, and the `Set-Cookie`
+/// value that carries it.
+pub(super) struct Opened {
+    pub session: SettingsSession,
+    pub cookie: HeaderValue,
+}
+
+/// Exchanges a link's `code` (once) for a session of its subject on `site`: the one place a
+/// code is redeemed and a session signed, for both ways in — the link opened in a browser
+/// (`GET /sites/{site}/privacy?code=…`, [`super::settings_page`]) and `POST …/session`. A
+/// refused code (unknown, used, expired) writes nothing and opens nothing.
+pub(super) async fn open_session(state: &AppState, site: &SiteId, code: &str) -> Result<Result<Opened, Refused>> {
+    let subject = match state.db.redeem_settings_code(site, code).await? {
+        Ok(subject) => subject,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let expires = OffsetDateTime::now_utc() + SESSION_LIFETIME;
+    let claims = SettingsClaims::new(site, &subject, expires.unix_timestamp());
+    let token = state.keys.sign(&claims)?;
+    let cookie = format!(
+        "{SETTINGS_COOKIE}={token}; Path=/sites/{site}/privacy; Max-Age={}; HttpOnly; Secure; SameSite=Strict",
+        SESSION_LIFETIME.whole_seconds()
+    );
+    Ok(Ok(Opened {
+        session: SettingsSession {
+            site_id: site.to_string(),
+            subject_id: subject.to_string(),
+            csrf_token: claims.csrf,
+            expires_at: clock::format_rfc3339(expires),
+        },
+        cookie: HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.into()))?,
+    }))
+}
+
+/// A refused code as the API answers it (the hosted page says the same in HTML).
+fn refusal(refused: Refused) -> ApiError {
+    match refused {
+        Refused::Unknown => ApiError::NotFound {
+            what: "settings code",
+            code: "settings_code_not_found",
+        },
+        Refused::Used => ApiError::Gone {
+            code: "settings_code_used",
+            message: "this privacy link was opened before; ask the site for a new one",
+        },
+        Refused::Expired => ApiError::Gone {
+            code: "settings_code_expired",
+            message: "this privacy link has expired (links work for five minutes); ask the site for a new one",
+        },
+    }
 }
 
 /// The current settings page session.
@@ -168,7 +184,7 @@ pub async fn get_session(State(state): State<AppState>, Site(site): Site, header
 }
 
 /// Session answers are never cached, and no link from the page carries its address.
-fn no_store(headers: &mut HeaderMap) {
+pub(super) fn no_store(headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
 }

@@ -12,6 +12,7 @@ mod ledger;
 mod metrics;
 mod openapi;
 mod preview;
+mod privacy_page;
 mod processes;
 mod public;
 mod receiver;

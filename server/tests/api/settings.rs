@@ -28,7 +28,7 @@ async fn request_link(app: &TestApp, subject: &ConsentRecorded, token: Option<&s
 }
 
 /// A link for `subject` with its own token; returns the code the link carries.
-async fn link_code(app: &TestApp, subject: &ConsentRecorded) -> String {
+pub(crate) async fn link_code(app: &TestApp, subject: &ConsentRecorded) -> String {
     let res = request_link(app, subject, subject.subject_token.as_deref()).await;
     assert_eq!(res.status(), 201);
     let link: Value = res.json().await.expect("link JSON");
@@ -41,7 +41,7 @@ async fn link_code(app: &TestApp, subject: &ConsentRecorded) -> String {
 }
 
 /// A subject with one recorded choice, and a fresh settings link for it.
-async fn subject_with_link(app: &TestApp) -> (ConsentRecorded, String) {
+pub(crate) async fn subject_with_link(app: &TestApp) -> (ConsentRecorded, String) {
     let s = record(
         app,
         "en",
@@ -55,7 +55,7 @@ async fn subject_with_link(app: &TestApp) -> (ConsentRecorded, String) {
 }
 
 /// Exchanges a code; returns the cookie pair to send and the session JSON.
-async fn exchange(app: &TestApp, site: &str, code: &str) -> reqwest::Response {
+pub(crate) async fn exchange(app: &TestApp, site: &str, code: &str) -> reqwest::Response {
     app.client
         .post(format!("{}/sites/{site}/privacy/session", app.api))
         .json(&json!({ "code": code }))
@@ -64,7 +64,7 @@ async fn exchange(app: &TestApp, site: &str, code: &str) -> reqwest::Response {
         .expect("exchange")
 }
 
-async fn open_session(app: &TestApp, code: &str) -> (String, Value) {
+pub(crate) async fn open_session(app: &TestApp, code: &str) -> (String, Value) {
     let res = exchange(app, "demo", code).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["referrer-policy"], "no-referrer");
@@ -83,7 +83,7 @@ async fn open_session(app: &TestApp, code: &str) -> (String, Value) {
     (pair, res.json().await.expect("session JSON"))
 }
 
-async fn rows(app: &TestApp, table: &str) -> i64 {
+pub(crate) async fn rows(app: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(&app.state.db.pool)
         .await
