@@ -121,7 +121,7 @@ test("hosted: a single-use link opens the page with a session, the code leaves t
   expect(link).toContain("code=");
   await page.goto(link);
   expect(page.url()).not.toContain("code=");
-  const cookie = (await context.cookies(site.assent.api)).find((c) => c.name === "assent_settings");
+  const cookie = (await context.cookies(`${site.assent.api}/sites/demo/privacy`)).find((c) => c.name === "assent_settings");
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict" });
   await expect(settings(page, "settings-toggle-analytics")).toBeChecked();
 

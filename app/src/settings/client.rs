@@ -10,13 +10,13 @@
 
 use crate::api::{self, ApiFailure};
 use crate::storage::StoredChoice;
-use assent_shared::api::{ConsentHistory, ConsentRecorded, ConsentRequest, CurrentState, NoticeResponse};
+use assent_shared::api::{
+    ConsentHistory, ConsentRecorded, ConsentRequest, CurrentState, EventReceipt, NoticeResponse, NoticeVersionResponse,
+};
 use assent_shared::consent::{Decisions, Method, Source};
 use assent_shared::ids::{EventId, SubjectId};
-use assent_shared::notice::LocalizedNotice;
 use assent_shared::settings::{SettingsChange, SettingsSession};
 use js_sys::{Function, Promise, Reflect};
-use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -37,19 +37,6 @@ pub enum Client {
         site: String,
         session: SettingsSession,
     },
-}
-
-/// A notice version as it was shown (`GET …/notice/versions/{version}`).
-#[derive(Debug, Clone, Deserialize)]
-pub struct ShownNotice {
-    pub notice_hash: String,
-    pub notice: LocalizedNotice,
-}
-
-/// `GET …/receipt` of a past event.
-#[derive(Debug, Clone, Deserialize)]
-struct ReceiptAnswer {
-    receipt: String,
 }
 
 /// What became of a change.
@@ -124,7 +111,7 @@ impl Client {
     }
 
     /// A past notice version, in the language an event was recorded in.
-    pub async fn notice_version(&self, version: u32, lang: &str) -> Result<ShownNotice, ApiFailure> {
+    pub async fn notice_version(&self, version: u32, lang: &str) -> Result<NoticeVersionResponse, ApiFailure> {
         self.get(&format!("/notice/versions/{version}?lang={}", encode(lang)))
             .await
     }
@@ -150,7 +137,7 @@ impl Client {
         let path = self
             .subject_path(&format!("/consents/{event}/receipt"))
             .ok_or_else(|| ApiFailure::Network("no subject".into()))?;
-        self.get::<ReceiptAnswer>(&path).await.map(|r| r.receipt)
+        self.get::<EventReceipt>(&path).await.map(|r| r.receipt)
     }
 
     /// The published signing keys that receipts are checked against.

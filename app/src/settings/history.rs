@@ -2,9 +2,9 @@
 //! notice version (with the text shown then, its hash checked here), each with its signed
 //! receipt to download and a *Verify* button that checks it in the browser.
 
-use super::client::ShownNotice;
 use super::verify::{Verdict, describe, verify};
 use super::{Page, download, local_time};
+use assent_shared::api::NoticeVersionResponse;
 use assent_shared::consent::{ConsentEvent, Decision, Method};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -73,7 +73,7 @@ fn EventRow(event: ConsentEvent, previous: Option<ConsentEvent>) -> impl IntoVie
         })
         .collect();
     let verdict = RwSignal::new(None::<Result<Verdict, ()>>);
-    let shown = RwSignal::new(None::<Result<ShownNotice, String>>);
+    let shown = RwSignal::new(None::<Result<NoticeVersionResponse, String>>);
     let id = event.event_id.to_string();
     let on_verify = {
         let (event, previous) = (event.clone(), previous.clone());

@@ -257,6 +257,8 @@ fn SettingsPage(embedded: Option<Client>, site: String, lang: String) -> impl In
             Some(client) => client,
             None => match Client::hosted(site).await {
                 Ok(client) => client,
+                // No session here: the link was never opened in this browser, or it ended.
+                Err(ApiFailure::Refused { status: 401 | 403, .. }) => return page.phase.set(Phase::SessionOver),
                 Err(err) => return page.fail(&err),
             },
         };

@@ -153,7 +153,7 @@ fn shell(site: &SiteRecord, bundle: &Bundle, words: &'static Words) -> Response 
          <link rel=\"modulepreload\" href=\"{js}\">\n\
          <script type=\"module\" src=\"/sites/{id}/privacy/boot.js\" data-assent-boot data-js=\"{js}\" \
          data-wasm=\"{wasm}\"></script>\n</head>\n<body>\n<noscript>{noscript}</noscript>\n\
-         <div data-assent-settings data-hosted data-site=\"{id}\" data-lang=\"{lang}\" data-build=\"{build}\"></div>\n\
+         <main><div data-assent-settings data-hosted data-site=\"{id}\" data-lang=\"{lang}\" data-build=\"{build}\"></div></main>\n\
          </body>\n</html>\n",
         lang = words.lang,
         dir = words.dir,

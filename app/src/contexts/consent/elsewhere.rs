@@ -66,11 +66,13 @@ impl ConsentContext {
             .collect();
         let cleanup = crate::json::to_js(&everything);
         let refused = self.all(|_| Some(Decision::Denied));
+        let gcm = crate::json::to_js(&assent_shared::consent_mode::update(&notice.notice, &refused));
         self.choice.set(StoredChoice::default());
         self.boot.with_value(|b| StoredChoice::clear(&b.storage_key));
-        self.choice.update(|c| set_in_force(c, &notice.notice, refused));
-        self.emit_in_force(cleanup, false, Trigger::Choice);
-        self.choice.set(StoredChoice::default());
+        // No choice any more: nothing granted (every Consent Mode type denied, each vendor
+        // refused) and `assent.get()` is `null` again, as before a first choice.
+        let integrations = crate::json::to_js(&notice.notice.integrations);
+        bridge::emit_change(&JsValue::NULL, &gcm, &integrations, &cleanup, false, Trigger::Choice);
         self.layer.set(Layer::FirstLayer);
     }
 
