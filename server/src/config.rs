@@ -94,6 +94,10 @@ pub struct Config {
     /// `Strict-Transport-Security: max-age=…` on every answer (seconds; 0, the default, sends
     /// none). Set it when Assent is reached over HTTPS only (RFC 6797).
     pub hsts_max_age_secs: u64,
+    /// How long a request waits for the database before answering `503 database_unavailable`
+    /// (ms): the pool's acquire timeout, and the bound on a group-commit batch (five times
+    /// this). A cut network then costs a second, not a hung request.
+    pub db_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -131,6 +135,7 @@ impl Default for Config {
             site_rate_per_second: 2_000,
             site_rate_burst: 10_000,
             hsts_max_age_secs: 0,
+            db_timeout_ms: 1_000,
         }
     }
 }

@@ -63,6 +63,10 @@ pub enum ApiError {
     NoticeMismatch(String),
     #[error("{0}")]
     NotReady(String),
+    /// 503: the database did not answer in time (`Retry-After: 1`); nothing was recorded
+    /// that a retry with the same ids would record twice.
+    #[error("the database is not answering; try again in a moment")]
+    DatabaseUnavailable,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -82,7 +86,7 @@ impl ApiError {
             }
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,
-            Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotReady(_) | Self::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -105,6 +109,7 @@ impl ApiError {
             Self::Gone { code, .. } => code,
             Self::NoticeMismatch(_) => "notice_mismatch",
             Self::NotReady(_) => "not_ready",
+            Self::DatabaseUnavailable => "database_unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -134,6 +139,13 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // A database out of reach is not a bug: say so, and when to try again.
+        if let Self::Internal(cause) = &self
+            && crate::ledger::is_unavailable(cause)
+        {
+            tracing::warn!(error = %cause, "database unavailable");
+            return Self::DatabaseUnavailable.into_response();
+        }
         let message = match &self {
             Self::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
@@ -150,6 +162,7 @@ impl IntoResponse for ApiError {
         };
         let retry_after = match &self {
             Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            Self::DatabaseUnavailable => Some(1),
             _ => None,
         };
         let body = ErrorBody {

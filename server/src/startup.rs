@@ -37,7 +37,8 @@ impl Application {
         } else {
             None
         };
-        let sql = crate::ledger::connect(&config.database_url).await?;
+        let db_timeout = Duration::from_millis(config.db_timeout_ms.max(1));
+        let sql = crate::ledger::connect_with(&config.database_url, db_timeout).await?;
         let db = sql.db();
         let ledger: Arc<dyn crate::ledger::Ledger> = Arc::new(sql);
         let keys = Keys::load_or_create(&config.key_file)?;
@@ -53,6 +54,7 @@ impl Application {
             ledger.clone(),
             config.batch_max,
             Duration::from_micros(config.batch_wait_us),
+            db_timeout * 5,
             metrics.batches.clone(),
         );
         let login_limiter = LoginLimiter::new(config.login_per_minute_per_ip, config.login_per_minute_per_account);

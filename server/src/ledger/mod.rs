@@ -155,13 +155,45 @@ pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
     async fn snapshot(&self, site: &SiteId) -> anyhow::Result<Box<dyn SiteSnapshot>>;
 }
 
+/// How long a command-line tool waits for a database connection.
+pub const DEFAULT_DB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Connects to the backend the URL names (`sqlite:` or `postgres://`), running its migrations.
 pub async fn connect(database_url: &str) -> anyhow::Result<SqlLedger> {
+    connect_with(database_url, DEFAULT_DB_TIMEOUT).await
+}
+
+/// [`connect`], waiting at most `timeout` for a pooled connection (then the call fails with
+/// [`DatabaseUnavailable`] instead of waiting on).
+pub async fn connect_with(database_url: &str, timeout: std::time::Duration) -> anyhow::Result<SqlLedger> {
     if database_url.starts_with("sqlite:") {
-        sqlite::connect(database_url).await
+        sqlite::connect(database_url, timeout).await
     } else {
-        postgres::connect(database_url).await
+        postgres::connect(database_url, timeout).await
     }
+}
+
+/// The database did not answer in time, or the connection to it failed: worth retrying
+/// (`503 database_unavailable`), unlike a bug.
+#[derive(Debug, thiserror::Error)]
+#[error("the database is not answering")]
+pub struct DatabaseUnavailable;
+
+/// Whether `err` says the database was out of reach (pool timeout, a broken connection, no
+/// answer in time), rather than that a statement failed.
+pub fn is_unavailable(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.is::<DatabaseUnavailable>()
+            || cause.downcast_ref::<sqlx::Error>().is_some_and(|e| {
+                matches!(
+                    e,
+                    sqlx::Error::PoolTimedOut
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::Io(_)
+                        | sqlx::Error::WorkerCrashed
+                )
+            })
+    })
 }
 
 /// [`connect`], as the one storage interface.

@@ -5,10 +5,11 @@ use super::{Backend, SqlLedger};
 use anyhow::Context;
 use sqlx::any::AnyPoolOptions;
 
-pub async fn connect(url: &str) -> anyhow::Result<SqlLedger> {
+pub async fn connect(url: &str, timeout: std::time::Duration) -> anyhow::Result<SqlLedger> {
     sqlx::any::install_default_drivers();
     let pool = AnyPoolOptions::new()
         .max_connections(16)
+        .acquire_timeout(timeout)
         .connect(url)
         .await
         .context("connecting to PostgreSQL")?;

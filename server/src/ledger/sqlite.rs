@@ -7,7 +7,7 @@ use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 use std::path::Path;
 
-pub async fn connect(url: &str) -> anyhow::Result<SqlLedger> {
+pub async fn connect(url: &str, timeout: std::time::Duration) -> anyhow::Result<SqlLedger> {
     sqlx::any::install_default_drivers();
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or(path);
@@ -21,6 +21,7 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlLedger> {
     };
     let pool = AnyPoolOptions::new()
         .max_connections(4)
+        .acquire_timeout(timeout)
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")

@@ -19,9 +19,18 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn spawn(ledger: Arc<dyn Ledger>, batch_max: usize, batch_wait: Duration, metrics: BatchMetrics) -> Self {
+    /// `stall`: the longest one batch may take before its requests are answered
+    /// [`DatabaseUnavailable`] (a cut connection never answers; a retry with the same event
+    /// id is idempotent, so a batch that did commit meanwhile is not recorded twice).
+    pub fn spawn(
+        ledger: Arc<dyn Ledger>,
+        batch_max: usize,
+        batch_wait: Duration,
+        stall: Duration,
+        metrics: BatchMetrics,
+    ) -> Self {
         let (jobs, rx) = mpsc::channel(batch_max.max(1) * 4);
-        tokio::spawn(run(ledger, rx, batch_max.max(1), batch_wait, metrics));
+        tokio::spawn(run(ledger, rx, batch_max.max(1), batch_wait, stall, metrics));
         Self { jobs }
     }
 
@@ -39,6 +48,7 @@ impl Writer {
             .map_err(|_| anyhow::anyhow!("ledger writer has stopped"))?;
         match answer.await {
             Ok(Ok(outcome)) => Ok(outcome),
+            Ok(Err(shared)) if super::is_unavailable(&shared) => Err(super::DatabaseUnavailable.into()),
             Ok(Err(shared)) => Err(anyhow::anyhow!("append batch failed: {shared:#}")),
             Err(_) => Err(anyhow::anyhow!("ledger writer dropped the request")),
         }
@@ -50,6 +60,7 @@ async fn run(
     mut rx: mpsc::Receiver<Job>,
     batch_max: usize,
     batch_wait: Duration,
+    stall: Duration,
     metrics: BatchMetrics,
 ) {
     while let Some(first) = rx.recv().await {
@@ -69,7 +80,10 @@ async fn run(
         let (events, replies): (Vec<_>, Vec<_>) = jobs.into_iter().map(|j| (j.event, j.reply)).unzip();
         #[expect(clippy::cast_precision_loss, reason = "a batch holds at most batch_max events")]
         metrics.sizes.observe(events.len() as f64);
-        match ledger.append_batch(&events).await {
+        let outcome = tokio::time::timeout(stall, ledger.append_batch(&events))
+            .await
+            .unwrap_or_else(|_| Err(super::DatabaseUnavailable.into()));
+        match outcome {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     // A caller that went away still had its event committed; nothing to do.

@@ -33,9 +33,19 @@ pub async fn get_healthz() -> Json<Value> {
     )
 )]
 pub async fn get_readyz(State(state): State<AppState>) -> Result<Json<Value>> {
-    if let Err(err) = state.ledger.ping().await {
-        tracing::warn!(error = ?err, "readiness: database unreachable");
-        return Err(ApiError::NotReady("the database is not reachable".into()));
+    let limit = std::time::Duration::from_millis(state.config.db_timeout_ms.max(1));
+    match tokio::time::timeout(limit, state.ledger.ping()).await {
+        Err(_) => {
+            return Err(ApiError::NotReady(format!(
+                "the database did not answer within {} ms",
+                limit.as_millis()
+            )));
+        }
+        Ok(Err(err)) => {
+            tracing::warn!(error = ?err, "readiness: database unreachable");
+            return Err(ApiError::NotReady("the database is not reachable".into()));
+        }
+        Ok(Ok(())) => {}
     }
     let dist = &state.config.dist_dir;
     match state.assets.find(dist, BundleName::Banner) {

@@ -11,6 +11,7 @@ mod identity_kit;
 mod ledger;
 mod metrics;
 mod openapi;
+mod outage;
 mod preview;
 mod privacy_page;
 mod processes;

@@ -1,0 +1,154 @@
+//! A database cut mid-run (issue 15, item 6): a TCP proxy between Assent and PostgreSQL that
+//! can go silent — the shared PostgreSQL server itself is never stopped. While it is silent the
+//! API answers `503 database_unavailable` within about the configured timeout instead of
+//! hanging, `/readyz` says why, and once it is back a retried choice is recorded exactly once.
+//! The bound below is generous: the measured delay is printed, not asserted tightly.
+
+use crate::helpers::{Backend, spawn_app_with};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::io::copy_bidirectional;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// A TCP proxy to `upstream` that can be cut (every connection, new or open, goes silent:
+/// bytes are neither forwarded nor refused, as on a broken network) and restored (the silent
+/// connections are closed, new ones are forwarded).
+struct Proxy {
+    addr: SocketAddr,
+    cut: watch::Sender<bool>,
+}
+
+impl Proxy {
+    async fn start(upstream: SocketAddr) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().expect("proxy addr");
+        let (cut, watching) = watch::channel(false);
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let mut rx = watching.clone();
+                tokio::spawn(async move {
+                    // A connection opened during the outage gets no answer until it ends.
+                    if rx.wait_for(|cut| !*cut).await.is_err() {
+                        return;
+                    }
+                    let Ok(mut outbound) = TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    let mut cut_rx = rx.clone();
+                    let went_silent = tokio::select! {
+                        _ = copy_bidirectional(&mut inbound, &mut outbound) => false,
+                        _ = cut_rx.wait_for(|cut| *cut) => true,
+                    };
+                    if went_silent {
+                        // Both ends held open, unanswered, until the network is back.
+                        let _ = rx.wait_for(|cut| !*cut).await;
+                    }
+                    drop((inbound, outbound));
+                });
+            }
+        });
+        Self { addr, cut }
+    }
+
+    fn set_cut(&self, cut: bool) {
+        self.cut.send_replace(cut);
+    }
+}
+
+fn through(url: &str, proxy: SocketAddr) -> String {
+    let (scheme_user, rest) = url.split_once('@').expect("user@host in the URL");
+    let (_, database) = rest.split_once('/').expect("database in the URL");
+    format!("{scheme_user}@{proxy}/{database}")
+}
+
+async fn error_code(res: reqwest::Response) -> (u16, String, Option<String>) {
+    let status = res.status().as_u16();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    (
+        status,
+        body["error"]["code"].as_str().unwrap_or_default().to_owned(),
+        retry,
+    )
+}
+
+#[tokio::test]
+async fn a_cut_database_answers_503_within_about_a_second_and_a_retry_is_recorded_once() {
+    let upstream: SocketAddr = "127.0.0.1:5432".parse().expect("addr");
+    let proxy = Proxy::start(upstream).await;
+    let app = spawn_app_with(Backend::Postgres, |config| {
+        config.database_url = through(&config.database_url, proxy.addr);
+        config.db_timeout_ms = 1_000;
+        config.public_rate_per_second = 0;
+    })
+    .await;
+
+    let first = app
+        .consent_body("accept_all", json!({"functional": "granted", "analytics": "granted"}))
+        .await;
+    let res = app.post_consent(&first, None).await;
+    assert_eq!(res.status(), 201);
+    let recorded: Value = res.json().await.expect("JSON");
+    let subject = recorded["subject_id"].as_str().expect("subject").to_owned();
+    let token = recorded["subject_token"].as_str().expect("token").to_owned();
+    let mut next = app.consent_body("withdraw", json!({"analytics": "denied"})).await;
+    next["subject_id"] = json!(subject);
+
+    proxy.set_cut(true);
+    let started = Instant::now();
+    let (status, code, retry) = error_code(app.post_consent(&next, Some(&token)).await).await;
+    let waited = started.elapsed();
+    println!("POST …/consents with the database cut: {status} {code} after {waited:?}");
+    assert_eq!(
+        (status, code.as_str(), retry.as_deref()),
+        (503, "database_unavailable", Some("1"))
+    );
+    assert!(waited < Duration::from_secs(15), "answered after {waited:?}");
+
+    let started = Instant::now();
+    let ready = app.get("/readyz").await;
+    let (status, code, _) = error_code(ready).await;
+    println!(
+        "/readyz with the database cut: {status} {code} after {:?}",
+        started.elapsed()
+    );
+    assert_eq!((status, code.as_str()), (503, "not_ready"));
+    let body: Value = app.get("/readyz").await.json().await.expect("JSON");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("database"),
+        "{body}"
+    );
+
+    proxy.set_cut(false);
+    // The banner resends the same event until it is acknowledged: it lands once.
+    let mut answer = None;
+    for _ in 0..60 {
+        let res = app.post_consent(&next, Some(&token)).await;
+        if res.status() == 201 {
+            answer = Some(res);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(answer.is_some(), "the database never came back");
+    let again = app.post_consent(&next, Some(&token)).await;
+    assert_eq!(again.status(), 201, "an idempotent retry");
+    let history: Value = app.history(&subject, &token).await.json().await.expect("JSON");
+    let methods: Vec<&str> = history["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["method"].as_str())
+        .collect();
+    assert_eq!(methods, ["accept_all", "withdraw"]);
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}
