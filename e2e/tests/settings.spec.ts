@@ -4,6 +4,7 @@
 // (fixtures/site.ts) and embeds Assent from another origin, as a real site does.
 import AxeBuilder from "@axe-core/playwright";
 import { test, expect, Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
 import { acknowledged, banner, history, screenshot } from "../fixtures/assent";
 import { Site, startSite } from "../fixtures/site";
 
@@ -98,6 +99,14 @@ test("embedded: objecting to a legitimate interest is recorded as object and can
   ]);
   // Contract purposes have no control, and say why.
   await expect(settings(page, "no-control-necessary")).toContainText("Needed to provide the service");
+
+  // A copy of the records, as JSON and as CSV, each with every event.
+  const [json] = await Promise.all([page.waitForEvent("download"), settings(page, "export-json").click()]);
+  const exported = JSON.parse(readFileSync((await json.path())!, "utf8"));
+  expect(exported.events.map((e: any) => e.method)).toEqual(events.map((e) => e.method));
+  const [csv] = await Promise.all([page.waitForEvent("download"), settings(page, "export-csv").click()]);
+  expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+  expect(readFileSync((await csv.path())!, "utf8")).toContain("object");
 });
 
 test("embedded: erasure forgets the visitor on this device and the banner asks again", async ({ page }) => {
