@@ -9,6 +9,7 @@ mod helpers;
 mod identity;
 mod identity_kit;
 mod ledger;
+mod logs;
 mod metrics;
 mod openapi;
 mod outage;
