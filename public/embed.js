@@ -29,7 +29,7 @@
   }
   // A signed-in visitor (`data-account`: an account assertion the site's backend made for this
   // page view): the device adopts the account's current choices before any banner is shown.
-  var account = preview ? null : script.getAttribute("data-account");
+  var account = preview ? null : (script.getAttribute("data-account") || "").trim() || null;
   var pending = [];
   var listeners = [];
   var locationWaiters = [];
@@ -111,9 +111,18 @@
   // which is strictly necessary), then a replay of the stored choice. `gtag` must push the
   // `arguments` object: Google's tags ignore plain arrays.
   var useGcm = script.getAttribute("data-gcm") !== "off";
-  window.dataLayer = window.dataLayer || [];
+  // The page owns these globals: one it has frozen, replaced or locked costs its own signal
+  // (logged), never the banner.
+  guard(function () {
+    window.dataLayer = window.dataLayer || [];
+  });
+  function pushData(entry) {
+    guard(function () {
+      window.dataLayer.push(entry);
+    });
+  }
   function gtag() {
-    window.dataLayer.push(arguments);
+    pushData(arguments);
   }
   // Decisions applied: their Consent Mode update, then — in the same run, so no tag manager
   // acts on the update without it — a plain event carrying them, on which tag managers'
@@ -126,13 +135,15 @@
       gtag("set", "ads_data_redaction", gcm.ad_storage !== "granted");
     }
     if (gcm) guard(function () { vendorSignals(gcm, false); });
-    window.dataLayer.push({
+    pushData({
       event: "assent_consent_update",
       assent: { decisions: Object.assign({}, decisions), trigger: trigger },
     });
   }
   if (useGcm) {
-    window.gtag = window.gtag || gtag;
+    guard(function () {
+      window.gtag = window.gtag || gtag;
+    });
     gtag("consent", "default", {
       ad_storage: "denied",
       ad_user_data: "denied",
@@ -402,7 +413,7 @@
       parsedSections: on ? { usnat: [signals.usnat] } : {},
     };
   }
-  window.__gpp = function (command, callback, parameter) {
+  function gppApi(command, callback, parameter) {
     if (typeof callback !== "function") return;
     var on = !!(signals && signals.applicable);
     var isUsnat = parameter === "usnat" || parameter === 7 || parameter === "7";
@@ -431,12 +442,19 @@
       default:
         return callback(null, false);
     }
-  };
-  window.__uspapi = function (command, version, callback) {
+  }
+  function uspApi(command, version, callback) {
     if (command === "getUSPData" && typeof callback === "function") {
       callback({ version: 1, uspString: signals ? signals.us_privacy : "1---" }, true);
     }
-  };
+  }
+  // Another CMP's locked stub keeps its place (and this page's signals stay with it).
+  guard(function () {
+    window.__gpp = gppApi;
+  });
+  guard(function () {
+    window.__uspapi = uspApi;
+  });
   // Frames reach both APIs by postMessage, finding this window through the locator frames the
   // specifications name (IAB GPP CMP API v1.1 "How to use from an iframe"; USP API v1.0).
   window.addEventListener("message", function (e) {
@@ -458,13 +476,13 @@
     if (gpp) {
       // Events of a listener a frame added go back to it under the same call id.
       guard(function () {
-        window.__gpp(gpp.command, function (value, success) { reply("__gppReturn", gpp, value, success); }, gpp.parameter, gpp.version);
+        gppApi(gpp.command, function (value, success) { reply("__gppReturn", gpp, value, success); }, gpp.parameter, gpp.version);
       });
     }
     var usp = data.__uspapiCall;
     if (usp) {
       guard(function () {
-        window.__uspapi(usp.command, usp.version, function (value, success) { reply("__uspapiReturn", usp, value, success); });
+        uspApi(usp.command, usp.version, function (value, success) { reply("__uspapiReturn", usp, value, success); });
       });
     }
   });
@@ -489,22 +507,25 @@
   function vendorSignals(gcm, isDefault) {
     var uses = function (v) { return integrations.indexOf(v) >= 0; };
     var ad = gcm.ad_storage === "granted" ? "granted" : "denied";
-    if (uses("microsoft_uet")) {
+    // Each vendor on its own: one the page broke does not silence the others.
+    if (uses("microsoft_uet")) guard(function () {
       window.uetq = window.uetq || [];
       window.uetq.push("consent", isDefault ? "default" : "update", { ad_storage: ad });
-    }
-    if (uses("microsoft_clarity")) {
+    });
+    if (uses("microsoft_clarity")) guard(function () {
       // The queue Clarity's own snippet creates (it keeps an existing one).
       window.clarity = window.clarity || function () { (window.clarity.q = window.clarity.q || []).push(arguments); };
       window.clarity("consentv2", {
         ad_Storage: ad,
         analytics_Storage: gcm.analytics_storage === "granted" ? "granted" : "denied",
       });
-    }
+    });
     if (uses("meta_pixel")) {
       metaConsent = ad === "granted" && gcm.ad_user_data === "granted" ? "grant" : "revoke";
-      if (typeof window.fbq === "function") window.fbq("consent", metaConsent);
-      else holdMetaInit();
+      guard(function () {
+        if (typeof window.fbq === "function") window.fbq("consent", metaConsent);
+        else holdMetaInit();
+      });
     }
   }
   // Meta's snippet defines `fbq` and calls `fbq('init')` at once; consent must come first. The
@@ -575,7 +596,7 @@
     }
   }
 
-  var api = (window.assent = {
+  var api = {
     config: { site: site, origin: origin, build: boot.build, storageKey: storageKey, preview: !!preview, account: account },
     /** The visitor's current decisions ({purpose: "granted" | "denied"}), or null before any choice. */
     get: function () {
@@ -634,8 +655,8 @@
      * device adopts the account's current choices; later page views carry it in `data-account`.
      */
     signIn: function (assertion) {
-      if (preview || typeof assertion !== "string" || !assertion) return;
-      api.config.account = assertion;
+      if (preview || typeof assertion !== "string" || !assertion.trim()) return;
+      api.config.account = assertion.trim();
       command("sync");
     },
     /** Record an acceptance or refusal made through the site's own UI (source "api"). */
@@ -691,6 +712,9 @@
       window.dispatchEvent(new CustomEvent("assent:change", { detail: decisions }));
       if (reload) window.location.reload();
     },
+  };
+  guard(function () {
+    window.assent = api;
   });
 
   // Returning-visitor fast path: a current stored choice with nothing left to send and no new

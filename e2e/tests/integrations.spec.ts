@@ -75,3 +75,26 @@ test("defaults before the vendors' first call, then the visitor's choice, then i
   expect(s.clarity.slice(-1)).toEqual([["consentv2", { ad_Storage: "denied", analytics_Storage: "granted" }]]);
   expect(s.meta.slice(-1)).toEqual([["consent", "revoke"]]);
 });
+
+test("a page that broke or locked the globals Assent writes still gets the banner, and each vendor its own signal", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const hostile = site.page(
+    "/hostile",
+    `<script>
+      window.dataLayer = Object.freeze([]);
+      Object.defineProperty(window, "gtag", { value: undefined, writable: false });
+      Object.defineProperty(window, "__gpp", { value: function () {}, writable: false });
+      window.uetq = 5;
+    </script>`.replace("<script>", "<script>") + SNIPPETS.replace("window.uetq = window.uetq || [];", ""),
+  );
+  await page.goto(hostile);
+  await expect(banner(page, "accept-all")).toBeVisible();
+  // UET's queue was broken by the page: Meta still gets its consent state before init.
+  const meta = await page.evaluate(() => Array.from((window as any)._fbq.queue, (a: any) => Array.from(a)));
+  expect(meta.slice(0, 2)).toEqual([["consent", "revoke"], ["init", "1234567890"]]);
+  await banner(page, "accept-all").click();
+  await acknowledged(page);
+  expect(await page.evaluate(() => (window as any).assent.has("analytics"))).toBe(true);
+  expect(errors).toEqual([]);
+});

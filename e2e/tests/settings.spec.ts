@@ -172,6 +172,13 @@ test("hosted: right to left in Arabic, and usable at 360 px with the keyboard al
   await page.keyboard.press("Space");
   await expect(settings(page, "settings-toggle-analytics")).not.toBeChecked();
   await expect(settings(page, "settings-status")).not.toBeEmpty();
+  // The focus stays on the switch: Space again takes the change back.
+  expect(await settings(page, "settings-toggle-analytics").evaluate((el) => el.matches(":focus"))).toBe(true);
+  await page.keyboard.press("Space");
+  await expect(settings(page, "settings-toggle-analytics")).toBeChecked();
+  // The page leads back to the site, and the notice's relative policy link is the site's.
+  const home = new URL(otherUrl).origin;
+  await expect(settings(page, "back-to-site")).toHaveAttribute("href", home);
   await screenshot(page, "settings-hosted-ar-360");
   await context.close();
 });

@@ -61,6 +61,33 @@ test("two tabs deciding at the same moment on a first visit make one subject, no
   await expect.poll(async () => (await has(a, "analytics")) === (await has(b, "analytics"))).toBe(true);
 });
 
+test("three tabs deciding at once keep the subject's token, and every choice reaches the ledger", async ({ browser }) => {
+  // The race is rare: several fresh browsers race in turn.
+  for (let round = 0; round < 5; round++) {
+    const context = await browser.newContext();
+    const tabs = [await context.newPage(), await context.newPage(), await context.newPage()];
+    for (const t of tabs) await t.goto(url);
+    for (const t of tabs) await expect(banner(t, "accept-all")).toBeVisible();
+    await Promise.all([
+      tabs[0].evaluate(() => (window as any).assent.acceptAll()),
+      tabs[1].evaluate(() => (window as any).assent.rejectAll()),
+      tabs[2].evaluate(() => (window as any).assent.acceptAll()),
+    ]);
+    const done = [];
+    for (const t of tabs) done.push(await acknowledged(t));
+    const latest = (await stored(tabs[0]))!;
+    expect(latest.subject_token, `round ${round}`).toBeTruthy();
+    expect(new Set(done.map((d) => d.subject_id)).size).toBe(1);
+    // Storage is shared: a tab may still be sending its own event when it reads empty.
+    await expect
+      .poll(async () => (await history(latest.subject_id, latest.subject_token, site.assent.api)).events.length, {
+        message: `round ${round}`,
+      })
+      .toBe(3);
+    await context.close();
+  }
+});
+
 test("a framework that swaps <body> keeps the banner, and later the way back", async ({ page }) => {
   await page.goto(url);
   await expect(banner(page, "accept-all")).toBeVisible();

@@ -5,6 +5,7 @@
 //! Every database is verified afterwards.
 //!
 //!     cargo bench -p assent-server --bench ledger            # ASSENT_BENCH_SECS=3 per cell
+//!     ASSENT_BENCH_ONLY=sqlite cargo bench -p assent-server --bench ledger   # one backend
 //!
 //! PostgreSQL: `ASSENT_TEST_POSTGRES_URL` (default postgres://postgres@127.0.0.1:5432/postgres);
 //! skipped with a note when unreachable.
@@ -262,10 +263,15 @@ async fn verify_all(url: &str, dir: &std::path::Path) -> String {
 
 #[tokio::main]
 async fn main() {
+    // `ASSENT_BENCH_ONLY=sqlite|postgres`: one backend (for a profile of its cells).
+    let only = std::env::var("ASSENT_BENCH_ONLY").ok();
     let root = tempfile::tempdir().expect("tempdir");
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     for backend in ["sqlite", "postgres"] {
+        if only.as_deref().is_some_and(|o| o != backend) {
+            continue;
+        }
         let mut ratio = (0.0, 0.0);
         for (mode, batch_max) in [("one tx per event", 1), ("group commit", 256)] {
             for clients in CLIENTS {

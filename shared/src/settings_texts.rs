@@ -67,7 +67,7 @@ const EN: &[(&str, &str)] = &[
     ("not_verified", "Not verified: {reason}"),
     (
         "verify_scope",
-        "This proves the server recorded exactly this event and that it has not been changed since. It does not prove who was using the browser.",
+        "This proves that this server signs exactly this record today, linked into your history. To show it has not been changed since it was made, keep the receipt you get now: a later copy that differs would be evident. It does not prove who was using the browser.",
     ),
     ("rights_heading", "Your data"),
     ("export_json", "Download my records (JSON)"),
@@ -84,8 +84,9 @@ const EN: &[(&str, &str)] = &[
     ("save_failed", "Not saved: {reason}"),
     (
         "session_over",
-        "This page's session has ended. Open the privacy link from the site again.",
+        "No session is open on this page. Open it through the privacy link on the site: a link works once, for five minutes.",
     ),
+    ("back_to_site", "Back to the site"),
 ];
 
 const DE: &[(&str, &str)] = &[
@@ -151,7 +152,7 @@ const DE: &[(&str, &str)] = &[
     ("not_verified", "Nicht bestätigt: {reason}"),
     (
         "verify_scope",
-        "Das beweist, dass der Server genau dieses Ereignis aufgezeichnet hat und es seitdem nicht verändert wurde. Es beweist nicht, wer den Browser benutzt hat.",
+        "Das beweist, dass dieser Server genau diesen Eintrag heute signiert, verkettet mit Ihrem Verlauf. Um zu zeigen, dass er seit seiner Entstehung nicht verändert wurde, bewahren Sie den Beleg auf, den Sie jetzt erhalten: eine spätere abweichende Fassung wäre erkennbar. Es beweist nicht, wer den Browser benutzt hat.",
     ),
     ("rights_heading", "Ihre Daten"),
     ("export_json", "Meine Aufzeichnungen herunterladen (JSON)"),
@@ -168,8 +169,9 @@ const DE: &[(&str, &str)] = &[
     ("save_failed", "Nicht gespeichert: {reason}"),
     (
         "session_over",
-        "Die Sitzung dieser Seite ist beendet. Öffnen Sie den Datenschutz-Link der Website erneut.",
+        "Auf dieser Seite ist keine Sitzung offen. Öffnen Sie sie über den Datenschutz-Link der Website: Ein Link funktioniert einmal, fünf Minuten lang.",
     ),
+    ("back_to_site", "Zurück zur Website"),
 ];
 
 const FR: &[(&str, &str)] = &[
@@ -232,7 +234,7 @@ const FR: &[(&str, &str)] = &[
     ("not_verified", "Non vérifié : {reason}"),
     (
         "verify_scope",
-        "Cela prouve que le serveur a enregistré exactement cet événement et qu'il n'a pas été modifié depuis. Cela ne prouve pas qui utilisait le navigateur.",
+        "Cela prouve que ce serveur signe aujourd'hui exactement cet enregistrement, chaîné à votre historique. Pour montrer qu'il n'a pas changé depuis sa création, conservez le reçu obtenu maintenant : une copie ultérieure différente serait manifeste. Cela ne prouve pas qui utilisait le navigateur.",
     ),
     ("rights_heading", "Vos données"),
     ("export_json", "Télécharger mes enregistrements (JSON)"),
@@ -249,8 +251,9 @@ const FR: &[(&str, &str)] = &[
     ("save_failed", "Non enregistré : {reason}"),
     (
         "session_over",
-        "La session de cette page est terminée. Rouvrez le lien de confidentialité depuis le site.",
+        "Aucune session n'est ouverte sur cette page. Ouvrez-la par le lien de confidentialité du site : un lien fonctionne une fois, pendant cinq minutes.",
     ),
+    ("back_to_site", "Retour au site"),
 ];
 
 const ES: &[(&str, &str)] = &[
@@ -316,7 +319,7 @@ const ES: &[(&str, &str)] = &[
     ("not_verified", "No verificado: {reason}"),
     (
         "verify_scope",
-        "Esto prueba que el servidor registró exactamente este evento y que no ha cambiado desde entonces. No prueba quién usaba el navegador.",
+        "Esto prueba que este servidor firma hoy exactamente este registro, encadenado a tu historial. Para demostrar que no ha cambiado desde que se creó, guarda el recibo que obtienes ahora: una copia posterior distinta sería evidente. No prueba quién usaba el navegador.",
     ),
     ("rights_heading", "Tus datos"),
     ("export_json", "Descargar mis registros (JSON)"),
@@ -333,8 +336,9 @@ const ES: &[(&str, &str)] = &[
     ("save_failed", "No guardado: {reason}"),
     (
         "session_over",
-        "La sesión de esta página terminó. Vuelve a abrir el enlace de privacidad desde el sitio.",
+        "No hay ninguna sesión abierta en esta página. Ábrela con el enlace de privacidad del sitio: un enlace funciona una vez, durante cinco minutos.",
     ),
+    ("back_to_site", "Volver al sitio"),
 ];
 
 const PT_BR: &[(&str, &str)] = &[
@@ -397,7 +401,7 @@ const PT_BR: &[(&str, &str)] = &[
     ("not_verified", "Não verificado: {reason}"),
     (
         "verify_scope",
-        "Isso prova que o servidor registrou exatamente este evento e que ele não foi alterado desde então. Não prova quem usava o navegador.",
+        "Isso prova que este servidor assina hoje exatamente este registro, encadeado ao seu histórico. Para mostrar que ele não mudou desde que foi feito, guarde o recibo que você obtém agora: uma cópia posterior diferente seria evidente. Não prova quem usava o navegador.",
     ),
     ("rights_heading", "Seus dados"),
     ("export_json", "Baixar meus registros (JSON)"),
@@ -414,8 +418,9 @@ const PT_BR: &[(&str, &str)] = &[
     ("save_failed", "Não salvo: {reason}"),
     (
         "session_over",
-        "A sessão desta página terminou. Abra de novo o link de privacidade a partir do site.",
+        "Nenhuma sessão está aberta nesta página. Abra-a pelo link de privacidade do site: um link funciona uma vez, por cinco minutos.",
     ),
+    ("back_to_site", "Voltar ao site"),
 ];
 
 const KO: &[(&str, &str)] = &[
@@ -478,7 +483,7 @@ const KO: &[(&str, &str)] = &[
     ("not_verified", "검증되지 않음: {reason}"),
     (
         "verify_scope",
-        "이는 서버가 정확히 이 이벤트를 기록했고 이후 바뀌지 않았음을 증명합니다. 누가 브라우저를 사용했는지는 증명하지 않습니다.",
+        "이는 이 서버가 오늘 정확히 이 기록에 서명하며 귀하의 기록과 연결되어 있음을 증명합니다. 생성 이후 바뀌지 않았음을 보이려면 지금 받은 영수증을 보관하세요. 나중에 다른 사본이 나오면 드러납니다. 누가 브라우저를 사용했는지는 증명하지 않습니다.",
     ),
     ("rights_heading", "내 데이터"),
     ("export_json", "내 기록 다운로드(JSON)"),
@@ -495,8 +500,9 @@ const KO: &[(&str, &str)] = &[
     ("save_failed", "저장되지 않음: {reason}"),
     (
         "session_over",
-        "이 페이지의 세션이 끝났습니다. 사이트에서 개인정보 링크를 다시 여세요.",
+        "이 페이지에 열린 세션이 없습니다. 사이트의 개인정보 링크로 여세요. 링크는 5분 동안 한 번만 작동합니다.",
     ),
+    ("back_to_site", "사이트로 돌아가기"),
 ];
 
 const AR: &[(&str, &str)] = &[
@@ -556,7 +562,7 @@ const AR: &[(&str, &str)] = &[
     ("not_verified", "لم يتم التحقق: {reason}"),
     (
         "verify_scope",
-        "يثبت هذا أن الخادم سجّل هذا الحدث بعينه وأنه لم يتغير منذ ذلك الحين. ولا يثبت من كان يستخدم المتصفح.",
+        "يثبت هذا أن هذا الخادم يوقّع اليوم هذا السجل بعينه، مرتبطًا بسجلّك. ولإثبات أنه لم يتغير منذ إنشائه، احتفظ بالإيصال الذي تحصل عليه الآن: فأي نسخة لاحقة مختلفة ستكون واضحة. ولا يثبت من كان يستخدم المتصفح.",
     ),
     ("rights_heading", "بياناتك"),
     ("export_json", "تنزيل سجلاتي (JSON)"),
@@ -573,8 +579,9 @@ const AR: &[(&str, &str)] = &[
     ("save_failed", "لم يُحفظ: {reason}"),
     (
         "session_over",
-        "انتهت جلسة هذه الصفحة. افتح رابط الخصوصية من الموقع مرة أخرى.",
+        "لا توجد جلسة مفتوحة في هذه الصفحة. افتحها عبر رابط الخصوصية في الموقع: يعمل الرابط مرة واحدة لمدة خمس دقائق.",
     ),
+    ("back_to_site", "العودة إلى الموقع"),
 ];
 
 /// The settings page's words for a language tag (by primary subtag; English otherwise).

@@ -25,7 +25,7 @@ pub fn History() -> impl IntoView {
     };
     view! {
         <section class="as-section" aria-labelledby="as-history">
-            <h2 id="as-history" class="as-h2">{page.w("history_heading")}</h2>
+            <super::Heading level=page.top + 1 id="as-history" class="as-h2">{page.w("history_heading")}</super::Heading>
             <Show when=move || page.events.with(Vec::is_empty)>
                 <p class="as-meta">{page.w("history_empty")}</p>
             </Show>
@@ -162,7 +162,7 @@ fn EventRow(event: ConsentEvent, previous: Option<ConsentEvent>) -> impl IntoVie
     };
     view! {
         <article class="as-event" data-test=format!("event-{id}")>
-            <p class="as-event__what">
+            <p class="as-event__what" id=format!("as-what-{id}")>
                 <span class="as-strong">{page.w(method_key(event.method))}</span>
                 " · "
                 <time datetime=event.recorded_at.clone()>{local_time(&event.recorded_at, &lang)}</time>
@@ -182,8 +182,8 @@ fn EventRow(event: ConsentEvent, previous: Option<ConsentEvent>) -> impl IntoVie
                 {shown_view}
             </details>
             <div class="as-actions">
-                <button type="button" class="as-btn" data-test="receipt" on:click=on_receipt>{page.w("receipt")}</button>
-                <button type="button" class="as-btn" data-test="verify" on:click=on_verify>{page.w("verify")}</button>
+                <button type="button" class="as-btn" data-test="receipt" aria-describedby=format!("as-what-{id}") on:click=on_receipt>{page.w("receipt")}</button>
+                <button type="button" class="as-btn" data-test="verify" aria-describedby=format!("as-what-{id}") on:click=on_verify>{page.w("verify")}</button>
             </div>
             {verdict_view}
         </article>

@@ -64,6 +64,8 @@ fn mount_into(document: &web_sys::Document, host: &HtmlElement) -> Result<(), Js
         })
     };
     let site = host.get_attribute("data-site").unwrap_or_default();
+    // On the hosted page: the site's own address, for its policy link and the way back.
+    let home = host.get_attribute("data-site-origin").filter(|o| !o.is_empty());
     // The visitor's whole ordered list; the server picks the first language the notice has.
     let lang = host.get_attribute("data-lang").unwrap_or_else(|| {
         web_sys::window()
@@ -86,7 +88,7 @@ fn mount_into(document: &web_sys::Document, host: &HtmlElement) -> Result<(), Js
     shadow.append_child(&container)?;
     let container: HtmlElement = container.unchecked_into();
     leptos::mount::mount_to(container, move || {
-        view! { <SettingsPage embedded=embedded.clone() site=site.clone() lang=lang.clone() /> }
+        view! { <SettingsPage embedded=embedded.clone() site=site.clone() lang=lang.clone() home=home.clone() /> }
     })
     .forget();
     Ok(())
@@ -117,6 +119,10 @@ pub struct Page {
     pub status: RwSignal<String>,
     /// A change is on its way: controls wait.
     pub busy: RwSignal<bool>,
+    /// On the hosted page, the site's own address (else `None`: the page is on the site).
+    pub home: StoredValue<Option<String>>,
+    /// Embedded in a site's page the headings start one level down (the page has its `<h1>`).
+    pub top: u8,
 }
 
 impl Page {
@@ -216,6 +222,10 @@ impl Page {
                     if matches!(err, ApiFailure::Refused { status: 401 | 403, .. }) && client.is_hosted() {
                         self.phase.set(Phase::SessionOver);
                     }
+                    // The control shows what is recorded again (a reply lost on the way may
+                    // still have been recorded: the records are read back).
+                    self.current.update(|_| ());
+                    self.refresh();
                 }
             }
         });
@@ -241,7 +251,7 @@ async fn load_records(
 }
 
 #[component]
-fn SettingsPage(embedded: Option<Client>, site: String, lang: String) -> impl IntoView {
+fn SettingsPage(embedded: Option<Client>, site: String, lang: String, home: Option<String>) -> impl IntoView {
     let page = Page {
         client: StoredValue::new(embedded.clone()),
         notice: RwSignal::new(None),
@@ -250,6 +260,8 @@ fn SettingsPage(embedded: Option<Client>, site: String, lang: String) -> impl In
         phase: RwSignal::new(Phase::Loading),
         status: RwSignal::new(String::new()),
         busy: RwSignal::new(false),
+        home: StoredValue::new(home),
+        top: if embedded.is_some() { 2 } else { 1 },
     };
     provide_context(page);
     spawn_local(async move {
@@ -285,6 +297,26 @@ fn SettingsPage(embedded: Option<Client>, site: String, lang: String) -> impl In
             let _ = window.add_event_listener_with_callback("assent:recorded", on_recorded.as_ref().unchecked_ref());
         }
         on_recorded.forget();
+        // A choice made in another tab (or this tab's banner) applies on this device at once:
+        // the switches follow it, and the records are read again once it is recorded.
+        let on_change = Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |ev: web_sys::CustomEvent| {
+            if page.busy.get_untracked() {
+                return;
+            }
+            let Some(decisions) = crate::json::from_js::<assent_shared::consent::Decisions>(ev.detail()) else {
+                return;
+            };
+            page.current.update(|current| {
+                for (key, decision) in decisions {
+                    let event = current.get(&key).map(|(_, e)| e.clone()).unwrap_or_default();
+                    current.insert(key, (decision, event));
+                }
+            });
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.add_event_listener_with_callback("assent:change", on_change.as_ref().unchecked_ref());
+        }
+        on_change.forget();
     }
     let lang_attr = move || page.notice.with(|n| n.as_ref().map(|n| n.notice.language.clone()));
     let dir = move || {
@@ -313,9 +345,18 @@ fn Ready() -> impl IntoView {
     let title = page
         .notice
         .with_untracked(|n| n.as_ref().map(|n| n.notice.title.clone()));
+    let home = page.home.get_value();
+    // A relative policy link is the site's: on the hosted page it is resolved against the
+    // site's address (and left out when that is unknown).
     let policy = page
         .notice
-        .with_untracked(|n| n.as_ref().map(|n| n.notice.policy_url.clone()));
+        .with_untracked(|n| n.as_ref().map(|n| n.notice.policy_url.clone()))
+        .and_then(|url| match (&home, url.starts_with('/')) {
+            (_, false) => Some(url),
+            (Some(home), true) => Some(format!("{home}{url}")),
+            (None, true) if page.client().is_some_and(|c| !c.is_hosted()) => Some(url),
+            (None, true) => None,
+        });
     // The site's GPC opt-out, honored (CCPA regs §7025(c)(6)): said once, at the top.
     let gpc = move || {
         page.events
@@ -323,7 +364,8 @@ fn Ready() -> impl IntoView {
     };
     view! {
         <header class="as-header">
-            <h1 class="as-title" tabindex="-1">{page.w("title")}</h1>
+            {home.map(|home| view! { <p><a href=home class="as-link" data-test="back-to-site">{page.w("back_to_site")}</a></p> })}
+            <Heading level=page.top class="as-title">{page.w("title")}</Heading>
             <p class="as-site">{title}</p>
             <p class="as-intro">{page.w("intro")}</p>
             {policy.map(|url| view! { <p><a href=url class="as-link">{page.banner_text("policy")}</a></p> })}
@@ -372,5 +414,24 @@ pub fn download(name: &str, mime: &str, content: &str) {
     };
     if let Err(err) = run() {
         web_sys::console::error_2(&"Assent: the download failed".into(), &err);
+    }
+}
+
+/// A heading at `level` (1–6): the page's own levels shift down by one when it is embedded.
+#[component]
+pub fn Heading(
+    level: u8,
+    #[prop(optional)] class: &'static str,
+    #[prop(optional, into)] id: String,
+    children: Children,
+) -> impl IntoView {
+    let children = children();
+    match level {
+        1 => view! { <h1 class=class id=id>{children}</h1> }.into_any(),
+        2 => view! { <h2 class=class id=id>{children}</h2> }.into_any(),
+        3 => view! { <h3 class=class id=id>{children}</h3> }.into_any(),
+        4 => view! { <h4 class=class id=id>{children}</h4> }.into_any(),
+        5 => view! { <h5 class=class id=id>{children}</h5> }.into_any(),
+        _ => view! { <h6 class=class id=id>{children}</h6> }.into_any(),
     }
 }

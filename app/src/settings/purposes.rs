@@ -17,7 +17,7 @@ pub fn Purposes() -> impl IntoView {
         .unwrap_or_default();
     view! {
         <section class="as-section" aria-labelledby="as-purposes">
-            <h2 id="as-purposes" class="as-h2">{page.w("purposes_heading")}</h2>
+            <super::Heading level=page.top + 1 id="as-purposes" class="as-h2">{page.w("purposes_heading")}</super::Heading>
             <ul class="as-list" role="list">
                 {purposes.into_iter().map(|p| view! { <li><PurposeCard purpose=p /></li> }).collect_view()}
             </ul>
@@ -72,11 +72,12 @@ fn PurposeCard(purpose: LocalizedPurpose) -> impl IntoView {
         }
     };
     let vendors = purpose.vendors.clone();
+    let title = purpose.title.clone();
     let cookie_count: usize = vendors.iter().map(|v| v.cookies.len()).sum();
     view! {
         <article class="as-card" data-test=format!("settings-purpose-{key}") aria-labelledby=id.clone()>
             <div class="as-card__head">
-                <h3 class="as-h3" id=id.clone()>{purpose.title.clone()}</h3>
+                <super::Heading level=page.top + 2 class="as-h3" id=id.clone()>{title}</super::Heading>
                 <span class="as-basis">{page.banner_text(basis_key(purpose.legal_basis))}</span>
             </div>
             <p class="as-desc" id=desc_id.clone()>{purpose.description.clone()}</p>
@@ -132,6 +133,12 @@ fn ControlFor(purpose: LocalizedPurpose, label: String, desc: String) -> impl In
                 }
             };
             let on_change = move |ev: leptos::ev::Event| {
+                // While a change is on its way the switch stays focusable (a disabled control
+                // drops the keyboard focus) but does not take another.
+                if page.busy.get_untracked() {
+                    ev.prevent_default();
+                    return;
+                }
                 let wanted = if event_target_checked(&ev) {
                     Decision::Granted
                 } else {
@@ -149,7 +156,7 @@ fn ControlFor(purpose: LocalizedPurpose, label: String, desc: String) -> impl In
                         aria-describedby=desc
                         data-test=format!("settings-toggle-{key}")
                         prop:checked=granted
-                        disabled=move || page.busy.get()
+                        aria-busy=move || page.busy.get().to_string()
                         on:change=on_change
                     />
                     <span class="as-state" aria-hidden="true">{state}</span>
@@ -162,9 +169,24 @@ fn ControlFor(purpose: LocalizedPurpose, label: String, desc: String) -> impl In
                 let purpose = purpose.clone();
                 move || page.decision(&purpose) == Decision::Denied
             };
+            let label_text = {
+                let objected = objected.clone();
+                let title = purpose.title.clone();
+                move || {
+                    let action = if objected() {
+                        page.w("lift_objection")
+                    } else {
+                        page.w("object")
+                    };
+                    format!("{action}: {title}")
+                }
+            };
             let toggle = {
                 let objected = objected.clone();
                 move |_| {
+                    if page.busy.get_untracked() {
+                        return;
+                    }
                     let wanted = if objected() {
                         Decision::Granted
                     } else {
@@ -184,8 +206,9 @@ fn ControlFor(purpose: LocalizedPurpose, label: String, desc: String) -> impl In
                     type="button"
                     class="as-btn"
                     data-test=format!("settings-object-{key}")
+                    aria-label=label_text
                     aria-describedby=desc
-                    disabled=move || page.busy.get()
+                    aria-busy=move || page.busy.get().to_string()
                     on:click=toggle
                 >
                     {move || if objected() { page.w("lift_objection") } else { page.w("object") }}

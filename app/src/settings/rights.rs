@@ -11,6 +11,18 @@ use leptos::task::spawn_local;
 pub fn Rights() -> impl IntoView {
     let page = expect_context::<Page>();
     let confirming = RwSignal::new(false);
+    // The button pressed is replaced: focus moves to what replaced it, not to the page.
+    let confirm_button = NodeRef::<leptos::html::Button>::new();
+    let erase_button = NodeRef::<leptos::html::Button>::new();
+    let ask = move |confirm: bool| {
+        confirming.set(confirm);
+        request_animation_frame(move || {
+            let target = if confirm { confirm_button } else { erase_button };
+            if let Some(button) = target.get_untracked() {
+                let _ = button.focus();
+            }
+        });
+    };
     let has_subject = move || page.client().and_then(|c| c.subject()).is_some() && !page.events.with(Vec::is_empty);
     let export = move |format: &'static str| {
         move |_| {
@@ -43,7 +55,7 @@ pub fn Rights() -> impl IntoView {
     view! {
         <Show when=has_subject>
             <section class="as-section" aria-labelledby="as-rights">
-                <h2 id="as-rights" class="as-h2">{page.w("rights_heading")}</h2>
+                <super::Heading level=page.top + 1 id="as-rights" class="as-h2">{page.w("rights_heading")}</super::Heading>
                 <div class="as-actions">
                     <button type="button" class="as-btn" data-test="export-json" on:click=export("json")>{page.w("export_json")}</button>
                     <button type="button" class="as-btn" data-test="export-csv" on:click=export("csv")>{page.w("export_csv")}</button>
@@ -52,14 +64,14 @@ pub fn Rights() -> impl IntoView {
                 <Show
                     when=move || confirming.get()
                     fallback=move || view! {
-                        <button type="button" class="as-btn as-btn--danger" data-test="erase" aria-describedby="as-erase-explain" on:click=move |_| confirming.set(true)>
+                        <button type="button" class="as-btn as-btn--danger" data-test="erase" aria-describedby="as-erase-explain" node_ref=erase_button on:click=move |_| ask(true)>
                             {page.w("erase")}
                         </button>
                     }
                 >
                     <div class="as-actions" role="group" aria-label=page.w("erase")>
-                        <button type="button" class="as-btn as-btn--danger" data-test="erase-confirm" on:click=erase>{page.w("erase_confirm")}</button>
-                        <button type="button" class="as-btn" data-test="erase-cancel" on:click=move |_| confirming.set(false)>{page.w("cancel")}</button>
+                        <button type="button" class="as-btn as-btn--danger" data-test="erase-confirm" node_ref=confirm_button on:click=erase>{page.w("erase_confirm")}</button>
+                        <button type="button" class="as-btn" data-test="erase-cancel" on:click=move |_| ask(false)>{page.w("cancel")}</button>
                     </div>
                 </Show>
             </section>

@@ -145,6 +145,14 @@ async fn exchange(state: &AppState, site: &SiteRecord, code: &str, words: &'stat
 fn shell(site: &SiteRecord, bundle: &Bundle, words: &'static Words) -> Response {
     let (js, wasm) = (escape(&bundle.js_url()), escape(&bundle.wasm_url()));
     let id = escape(site.id.as_str());
+    // The site's own address (its first origin without a wildcard): the page links back to it
+    // and resolves the notice's relative policy link against it, not against Assent.
+    let home = site
+        .origins
+        .iter()
+        .find(|o| !o.contains('*'))
+        .map(|o| escape(o))
+        .unwrap_or_default();
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -153,7 +161,7 @@ fn shell(site: &SiteRecord, bundle: &Bundle, words: &'static Words) -> Response 
          <link rel=\"modulepreload\" href=\"{js}\">\n\
          <script type=\"module\" src=\"/sites/{id}/privacy/boot.js\" data-assent-boot data-js=\"{js}\" \
          data-wasm=\"{wasm}\"></script>\n</head>\n<body>\n<noscript>{noscript}</noscript>\n\
-         <main><div data-assent-settings data-hosted data-site=\"{id}\" data-lang=\"{lang}\" data-build=\"{build}\"></div></main>\n\
+         <main><div data-assent-settings data-hosted data-site=\"{id}\" data-lang=\"{lang}\" data-build=\"{build}\" data-site-origin=\"{home}\"></div></main>\n\
          </body>\n</html>\n",
         lang = words.lang,
         dir = words.dir,

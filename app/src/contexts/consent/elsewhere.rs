@@ -242,6 +242,16 @@ impl ConsentContext {
             return;
         }
         let changed = stored.decisions != before;
+        // A copy written before the subject existed (or before this tab learned its token)
+        // must not take the subject away: its token is the only key to the chain.
+        let (subject, token) = self
+            .choice
+            .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
+        let mut stored = stored;
+        if stored.subject_token.is_none() && (stored.subject_id.is_none() || stored.subject_id == subject) {
+            stored.subject_id = stored.subject_id.or(subject);
+            stored.subject_token = token;
+        }
         self.choice.set(stored);
         self.choice.update(|c| {
             for p in mine {
