@@ -215,7 +215,15 @@ async fn site_guard(parts: &mut Parts, state: &AppState, min: Role) -> Result<(S
         .find(|(k, _)| *k == "site")
         .map(|(_, v)| v.to_owned())
         .unwrap_or_default();
-    let id = SiteId::parse(&raw).map_err(|_| ApiError::Forbidden("you have no role on this site"))?;
+    // A malformed id names no site: an instance administrator (who may learn which sites
+    // exist) hears so, anyone else gets the same 403 as for any site they have no role on.
+    let Ok(id) = SiteId::parse(&raw) else {
+        return Err(if auth.is_admin {
+            ApiError::site_not_found()
+        } else {
+            ApiError::Forbidden("you have no role on this site")
+        });
+    };
     match auth.role_on(&id) {
         None => return Err(ApiError::Forbidden("you have no role on this site")),
         Some(role) if role < min => {

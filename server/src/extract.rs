@@ -50,8 +50,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Parses JSON as [`ApiJson`] does, for bodies read by other means.
+/// Parses JSON as [`ApiJson`] does, for bodies read by other means. Two things valid JSON
+/// may hold are refused first (422 naming where): a key that appears twice in one object,
+/// which serde would read as its last value for a map (what is recorded must be what the
+/// client unambiguously sent), and the character U+0000, which no Assent field takes and
+/// PostgreSQL text cannot store.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(invalid) = refused_json(bytes) {
+        return Err(invalid.into());
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -59,16 +66,135 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         if inner.is_syntax() || inner.is_eof() {
             ApiError::MalformedBody(format!("not valid JSON: {inner}"))
         } else {
-            let field = if path == "." { "body".to_owned() } else { path };
             // serde's message ends with the position in the body: the field already says where.
             let reason = inner.to_string();
             let reason = reason.split(" at line ").next().unwrap_or(&reason).to_owned();
-            Invalid::new(field, reason).into()
+            Invalid::new(field_of(&path, &reason, "body"), reason).into()
         }
     })?;
     de.end()
         .map_err(|e| ApiError::MalformedBody(format!("not valid JSON: {e}")))?;
     Ok(value)
+}
+
+/// The field a serde error is about: its path, or for a missing or repeated field (reported
+/// at the object that holds it) that object's path and the field's name; `root` for the
+/// whole input.
+fn field_of(path: &str, reason: &str, root: &str) -> String {
+    let missing = ["missing field `", "duplicate field `"]
+        .iter()
+        .find_map(|prefix| reason.strip_prefix(prefix))
+        .and_then(|r| r.strip_suffix('`'));
+    match (path, missing) {
+        (".", Some(name)) => name.to_owned(),
+        (".", None) => root.to_owned(),
+        (path, Some(name)) => format!("{path}.{name}"),
+        (path, None) => path.to_owned(),
+    }
+}
+
+/// Why a string of a query parameter or a JSON body is refused: see [`parse_json`].
+const NUL_REASON: &str = "the character U+0000 is not allowed";
+
+/// The first key that appears twice in one object, or string holding U+0000, in JSON, named
+/// by its path as serde_path_to_error writes it (`a.b[0].c`); `None` for JSON without one,
+/// and for JSON that does not parse (the typed parse reports that).
+fn refused_json(bytes: &[u8]) -> Option<Invalid> {
+    use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+    use std::cell::RefCell;
+
+    struct Walk<'a> {
+        path: String,
+        found: &'a RefCell<Option<Invalid>>,
+    }
+
+    impl Walk<'_> {
+        fn child(&self, path: String) -> Self {
+            Walk {
+                path,
+                found: self.found,
+            }
+        }
+
+        /// Records the refusal and stops the walk.
+        fn refuse<E: serde::de::Error>(&self, path: &str, reason: &str) -> E {
+            let field = if path.is_empty() { "body" } else { path };
+            *self.found.borrow_mut() = Some(Invalid::new(field, reason));
+            E::custom(reason)
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Walk<'_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Walk<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+            if v.contains('\0') {
+                return Err(self.refuse(&self.path, NUL_REASON));
+            }
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut i = 0;
+            while seq
+                .next_element_seed(self.child(format!("{}[{i}]", self.path)))?
+                .is_some()
+            {
+                i += 1;
+            }
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let path = if self.path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{}.{key}", self.path)
+                };
+                if key.contains('\0') {
+                    return Err(self.refuse(&path, NUL_REASON));
+                }
+                if !seen.insert(key) {
+                    return Err(self.refuse(&path, "this key appears more than once in its object"));
+                }
+                map.next_value_seed(self.child(path))?;
+            }
+            Ok(())
+        }
+    }
+
+    let found = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let _ = Walk {
+        path: String::new(),
+        found: &found,
+    }
+    .deserialize(&mut de);
+    found.into_inner()
 }
 
 /// Claims of a subject token (`aud = assent:subject`): proof that the bearer may append to
@@ -212,11 +338,71 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let raw = parts.uri.query().unwrap_or_default();
+        let nul = form_urlencoded::parse(raw.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0'));
+        if let Some((name, _)) = nul {
+            return Err(Invalid::new(name.replace('\0', ""), NUL_REASON).into());
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
         serde_path_to_error::deserialize(de).map(Self).map_err(|err| {
             let path = err.path().to_string();
-            let field = if path == "." { "query".to_owned() } else { path };
-            Invalid::new(field, err.into_inner().to_string()).into()
+            let reason = err.into_inner().to_string();
+            Invalid::new(field_of(&path, &reason, "query"), reason).into()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_repeated_key_is_named_by_its_path_wherever_it_is() {
+        let field = |json: &[u8]| refused_json(json).map(|i| i.field);
+        assert_eq!(field(br#"{"a":1,"a":2}"#).as_deref(), Some("a"));
+        assert_eq!(field(br#"{"d":{"x":"granted","x":"denied"}}"#).as_deref(), Some("d.x"));
+        assert_eq!(field(br#"{"p":[{"k":1},{"k":1,"k":2}]}"#).as_deref(), Some("p[1].k"));
+        assert_eq!(field(br#"{"a":{"a":1},"b":[1,1]}"#), None);
+        assert_eq!(field(b"{not json"), None);
+    }
+
+    #[test]
+    fn a_nul_character_is_named_by_its_path_in_a_value_or_a_key() {
+        let field = |json: &[u8]| refused_json(json).map(|i| i.field);
+        assert_eq!(field(br#"{"a":["x","y\u0000"]}"#).as_deref(), Some("a[1]"));
+        assert_eq!(field(br#"{"a":{"k\u0000":1}}"#).as_deref(), Some("a.k\0"));
+        assert_eq!(field(br#""\u0000""#).as_deref(), Some("body"));
+        assert_eq!(field(br#"{"a":"\u0001 is fine here"}"#), None);
+    }
+
+    #[test]
+    fn a_map_with_a_repeated_key_is_refused_not_read_as_its_last_value() {
+        let err = parse_json::<BTreeMap<String, String>>(br#"{"k":"a","k":"b"}"#).expect_err("refused");
+        match err {
+            ApiError::Invalid(invalid) => assert_eq!(invalid.field, "k"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_field_is_named_with_the_path_of_its_object() {
+        #[derive(Debug, Deserialize)]
+        #[expect(dead_code, reason = "only the error is read")]
+        struct Inner {
+            name: String,
+        }
+        #[derive(Debug, Deserialize)]
+        #[expect(dead_code, reason = "only the error is read")]
+        struct Outer {
+            id: u32,
+            items: Vec<Inner>,
+        }
+        let field = |body: &[u8]| match parse_json::<Outer>(body) {
+            Err(ApiError::Invalid(invalid)) => invalid.field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(br#"{"items":[]}"#), "id");
+        assert_eq!(field(br#"{"id":1,"items":[{"name":"a"},{}]}"#), "items[1].name");
+        assert_eq!(field(b"null"), "body");
     }
 }

@@ -70,17 +70,23 @@ pub async fn post_consent(
     )
     .await?;
     validate_decisions(&shown.notice, request.method, &request.decisions)?;
-    if let Some(t) = &request.client_time
-        && !clock::is_rfc3339(t)
-    {
-        return Err(Invalid::new("client_time", "must be an RFC 3339 timestamp").into());
+    if let Some(t) = &request.client_time {
+        clock::check_client_time(t, time::OffsetDateTime::now_utc())?;
     }
+    // A build id (the banner's hash), kept in the evidence as sent: letters, digits and
+    // `.-_` only, so no control, zero-width or direction-override character, nor markup,
+    // can disguise it.
+    let build_char = |c: u8| c.is_ascii_alphanumeric() || b".-_".contains(&c);
     if request
         .banner_build
         .as_ref()
-        .is_some_and(|b| b.len() > MAX_BANNER_BUILD_LEN)
+        .is_some_and(|b| b.len() > MAX_BANNER_BUILD_LEN || !b.bytes().all(build_char))
     {
-        return Err(Invalid::new("banner_build", format!("at most {MAX_BANNER_BUILD_LEN} characters")).into());
+        return Err(Invalid::new(
+            "banner_build",
+            format!("at most {MAX_BANNER_BUILD_LEN} characters of a-z, A-Z, 0-9, '.', '-' and '_'"),
+        )
+        .into());
     }
     if request.gpc && request.signal_source.is_none() {
         return Err(Invalid::new("signal_source", "required when gpc is true (header or js)").into());

@@ -23,6 +23,23 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 
+/// The longest `lang` list taken (a browser's whole `navigator.languages` fits many times).
+const LANG_MAX_LEN: usize = 256;
+
+/// `lang` is a list of language tags as `Accept-Language` writes it: tags of letters, digits
+/// and `-`/`_`, separated by commas, with optional `;q=` weights. An unknown tag falls back
+/// to the notice's default language; what cannot be a tag list at all is refused.
+fn check_lang(lang: &str) -> Result<(), assent_shared::Invalid> {
+    let allowed = |c: u8| c.is_ascii_alphanumeric() || b"-_,;=.* ".contains(&c);
+    if lang.len() > LANG_MAX_LEN || !lang.bytes().all(allowed) {
+        return Err(assent_shared::Invalid::new(
+            "lang",
+            format!("must be language tags (`de`, `pt-BR`, `nl-NL,nl;q=0.8`), at most {LANG_MAX_LEN} characters"),
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct NoticeQuery {
@@ -63,6 +80,9 @@ pub async fn get_notice(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response> {
+    if let Some(lang) = &query.lang {
+        check_lang(lang)?;
+    }
     let wanted = wanted_languages(query.lang.as_deref(), &headers);
     let Some(token) = query.preview.as_deref() else {
         // Counted only for a page's own request: browsers send `Origin` with the loader's

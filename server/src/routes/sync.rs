@@ -15,7 +15,6 @@ use crate::routes::consents::{answer, append, network_data, new_subject_id, requ
 use crate::routes::identity::active_subject;
 use crate::site_auth::AccountClaims;
 use crate::state::AppState;
-use assent_shared::Invalid;
 use assent_shared::account::{AccountDecisions, adoptable, latest_explicit, moves};
 use assent_shared::api::{ErrorBody, LinkedBy, SyncRequest, SyncResponse};
 use assent_shared::consent::{ConsentEvent, EVENT_SCHEMA_VERSION, Method, SignalSource, Source, validate_decisions};
@@ -82,10 +81,8 @@ pub async fn post_sync(
         &request.notice_hash,
     )
     .await?;
-    if let Some(t) = &request.client_time
-        && !clock::is_rfc3339(t)
-    {
-        return Err(Invalid::new("client_time", "must be an RFC 3339 timestamp").into());
+    if let Some(t) = &request.client_time {
+        clock::check_client_time(t, time::OffsetDateTime::now_utc())?;
     }
     let ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);
     let (gpc, signal_source) = match (request.gpc, ctx.gpc) {

@@ -82,6 +82,11 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<String, Invalid> {
     if raw.chars().count() > MAX_URL_CHARS {
         return Err(invalid("at most 2048 characters"));
     }
+    // The WHATWG parser drops tabs, newlines and control characters at the ends without a
+    // word: what is stored must be what the owner typed.
+    if raw.chars().any(char::is_control) {
+        return Err(invalid("no control characters"));
+    }
     let url = Url::parse(raw.trim()).map_err(|e| Invalid::new("url", format!("not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https"));
@@ -318,6 +323,9 @@ mod tests {
             "https://u:p@example.com/",
             "https://example.com/#x",
             "/hooks",
+            "https://example.com/\0",
+            "https://example.com/a\tb",
+            "\nhttps://example.com/",
         ] {
             assert!(check_url(raw, true).is_err(), "{raw}");
         }

@@ -2,6 +2,7 @@
 //! on SQLite and on PostgreSQL.
 
 mod admin;
+mod bad_input;
 mod bundle;
 mod consents;
 mod export;

@@ -44,6 +44,14 @@ fn not_found() -> ApiError {
     }
 }
 
+/// The `{id}` of a path: endpoint ids are UUIDs, so anything else names no endpoint (and
+/// never reaches the database, where PostgreSQL refuses text holding U+0000).
+fn endpoint_id(raw: &str) -> Result<String> {
+    uuid::Uuid::parse_str(raw)
+        .map(|id| id.to_string())
+        .map_err(|_| not_found())
+}
+
 /// At least one event type; duplicates dropped, order kept.
 fn check_events(events: &[EventType]) -> Result<Vec<EventType>, Invalid> {
     if events.is_empty() {
@@ -184,6 +192,7 @@ pub async fn patch_webhook(
     Path((_, id)): Path<(String, String)>,
     ApiJson(patch): ApiJson<WebhookPatch>,
 ) -> Result<Json<WebhookView>> {
+    let id = endpoint_id(&id)?;
     let allow_private = state.config.webhooks_allow_private_networks;
     let changes = EndpointChanges {
         url: patch.url.as_deref().map(|u| check_url(u, allow_private)).transpose()?,
@@ -223,6 +232,7 @@ pub async fn delete_webhook(
     SiteOwner { site, auth }: SiteOwner,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode> {
+    let id = endpoint_id(&id)?;
     let record = audit(&auth, &site.id, json!({ "op": "delete", "webhook_id": id }));
     if state.db.delete_webhook(&site.id, &id, &record).await? {
         Ok(StatusCode::NO_CONTENT)
@@ -260,6 +270,7 @@ pub async fn post_rotate_secret(
     Path((_, id)): Path<(String, String)>,
     ApiJson(request): ApiJson<RotateWebhookSecret>,
 ) -> Result<Json<WebhookWithSecret>> {
+    let id = endpoint_id(&id)?;
     let hours = request.overlap_hours.unwrap_or(24);
     if hours > MAX_OVERLAP_HOURS {
         return Err(Invalid::new("overlap_hours", format!("0 to {MAX_OVERLAP_HOURS}")).into());
@@ -304,6 +315,7 @@ pub async fn get_deliveries(
     Path((_, id)): Path<(String, String)>,
     ApiQuery(page): ApiQuery<DeliveryPage>,
 ) -> Result<Json<Vec<Delivery>>> {
+    let id = endpoint_id(&id)?;
     let limit = page.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(Invalid::new("limit", "1 to 500").into());
