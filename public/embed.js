@@ -271,6 +271,16 @@
           r.addedNodes.forEach(function (n) { added = added.concat(blockedIn(n)); });
         });
         activate(added.sort(inDocumentOrder));
+        // A settings component that enters later (a single-page app's account view).
+        var settingsAdded = records.some(function (r) {
+          return Array.prototype.some.call(r.addedNodes, function (n) {
+            return n.nodeType === 1 && (n.matches("[data-assent-settings]") || n.querySelector("[data-assent-settings]"));
+          });
+        });
+        if (settingsAdded) {
+          if (api._mountSettings) api._mountSettings();
+          else settingsComponent();
+        }
         // A framework that swaps <body> takes the banner and the way back with it: both move
         // into the new body, live (their state is in the element and its shadow root).
         [document.getElementById("assent-host") || bannerHost, fabHost].forEach(function (h) {
@@ -780,8 +790,10 @@
   };
   // The privacy-settings component (`<div data-assent-settings>`) is its own bundle, fetched
   // only on a page that has one; the banner, which records its changes, comes with it.
+  var settingsLoading = false;
   function settingsComponent() {
-    if (preview || !boot.settings || !document.querySelector("[data-assent-settings]")) return;
+    if (settingsLoading || preview || !boot.settings || !document.querySelector("[data-assent-settings]")) return;
+    settingsLoading = true;
     load();
     import(origin + boot.settings.js)
       .then(function (m) { return m.default({ module_or_path: origin + boot.settings.wasm }); })

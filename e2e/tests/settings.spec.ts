@@ -225,3 +225,18 @@ test("embedded: a GPC opt-out shows as Opt-Out Request Honored where it applies;
   await screenshot(page, "settings-embedded-dark");
   await context.close();
 });
+
+test("embedded: a component that enters the page later (a single-page app's view) is mounted", async ({ page }) => {
+  const spa = site.page("/app", "", { body: `<main id="app"><h1>Home</h1></main>` });
+  await acceptAll(page, spa);
+  await page.evaluate(() => {
+    document.getElementById("app")!.innerHTML = "<h1>Your account</h1><div data-assent-settings></div>";
+  });
+  await expect(settings(page, "settings-toggle-analytics")).toBeChecked();
+  // The view is replaced again: the new element is mounted too.
+  await page.evaluate(() => {
+    document.getElementById("app")!.innerHTML = "<h1>Privacy</h1><div data-assent-settings></div>";
+  });
+  await expect(page.locator("h1")).toHaveText("Privacy");
+  await expect(settings(page, "settings-toggle-analytics")).toBeChecked();
+});

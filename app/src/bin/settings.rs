@@ -3,4 +3,5 @@
 
 fn main() {
     assent_app::settings::mount();
+    assent_app::settings::mount_later();
 }

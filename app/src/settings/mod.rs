@@ -49,6 +49,21 @@ pub fn mount() {
     }
 }
 
+/// Lets the loader mount elements that enter the page later (`assent._mountSettings()`, called
+/// from its watch of the document).
+pub fn mount_later() {
+    let Some(assent) = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"assent".into()).ok()) else {
+        return;
+    };
+    if !assent.is_object() {
+        return;
+    }
+    let again = Closure::<dyn Fn()>::new(mount);
+    let _ = js_sys::Reflect::set(&assent, &"_mountSettings".into(), again.as_ref());
+    // Lives as long as the page.
+    again.forget();
+}
+
 fn mount_into(document: &web_sys::Document, host: &HtmlElement) -> Result<(), JsValue> {
     let hosted = host.has_attribute("data-hosted");
     let embedded = if hosted {
