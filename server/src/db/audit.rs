@@ -140,9 +140,16 @@ pub struct AuditFilter {
 
 impl AuditFilter {
     /// The filter with `from`/`to` in the stored form (UTC, milliseconds), so they compare
-    /// correctly with `at`; a value that is neither RFC 3339 nor `YYYY-MM-DD` is refused,
-    /// naming the field.
+    /// correctly with `at`; a value that is neither RFC 3339 nor `YYYY-MM-DD`, or a `before`
+    /// past any seq, is refused, naming the field.
     pub fn normalized(mut self) -> Result<Self, assent_shared::Invalid> {
+        // The database counts seq in i64: a larger cursor is no seq (and would not bind).
+        if self.before.is_some_and(|b| i64::try_from(b).is_err()) {
+            return Err(assent_shared::Invalid::new(
+                "before",
+                "a seq, at most 9223372036854775807",
+            ));
+        }
         for (field, value) in [("from", &mut self.from), ("to", &mut self.to)] {
             if let Some(raw) = value.as_deref() {
                 *value = Some(normalize_time(raw).ok_or_else(|| {

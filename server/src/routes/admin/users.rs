@@ -109,7 +109,7 @@ pub async fn post_user(
         (status = 200, description = "Entries, newest first", body = Vec<AuditEntry>),
         (status = 401, description = answers::ADMIN_401, body = ErrorBody),
         (status = 403, description = answers::INSTANCE_403, body = ErrorBody),
-        (status = 422, description = "`invalid_input`: an unknown parameter, `from`/`to` neither RFC 3339 nor `YYYY-MM-DD`, or `limit` out of 1–500", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: an unknown parameter, `from`/`to` neither RFC 3339 nor `YYYY-MM-DD`, `before` past any seq, or `limit` out of 1–500", body = ErrorBody),
         (status = 500, description = answers::INTERNAL, body = ErrorBody),
     )
 )]
@@ -135,7 +135,7 @@ pub async fn get_audit(
         (status = 401, description = answers::ADMIN_401, body = ErrorBody),
         (status = 403, description = answers::VIEWER_403, body = ErrorBody),
         (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
-        (status = 422, description = "`invalid_input`: an unknown parameter, `from`/`to` neither RFC 3339 nor `YYYY-MM-DD`, or `limit` out of 1–500", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: an unknown parameter, `from`/`to` neither RFC 3339 nor `YYYY-MM-DD`, `before` past any seq, or `limit` out of 1–500", body = ErrorBody),
         (status = 500, description = answers::INTERNAL, body = ErrorBody),
     )
 )]

@@ -293,7 +293,7 @@ pub async fn post_rotate_secret(
 /// A webhook endpoint's delivery log.
 ///
 /// `GET /v1/admin/sites/{site}/webhooks/{id}/deliveries?before=&limit=` (viewer): the
-/// delivery log, newest first. 404 `webhook_not_found`; 422 naming `limit`.
+/// delivery log, newest first. 404 `webhook_not_found`; 422 naming `limit` or `before`.
 #[utoipa::path(
     get,
     path = "/v1/admin/sites/{site}/webhooks/{id}/deliveries",
@@ -305,7 +305,7 @@ pub async fn post_rotate_secret(
         (status = 401, description = answers::ADMIN_401, body = ErrorBody),
         (status = 403, description = answers::VIEWER_403, body = ErrorBody),
         (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `webhook_not_found`: no such endpoint on this site", body = ErrorBody),
-        (status = 422, description = "`invalid_input`: an unknown parameter, or `limit` out of 1–500", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: an unknown parameter, `limit` out of 1–500, or `before` past any id", body = ErrorBody),
         (status = 500, description = answers::INTERNAL, body = ErrorBody),
     )
 )]
@@ -319,6 +319,10 @@ pub async fn get_deliveries(
     let limit = page.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(Invalid::new("limit", "1 to 500").into());
+    }
+    // The database counts ids in i64: a larger cursor is no id (and would not bind).
+    if page.before.is_some_and(|b| i64::try_from(b).is_err()) {
+        return Err(Invalid::new("before", "an id, at most 9223372036854775807").into());
     }
     let deliveries = state
         .db

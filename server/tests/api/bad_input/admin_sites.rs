@@ -211,6 +211,11 @@ fn sites(ids: &Ids) -> Vec<Case> {
     cases.extend(g);
     cases.extend([
         audit
+            .but("a cursor past any seq (schemathesis found a 500)")
+            .query("before=9223372036854775808")
+            .refused(422, "invalid_input")
+            .field("before"),
+        audit
             .but("a cursor that is not a number")
             .query("before=abc")
             .refused(422, "invalid_input")

@@ -180,6 +180,16 @@ fn webhooks(ids: &Ids) -> Vec<Case> {
             .refused(422, "invalid_input")
             .field("limit"),
         deliveries
+            .but("a cursor past any id (schemathesis found a 500)")
+            .query("before=9223372036854775808")
+            .refused(422, "invalid_input")
+            .field("before"),
+        deliveries
+            .but("a negative cursor")
+            .query("before=-1")
+            .refused(422, "invalid_input")
+            .field("before"),
+        deliveries
             .but("an unknown parameter")
             .query("since=yesterday")
             .refused(422, "invalid_input")
