@@ -85,6 +85,21 @@ pub async fn call<T: DeserializeOwned>(
     read(send(method, url, body, headers)?).await
 }
 
+/// A JSON call for a subject, with its token as `Authorization: Bearer` when there is one.
+async fn call_as<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+    token: Option<&str>,
+) -> Result<T, ApiFailure> {
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let headers: &[(&str, &str)] = match &bearer {
+        Some(b) => &[("authorization", b)],
+        None => &[],
+    };
+    call(method, url, body, headers).await
+}
+
 /// A call whose answer is kept as text (a CSV download, an empty `204`).
 pub async fn call_text(method: &str, url: &str, headers: &[(&str, &str)]) -> Result<String, ApiFailure> {
     read_text(send(method, url, None, headers)?).await
@@ -132,29 +147,17 @@ pub async fn post_consent(
     token: Option<&str>,
 ) -> Result<ConsentRecorded, ApiFailure> {
     let body = crate::json::stringify(request);
-    let bearer = token.map(|t| format!("Bearer {t}"));
-    let headers: &[(&str, &str)] = match &bearer {
-        Some(b) => &[("authorization", b)],
-        None => &[],
-    };
-    call(
-        "POST",
-        &format!("{origin}/v1/sites/{site}/consents"),
-        Some(body),
-        headers,
-    )
-    .await
+    call_as("POST", &format!("{origin}/v1/sites/{site}/consents"), Some(body), token).await
 }
 
 /// The subject's current decisions as the server holds them (changed on the hosted settings
 /// page, or erased there: `410`).
 pub async fn current(origin: &str, site: &str, subject: &str, token: &str) -> Result<CurrentState, ApiFailure> {
-    let bearer = format!("Bearer {token}");
-    call(
+    call_as(
         "GET",
         &format!("{origin}/v1/sites/{site}/subjects/{subject}/current"),
         None,
-        &[("authorization", &bearer)],
+        Some(token),
     )
     .await
 }
@@ -166,16 +169,11 @@ pub async fn sync(
     request: &SyncRequest,
     token: Option<&str>,
 ) -> Result<SyncResponse, ApiFailure> {
-    let bearer = token.map(|t| format!("Bearer {t}"));
-    let headers: &[(&str, &str)] = match &bearer {
-        Some(b) => &[("authorization", b)],
-        None => &[],
-    };
-    call(
+    call_as(
         "POST",
         &format!("{origin}/v1/sites/{site}/sync"),
         Some(crate::json::to_string(request)),
-        headers,
+        token,
     )
     .await
 }

@@ -3,7 +3,7 @@
 //! site, and on another device of a signed-in visitor's account.
 
 use super::outbox::pending_id;
-use super::{ConsentContext, Layer, set_in_force};
+use super::{ConsentContext, Layer, declared_items, set_in_force};
 use crate::api;
 use crate::bridge::{self, Trigger};
 use crate::contexts::lifetime::recheck_at;
@@ -57,14 +57,7 @@ impl ConsentContext {
         let Some(notice) = self.notice.get_untracked() else {
             return;
         };
-        let everything: Vec<&assent_shared::notice::Cookie> = notice
-            .notice
-            .purposes
-            .iter()
-            .filter(|p| !p.legal_basis.is_necessary())
-            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
-            .collect();
-        let cleanup = crate::json::to_js(&everything);
+        let cleanup = declared_items(&notice.notice, |p| !p.legal_basis.is_necessary());
         let refused = self.all(|_| Some(Decision::Denied));
         let gcm = crate::json::to_js(&assent_shared::consent_mode::update(&notice.notice, &refused));
         self.choice.set(StoredChoice::default());
@@ -106,14 +99,8 @@ impl ConsentContext {
                         .map(|(k, d)| (k.clone(), *d))
                         .collect();
                     if !changed.is_empty() {
-                        let cleanup: Vec<&assent_shared::notice::Cookie> = notice
-                            .notice
-                            .purposes
-                            .iter()
-                            .filter(|p| changed.get(&p.key) == Some(&Decision::Denied))
-                            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
-                            .collect();
-                        let cleanup = crate::json::to_js(&cleanup);
+                        let cleanup =
+                            declared_items(&notice.notice, |p| changed.get(&p.key) == Some(&Decision::Denied));
                         ctx.choice.update(|c| {
                             let mut merged = held.clone();
                             merged.extend(changed);
@@ -168,14 +155,7 @@ impl ConsentContext {
         }
         let adopted: Decisions = answer.adopted.iter().map(|(k, a)| (k.clone(), a.decision)).collect();
         let held = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
-        let cleanup: Vec<&assent_shared::notice::Cookie> = notice
-            .notice
-            .purposes
-            .iter()
-            .filter(|p| adopted.get(&p.key) == Some(&Decision::Denied))
-            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
-            .collect();
-        let cleanup = crate::json::to_js(&cleanup);
+        let cleanup = declared_items(&notice.notice, |p| adopted.get(&p.key) == Some(&Decision::Denied));
         let label = self.texts().privacy_choices.to_owned();
         self.choice.update(|c| {
             if let Some(recorded) = &answer.recorded {

@@ -430,6 +430,18 @@ pub fn location_key() -> assent_shared::ids::PurposeKey {
     assent_shared::ids::PurposeKey::parse("precise_location").unwrap_or_else(|_| unreachable!("a valid key"))
 }
 
+/// What the purposes `which` picks declare on the device (cookies and storage keys), as the
+/// loader's cleanup takes it.
+fn declared_items(notice: &LocalizedNotice, which: impl Fn(&LocalizedPurpose) -> bool) -> JsValue {
+    let items: Vec<&assent_shared::notice::Cookie> = notice
+        .purposes
+        .iter()
+        .filter(|p| which(p))
+        .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
+        .collect();
+    crate::json::to_js(&items)
+}
+
 /// Sets the decisions in force and the Consent Mode update they produce (stored precomputed,
 /// so the loader replays it without the banner).
 fn set_in_force(choice: &mut StoredChoice, notice: &LocalizedNotice, decisions: Decisions) {

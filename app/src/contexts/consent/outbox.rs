@@ -1,7 +1,7 @@
 //! The outbox: a decision applies at once (storage, Consent Mode, blocked scripts), its event
 //! is queued in the stored choice and sent, in order, until the server acknowledges it.
 
-use super::{ConsentContext, SaveStatus, set_in_force};
+use super::{ConsentContext, SaveStatus, declared_items, set_in_force};
 use crate::api;
 use crate::bridge::{self, Trigger};
 use crate::contexts::lifetime::recheck_at;
@@ -53,14 +53,7 @@ impl ConsentContext {
             .iter()
             .any(|(k, d)| *d == Decision::Denied && previous.get(k) == Some(&Decision::Granted));
         // What refused purposes declared on the device goes, whether or not it was granted before.
-        let cleanup: Vec<&assent_shared::notice::Cookie> = notice
-            .notice
-            .purposes
-            .iter()
-            .filter(|p| decisions.get(&p.key) == Some(&Decision::Denied))
-            .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
-            .collect();
-        let cleanup = crate::json::to_js(&cleanup);
+        let cleanup = declared_items(&notice.notice, |p| decisions.get(&p.key) == Some(&Decision::Denied));
         let reload = withdrawn && notice.notice.reload_on_withdrawal;
         let label = self.texts().privacy_choices.to_owned();
         self.choice.update(|c| {
