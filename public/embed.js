@@ -85,6 +85,7 @@
       delete s.gcm;
       delete s.signals;
       delete s.label;
+      delete s.placeholder;
       value = encode();
     }
     if (value.length > 3800) {
@@ -293,17 +294,28 @@
 
   // Click-to-load: a blocked iframe is replaced (visually) by a box that names what is blocked
   // and offers to allow its category, which is recorded like any other choice. Texts come from
-  // `data-placeholder` / `data-placeholder-button` on the iframe, English otherwise.
+  // `data-placeholder` / `data-placeholder-button` on the iframe, else from the banner's words
+  // in the visitor's language (kept with the choice for later page views), English until then.
+  var words = null;
+  function wordsFor(el, box) {
+    var category = el.getAttribute("data-category");
+    var host = "";
+    try { host = new URL(el.getAttribute("data-src"), location.href).host; } catch (e) {}
+    var w = words || (stored() || {}).placeholder || {};
+    var purpose = (w.purposes && w.purposes[category]) || category;
+    var text = (w.text || "This content from {host} is blocked until you allow “{purpose}”.")
+      .split("{host}").join(host).split("{purpose}").join(purpose);
+    box.setAttribute("aria-label", w.region || "Blocked content");
+    box.firstChild.textContent = el.getAttribute("data-placeholder") || text;
+    box.lastChild.textContent = el.getAttribute("data-placeholder-button") || w.button || "Allow and load";
+  }
   function placeholder(el) {
     var prev = el.previousElementSibling;
     if (prev && prev.hasAttribute("data-assent-placeholder")) return;
     var category = el.getAttribute("data-category");
-    var host = "";
-    try { host = new URL(el.getAttribute("data-src"), location.href).host; } catch (e) {}
     var box = document.createElement("div");
     box.setAttribute("data-assent-placeholder", category);
     box.setAttribute("role", "region");
-    box.setAttribute("aria-label", "Blocked content");
     box.style.cssText =
       "box-sizing:border-box;display:flex;flex-direction:column;gap:12px;align-items:center;justify-content:center;" +
       "padding:16px;text-align:center;font:14px/1.4 system-ui,sans-serif;color:#1b1f24;background:#eef0f3;" +
@@ -311,16 +323,14 @@
       "width:" + (el.getAttribute("width") || "560") + "px;height:" + (el.getAttribute("height") || "315") + "px";
     var text = document.createElement("p");
     text.style.margin = "0";
-    text.textContent = el.getAttribute("data-placeholder") ||
-      "This content from " + host + " is blocked until you allow “" + category + "”.";
     var button = document.createElement("button");
     button.type = "button";
-    button.textContent = el.getAttribute("data-placeholder-button") || "Allow and load";
     button.style.cssText = "font:600 14px system-ui,sans-serif;padding:8px 14px;min-height:40px;cursor:pointer;" +
       "color:#fff;background:#1f4fd1;border:0;border-radius:6px";
     button.addEventListener("click", function () { command("grant:" + category); });
     box.appendChild(text);
     box.appendChild(button);
+    wordsFor(el, box);
     el.style.display = "none";
     el.parentNode.insertBefore(box, el);
   }
@@ -763,6 +773,13 @@
   }
   /** Called by the banner after it stored the choice. */
   api._saved = shareChoice;
+  /** Called by the banner with the placeholders' words in the visitor's language. */
+  api._placeholders = function (next) {
+    words = next;
+    document.querySelectorAll("[data-assent-placeholder]").forEach(function (box) {
+      if (box.nextElementSibling) guard(function () { wordsFor(box.nextElementSibling, box); });
+    });
+  };
   /** Called by the banner once it asked the server after a visit to the hosted settings page. */
   api._rechecked = function () {
     try {

@@ -117,12 +117,13 @@ pub fn emit_change(
 
 /// Hands fresh GPP / `us_privacy` data to the loader's `__gpp` and `__uspapi`.
 pub fn emit_signals(signals: &JsValue) {
-    let Some(assent) = assent_object() else { return };
-    if let Ok(f) = Reflect::get(&assent, &"_signals".into())
-        && let Some(f) = f.dyn_ref::<Function>()
-    {
-        let _ = f.call1(&assent, signals);
-    }
+    call_hook_with("_signals", signals);
+}
+
+/// Gives the loader the click-to-load placeholder's words (`PlaceholderWords`): it rewrites
+/// the placeholders already drawn and uses them for later ones.
+pub fn placeholder_words(words: &JsValue) {
+    call_hook_with("_placeholders", words);
 }
 
 /// Sets the notice's theme as custom properties on the banner's host element.
@@ -148,6 +149,15 @@ pub fn choice_saved() {
 }
 
 /// Calls one of the loader's argument-less hooks, if it has it.
+fn call_hook_with(name: &str, argument: &JsValue) {
+    let Some(assent) = assent_object() else { return };
+    if let Ok(f) = Reflect::get(&assent, &name.into())
+        && let Some(f) = f.dyn_ref::<Function>()
+    {
+        let _ = f.call1(&assent, argument);
+    }
+}
+
 fn call_hook(name: &str) {
     let Some(assent) = assent_object() else { return };
     if let Ok(f) = Reflect::get(&assent, &name.into())

@@ -57,6 +57,9 @@ texts!(
     contract,
     legitimate_interests,
     legal_obligation,
+    blocked_content,
+    allow_and_load,
+    blocked_region,
 );
 
 impl Texts {

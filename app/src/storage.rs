@@ -36,6 +36,11 @@ pub struct StoredChoice {
     /// The "Privacy choices" label in the visitor's language, for the loader's fast path.
     #[serde(default)]
     pub label: Option<String>,
+    /// The click-to-load placeholder's words in the visitor's language (see
+    /// [`placeholder_words`]), for the loader's fast path (no banner on later page views);
+    /// like `gcm`, only ever written by the banner.
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub placeholder: JsValue,
     /// A Global Privacy Control opt-out was recorded for this subject (once, not per page view).
     #[serde(default)]
     pub gpc_honored: bool,
@@ -43,10 +48,35 @@ pub struct StoredChoice {
     /// `__gpp` / `__uspapi`; like `gcm`, only ever written by the banner.
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     pub signals: JsValue,
+    /// The `seq` of the subject's latest event this browser saw acknowledged: an
+    /// acknowledgement of an older one (an idempotent replay of an event another tab sent
+    /// first) says nothing about what the ledger holds last.
+    #[serde(default)]
+    pub seq: Option<u64>,
     /// Request bodies (`ConsentRequest`) sent but not yet acknowledged; retried with the same
     /// `event_id` until they are.
     #[serde(default)]
     pub pending: Vec<Pending>,
+}
+
+/// What the loader writes on a blocked embed's click-to-load placeholder, in the visitor's
+/// language, as the JS object the loader reads: `text` with `{host}` and `{purpose}` to fill
+/// in, `button`, `region` (the box's accessible name), and `purposes` (each choosable
+/// purpose's title by key). Built by hand: a serde type would cost the banner kilobytes.
+pub fn placeholder_words(texts: &crate::i18n::Texts, notice: &assent_shared::notice::LocalizedNotice) -> JsValue {
+    let set = |object: &js_sys::Object, key: &str, value: &JsValue| {
+        let _ = js_sys::Reflect::set(object, &key.into(), value);
+    };
+    let purposes = js_sys::Object::new();
+    for p in notice.purposes.iter().filter(|p| p.is_choosable()) {
+        set(&purposes, p.key.as_str(), &p.title.as_str().into());
+    }
+    let words = js_sys::Object::new();
+    set(&words, "text", &texts.blocked_content.into());
+    set(&words, "button", &texts.allow_and_load.into());
+    set(&words, "region", &texts.blocked_region.into());
+    set(&words, "purposes", &purposes);
+    words.into()
 }
 
 /// One queued `ConsentRequest`, as the JS object it was serialized to.

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { acknowledged, banner, demoUrl, history, screenshot } from "../fixtures/assent";
+import { acknowledged, api, banner, demoUrl, history, screenshot } from "../fixtures/assent";
 
 const cases = [
   { locale: "fr-FR", lang: "fr", accept: "Tout accepter", reject: "Tout refuser", dir: "ltr" },
@@ -48,5 +48,34 @@ test.describe("a browser preferring Dutch, then German, on a notice without Dutc
     const s = await acknowledged(page);
     const h = await history(s.subject_id, s.subject_token);
     expect((h.events[0] as any).language).toBe("de");
+  });
+});
+
+test.describe("a blocked embed for a browser in de-DE", () => {
+  test.use({ locale: "de-DE" });
+
+  test("says in German what is blocked, by the purpose's German title, also on a later page view without the banner", async ({ page }) => {
+    const notice = await (await fetch(`${api()}/v1/sites/demo/notice?lang=de`)).json();
+    const title: string = notice.notice.purposes.find((p: { key: string }) => p.key === "functional").title;
+    const placeholder = page.locator('[data-assent-placeholder="functional"]');
+    const host = new URL(demoUrl()).port;
+    await page.goto(demoUrl());
+    await expect(placeholder).toContainText(`„${title}“`);
+    await expect(placeholder).toContainText("blockiert");
+    await expect(placeholder).toContainText(host);
+    await expect(placeholder).toHaveAttribute("aria-label", "Blockierter Inhalt");
+    await expect(placeholder.getByRole("button")).toHaveText("Erlauben und laden");
+    await banner(page, "reject-all").click();
+    await acknowledged(page);
+
+    const wasm: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith(".wasm")) wasm.push(r.url());
+    });
+    await page.reload();
+    await expect(banner(page, "privacy-choices")).toBeVisible();
+    await expect(placeholder).toContainText(`„${title}“`);
+    await expect(placeholder.getByRole("button")).toHaveText("Erlauben und laden");
+    expect(wasm).toEqual([]);
   });
 });

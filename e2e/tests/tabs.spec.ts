@@ -61,7 +61,7 @@ test("two tabs deciding at the same moment on a first visit make one subject, no
   await expect.poll(async () => (await has(a, "analytics")) === (await has(b, "analytics"))).toBe(true);
 });
 
-test("three tabs deciding at once keep the subject's token, and every choice reaches the ledger", async ({ browser }) => {
+test("three tabs deciding at once keep the subject's token, every choice reaches the ledger, and all end on its last", async ({ browser }) => {
   // The race is rare: several fresh browsers race in turn.
   for (let round = 0; round < 5; round++) {
     const context = await browser.newContext();
@@ -84,6 +84,14 @@ test("three tabs deciding at once keep the subject's token, and every choice rea
         message: `round ${round}`,
       })
       .toBe(3);
+    // Every tab ends on what the ledger holds last, whichever click its own clock saw last.
+    const events = (await history(latest.subject_id, latest.subject_token, site.assent.api)).events;
+    const last = events[events.length - 1].decisions;
+    for (const [i, t] of tabs.entries()) {
+      for (const [purpose, decision] of Object.entries(last)) {
+        await expect.poll(() => has(t, purpose), { message: `round ${round}, tab ${i}, ${purpose}` }).toBe(decision === "granted");
+      }
+    }
     await context.close();
   }
 });

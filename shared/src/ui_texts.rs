@@ -42,6 +42,12 @@ const EN: &[(&str, &str)] = &[
         "right_to_refuse",
         "You may refuse. If you refuse, only this feature is turned off; the service stays available.",
     ),
+    (
+        "blocked_content",
+        "This content from {host} is blocked until you allow “{purpose}”.",
+    ),
+    ("allow_and_load", "Allow and load"),
+    ("blocked_region", "Blocked content"),
 ];
 
 const DE: &[(&str, &str)] = &[
@@ -85,6 +91,12 @@ const DE: &[(&str, &str)] = &[
         "right_to_refuse",
         "Sie können ablehnen. Dann wird nur diese Funktion abgeschaltet; der Dienst bleibt verfügbar.",
     ),
+    (
+        "blocked_content",
+        "Dieser Inhalt von {host} ist blockiert, bis Sie „{purpose}“ erlauben.",
+    ),
+    ("allow_and_load", "Erlauben und laden"),
+    ("blocked_region", "Blockierter Inhalt"),
 ];
 
 const FR: &[(&str, &str)] = &[
@@ -125,6 +137,12 @@ const FR: &[(&str, &str)] = &[
         "right_to_refuse",
         "Vous pouvez refuser. Seule cette fonction sera alors désactivée ; le service reste disponible.",
     ),
+    (
+        "blocked_content",
+        "Ce contenu de {host} est bloqué tant que vous n’autorisez pas « {purpose} ».",
+    ),
+    ("allow_and_load", "Autoriser et charger"),
+    ("blocked_region", "Contenu bloqué"),
 ];
 
 const ES: &[(&str, &str)] = &[
@@ -165,6 +183,12 @@ const ES: &[(&str, &str)] = &[
         "right_to_refuse",
         "Puede negarse. Si se niega, solo se desactiva esta función; el servicio sigue disponible.",
     ),
+    (
+        "blocked_content",
+        "Este contenido de {host} está bloqueado hasta que permita «{purpose}».",
+    ),
+    ("allow_and_load", "Permitir y cargar"),
+    ("blocked_region", "Contenido bloqueado"),
 ];
 
 const PT_BR: &[(&str, &str)] = &[
@@ -205,6 +229,12 @@ const PT_BR: &[(&str, &str)] = &[
         "right_to_refuse",
         "Você pode recusar. Se recusar, apenas este recurso é desativado; o serviço continua disponível.",
     ),
+    (
+        "blocked_content",
+        "Este conteúdo de {host} está bloqueado até você permitir “{purpose}”.",
+    ),
+    ("allow_and_load", "Permitir e carregar"),
+    ("blocked_region", "Conteúdo bloqueado"),
 ];
 
 const KO: &[(&str, &str)] = &[
@@ -245,6 +275,12 @@ const KO: &[(&str, &str)] = &[
         "right_to_refuse",
         "동의를 거부할 권리가 있습니다. 거부하시면 해당 기능만 제공되지 않으며 서비스는 계속 이용하실 수 있습니다.",
     ),
+    (
+        "blocked_content",
+        "‘{purpose}’을(를) 허용할 때까지 {host}의 이 콘텐츠는 차단됩니다.",
+    ),
+    ("allow_and_load", "허용하고 불러오기"),
+    ("blocked_region", "차단된 콘텐츠"),
 ];
 
 const AR: &[(&str, &str)] = &[
@@ -285,6 +321,12 @@ const AR: &[(&str, &str)] = &[
         "right_to_refuse",
         "يحق لك الرفض. عند الرفض تُعطَّل هذه الميزة فقط ويبقى الموقع متاحًا.",
     ),
+    (
+        "blocked_content",
+        "هذا المحتوى من {host} محجوب حتى تسمح بـ «{purpose}».",
+    ),
+    ("allow_and_load", "السماح والتحميل"),
+    ("blocked_region", "محتوى محجوب"),
 ];
 
 /// The built-in texts for a language tag (by primary subtag), English otherwise.

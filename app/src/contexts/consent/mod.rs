@@ -90,6 +90,7 @@ impl ConsentContext {
             match api::notice().await {
                 Ok(notice) => {
                     self.texts.set_value(Some(Texts::from_map(&notice.texts)));
+                    self.placeholder_words(&notice.notice);
                     let expired = self.choice.with_untracked(|c| expired_purposes(&notice.notice, c));
                     let stale_refusal = self.choice.with_untracked(|c| stale_refusal(&notice.notice, c));
                     if !expired.is_empty() || stale_refusal {
@@ -165,6 +166,17 @@ impl ConsentContext {
             }
             self.flush().await;
         });
+    }
+
+    /// Hands the loader the click-to-load placeholder's words in the visitor's language, and
+    /// keeps them with the choice so later page views (no banner) have them too.
+    fn placeholder_words(&self, notice: &LocalizedNotice) {
+        let words = crate::storage::placeholder_words(self.texts(), notice);
+        bridge::placeholder_words(&words);
+        self.choice.update(|c| c.placeholder = words);
+        if self.choice.with_untracked(|c| c.decisions.is_some()) {
+            self.persist();
+        }
     }
 
     /// Purposes the visitor can switch in the banner.

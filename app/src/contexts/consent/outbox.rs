@@ -5,7 +5,7 @@ use super::{ConsentContext, SaveStatus, declared_items, set_in_force};
 use crate::api;
 use crate::bridge::{self, Trigger};
 use crate::contexts::lifetime::recheck_at;
-use crate::storage::Pending;
+use crate::storage::{Pending, StoredChoice};
 use assent_shared::api::ConsentRequest;
 use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
 use assent_shared::ids::EventId;
@@ -122,14 +122,25 @@ impl ConsentContext {
             match api::post_consent(&boot.origin, &boot.site, &next, token.as_deref()).await {
                 Ok(recorded) => {
                     let answer = crate::json::to_js(&recorded);
+                    let sent = queued_decisions(&next);
                     self.catch_up();
+                    let known = self.boot.with_value(|b| StoredChoice::load(&b.storage_key).seq);
+                    let newest = known
+                        .max(self.choice.with_untracked(|c| c.seq))
+                        .is_none_or(|s| recorded.seq > s);
                     self.choice.update(|c| {
                         c.pending.retain(|p| pending_id(&p.0) != event_id);
                         c.subject_id = Some(recorded.subject_id.to_string());
                         if let Some(token) = recorded.subject_token {
                             c.subject_token = Some(token);
                         }
+                        if newest {
+                            c.seq = Some(recorded.seq);
+                        }
                     });
+                    if newest {
+                        self.follow_ledger(sent.unwrap_or_default());
+                    }
                     self.persist();
                     // After the subject is stored: whoever waits may read it.
                     bridge::outcome(&answer, &JsValue::NULL);
@@ -151,6 +162,47 @@ impl ConsentContext {
             }
         }
     }
+}
+
+impl ConsentContext {
+    /// The tabs of a site send their events one at a time (under the Web Lock), so the order
+    /// acknowledgements arrive in is the order the ledger recorded them in. After each, the
+    /// choice in force is the stored one with the recorded decisions on top, and this tab's
+    /// still-queued choices on top of that: when several tabs decide in the same instant, each
+    /// ends on what the ledger holds last, not on whichever click came last by its own clock.
+    fn follow_ledger(&self, recorded: Decisions) {
+        let Some(notice) = self.notice.get_untracked() else {
+            return;
+        };
+        let (before, queued) = self
+            .choice
+            .with_untracked(|c| (c.decisions.clone().unwrap_or_default(), c.pending.clone()));
+        let mut after = before.clone();
+        after.extend(recorded);
+        for Pending(request) in queued {
+            after.extend(queued_decisions(&request).unwrap_or_default());
+        }
+        if after == before {
+            return;
+        }
+        let cleanup = declared_items(&notice.notice, |p| {
+            after.get(&p.key) == Some(&Decision::Denied) && before.get(&p.key) != Some(&Decision::Denied)
+        });
+        self.choice.update(|c| {
+            set_in_force(c, &notice.notice, after);
+            c.updated_at = Some(bridge::now_iso());
+        });
+        self.refresh_signals();
+        self.emit_in_force(cleanup, false, Trigger::Choice);
+    }
+}
+
+/// The decisions of a queued request (only they are decoded: the banner never reads a whole
+/// request back).
+fn queued_decisions(request: &JsValue) -> Option<Decisions> {
+    js_sys::Reflect::get(request, &"decisions".into())
+        .ok()
+        .and_then(crate::json::from_js)
 }
 
 /// The `event_id` of a queued request.
