@@ -279,6 +279,51 @@ pub async fn set_regimes(config: &Config, site: &str, pairs: &[String]) -> anyho
     Ok(())
 }
 
+/// Backs up the whole instance into the new directory `output` and says what it holds.
+pub async fn backup(config: &Config, output: &Path) -> anyhow::Result<()> {
+    let manifest = crate::backup::backup(config, output).await?;
+    let rows: u64 = manifest.tables.iter().map(|t| t.rows).sum();
+    println!(
+        "backed up {} of {} tables ({}, schema version {}) to {}",
+        count(rows, "row"),
+        manifest.tables.len(),
+        manifest.source_backend,
+        manifest.schema_version,
+        output.display()
+    );
+    for file in &manifest.files {
+        println!("  {} copied from {}", file.path, file.source);
+    }
+    println!("It holds the signing keys and the webhook secrets: keep it as safe as the key file.");
+    Ok(())
+}
+
+/// Restores a backup into the configured database and files; refuses a database that
+/// holds data unless `replace`.
+pub async fn restore(config: &Config, input: &Path, replace: bool) -> anyhow::Result<()> {
+    let restored = crate::backup::restore(config, input, replace).await?;
+    let m = &restored.manifest;
+    let replaced = if restored.replaced > 0 {
+        format!(", replacing {}", count(restored.replaced, "row"))
+    } else {
+        String::new()
+    };
+    println!(
+        "restored {} of {} tables from {} (made {} by Assent {} on {}){replaced}",
+        count(restored.rows, "row"),
+        m.tables.len(),
+        input.display(),
+        m.created_at,
+        m.assent_version,
+        m.source_backend
+    );
+    for line in &restored.files {
+        println!("  {line}");
+    }
+    println!("Check it with `assent verify`.");
+    Ok(())
+}
+
 pub fn rotate_key(config: &Config) -> anyhow::Result<()> {
     let kid = Keys::rotate(&config.key_file).context("rotating the signing key")?;
     println!("new signing key {kid} in {}", config.key_file.display());

@@ -4,6 +4,7 @@
 pub mod admin_auth;
 pub mod assets;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod cli_sites;
 pub mod clock;

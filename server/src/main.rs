@@ -114,6 +114,24 @@ enum Command {
         #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(i64).range(1..=8760))]
         hours: i64,
     },
+    /// Back up the whole instance — every table, read in one consistent snapshot while it
+    /// runs, and the key, checkpoint and audit-anchor files — into a new directory.
+    Backup {
+        /// The directory to create.
+        #[arg(long)]
+        output: PathBuf,
+    },
+    /// Restore a backup (of either database) into an empty database, with its key,
+    /// checkpoint and audit-anchor files, in one transaction: all of it or nothing.
+    Restore {
+        /// The backup directory (from `assent backup`).
+        #[arg(long)]
+        input: PathBuf,
+        /// Replace everything the target database holds, and its key, checkpoint and anchor
+        /// files, instead of refusing a target that is not empty.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Register and list sites.
     #[command(subcommand)]
     Site(SiteCommand),
@@ -192,7 +210,7 @@ async fn run() -> anyhow::Result<()> {
     }
     let needs_database = !matches!(
         cli.command,
-        Command::Serve { .. } | Command::RotateKey | Command::VerifyBundle { .. }
+        Command::Serve { .. } | Command::RotateKey | Command::VerifyBundle { .. } | Command::Restore { .. }
     );
     if needs_database {
         require_existing_database(&config.database_url)?;
@@ -262,6 +280,8 @@ async fn run() -> anyhow::Result<()> {
             cli_sites::grant(&config, &email, &site, &role).await
         }
         Command::RotateKey => cli::rotate_key(&config),
+        Command::Backup { output } => cli::backup(&config, &output).await,
+        Command::Restore { input, replace } => cli::restore(&config, &input, replace).await,
     }
 }
 

@@ -5,6 +5,9 @@ use super::{Backend, SqlLedger};
 use anyhow::Context;
 use sqlx::any::AnyPoolOptions;
 
+/// The PostgreSQL schema's migrations, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
 pub async fn connect(url: &str, timeout: std::time::Duration) -> anyhow::Result<SqlLedger> {
     sqlx::any::install_default_drivers();
     let pool = AnyPoolOptions::new()
@@ -13,9 +16,6 @@ pub async fn connect(url: &str, timeout: std::time::Duration) -> anyhow::Result<
         .connect(url)
         .await
         .context("connecting to PostgreSQL")?;
-    sqlx::migrate!("./migrations/postgres")
-        .run(&pool)
-        .await
-        .context("running PostgreSQL migrations")?;
+    MIGRATOR.run(&pool).await.context("running PostgreSQL migrations")?;
     Ok(SqlLedger::new(pool, Backend::Postgres))
 }

@@ -7,6 +7,9 @@ use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 use std::path::Path;
 
+/// The SQLite schema's migrations, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
 pub async fn connect(url: &str, timeout: std::time::Duration) -> anyhow::Result<SqlLedger> {
     sqlx::any::install_default_drivers();
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
@@ -32,9 +35,6 @@ pub async fn connect(url: &str, timeout: std::time::Duration) -> anyhow::Result<
         .connect(&url)
         .await
         .with_context(|| format!("opening SQLite database {path}"))?;
-    sqlx::migrate!("./migrations/sqlite")
-        .run(&pool)
-        .await
-        .context("running SQLite migrations")?;
+    MIGRATOR.run(&pool).await.context("running SQLite migrations")?;
     Ok(SqlLedger::new(pool, Backend::Sqlite))
 }

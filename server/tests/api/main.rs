@@ -2,6 +2,9 @@
 //! on SQLite and on PostgreSQL.
 
 mod admin;
+mod backup;
+mod backup_kit;
+mod backup_refusals;
 mod bad_input;
 mod bundle;
 mod consents;

@@ -14,7 +14,7 @@ mod admin_notices;
 mod admin_sites;
 mod admin_webhooks;
 mod consents;
-mod fixture;
+pub mod fixture;
 mod identity;
 mod privacy;
 mod public;
