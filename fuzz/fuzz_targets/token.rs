@@ -25,7 +25,7 @@ const AUDIENCES: [Audience; 7] = [
 ];
 
 /// Seconds either side of now where whether `exp` has passed depends on when the check runs.
-const CLOCK_MARGIN: i64 = 60;
+const CLOCK_MARGIN: u64 = 60;
 
 #[derive(Debug, Arbitrary)]
 enum Input {
@@ -87,7 +87,7 @@ fuzz_target!(|input: Input| {
                     own.then(|| claims.clone())
                 );
                 match claims.exp {
-                    Some(exp) if (exp - now).abs() <= CLOCK_MARGIN => {}
+                    Some(exp) if exp.abs_diff(now) <= CLOCK_MARGIN => {}
                     exp => {
                         let open = own && exp.is_some_and(|exp| exp > now);
                         let verified = keys.verify_token::<Claims>(&token, audience, true);
