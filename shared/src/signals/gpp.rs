@@ -276,6 +276,15 @@ mod tests {
         assert_eq!(decode_header(&header), None);
     }
 
+    /// What libFuzzer found within a second in the decoder as it was before these checks: an
+    /// overflow panic (`value += a` in the Fibonacci reader) and a range of 21.6 billion ids
+    /// (an allocation of 172 GB). Both are in fuzz/corpus/signals/.
+    #[test]
+    fn the_headers_the_fuzzer_found_are_refused() {
+        assert_eq!(decode_header("DBEG0DB0DBooooooooooooooooEG09"), None);
+        assert_eq!(decode_header("DBEG101ggg-gggggggg0"), None);
+    }
+
     #[test]
     fn a_range_that_would_expand_past_the_limit_is_refused() {
         let range = |len: u64| {
