@@ -106,10 +106,12 @@ ensure_cargo_fuzz() {
   fi
 }
 
-# Schemathesis (PyPI) in its own virtualenv under the tools directory; `schemathesis` on PATH.
+# Schemathesis (PyPI) in its own virtualenv under the tools directory, run as $SCHEMATHESIS
+# (its Python stays off PATH).
+SCHEMATHESIS="$TOOLS_DIR/schemathesis/bin/schemathesis"
 ensure_schemathesis() {
   local venv="$TOOLS_DIR/schemathesis"
-  if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  if ! "$SCHEMATHESIS" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
     say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI) into $venv"
     if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
       as_root apt-get update -qq
@@ -119,7 +121,6 @@ ensure_schemathesis() {
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
-  export PATH="$venv/bin:$PATH"
 }
 
 ensure_build_tools() {
