@@ -7,6 +7,8 @@ TOOLS_DIR="${ASSENT_TOOLS_DIR:-$HOME/.cache/assent/tools}"
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132.0.0"
 TERSER_VERSION="5.51.4"
+CARGO_FUZZ_VERSION="0.13.2"
+SCHEMATHESIS_VERSION="4.32.5"
 export PATH="$TOOLS_DIR/bin:$TOOLS_DIR/npm/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -86,6 +88,38 @@ ensure_nightly_for_banner() {
   fi
   if [ "$BANNER_NIGHTLY" = 0 ]; then
     say "could not complete the nightly toolchain: building the banner on stable (~20% larger)"
+  fi
+}
+
+# The fuzz targets (fuzz/) need cargo-fuzz and a nightly toolchain (libFuzzer's coverage
+# instrumentation is unstable). FUZZ_NIGHTLY=0 when this machine has no nightly.
+ensure_cargo_fuzz() {
+  FUZZ_NIGHTLY=1
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    say "no nightly toolchain: the fuzz targets cannot be built"
+    FUZZ_NIGHTLY=0
+    return
+  fi
+  if ! cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION"; then
+    say "installing cargo-fuzz $CARGO_FUZZ_VERSION into $TOOLS_DIR (about 2 minutes, once)"
+    cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --root "$TOOLS_DIR"
+  fi
+}
+
+# Schemathesis (PyPI) in its own virtualenv under the tools directory, run as $SCHEMATHESIS
+# (its Python stays off PATH).
+SCHEMATHESIS="$TOOLS_DIR/schemathesis/bin/schemathesis"
+ensure_schemathesis() {
+  local venv="$TOOLS_DIR/schemathesis"
+  if ! "$SCHEMATHESIS" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI) into $venv"
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+      as_root apt-get update -qq
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    fi
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 }
 

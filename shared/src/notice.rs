@@ -228,14 +228,36 @@ pub fn check_policy_url(url: &str) -> Result<(), Invalid> {
     }
 }
 
+/// Checks that every key of a per-language map is a language tag: 1–35 letters, digits and
+/// `-`, starting with a letter (the shape of RFC 5646 tags: `de`, `pt-BR`, `zh-Hant-TW`). A
+/// key holding `.` or `[` would also make the paths of lint findings ambiguous.
+fn check_language_keys<'a>(field: &str, keys: impl IntoIterator<Item = &'a String>) -> Result<(), Invalid> {
+    let is_tag = |key: &str| {
+        key.len() <= 35
+            && key.starts_with(|c: char| c.is_ascii_alphabetic())
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    match keys.into_iter().find(|key| !is_tag(key)) {
+        Some(key) => Err(Invalid::new(
+            field,
+            format!("{key:?} is not a language tag (such as en or pt-BR)"),
+        )),
+        None => Ok(()),
+    }
+}
+
 impl Notice {
     /// Checks what the type system cannot: unique purpose keys, texts in the default
-    /// language, and that only consent purposes are bundled into "Accept all".
+    /// language, language tags as the keys of every per-language map, and that only consent
+    /// purposes are bundled into "Accept all".
     pub fn validate(&self) -> Result<(), Invalid> {
         if self.version == 0 {
             return Err(Invalid::new("version", "must be 1 or more"));
         }
         check_policy_url(&self.policy_url)?;
+        check_language_keys("texts", self.texts.keys())?;
+        check_language_keys("change_summary", self.change_summary.keys())?;
+        check_language_keys("ui_texts", self.ui_texts.keys())?;
         if !self.texts.contains_key(&self.default_language) {
             return Err(Invalid::new(
                 "texts",
@@ -282,6 +304,7 @@ impl Notice {
             if !p.texts.contains_key(&self.default_language) {
                 return Err(Invalid::new(field, "missing texts in the default language"));
             }
+            check_language_keys(&format!("{field}.texts"), p.texts.keys())?;
             if p.legal_basis.is_necessary() && !p.consent_mode.is_empty() {
                 return Err(Invalid::new(field, "necessary purposes map to no Consent Mode type"));
             }
@@ -487,6 +510,38 @@ mod tests {
         n.purposes.push(purpose("analytics", LegalBasis::Consent, false));
         let err = n.validate().expect_err("duplicate");
         assert!(err.reason.contains("duplicate"), "{err}");
+    }
+
+    /// The `notice` fuzz target checks that each lint finding's path leads into the notice; a
+    /// language keyed `e[n` made `texts.e[n` point into an array that is not there.
+    #[test]
+    fn every_per_language_map_is_keyed_by_language_tags() {
+        let mut n = notice();
+        n.texts.insert("zh-Hant-TW".into(), n.texts["en"].clone());
+        n.change_summary.insert("pt-BR".into(), "Neu".into());
+        assert_eq!(n.validate(), Ok(()));
+        for bad in ["e[n", "de.DE", "", "1en", "en_GB", &"x".repeat(36)] {
+            let mut t = notice();
+            t.texts.insert(bad.into(), t.texts["en"].clone());
+            assert_eq!(t.validate().map_err(|e| e.field), Err("texts".into()), "{bad:?}");
+            let mut p = notice();
+            p.purposes[1].texts.insert(bad.into(), text("x"));
+            assert_eq!(
+                p.validate().map_err(|e| e.field),
+                Err("purposes[1].texts".into()),
+                "{bad:?}"
+            );
+            let mut c = notice();
+            c.change_summary.insert(bad.into(), "x".into());
+            assert_eq!(
+                c.validate().map_err(|e| e.field),
+                Err("change_summary".into()),
+                "{bad:?}"
+            );
+            let mut u = notice();
+            u.ui_texts.insert(bad.into(), BTreeMap::new());
+            assert_eq!(u.validate().map_err(|e| e.field), Err("ui_texts".into()), "{bad:?}");
+        }
     }
 
     #[test]

@@ -17,10 +17,14 @@ impl Bits {
     }
 
     /// Zeckendorf representation, least significant Fibonacci number first, then a closing 1.
+    /// `value` must be 1 or more: 0 has no such representation.
     pub fn fibonacci(&mut self, value: u64) {
         let mut fibs = vec![1u64, 2];
-        while fibs[fibs.len() - 1] <= value {
-            let next = fibs[fibs.len() - 1] + fibs[fibs.len() - 2];
+        // Every Fibonacci number up to `value`, and none past `u64`.
+        while let [.., a, b] = fibs[..]
+            && b <= value
+            && let Some(next) = a.checked_add(b)
+        {
             fibs.push(next);
         }
         let mut out = vec![false; fibs.len()];
@@ -86,9 +90,12 @@ impl Reader {
         Some(b)
     }
 
+    /// A Fibonacci-coded integer; `None` at the end of the bits, or when the code names a
+    /// number past `u64` (a term past the 93rd Fibonacci number, or a sum that overflows).
     pub fn fibonacci(&mut self) -> Option<u64> {
-        let (mut a, mut b) = (1u64, 2u64);
-        let mut value = 0;
+        // The current and next Fibonacci terms; `None` once a term no longer fits.
+        let (mut term, mut next) = (Some(1u64), Some(2u64));
+        let mut value = 0u64;
         let mut last = false;
         loop {
             let bit = self.bool()?;
@@ -96,10 +103,10 @@ impl Reader {
                 return Some(value);
             }
             if bit {
-                value += a;
+                value = value.checked_add(term?)?;
             }
             last = bit;
-            (a, b) = (b, a + b);
+            (term, next) = (next, term.zip(next).and_then(|(a, b)| a.checked_add(b)));
         }
     }
 }
