@@ -1,10 +1,13 @@
-//! A database cut mid-run (issue 15, item 6): a TCP proxy between Assent and PostgreSQL that
-//! can go silent — the shared PostgreSQL server itself is never stopped. While it is silent the
-//! API answers `503 database_unavailable` within about the configured timeout instead of
-//! hanging, `/readyz` says why, and once it is back a retried choice is recorded exactly once.
-//! The bound below is generous: the measured delay is printed, not asserted tightly.
+//! Database outages (issue 15, item 6). Here: a database cut mid-run — a TCP proxy between
+//! Assent and PostgreSQL that can go silent; the shared PostgreSQL server itself is never
+//! stopped. While it is silent the API answers `503 database_unavailable` within about the
+//! configured timeout instead of hanging, `/readyz` says why, and once it is back a retried
+//! choice is recorded exactly once. [`storage`]: a database that is full or read-only.
+//! The bounds are generous: measured delays are printed, not asserted tightly.
 
-use crate::helpers::{Backend, spawn_app_with};
+mod storage;
+
+use crate::helpers::{Backend, TestApp, spawn_app_with};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -63,19 +66,54 @@ fn through(url: &str, proxy: SocketAddr) -> String {
     format!("{scheme_user}@{proxy}/{database}")
 }
 
-async fn error_code(res: reqwest::Response) -> (u16, String, Option<String>) {
+/// An answer as an outage test checks it: status, `error.code`, `error.details.reason` and
+/// `Retry-After` (empty strings where absent).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub code: String,
+    pub reason: String,
+    pub retry_after: Option<String>,
+}
+
+pub async fn answer(res: reqwest::Response) -> Answer {
     let status = res.status().as_u16();
-    let retry = res
+    let retry_after = res
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let body: Value = res.json().await.unwrap_or(Value::Null);
-    (
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    Answer {
         status,
-        body["error"]["code"].as_str().unwrap_or_default().to_owned(),
-        retry,
-    )
+        code: text(&body["error"]["code"]),
+        reason: text(&body["error"]["details"]["reason"]),
+        retry_after,
+    }
+}
+
+/// Rows in every table (but the background jobs' leases), read over a connection of its own.
+pub async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database_url).await.expect("connect");
+    let list = if app.database_url.starts_with("sqlite:") {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'leases'"
+    } else {
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'leases'"
+    };
+    let tables: Vec<String> = sqlx::query_scalar(list).fetch_all(&pool).await.expect("tables");
+    let census: Vec<String> = tables
+        .iter()
+        .map(|t| format!("SELECT '{t}', COUNT(*) FROM {t}"))
+        .collect();
+    let mut counts: Vec<(String, i64)> = sqlx::query_as(&census.join(" UNION ALL "))
+        .fetch_all(&pool)
+        .await
+        .expect("count rows");
+    pool.close().await;
+    counts.sort();
+    counts
 }
 
 #[tokio::test]
@@ -102,23 +140,24 @@ async fn a_cut_database_answers_503_within_about_a_second_and_a_retry_is_recorde
 
     proxy.set_cut(true);
     let started = Instant::now();
-    let (status, code, retry) = error_code(app.post_consent(&next, Some(&token)).await).await;
+    let got = answer(app.post_consent(&next, Some(&token)).await).await;
     let waited = started.elapsed();
-    println!("POST …/consents with the database cut: {status} {code} after {waited:?}");
+    println!("POST …/consents with the database cut: {got:?} after {waited:?}");
     assert_eq!(
-        (status, code.as_str(), retry.as_deref()),
-        (503, "database_unavailable", Some("1"))
+        got,
+        Answer {
+            status: 503,
+            code: "database_unavailable".into(),
+            reason: "unreachable".into(),
+            retry_after: Some("1".into())
+        }
     );
     assert!(waited < Duration::from_secs(15), "answered after {waited:?}");
 
     let started = Instant::now();
-    let ready = app.get("/readyz").await;
-    let (status, code, _) = error_code(ready).await;
-    println!(
-        "/readyz with the database cut: {status} {code} after {:?}",
-        started.elapsed()
-    );
-    assert_eq!((status, code.as_str()), (503, "not_ready"));
+    let ready = answer(app.get("/readyz").await).await;
+    println!("/readyz with the database cut: {ready:?} after {:?}", started.elapsed());
+    assert_eq!((ready.status, ready.code.as_str()), (503, "not_ready"));
     let body: Value = app.get("/readyz").await.json().await.expect("JSON");
     assert!(
         body["error"]["message"]
