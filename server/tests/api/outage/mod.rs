@@ -6,9 +6,11 @@
 //! The bounds are generous: measured delays are printed, not asserted tightly.
 
 mod storage;
+mod sweep;
 
 use crate::helpers::{Backend, TestApp, spawn_app_with};
 use serde_json::{Value, json};
+use sqlx::Executor;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::copy_bidirectional;
@@ -64,6 +66,19 @@ fn through(url: &str, proxy: SocketAddr) -> String {
     let (scheme_user, rest) = url.split_once('@').expect("user@host in the URL");
     let (_, database) = rest.split_once('/').expect("database in the URL");
     format!("{scheme_user}@{proxy}/{database}")
+}
+
+/// Runs `sql` on every connection of the server's pool: all are taken at once, so each is a
+/// different one, and every later query of the server runs on one of them.
+pub async fn on_every_connection(app: &TestApp, sql: &str) {
+    let pool = &app.state.db.pool;
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(pool.acquire().await.expect("a pooled connection"));
+    }
+    for conn in &mut held {
+        conn.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
 }
 
 /// An answer as an outage test checks it: status, `error.code`, `error.details.reason` and
@@ -190,4 +205,78 @@ async fn a_cut_database_answers_503_within_about_a_second_and_a_retry_is_recorde
         .collect();
     assert_eq!(methods, ["accept_all", "withdraw"]);
     assert_eq!(app.get("/readyz").await.status(), 200);
+}
+
+/// A query already sent when the network goes gets no error, only silence: the request is
+/// answered `503 database_unavailable` once it has waited five times `db_timeout_ms`.
+#[tokio::test]
+async fn a_query_in_flight_when_the_database_is_cut_is_answered_503_within_the_bound() {
+    let proxy = Proxy::start("127.0.0.1:5432".parse().expect("addr")).await;
+    let app = spawn_app_with(Backend::Postgres, |config| {
+        config.database_url = through(&config.database_url, proxy.addr);
+        config.db_timeout_ms = 1_000;
+        config.public_rate_per_second = 0;
+    })
+    .await;
+    let first = app.consent_body("accept_all", json!({"analytics": "granted"})).await;
+    let recorded: Value = app.post_consent(&first, None).await.json().await.expect("JSON");
+    let subject = recorded["subject_id"].as_str().expect("subject").to_owned();
+    let token = recorded["subject_token"].as_str().expect("token").to_owned();
+
+    // Over a connection of its own, a lock the history read will wait for inside PostgreSQL:
+    // its query is sent and unanswered when the network goes.
+    let mut locker = <sqlx::PgConnection as sqlx::Connection>::connect(&app.database_url)
+        .await
+        .expect("a direct connection");
+    locker.execute("BEGIN").await.expect("begin");
+    locker
+        .execute("LOCK TABLE consent_events IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    let read = async {
+        let started = Instant::now();
+        let res = tokio::time::timeout(Duration::from_secs(30), app.history(&subject, &token))
+            .await
+            .expect("an answer within 30 s");
+        (answer(res).await, started.elapsed())
+    };
+    let cut = async {
+        let waiting =
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+        for _ in 0..200 {
+            let n: i64 = sqlx::query_scalar(waiting)
+                .fetch_one(&mut locker)
+                .await
+                .expect("activity");
+            if n > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        proxy.set_cut(true);
+        // PostgreSQL answers the read now; the answer never crosses.
+        locker.execute("ROLLBACK").await.expect("rollback");
+    };
+    let ((got, waited), ()) = tokio::join!(read, cut);
+    println!("GET history in flight when the database was cut: {got:?} after {waited:?}");
+    assert_eq!(
+        got,
+        Answer {
+            status: 503,
+            code: "database_unavailable".into(),
+            reason: "unreachable".into(),
+            retry_after: Some("1".into())
+        }
+    );
+
+    proxy.set_cut(false);
+    let mut back = false;
+    for _ in 0..60 {
+        if app.history(&subject, &token).await.status() == 200 {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(back, "reads work again once the network is back");
 }

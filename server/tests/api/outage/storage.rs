@@ -10,25 +10,11 @@
 //! (none an acknowledgement), no table moves, reads still work and `/readyz` says why. Once
 //! writes are possible again the same requests are recorded once each and the chains verify.
 
-use super::{Answer, answer, row_counts};
+use super::{Answer, answer, on_every_connection, row_counts};
 use crate::helpers::{Backend, TestApp, spawn_app_with};
 use crate::on_both_backends;
 use assent_shared::ids::SiteId;
 use serde_json::{Value, json};
-use sqlx::Executor;
-
-/// Runs `sql` on every connection of the server's pool: all are taken at once, so each is a
-/// different one, and every later query of the server runs on one of them.
-async fn on_every_connection(app: &TestApp, sql: &str) {
-    let pool = &app.state.db.pool;
-    let mut held = Vec::new();
-    for _ in 0..pool.options().get_max_connections() {
-        held.push(pool.acquire().await.expect("a pooled connection"));
-    }
-    for conn in &mut held {
-        conn.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-    }
-}
 
 fn refused(reason: &str) -> Answer {
     Answer {
