@@ -169,6 +169,21 @@ async fn a_cut_database_answers_503_within_about_a_second_and_a_retry_is_recorde
     );
     assert!(waited < Duration::from_secs(15), "answered after {waited:?}");
 
+    // What a page needs to show its banner is still served: the loader and the notice last read.
+    for path in [
+        "/embed.js?site=demo",
+        "/v1/sites/demo/notice?lang=en",
+        "/v1/sites/demo/loader.json",
+    ] {
+        let started = Instant::now();
+        let status = app.get(path).await.status();
+        println!(
+            "GET {path} with the database cut: {status} after {:?}",
+            started.elapsed()
+        );
+        assert_eq!(status, 200, "{path}");
+    }
+
     let started = Instant::now();
     let ready = answer(app.get("/readyz").await).await;
     println!("/readyz with the database cut: {ready:?} after {:?}", started.elapsed());
