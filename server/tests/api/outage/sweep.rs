@@ -137,17 +137,21 @@ async fn sweep(fx: &Fixture, during: &str) {
             let what = format!("{} {} — {}", case.method.to_uppercase(), case.template, case.what);
             let sent = Instant::now();
             let mut unavailable = false;
+            let mut status = 0;
             let problem = match tokio::time::timeout(BOUND, case.send(&fx.app)).await {
                 Err(_) => Some(format!("no answer within {BOUND:?}")),
                 Ok(Err(e)) => Some(format!("no answer: {e}")),
                 Ok(Ok(res)) => {
-                    let status = res.status().as_u16();
+                    status = res.status().as_u16();
                     let retry = res.headers().contains_key("retry-after");
                     let body = res.text().await.unwrap_or_default();
                     unavailable = body.contains("\"database_unavailable\"");
                     judge(case, *good, status, retry, &body)
                 }
             };
+            if *good {
+                println!("{during}: {status} {what}");
+            }
             (what, sent.elapsed(), unavailable, problem)
         })
         .buffer_unordered(64)
