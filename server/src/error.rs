@@ -3,7 +3,7 @@
 //! Policy: every refusal is a specific 4xx with a stable `code` and a message a client
 //! developer can act on, in the shared [`ErrorBody`] shape. A database that is out of reach,
 //! full or read-only is a 503 `database_unavailable` with `Retry-After` (see
-//! [`crate::ledger::outage`]). Anything else unexpected is an opaque 500: its cause is logged
+//! [`mod@crate::ledger::outage`]). Anything else unexpected is an opaque 500: its cause is logged
 //! here and never sent to the client. A refused request writes nothing.
 
 use assent_shared::Invalid;

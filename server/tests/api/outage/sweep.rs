@@ -178,7 +178,7 @@ async fn sweep(fx: &Fixture, during: &str) {
 }
 
 #[tokio::test]
-async fn with_postgresql_cut_every_operation_answers_in_time_and_never_500() {
+async fn every_operation_answers_in_time_and_never_500_with_the_database_cut_on_postgres() {
     let proxy = Proxy::start("127.0.0.1:5432".parse().expect("addr")).await;
     let fx = fixture_with(Backend::Postgres, |config| {
         config.database_url = super::through(&config.database_url, proxy.addr);
