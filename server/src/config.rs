@@ -95,8 +95,9 @@ pub struct Config {
     /// none). Set it when Assent is reached over HTTPS only (RFC 6797).
     pub hsts_max_age_secs: u64,
     /// How long a request waits for the database before answering `503 database_unavailable`
-    /// (ms): the pool's acquire timeout, and the bound on a group-commit batch (five times
-    /// this). A cut network then costs a second, not a hung request.
+    /// (ms): the pool's acquire timeout; a group-commit batch and a whole request (but the
+    /// ledger-wide verify and export) are bounded at five times this
+    /// ([`crate::request_bound`]). A cut network then costs a second, not a hung request.
     pub db_timeout_ms: u64,
 }
 

@@ -1,8 +1,10 @@
 //! The one error type of the HTTP layer.
 //!
 //! Policy: every refusal is a specific 4xx with a stable `code` and a message a client
-//! developer can act on, in the shared [`ErrorBody`] shape. Anything unexpected is an opaque
-//! 500: its cause is logged here and never sent to the client. A refused request writes nothing.
+//! developer can act on, in the shared [`ErrorBody`] shape. A database that is out of reach,
+//! full or read-only is a 503 `database_unavailable` with `Retry-After` (see
+//! [`mod@crate::ledger::outage`]). Anything else unexpected is an opaque 500: its cause is logged
+//! here and never sent to the client. A refused request writes nothing.
 
 use assent_shared::Invalid;
 use assent_shared::api::{ErrorBody, ErrorDetail};
@@ -63,10 +65,11 @@ pub enum ApiError {
     NoticeMismatch(String),
     #[error("{0}")]
     NotReady(String),
-    /// 503: the database did not answer in time (`Retry-After: 1`); nothing was recorded
-    /// that a retry with the same ids would record twice.
-    #[error("the database is not answering; try again in a moment")]
-    DatabaseUnavailable,
+    /// 503: the database is out of reach, full or read-only (`Retry-After: 1`,
+    /// `details.reason` says which); nothing was recorded that a retry with the same ids
+    /// would record twice.
+    #[error("{}", .0.message())]
+    DatabaseUnavailable(crate::ledger::Outage),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -86,7 +89,7 @@ impl ApiError {
             }
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone { .. } => StatusCode::GONE,
-            Self::NotReady(_) | Self::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotReady(_) | Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -109,7 +112,7 @@ impl ApiError {
             Self::Gone { code, .. } => code,
             Self::NoticeMismatch(_) => "notice_mismatch",
             Self::NotReady(_) => "not_ready",
-            Self::DatabaseUnavailable => "database_unavailable",
+            Self::DatabaseUnavailable(_) => "database_unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -139,12 +142,12 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        // A database out of reach is not a bug: say so, and when to try again.
+        // A database out of reach, full or read-only is not a bug: say so, and when to try again.
         if let Self::Internal(cause) = &self
-            && crate::ledger::is_unavailable(cause)
+            && let Some(kind) = crate::ledger::outage(cause)
         {
-            tracing::warn!(error = %cause, "database unavailable");
-            return Self::DatabaseUnavailable.into_response();
+            tracing::warn!(error = %cause, reason = kind.reason(), "database unavailable");
+            return Self::DatabaseUnavailable(kind).into_response();
         }
         let message = match &self {
             Self::Internal(cause) => {
@@ -158,11 +161,12 @@ impl IntoResponse for ApiError {
             Self::Lint(findings) => Some(json!({ "findings": findings })),
             Self::CredentialRefused { field, reason } => Some(json!({ "field": field, "reason": reason })),
             Self::TooManyRequests { retry_after_secs } => Some(json!({ "retry_after_secs": retry_after_secs })),
+            Self::DatabaseUnavailable(kind) => Some(json!({ "reason": kind.reason() })),
             _ => None,
         };
         let retry_after = match &self {
             Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
-            Self::DatabaseUnavailable => Some(1),
+            Self::DatabaseUnavailable(_) => Some(1),
             _ => None,
         };
         let body = ErrorBody {

@@ -21,6 +21,7 @@ pub mod ledger;
 pub mod metrics;
 pub mod notice_cache;
 pub mod rate_limit;
+pub mod request_bound;
 pub mod request_context;
 pub mod routes;
 pub mod security_headers;

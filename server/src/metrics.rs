@@ -24,7 +24,8 @@ use std::time::Instant;
 pub struct BatchMetrics {
     /// Events per batch, observed once per batch the writer tried to commit.
     pub sizes: Histogram,
-    /// Batches whose transaction failed (each of their requests got a 500).
+    /// Batches whose transaction failed (each of their requests got a 500, or a 503 when the
+    /// database was out of reach, full or read-only).
     pub failures: IntCounter,
 }
 

@@ -1,5 +1,6 @@
 //! Published notices are immutable, so each version (and each language's hash) is read and
-//! computed once per process instead of on every recorded decision.
+//! computed once per process instead of on every recorded decision. The latest version of
+//! each site read last is kept too, so a banner can still be shown while the database is out.
 
 use crate::ledger::Ledger;
 use assent_shared::canonical::notice_hash;
@@ -34,9 +35,46 @@ impl ShownNotice {
 pub struct NoticeCache {
     versions: Mutex<HashMap<(SiteId, u32), Arc<Notice>>>,
     shown: Mutex<HashMap<(SiteId, u32, String), Arc<ShownNotice>>>,
+    /// The latest version of each site, as last read from the database.
+    latest: Mutex<HashMap<SiteId, Arc<Notice>>>,
 }
 
 impl NoticeCache {
+    /// The latest published version of `site`, read from the database; while the database is
+    /// out of reach, full or read-only, the one this process read last (a publication since
+    /// would have reached it through the configuration version, polled from the same
+    /// database, so it is at most as old as the outage). `None` if none was ever published;
+    /// an outage before any read is an error.
+    pub async fn latest(&self, ledger: &dyn Ledger, site: &SiteId) -> anyhow::Result<Option<Arc<Notice>>> {
+        match ledger.latest_notice(site).await {
+            Ok(found) => {
+                let found = found.map(Arc::new);
+                let mut latest = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
+                match &found {
+                    Some(notice) => latest.insert(site.clone(), notice.clone()),
+                    None => latest.remove(site),
+                };
+                Ok(found)
+            }
+            Err(err) => {
+                let kept = crate::ledger::outage(&err).and_then(|_| {
+                    self.latest
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .get(site)
+                        .cloned()
+                });
+                match kept {
+                    Some(notice) => {
+                        tracing::warn!(error = %err, site = %site, version = notice.version, "serving the notice last read: the database is out");
+                        Ok(Some(notice))
+                    }
+                    None => Err(err),
+                }
+            }
+        }
+    }
+
     /// The published version, or `None` if it was never published.
     pub async fn version(
         &self,

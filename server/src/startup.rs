@@ -54,7 +54,7 @@ impl Application {
             ledger.clone(),
             config.batch_max,
             Duration::from_micros(config.batch_wait_us),
-            db_timeout * 5,
+            crate::request_bound::limit(&config),
             metrics.batches.clone(),
         );
         let login_limiter = LoginLimiter::new(config.login_per_minute_per_ip, config.login_per_minute_per_account);

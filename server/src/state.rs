@@ -85,7 +85,8 @@ impl AppState {
     }
 
     /// What a site's loader needs ([`LoaderFacts`]), from its latest notice; cached a few
-    /// seconds per site, and the configuration watch clears the cache on any change.
+    /// seconds per site, and the configuration watch clears the cache on any change. While the
+    /// database is out, from the latest notice this process read ([`crate::notice_cache::NoticeCache::latest`]).
     pub async fn loader_facts(&self, site: &SiteId) -> anyhow::Result<Option<LoaderFacts>> {
         const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
         if let Some((at, facts)) = self.loader_versions.lock().await.get(site)
@@ -93,7 +94,7 @@ impl AppState {
         {
             return Ok(Some(facts.clone()));
         }
-        let Some(latest) = self.ledger.latest_notice(site).await? else {
+        let Some(latest) = self.notices.latest(self.ledger.as_ref(), site).await? else {
             return Ok(None);
         };
         let facts = LoaderFacts {

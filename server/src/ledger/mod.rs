@@ -9,6 +9,7 @@
 
 mod append;
 pub mod checkpoint;
+pub mod outage;
 mod outbox;
 pub mod postgres;
 pub mod retention;
@@ -27,6 +28,7 @@ use assent_shared::regime::Regime;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use outage::{DatabaseUnavailable, Outage, outage};
 pub use snapshot::{ChainPosition, EventCount, EventFilter, Selection, SiteSnapshot};
 pub use sql::{SqlLedger, bump_config_version, insert_notice, is_retryable};
 
@@ -112,6 +114,8 @@ pub struct EventRow {
 pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
     fn backend(&self) -> Backend;
     async fn ping(&self) -> anyhow::Result<()>;
+    /// Whether the database takes a write now ([`outage::write_probe`]); leaves nothing behind.
+    async fn write_probe(&self) -> anyhow::Result<()>;
     /// Every site, archived ones included.
     async fn sites(&self) -> anyhow::Result<Vec<SiteRecord>>;
     /// Creates the site or replaces its name and origins (its regime overrides are kept).
@@ -164,36 +168,13 @@ pub async fn connect(database_url: &str) -> anyhow::Result<SqlLedger> {
 }
 
 /// [`connect`], waiting at most `timeout` for a pooled connection (then the call fails with
-/// [`DatabaseUnavailable`] instead of waiting on).
+/// an [`Outage`] instead of waiting on).
 pub async fn connect_with(database_url: &str, timeout: std::time::Duration) -> anyhow::Result<SqlLedger> {
     if database_url.starts_with("sqlite:") {
         sqlite::connect(database_url, timeout).await
     } else {
         postgres::connect(database_url, timeout).await
     }
-}
-
-/// The database did not answer in time, or the connection to it failed: worth retrying
-/// (`503 database_unavailable`), unlike a bug.
-#[derive(Debug, thiserror::Error)]
-#[error("the database is not answering")]
-pub struct DatabaseUnavailable;
-
-/// Whether `err` says the database was out of reach (pool timeout, a broken connection, no
-/// answer in time), rather than that a statement failed.
-pub fn is_unavailable(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause.is::<DatabaseUnavailable>()
-            || cause.downcast_ref::<sqlx::Error>().is_some_and(|e| {
-                matches!(
-                    e,
-                    sqlx::Error::PoolTimedOut
-                        | sqlx::Error::PoolClosed
-                        | sqlx::Error::Io(_)
-                        | sqlx::Error::WorkerCrashed
-                )
-            })
-    })
 }
 
 /// [`connect`], as the one storage interface.

@@ -103,6 +103,10 @@ impl Ledger for SqlLedger {
         Ok(())
     }
 
+    async fn write_probe(&self) -> anyhow::Result<()> {
+        super::outage::write_probe(&self.pool, self.backend).await
+    }
+
     async fn sites(&self) -> anyhow::Result<Vec<SiteRecord>> {
         let rows = sqlx::query(
             "SELECT id, name, origins, regime_overrides, archived_at, starter_notice FROM sites ORDER BY id",

@@ -2,7 +2,7 @@
 //! what is queued into one transaction, and answers each request only after that
 //! transaction has committed. `batch_max = 1` gives one transaction per event.
 
-use super::{AppendResult, Ledger, NewEvent};
+use super::{AppendResult, DatabaseUnavailable, Ledger, NewEvent, Outage};
 use crate::metrics::BatchMetrics;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +21,9 @@ pub struct Writer {
 impl Writer {
     /// `stall`: the longest one batch may take before its requests are answered
     /// [`DatabaseUnavailable`] (a cut connection never answers; a retry with the same event
-    /// id is idempotent, so a batch that did commit meanwhile is not recorded twice).
+    /// id is idempotent, so a batch that did commit meanwhile is not recorded twice). A batch
+    /// that fails answers every one of its requests with the same error, none with an
+    /// acknowledgement: its transaction wrote nothing.
     pub fn spawn(
         ledger: Arc<dyn Ledger>,
         batch_max: usize,
@@ -48,8 +50,10 @@ impl Writer {
             .map_err(|_| anyhow::anyhow!("ledger writer has stopped"))?;
         match answer.await {
             Ok(Ok(outcome)) => Ok(outcome),
-            Ok(Err(shared)) if super::is_unavailable(&shared) => Err(super::DatabaseUnavailable.into()),
-            Ok(Err(shared)) => Err(anyhow::anyhow!("append batch failed: {shared:#}")),
+            Ok(Err(shared)) => match super::outage(&shared) {
+                Some(kind) => Err(DatabaseUnavailable(kind).into()),
+                None => Err(anyhow::anyhow!("append batch failed: {shared:#}")),
+            },
             Err(_) => Err(anyhow::anyhow!("ledger writer dropped the request")),
         }
     }
@@ -82,7 +86,7 @@ async fn run(
         metrics.sizes.observe(events.len() as f64);
         let outcome = tokio::time::timeout(stall, ledger.append_batch(&events))
             .await
-            .unwrap_or_else(|_| Err(super::DatabaseUnavailable.into()));
+            .unwrap_or_else(|_| Err(DatabaseUnavailable(Outage::Unreachable).into()));
         match outcome {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
@@ -91,7 +95,11 @@ async fn run(
                 }
             }
             Err(err) => {
-                tracing::error!(error = ?err, batch = events.len(), "append batch failed");
+                if let Some(kind) = super::outage(&err) {
+                    tracing::warn!(error = %err, reason = kind.reason(), batch = events.len(), "append batch refused by the database");
+                } else {
+                    tracing::error!(error = ?err, batch = events.len(), "append batch failed");
+                }
                 metrics.failures.inc();
                 let shared = Arc::new(err);
                 for reply in replies {

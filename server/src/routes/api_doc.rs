@@ -109,7 +109,7 @@ pub mod answers {
     pub const INVALID: &str = "`invalid_input`: a value of the wrong shape or out of range; `details.field` names it (a JSON path, or `query`)";
     pub const INTERNAL: &str =
         "`internal`: an unexpected failure, logged on the server and never described in the answer";
-    pub const NOT_READY: &str = "`not_ready`: the database is unreachable or the banner is not built yet";
+    pub const NOT_READY: &str = "`not_ready`: the database is out of reach, full or read-only (the message says which), or the banner is not built yet";
 
     pub const SITE_NOT_FOUND: &str = "`site_not_found`: no live site has this id";
     pub const ORIGIN: &str = "`origin_not_allowed`: a browser request whose `Origin` is not registered for this site";

@@ -22,7 +22,9 @@ pub async fn get_healthz() -> Json<Value> {
 
 /// Readiness.
 ///
-/// Ready when the database answers and the banner bundle has been built.
+/// Ready when the database answers and takes a write (a probe that is rolled back), and the
+/// banner bundle has been built. Otherwise 503 `not_ready` saying why: the database is out
+/// of reach, full or read-only, or the front end is not built.
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -34,7 +36,11 @@ pub async fn get_healthz() -> Json<Value> {
 )]
 pub async fn get_readyz(State(state): State<AppState>) -> Result<Json<Value>> {
     let limit = std::time::Duration::from_millis(state.config.db_timeout_ms.max(1));
-    match tokio::time::timeout(limit, state.ledger.ping()).await {
+    let check = async {
+        state.ledger.ping().await?;
+        state.ledger.write_probe().await
+    };
+    match tokio::time::timeout(limit, check).await {
         Err(_) => {
             return Err(ApiError::NotReady(format!(
                 "the database did not answer within {} ms",
@@ -42,8 +48,9 @@ pub async fn get_readyz(State(state): State<AppState>) -> Result<Json<Value>> {
             )));
         }
         Ok(Err(err)) => {
-            tracing::warn!(error = ?err, "readiness: database unreachable");
-            return Err(ApiError::NotReady("the database is not reachable".into()));
+            tracing::warn!(error = ?err, "readiness: the database failed its check");
+            let why = crate::ledger::outage(&err).map_or("the database failed its check", |kind| kind.readiness());
+            return Err(ApiError::NotReady(why.into()));
         }
         Ok(Ok(())) => {}
     }

@@ -161,6 +161,7 @@ pub fn router(state: AppState) -> Router {
                 code: "not_found",
             }
         })
+        .layer(from_fn_with_state(state.config.clone(), crate::request_bound::bound))
         .layer(from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .layer(axum::middleware::map_response_with_state(
             state.config.clone(),

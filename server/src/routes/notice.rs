@@ -126,8 +126,8 @@ pub(super) async fn current_notice(
     count_for: Option<IpAddr>,
 ) -> Result<Response> {
     let notice = state
-        .ledger
-        .latest_notice(&site.id)
+        .notices
+        .latest(state.ledger.as_ref(), &site.id)
         .await?
         .ok_or_else(notice_not_found)?;
     let ctx = RequestContext::from_headers(&state.config, headers, &site.regime_overrides);

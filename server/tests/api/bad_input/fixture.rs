@@ -171,6 +171,11 @@ fn account_assertion(app: &TestApp, site: &str, iat: i64) -> String {
 }
 
 pub async fn fixture(backend: Backend) -> Fixture {
+    fixture_with(backend, |_| {}).await
+}
+
+/// [`fixture`], with `configure` applied to the server's configuration last.
+pub async fn fixture_with(backend: Backend, configure: impl FnOnce(&mut assent_server::config::Config)) -> Fixture {
     let app = spawn_app_with(backend, |c| {
         c.public_rate_per_second = 0;
         c.site_rate_per_second = 0;
@@ -178,6 +183,7 @@ pub async fn fixture(backend: Backend) -> Fixture {
         c.login_per_minute_per_account = 100_000;
         c.metrics_token = Some(METRICS_TOKEN.into());
         c.webhooks_allow_private_networks = true;
+        configure(c);
     })
     .await;
     let v1 = app.notice("en").await;

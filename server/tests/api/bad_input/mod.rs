@@ -20,7 +20,7 @@ mod privacy;
 mod public;
 mod subject;
 
-pub use fixture::{Fixture, Ids, fixture};
+pub use fixture::{Fixture, Ids, fixture, fixture_with};
 
 use crate::helpers::{Backend, spawn_app};
 use reqwest::Method;
@@ -154,13 +154,23 @@ impl Case {
         }
     }
 
-    /// Sends the case; what is wrong with the answer, if anything.
-    async fn check(&self, fx: &Fixture) -> Result<(), String> {
+    /// The refusal expected: status and `error.code` (empty for a page).
+    pub fn expected(&self) -> (u16, &'static str) {
+        (self.status, self.code)
+    }
+
+    /// The answer is a page for people, not the JSON shape.
+    pub fn html(&self) -> bool {
+        self.html
+    }
+
+    /// Sends the request of the case to `app`, whatever answer it gets.
+    pub async fn send(&self, app: &crate::helpers::TestApp) -> reqwest::Result<reqwest::Response> {
         let method = self
             .send_as
             .clone()
             .unwrap_or_else(|| Method::from_bytes(self.method.to_uppercase().as_bytes()).expect("method"));
-        let mut req = fx.app.client.request(method, self.url(&fx.app.api));
+        let mut req = app.client.request(method, self.url(&app.api));
         for (name, value) in &self.headers {
             req = req.header(*name, value);
         }
@@ -170,7 +180,12 @@ impl Case {
             }
             req = req.body(bytes.clone());
         }
-        let res = req.send().await.map_err(|e| format!("no answer: {e}"))?;
+        req.send().await
+    }
+
+    /// Sends the case; what is wrong with the answer, if anything.
+    async fn check(&self, fx: &Fixture) -> Result<(), String> {
+        let res = self.send(&fx.app).await.map_err(|e| format!("no answer: {e}"))?;
         let status = res.status().as_u16();
         let kind = res
             .headers()
@@ -344,8 +359,8 @@ pub fn with(body: &Value, key: &str, value: Value) -> Value {
     body
 }
 
-/// Every case of the catalogue, for the coverage check.
-fn all_cases(ids: &Ids) -> Vec<Case> {
+/// Every case of the catalogue, for the coverage check (and the outage sweep).
+pub fn all_cases(ids: &Ids) -> Vec<Case> {
     let mut cases = public::cases(ids);
     cases.extend(privacy::cases(ids));
     cases.extend(subject::cases(ids));
