@@ -1,6 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { acknowledged, banner, demoUrl, history, screenshot, stored } from "../fixtures/assent";
+import { acknowledged, banner, demoUrl, history, screenshot, stored, wasmRequests } from "../fixtures/assent";
 
 const BANNER_PURPOSES = ["advertising", "analytics", "functional"];
 
@@ -152,10 +152,7 @@ test("a returning visitor with a current choice downloads no WebAssembly until o
   await page.goto(demoUrl());
   await banner(page, "reject-all").click();
   await acknowledged(page);
-  const wasm: string[] = [];
-  page.on("request", (r) => {
-    if (r.url().endsWith(".wasm")) wasm.push(r.url());
-  });
+  const wasm = wasmRequests(page);
   await page.reload();
   await expect(page.locator('#assent-fab-host [data-test="privacy-choices"]')).toBeVisible();
   await page.waitForLoadState("networkidle");

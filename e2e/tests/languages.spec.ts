@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { acknowledged, api, banner, demoUrl, history, screenshot } from "../fixtures/assent";
+import { acknowledged, api, banner, demoUrl, history, screenshot, wasmRequests } from "../fixtures/assent";
 
 const cases = [
   { locale: "fr-FR", lang: "fr", accept: "Tout accepter", reject: "Tout refuser", dir: "ltr" },
@@ -68,10 +68,7 @@ test.describe("a blocked embed for a browser in de-DE", () => {
     await banner(page, "reject-all").click();
     await acknowledged(page);
 
-    const wasm: string[] = [];
-    page.on("request", (r) => {
-      if (r.url().endsWith(".wasm")) wasm.push(r.url());
-    });
+    const wasm = wasmRequests(page);
     await page.reload();
     await expect(banner(page, "privacy-choices")).toBeVisible();
     await expect(placeholder).toContainText(`„${title}“`);

@@ -2,8 +2,8 @@
 // subdomain applies on the others (without loading the banner there), a withdrawal made on
 // another subdomain is appended to the same subject's chain, and the newer choice wins.
 // The demo serves every subdomain of demo.localhost (Chromium resolves *.localhost to loopback).
-import { test, expect, Page } from "@playwright/test";
-import { acknowledged, banner, demoUrl, history, stored } from "../fixtures/assent";
+import { test, expect } from "@playwright/test";
+import { acknowledged, banner, demoUrl, history, stored, wasmRequests } from "../fixtures/assent";
 
 const on = (sub: string) => {
   const url = new URL(demoUrl());
@@ -11,13 +11,6 @@ const on = (sub: string) => {
   return url.toString();
 };
 
-const wasmRequests = (page: Page) => {
-  const seen: string[] = [];
-  page.on("request", (r) => {
-    if (r.url().endsWith(".wasm")) seen.push(r.url());
-  });
-  return seen;
-};
 
 test("a choice made on one subdomain applies on the others, and a withdrawal there joins the same chain", async ({ page }) => {
   await page.goto(on("www"));

@@ -297,14 +297,7 @@ pub async fn rich_instance(backend: Backend) -> Rich {
         .await
         .expect("settings link");
     assert_eq!(res.status(), 201, "settings link");
-    let res = app
-        .client
-        .get(format!("{}/v1/sites/demo/notice?lang=en&first=1", app.api))
-        .header("origin", &app.demo)
-        .send()
-        .await
-        .expect("notice");
-    assert_eq!(res.status(), 200);
+    crate::stats::show_banner(&app, 1).await;
     app.state.impressions.flush(&app.state.db).await.expect("flush");
 
     // A second key signs what comes next; the subject tokens above stay with the first.

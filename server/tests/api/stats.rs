@@ -28,7 +28,7 @@ async fn stats(app: &TestApp, token: &str, query: &str) -> Value {
 }
 
 /// Asks for the notice as the loader does for a visitor with no stored choice.
-async fn show_banner(app: &TestApp, times: usize) {
+pub(crate) async fn show_banner(app: &TestApp, times: usize) {
     for _ in 0..times {
         let res = app
             .client
