@@ -104,7 +104,8 @@ pub struct MemberChange {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewSite {
-    /// 1–64 of `a-z 0-9 - _`, starting with a letter or digit (see [`crate::ids::SiteId`]).
+    /// 1–64 of `a-z 0-9 -`, starting with a letter or digit (see [`crate::ids::SiteId`]).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9][a-z0-9-]{0,63}$"))]
     pub id: String,
     pub name: String,
     /// Origins allowed to call the public API: `https://shop.example`, `http://127.0.0.1:9000`,

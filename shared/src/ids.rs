@@ -6,12 +6,27 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 macro_rules! id_newtype {
-    ($(#[$doc:meta])* $name:ident, $field:literal, $check:path) => {
-        $(#[$doc])*
+    ($(#[doc = $doc:literal])* $name:ident, $field:literal, $check:path, $pattern:literal) => {
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
+
+        // By hand: utoipa's derive takes no `pattern` on a newtype, and clients (schemathesis,
+        // generated SDKs) should see the same shape `parse` accepts.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some($pattern))
+                    .description(Some(concat!($($doc, "\n"),*).trim()))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
 
         impl $name {
             pub fn parse(raw: &str) -> Result<Self, Invalid> {
@@ -48,25 +63,29 @@ id_newtype!(
     /// A registered site: 1–64 characters of `a-z`, `0-9` and `-`, starting with a letter or digit.
     SiteId,
     "site_id",
-    check_site_id
+    check_site_id,
+    "^[a-z0-9][a-z0-9-]{0,63}$"
 );
 id_newtype!(
     /// A purpose key in a notice: 1–64 characters of `a-z`, `0-9` and `_`, starting with a letter.
     PurposeKey,
     "purpose",
-    check_purpose_key
+    check_purpose_key,
+    "^[a-z][a-z0-9_]{0,63}$"
 );
 id_newtype!(
     /// A client-made event id (a UUID), which makes retries idempotent.
     EventId,
     "event_id",
-    check_uuid
+    check_uuid,
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 );
 id_newtype!(
     /// A pseudonymous, random subject id (a UUID made by the server).
     SubjectId,
     "subject_id",
-    check_uuid
+    check_uuid,
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 );
 
 id_newtype!(
@@ -75,7 +94,8 @@ id_newtype!(
     /// are pseudonymous side data, and an admin lookup by account puts it in a URL.
     AccountId,
     "account_id",
-    check_account_id
+    check_account_id,
+    "^[!-~]{1,128}$"
 );
 
 fn check_account_id(raw: &str) -> Result<String, String> {

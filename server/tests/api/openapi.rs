@@ -380,3 +380,59 @@ async fn the_reference_page_loads_only_its_own_files_under_a_strict_csp() {
     );
     assert!(script.text().await.expect("js").contains("fetch(\"/openapi.json\""));
 }
+
+/// Each id's documented `pattern` accepts exactly what its parser accepts, on samples from
+/// either side of every rule (length, first character, alphabet, case, UUID shape).
+#[tokio::test]
+async fn the_id_patterns_say_what_the_parsers_accept() {
+    use assent_shared::ids::{AccountId, EventId, PurposeKey, SiteId, SubjectId};
+    let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
+    let spec = spec(&app).await;
+    let (long_64, long_65) = ("x".repeat(64), "x".repeat(65));
+    let (long_128, long_129) = ("a".repeat(128), "a".repeat(129));
+    let samples = [
+        "",
+        "demo",
+        "shop-42",
+        "-lead",
+        "9lives",
+        "Upper",
+        "a b",
+        "a/b",
+        "ads-x",
+        "precise_location",
+        "1st",
+        "auth0|5f3c",
+        "tab\there",
+        "naïve",
+        &long_64,
+        &long_65,
+        &long_128,
+        &long_129,
+        "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "0F8FAD5B-D9CB-469F-A165-70867728950E",
+        "0f8fad5bd9cb469fa16570867728950e",
+        "0f8fad5b-d9cb-469f-a165-70867728950g",
+    ];
+    let parsers: [(&str, fn(&str) -> bool); 5] = [
+        ("SiteId", |s| SiteId::parse(s).is_ok()),
+        ("PurposeKey", |s| PurposeKey::parse(s).is_ok()),
+        ("EventId", |s| EventId::parse(s).is_ok()),
+        ("SubjectId", |s| SubjectId::parse(s).is_ok()),
+        ("AccountId", |s| AccountId::parse(s).is_ok()),
+    ];
+    let schemas = &spec["components"]["schemas"];
+    let mut documented = 0;
+    for (name, parses) in parsers {
+        let Some(pattern) = schemas[name]["pattern"].as_str() else {
+            assert!(schemas[name].is_null(), "{name} is documented without a pattern");
+            continue;
+        };
+        documented += 1;
+        let re = regex::Regex::new(pattern).expect("the pattern compiles");
+        for s in samples {
+            assert_eq!(re.is_match(s), parses(s), "{name} on {s:?}: pattern {pattern}");
+        }
+    }
+    assert!(documented >= 3, "only {documented} id types are in the document");
+}
