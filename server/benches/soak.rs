@@ -1,6 +1,7 @@
 //! Soak benchmark (issue 15, item 7): steady mixed load on loopback against the real `assent`
 //! binary (release, its own process) for a bounded time, reporting per window the requests
-//! answered, throughput, p50/p99 latency, errors and the server's resident memory (VmRSS).
+//! answered, throughput, p50/p99 latency, errors, the server's resident memory (`VmRSS`, and
+//! its anonymous part `RssAnon`) and the SQLite database's size on disk.
 //! Not part of CI: run it by hand and copy its table into `BENCHMARKS.md`.
 //!
 //!     cargo bench -p assent-server --bench soak
@@ -106,13 +107,27 @@ fn start(dir: &std::path::Path, database_url: &str) -> Server {
     Server { child, api }
 }
 
-fn rss_mib(pid: u32) -> f64 {
+/// The server's resident memory in MiB: all of it (`VmRSS`) and the anonymous part
+/// (`RssAnon`: the heap and stacks, without mapped files such as SQLite's `-shm`).
+fn rss_mib(pid: u32) -> (f64, f64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(0.0, |kib| kib / 1024.0)
+    };
+    (field("VmRSS:"), field("RssAnon:"))
+}
+
+/// The SQLite database's size on disk in MiB (file and WAL); 0 for PostgreSQL.
+fn database_mib(dir: &std::path::Path) -> f64 {
+    ["soak.db", "soak.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+        .map(|m| m.len() as f64 / 1_048_576.0)
+        .sum()
 }
 
 async fn database(backend: &str, dir: &std::path::Path) -> String {
@@ -335,8 +350,8 @@ async fn main() {
         })
     };
 
-    println!("\n| t (s) | requests | req/s | p50 ms | p99 ms | errors | shed | RSS MiB |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("\n| t (s) | requests | req/s | p50 ms | p99 ms | errors | shed | RSS MiB | anon MiB | database MiB |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     let started = Instant::now();
     let mut baseline: Option<f64> = None;
     let mut peak_after_warmup = 0.0f64;
@@ -348,16 +363,17 @@ async fn main() {
         let w = std::mem::take(&mut *shared.window.lock().expect("window"));
         let mut lat = w.latencies_ms;
         lat.sort_by(f64::total_cmp);
-        let rss = rss_mib(pid);
+        let (rss, anon) = rss_mib(pid);
         let t = started.elapsed().as_secs();
         let shed = shared.shed.swap(0, Ordering::Relaxed);
         println!(
-            "| {t} | {} | {:.0} | {:.2} | {:.2} | {} | {shed} | {rss:.1} |",
+            "| {t} | {} | {:.0} | {:.2} | {:.2} | {} | {shed} | {rss:.1} | {anon:.1} | {:.1} |",
             lat.len(),
             lat.len() as f64 / sample as f64,
             percentile(&lat, 0.50),
             percentile(&lat, 0.99),
             w.errors,
+            database_mib(dir.path()),
         );
         total += lat.len();
         errors += w.errors;
