@@ -1,12 +1,14 @@
 //! The site owners' dashboard (DESIGN, "Site owners"; issue 13), served at `/admin` as its own
 //! bundle so visitors never download it. It drives the admin API with the browser's session
-//! cookie: sign in, the sites (register, origins, regimes, secret, install) and the account.
+//! cookie: sign in, the sites (register, origins, regimes, secret, install), their statistics
+//! and the account.
 //!
 //! One context ([`Dashboard`]) holds who is signed in and which screen shows; each screen is a
 //! component of its own module reading and writing through [`client`]. What a person may not
 //! do is not offered: a viewer sees no write controls (the server refuses them anyway).
 
 mod account;
+mod chart;
 mod client;
 mod form;
 mod login;
@@ -14,6 +16,7 @@ mod regimes;
 mod route;
 mod site;
 mod sites;
+mod stats;
 
 use assent_shared::admin_api::{Me, Role};
 use client::Failure;
@@ -257,6 +260,7 @@ fn Shell() -> impl IntoView {
                 Route::Sites => view! { <sites::SiteList /> }.into_any(),
                 Route::NewSite => view! { <sites::NewSite /> }.into_any(),
                 Route::Site(id) => view! { <site::SitePage id=id /> }.into_any(),
+                Route::SiteStats(id) => view! { <stats::StatsPage id=id /> }.into_any(),
                 Route::Account => view! { <account::Account /> }.into_any(),
             }}
         </main>

@@ -14,6 +14,8 @@ pub enum Route {
     NewSite,
     /// `#/sites/{id}`: one site: install, origins, regimes, secret.
     Site(String),
+    /// `#/sites/{id}/stats`: one site's statistics.
+    SiteStats(String),
     /// `#/account`: the password.
     Account,
 }
@@ -27,6 +29,7 @@ impl Route {
         Some(match parts.as_slice() {
             ["sites", "new"] => Self::NewSite,
             ["sites", id] => Self::Site(decode(id)),
+            ["sites", id, "stats"] => Self::SiteStats(decode(id)),
             ["account"] => Self::Account,
             _ => Self::Sites,
         })
@@ -38,6 +41,7 @@ impl Route {
             Self::Sites => "#/sites".into(),
             Self::NewSite => "#/sites/new".into(),
             Self::Site(id) => format!("#/sites/{}", js_sys::encode_uri_component(id)),
+            Self::SiteStats(id) => format!("#/sites/{}/stats", js_sys::encode_uri_component(id)),
             Self::Account => "#/account".into(),
         }
     }
@@ -45,7 +49,7 @@ impl Route {
     /// The navigation entry this route belongs to.
     pub fn section(&self) -> &'static str {
         match self {
-            Self::Sites | Self::NewSite | Self::Site(_) => "sites",
+            Self::Sites | Self::NewSite | Self::Site(_) | Self::SiteStats(_) => "sites",
             Self::Account => "account",
         }
     }

@@ -82,7 +82,8 @@ pub fn SiteTabs(id: String, current: &'static str) -> impl IntoView {
     view! {
         <nav class="ad-tabs" aria-label="This site">
             <a href=Route::Sites.href() class="ad-back">"All sites"</a>
-            {tab(Route::Site(id).href(), "settings", "Settings")}
+            {tab(Route::Site(id.clone()).href(), "settings", "Settings")}
+            {tab(Route::SiteStats(id).href(), "stats", "Statistics")}
         </nav>
     }
 }
