@@ -170,9 +170,12 @@ build_frontend() {
   fi
   say "building the privacy-settings page (trunk build --release app/settings.html)"
   (cd "$REPO_ROOT" && trunk build app/settings.html --release --dist dist/settings --public-url /assets/settings/ >/dev/null)
+  say "building the site owners' dashboard (trunk build --release app/admin.html)"
+  (cd "$REPO_ROOT" && trunk build app/admin.html --release --dist dist/admin --public-url /assets/admin/ >/dev/null)
   # wasm-bindgen's JS glue, minified (export and import names are kept: the wasm links by them).
   local glue
-  for glue in "$REPO_ROOT"/dist/banner/assent-banner-*.js "$REPO_ROOT"/dist/settings/assent-settings-*.js; do
+  for glue in "$REPO_ROOT"/dist/banner/assent-banner-*.js "$REPO_ROOT"/dist/settings/assent-settings-*.js \
+    "$REPO_ROOT"/dist/admin/assent-admin-*.js; do
     terser "$glue" --module --compress --mangle -o "$glue.min" && mv "$glue.min" "$glue"
   done
   # The loader is sent on every page view: minified (the server falls back to the source).
@@ -187,5 +190,5 @@ build_frontend() {
         fs.writeFileSync(path.join(dir, f + ".br"), zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
         fs.writeFileSync(path.join(dir, f + ".gz"), zlib.gzipSync(raw, { level: 9 }));
       }
-    }' "$REPO_ROOT/dist/banner" "$REPO_ROOT/dist/settings"
+    }' "$REPO_ROOT/dist/banner" "$REPO_ROOT/dist/settings" "$REPO_ROOT/dist/admin"
 }

@@ -1,7 +1,10 @@
 //! Assent's front ends. The banner binary (`src/bin/banner.rs`) only mounts; the pieces
 //! live here: typed API calls, the visitor's stored choice, texts, the consent context and
-//! the components.
+//! the components. The privacy-settings page and the site owners' dashboard are features,
+//! each built into its own bundle.
 
+#[cfg(feature = "admin")]
+pub mod admin;
 pub mod api;
 pub mod bridge;
 pub mod components;

@@ -1,6 +1,7 @@
 //! Finds the front end's bundles Trunk built — the banner (`dist/banner/assent-banner-<hash>.js`
-//! and `…_bg.wasm`) and the privacy-settings page (`dist/settings/assent-settings-<hash>…`, absent
-//! until built) — so `/embed.js` and the hosted settings page name the current hashed files
+//! and `…_bg.wasm`), the privacy-settings page (`dist/settings/assent-settings-<hash>…`) and the
+//! site owners' dashboard (`dist/admin/assent-admin-<hash>…`), the last two absent until built —
+//! so `/embed.js`, the hosted settings page and `/admin` name the current hashed files
 //! (served under `/assets/<bundle>/`), and the minified loader the build scripts made beside
 //! the banner (`dist/loader/embed.js`), if any.
 
@@ -18,6 +19,8 @@ pub const LOADER_FILE: &str = "loader/embed.js";
 pub enum BundleName {
     Banner,
     Settings,
+    /// The site owners' dashboard (`/admin`): never named to visitors.
+    Admin,
 }
 
 impl BundleName {
@@ -26,6 +29,7 @@ impl BundleName {
         match self {
             Self::Banner => "banner",
             Self::Settings => "settings",
+            Self::Admin => "admin",
         }
     }
 
@@ -34,6 +38,7 @@ impl BundleName {
         match self {
             Self::Banner => "assent-banner-",
             Self::Settings => "assent-settings-",
+            Self::Admin => "assent-admin-",
         }
     }
 }
@@ -121,7 +126,7 @@ impl Bundles {
             build: hex::encode(hasher.finalize()),
             loader: match name {
                 BundleName::Banner => std::fs::read_to_string(dist.join(LOADER_FILE)).ok(),
-                BundleName::Settings => None,
+                BundleName::Settings | BundleName::Admin => None,
             },
         };
         cache.insert(name, (wasm_path, wasm_time, bundle.clone()));

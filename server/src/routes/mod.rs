@@ -11,6 +11,7 @@ pub mod api_doc;
 mod checkpoints;
 mod consents;
 mod cors;
+mod dashboard;
 pub mod demo;
 mod docs;
 mod embed;
@@ -125,6 +126,8 @@ fn other_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(well_known::get_jwks))
         .routes(routes!(embed::get_embed_js))
         .routes(routes!(demo::get_preview_page))
+        .routes(routes!(dashboard::get_page))
+        .routes(routes!(dashboard::get_boot))
         .merge(admin_api())
 }
 

@@ -25,15 +25,15 @@ use std::sync::LazyLock;
 
 /// The shell's policy: this origin's scripts (the boot module and the bundle's glue) and wasm,
 /// the bundle's constructed stylesheets, `fetch` to this origin only; never framed, no forms,
-/// no `<base>`.
-const PAGE_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+/// no `<base>`. The dashboard's shell (`/admin`) has the same.
+pub(super) const PAGE_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
      connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The problem pages' few lines of style, allowed by their hash (they run no script at all).
-const PROBLEM_STYLE: &str = "body{font:1.0625rem/1.5 system-ui,sans-serif;max-width:34em;margin:12vh auto 2em;\
+pub(super) const PROBLEM_STYLE: &str = "body{font:1.0625rem/1.5 system-ui,sans-serif;max-width:34em;margin:12vh auto 2em;\
      padding:0 1.25em}h1{font-size:1.5rem;line-height:1.25}";
 
-static PROBLEM_CSP: LazyLock<String> = LazyLock::new(|| {
+pub(super) static PROBLEM_CSP: LazyLock<String> = LazyLock::new(|| {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(PROBLEM_STYLE));
     format!(
         "default-src 'none'; style-src 'sha256-{hash}'; img-src data:; base-uri 'none'; form-action 'none'; \
@@ -41,10 +41,11 @@ static PROBLEM_CSP: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The boot module: starts the settings bundle whose files the page names on the module's own
+/// The boot module: starts the bundle whose files the page names on the module's own
 /// `<script>` element (module scripts run after the document is parsed, so it is there). One
-/// fixed file for every build and site, so it needs no inline script and no nonce.
-const BOOT_JS: &str = r#"// Starts the privacy-settings bundle the page names (a file, so the page's CSP needs no inline script).
+/// fixed file for every build and site (and for the dashboard), so it needs no inline script
+/// and no nonce.
+pub(super) const BOOT_JS: &str = r#"// Starts the bundle the page names (a file, so the page's CSP needs no inline script).
 const boot = document.querySelector("script[data-assent-boot]");
 const { default: init } = await import(boot.dataset.js);
 await init({ module_or_path: boot.dataset.wasm });
@@ -278,7 +279,7 @@ pub async fn get_boot(Site(_): Site) -> impl IntoResponse {
 }
 
 /// Text for HTML content and double-quoted attributes.
-fn escape(raw: &str) -> String {
+pub(super) fn escape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
         match c {

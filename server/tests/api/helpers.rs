@@ -86,6 +86,18 @@ pub fn write_fake_settings(dist: &std::path::Path) {
     std::fs::write(dir.join("assent-settings-4567cdef_bg.wasm"), b"\0asm\x01\0\0\0").expect("write wasm");
 }
 
+/// A stand-in dashboard bundle in `dist/admin/`, as Trunk names its files.
+pub fn write_fake_admin(dist: &std::path::Path) {
+    let dir = dist.join("admin");
+    std::fs::create_dir_all(&dir).expect("mkdir dist/admin");
+    std::fs::write(
+        dir.join("assent-admin-89abcdef.js"),
+        "export default async function init() {}",
+    )
+    .expect("write js");
+    std::fs::write(dir.join("assent-admin-89abcdef_bg.wasm"), b"\0asm\x01\0\0\0").expect("write wasm");
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }

@@ -8,6 +8,7 @@ mod backup_refusals;
 mod bad_input;
 mod bundle;
 mod consents;
+mod dashboard;
 mod export;
 mod helpers;
 mod identity;

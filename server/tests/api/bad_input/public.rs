@@ -127,6 +127,8 @@ fn reads(ids: &super::Ids) -> Vec<Case> {
         "/docs/api.css",
         "/.well-known/gpc.json",
         "/.well-known/jwks.json",
+        "/admin",
+        "/admin/boot.js",
     ] {
         for method in [Method::POST, Method::DELETE] {
             cases.push(
