@@ -31,8 +31,7 @@ impl Failure {
             ApiFailure::Network(_) => Self {
                 status: 0,
                 code: "network".into(),
-                message: "Assent did not answer. Check your connection, then try again: nothing you typed is lost."
-                    .into(),
+                message: "Assent did not answer. Check the connection, then try again.".into(),
                 field: None,
             },
             ApiFailure::Refused { status, body } => {
