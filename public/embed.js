@@ -518,6 +518,18 @@
       document.body.appendChild(frame);
     });
   }
+  // An ad frame parsed into the body looks for the locators as soon as it runs, which can be
+  // long before DOMContentLoaded: they go in the moment a body exists.
+  function locatorsSoon() {
+    if (document.body) return locators();
+    var watcher = new MutationObserver(function () {
+      if (!document.body) return;
+      watcher.disconnect();
+      guard(locators);
+    });
+    watcher.observe(document.documentElement, { childList: true });
+  }
+  guard(locatorsSoon);
 
   // Microsoft UET and Clarity, Meta Pixel: each vendor's own consent call, made of the same
   // Consent Mode state (the notice lists the vendors the site uses; the stored choice or the
@@ -817,7 +829,6 @@
       .catch(function (e) { console.error("Assent: the privacy settings failed to load", e); });
   }
   function whenParsed() {
-    guard(locators);
     guard(watch);
     guard(settingsComponent);
   }

@@ -414,7 +414,8 @@ async fn the_id_patterns_say_what_the_parsers_accept() {
         "0f8fad5bd9cb469fa16570867728950e",
         "0f8fad5b-d9cb-469f-a165-70867728950g",
     ];
-    let parsers: [(&str, fn(&str) -> bool); 5] = [
+    type Parses = fn(&str) -> bool;
+    let parsers: [(&str, Parses); 5] = [
         ("SiteId", |s| SiteId::parse(s).is_ok()),
         ("PurposeKey", |s| PurposeKey::parse(s).is_ok()),
         ("EventId", |s| EventId::parse(s).is_ok()),
