@@ -5,12 +5,11 @@
 //! Like the hosted privacy-settings page, the shell runs nothing inline: its only script is the
 //! fixed boot module (`/admin/boot.js`), so its policy allows this origin's files alone.
 
-use super::settings::no_store;
-use super::settings_page::{BOOT_JS, PAGE_CSP, PROBLEM_CSP, PROBLEM_STYLE, escape};
+use super::settings_page::{PAGE_CSP, PROBLEM_CSP, PROBLEM_STYLE, boot_module, escape, page_headers};
 use crate::assets::BundleName;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 /// The dashboard.
@@ -62,7 +61,7 @@ pub async fn get_page(State(state): State<AppState>) -> Response {
         wasm = escape(&bundle.wasm_url()),
         build = escape(&bundle.build),
     );
-    with_page_headers(Html(page).into_response(), PAGE_CSP)
+    page_headers(Html(page).into_response(), PAGE_CSP)
 }
 
 /// The dashboard's boot module.
@@ -78,13 +77,7 @@ pub async fn get_page(State(state): State<AppState>) -> Response {
     )
 )]
 pub async fn get_boot() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        BOOT_JS,
-    )
+    boot_module()
 }
 
 /// A page saying what went wrong and what to do, with no script.
@@ -97,21 +90,5 @@ fn problem(status: StatusCode, code: &str, heading: &str, what_to_do: &str) -> R
          <body>\n<main data-test=\"dashboard-problem\" data-problem=\"{code}\">\n<h1>{heading}</h1>\n<p>{what_to_do}</p>\n\
          </main>\n</body>\n</html>\n"
     );
-    with_page_headers((status, Html(page)).into_response(), &PROBLEM_CSP)
-}
-
-/// The page's own policy (the global security headers add only what a response lacks), no
-/// caching, never framed, never indexed.
-fn with_page_headers(mut response: Response, csp: &str) -> Response {
-    let h = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, csp);
-    }
-    no_store(h);
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        HeaderName::from_static("x-robots-tag"),
-        HeaderValue::from_static("noindex"),
-    );
-    response
+    page_headers((status, Html(page)).into_response(), &PROBLEM_CSP)
 }

@@ -236,10 +236,20 @@ fn problem(words: &'static Words, problem: Problem) -> Response {
     with_page_headers((problem.status(), Html(page)).into_response(), words, &PROBLEM_CSP)
 }
 
-/// What every answer of the page carries: its own policy (the global security headers add
-/// only what a response lacks), no caching (the page is per visitor), no referrer (its links
-/// never reveal where the visitor was), never framed, never indexed.
-fn with_page_headers(mut response: Response, words: &Words, csp: &str) -> Response {
+/// What every answer of the page carries: [`page_headers`] and the page's language.
+fn with_page_headers(response: Response, words: &Words, csp: &str) -> Response {
+    let mut response = page_headers(response, csp);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(words.lang));
+    response
+}
+
+/// What every answer of Assent's own pages (this one and the dashboard) carries: its own
+/// policy (the global security headers add only what a response lacks), no caching (the pages
+/// are per person), no referrer (their links never reveal where the reader was), never framed,
+/// never indexed.
+pub(super) fn page_headers(mut response: Response, csp: &str) -> Response {
     let h = response.headers_mut();
     if let Ok(csp) = HeaderValue::from_str(csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
@@ -250,7 +260,6 @@ fn with_page_headers(mut response: Response, words: &Words, csp: &str) -> Respon
         HeaderName::from_static("x-robots-tag"),
         HeaderValue::from_static("noindex"),
     );
-    h.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(words.lang));
     response
 }
 
@@ -269,6 +278,11 @@ fn with_page_headers(mut response: Response, words: &Words, csp: &str) -> Respon
     )
 )]
 pub async fn get_boot(Site(_): Site) -> impl IntoResponse {
+    boot_module()
+}
+
+/// [`BOOT_JS`] as a module, revalidated on every load (the bundle it starts changes per build).
+pub(super) fn boot_module() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
