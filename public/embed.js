@@ -347,7 +347,8 @@
   function forget(item) {
     var prefix = item.name.slice(-1) === "*" ? item.name.slice(0, -1) : null;
     var matches = function (key) {
-      return key !== storageKey && key !== cookieName && (prefix !== null ? key.indexOf(prefix) === 0 : key === item.name);
+      // Never Assent's own record (the choice, and its subject under `<key>.subject`).
+      return key.indexOf(storageKey) !== 0 && key !== cookieName && (prefix !== null ? key.indexOf(prefix) === 0 : key === item.name);
     };
     if (item.storage === "local_storage" || item.storage === "session_storage") {
       var store = item.storage === "local_storage" ? window.localStorage : window.sessionStorage;
@@ -813,9 +814,15 @@
     if (s && s.decisions && s.gcm) guard(function () { api._emit(s.decisions, s.gcm, [], false, "choice", s.integrations); });
     if (s && s.signals) api._signals(s.signals);
   });
-  /** Runs `task` (returning a promise) alone across this site's tabs: one subject, one chain. */
+  /** Runs `task` (returning a promise) alone across this site's tabs: one subject, one chain.
+   *  `task(true)` when another tab held the lock first (its stored writes may still be on
+   *  their way to this tab). */
   api._exclusive = function (task) {
-    return navigator.locks && navigator.locks.request ? navigator.locks.request("assent." + site, task) : task();
+    var locks = navigator.locks, name = "assent." + site;
+    if (!locks || !locks.request) return task(false);
+    return locks.request(name, { ifAvailable: true }, function (lock) {
+      return lock ? task(false) : locks.request(name, function () { return task(true); });
+    });
   };
   // The privacy-settings component (`<div data-assent-settings>`) is its own bundle, fetched
   // only on a page that has one; the banner, which records its changes, comes with it.

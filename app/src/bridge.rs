@@ -181,25 +181,35 @@ pub fn outcome(recorded: &JsValue, error: &JsValue) {
 }
 
 /// Runs `task` (a function starting a promise) alone across the site's tabs, through the
-/// loader's Web Locks wrapper (`assent._exclusive`); directly where there is none.
-pub async fn exclusive(task: impl FnOnce() -> js_sys::Promise + 'static) {
-    let Some(assent) = assent_object() else {
-        let _ = wasm_bindgen_futures::JsFuture::from(task()).await;
+/// loader's Web Locks wrapper (`assent._exclusive`); directly where there is none. `task`
+/// learns whether it waited for another tab to finish first: that tab's writes to storage
+/// may still be on their way to this one (storage is shared between tabs, but not at once).
+pub async fn exclusive(task: impl FnOnce(bool) -> js_sys::Promise + 'static) {
+    let run = assent_object().and_then(|assent| {
+        Reflect::get(&assent, &"_exclusive".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .map(|run| (assent, run))
+    });
+    let Some((assent, run)) = run else {
+        let _ = wasm_bindgen_futures::JsFuture::from(task(false)).await;
         return;
     };
-    let Some(run) = Reflect::get(&assent, &"_exclusive".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-    else {
-        let _ = wasm_bindgen_futures::JsFuture::from(task()).await;
-        return;
-    };
-    let task = Closure::once_into_js(task);
+    let task = Closure::once_into_js(move |waited: JsValue| task(waited.as_bool().unwrap_or(false)));
     if let Ok(promise) = run.call1(&assent, &task)
         && let Ok(promise) = promise.dyn_into::<js_sys::Promise>()
     {
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
+}
+
+/// A promise that resolves (to `undefined`) after `ms` milliseconds.
+pub fn sleep(ms: i32) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve: Function, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    })
 }
 
 /// Tells the loader a recheck after the hosted settings page is done (it stops asking).

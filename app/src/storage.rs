@@ -87,17 +87,41 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// The subject id and token, also kept under a key of their own (`<key>.subject`) that only
+/// a tab holding them ever writes. Tabs see each other's writes late: a tab that has not yet
+/// seen the subject another tab just created writes the choice without it, and that copy
+/// replaces the one that had it. The subject must outlive such a copy: it is the only key to
+/// the chain, and a tab without it would start a second one.
+#[derive(Serialize, Deserialize)]
+struct StoredSubject {
+    subject_id: String,
+    subject_token: String,
+}
+
+fn subject_key(key: &str) -> String {
+    format!("{key}.subject")
+}
+
 impl StoredChoice {
     pub fn load(key: &str) -> Self {
-        local_storage()
-            .and_then(|s| s.get_item(key).ok().flatten())
+        let storage = local_storage();
+        let read = |key: &str| storage.as_ref().and_then(|s| s.get_item(key).ok().flatten());
+        let mut choice: Self = read(key)
             .and_then(|raw| crate::json::from_str(&raw))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if choice.subject_id.is_none()
+            && let Some(subject) = read(&subject_key(key)).and_then(|raw| crate::json::from_str::<StoredSubject>(&raw))
+        {
+            choice.subject_id = Some(subject.subject_id);
+            choice.subject_token = Some(subject.subject_token);
+        }
+        choice
     }
 
     /// Removes the stored choice (after an erasure: the next page view is a first visit).
     pub fn clear(key: &str) {
         if let Some(storage) = local_storage() {
+            let _ = storage.remove_item(&subject_key(key));
             let _ = storage.remove_item(key);
             crate::bridge::choice_saved();
         }
@@ -105,6 +129,13 @@ impl StoredChoice {
 
     pub fn save(&self, key: &str) {
         if let Some(storage) = local_storage() {
+            if let (Some(subject_id), Some(subject_token)) = (&self.subject_id, &self.subject_token) {
+                let subject = StoredSubject {
+                    subject_id: subject_id.clone(),
+                    subject_token: subject_token.clone(),
+                };
+                let _ = storage.set_item(&subject_key(key), &crate::json::to_string(&subject));
+            }
             let raw = crate::json::to_string(self);
             // Storage can be full or disabled; the choice still applies for this page view.
             if storage.set_item(key, &raw).is_ok() {

@@ -180,11 +180,14 @@ test("choices made on the demo site show in the statistics: charts and tables co
   const context = await browser.newContext({ viewport: { width: 1100, height: 1400 } });
   const page = await context.newPage();
   await signIn(page, d);
+  // Impressions reach the statistics in periodic batches: the page is read once both are in.
+  const stats = () => page.evaluate(async () => (await fetch("/v1/admin/sites/demo/stats")).json());
+  await expect.poll(async () => (await stats()).totals.funnel.banner_shown).toBe(2);
   await page.goto(`${d.url}#/sites/demo`);
   await t(page, "tab-stats").click();
   await expect(page.locator("main h1")).toHaveText("Statistics");
   await expect(t(page, "stats-summary")).toBeVisible();
-  const api = await page.evaluate(async () => (await fetch("/v1/admin/sites/demo/stats")).json());
+  const api = await stats();
   expect(api.totals.methods).toMatchObject({ accept_all: 1, reject_all: 1 });
 
   await expect(t(page, "total-events")).toHaveText(String(api.totals.events));

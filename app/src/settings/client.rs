@@ -262,7 +262,7 @@ async fn wait_for_outcome(event_id: &str) -> Result<Recorded, ApiFailure> {
         // Listeners stay for the page's life; each settles one change and ignores the rest.
         settle.forget();
     });
-    let timed = Promise::race(&js_sys::Array::of2(&promise, &sleep(RECORD_WAIT_MS)));
+    let timed = Promise::race(&js_sys::Array::of2(&promise, &crate::bridge::sleep(RECORD_WAIT_MS)));
     let answer = JsFuture::from(timed).await.unwrap_or(JsValue::UNDEFINED);
     let Some(event) = answer.dyn_ref::<web_sys::CustomEvent>() else {
         return Ok(Recorded::Queued);
@@ -277,14 +277,5 @@ async fn wait_for_outcome(event_id: &str) -> Result<Recorded, ApiFailure> {
     Err(ApiFailure::Refused {
         status: 422,
         body: error,
-    })
-}
-
-/// A promise that resolves (to `undefined`) after `ms` milliseconds.
-fn sleep(ms: i32) -> Promise {
-    Promise::new(&mut |resolve: Function, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
     })
 }

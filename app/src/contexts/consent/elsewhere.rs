@@ -208,9 +208,10 @@ impl ConsentContext {
     }
 
     /// Another tab stored a choice: this tab takes it over and applies it (events this tab
-    /// queued and the other did not store stay queued here); an erasure there is one here.
-    /// Nothing is written: storage events arrive one write at a time, so a copy read here may
-    /// be older than what the other tab holds.
+    /// queued stay queued here); an erasure there is one here. The choice is not written
+    /// back: storage events arrive one write at a time, so a copy read here may be older than
+    /// what the other tab holds (only a queue that lists an event this tab already sent is
+    /// written again, without it).
     pub(super) fn adopt_stored(&self) {
         let stored = self.boot.with_value(|b| StoredChoice::load(&b.storage_key));
         let (before, mine) = self.choice.with_untracked(|c| (c.decisions.clone(), c.pending.clone()));
@@ -232,15 +233,21 @@ impl ConsentContext {
             stored.subject_id = stored.subject_id.or(subject);
             stored.subject_token = token;
         }
+        // Another tab's queue stays its own: only this tab's unsent events are kept here.
+        let owned = self.owned.get_value();
+        let unsent: Vec<Option<String>> = mine.iter().map(|p| pending_id(&p.0)).collect();
+        let settled_here = stored
+            .pending
+            .iter()
+            .map(|p| pending_id(&p.0))
+            .any(|id| id.as_ref().is_some_and(|i| owned.contains(i)) && !unsent.contains(&id));
         self.choice.set(stored);
-        self.choice.update(|c| {
-            for p in mine {
-                let id = pending_id(&p.0);
-                if !c.pending.iter().any(|q| pending_id(&q.0) == id) {
-                    c.pending.push(p);
-                }
-            }
-        });
+        self.choice.update(|c| c.pending = mine);
+        // A copy written before that tab saw this one's acknowledgement still lists the event:
+        // this tab writes the queue without it, or it would wait there for ever.
+        if settled_here {
+            self.persist();
+        }
         if changed {
             // Only read here, never written back: the other tab's later writes may not have
             // reached this one yet, and writing this copy would undo them.

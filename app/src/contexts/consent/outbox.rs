@@ -72,6 +72,10 @@ impl ConsentContext {
                 c.pending.push(Pending(crate::json::to_js(&request)));
             }
         });
+        if !boot.preview {
+            self.owned
+                .update_value(|o| o.push(request.event_id.as_str().to_owned()));
+        }
         self.persist();
         self.refresh_signals();
         self.emit_in_force(cleanup, reload, Trigger::Choice);
@@ -81,9 +85,26 @@ impl ConsentContext {
         }
     }
 
+    /// Writes the choice to storage. The queue stored is every tab's: the events other tabs
+    /// still have queued (as stored now), then this tab's own. Events this tab owned and
+    /// has since sent are left out even when a copy written elsewhere still lists them, and a
+    /// subject stored elsewhere is joined first, so a write from a tab that has not seen it yet
+    /// never takes it away.
     pub(super) fn persist(&self) {
+        self.join_stored_subject();
         let key = self.boot.with_value(|b| b.storage_key.clone());
-        self.choice.with_untracked(|c| c.save(&key));
+        let stored = StoredChoice::load(&key).pending;
+        let owned = self.owned.get_value();
+        let mut queue: Vec<Pending> = stored
+            .into_iter()
+            .filter(|p| pending_id(&p.0).is_none_or(|id| !owned.contains(&id)))
+            .collect();
+        self.choice.update_untracked(|c| {
+            queue.extend(c.pending.iter().cloned());
+            let own = std::mem::replace(&mut c.pending, queue);
+            c.save(&key);
+            c.pending = own;
+        });
     }
 
     /// Sends queued events in order until one fails to get an answer — one tab of the site at a
@@ -93,14 +114,36 @@ impl ConsentContext {
             return;
         }
         self.flushing.set_value(true);
-        bridge::exclusive(move || {
+        bridge::exclusive(move |waited| {
             wasm_bindgen_futures::future_to_promise(async move {
+                if waited {
+                    self.await_stored_subject().await;
+                }
                 self.send_queue().await;
                 Ok(JsValue::UNDEFINED)
             })
         })
         .await;
         self.flushing.set_value(false);
+    }
+
+    /// After waiting for another tab's turn: that tab may have just created the subject, and
+    /// its stored write may not have reached this tab yet. Sending now would make a second
+    /// subject, so this tab looks again for a short while (a few milliseconds in practice)
+    /// before it creates one itself.
+    async fn await_stored_subject(self) {
+        const TRIES: usize = 25;
+        const EVERY_MS: i32 = 10;
+        for _ in 0..TRIES {
+            self.join_stored_subject();
+            if self
+                .choice
+                .with_untracked(|c| c.subject_id.is_some() || c.pending.is_empty())
+            {
+                return;
+            }
+            let _ = wasm_bindgen_futures::JsFuture::from(bridge::sleep(EVERY_MS)).await;
+        }
     }
 
     async fn send_queue(self) {
