@@ -208,6 +208,13 @@ async fn subject_states(
         .collect()
 }
 
+/// Joins each subject `s` to its chain head `e`: one descending primary-key seek per subject.
+/// A `MAX(seq) … GROUP BY` join lets SQLite's planner scan every event of the site instead,
+/// which made each append cost more as the ledger grew.
+pub(super) const HEAD: &str = "JOIN consent_events e ON e.site_id = s.site_id AND e.subject_id = s.subject_id \
+     AND e.seq = (SELECT m.seq FROM consent_events m WHERE m.site_id = s.site_id AND m.subject_id = s.subject_id \
+                  ORDER BY m.seq DESC LIMIT 1)";
+
 async fn chain_heads(
     conn: &mut AnyConnection,
     site: &str,
@@ -217,10 +224,7 @@ async fn chain_heads(
         return Ok(HashMap::new());
     }
     let sql = format!(
-        "SELECT e.subject_id, e.seq, e.hash FROM consent_events e \
-         JOIN (SELECT subject_id, MAX(seq) AS top FROM consent_events WHERE site_id = $1 AND subject_id IN ({}) \
-               GROUP BY subject_id) h ON e.subject_id = h.subject_id AND e.seq = h.top \
-         WHERE e.site_id = $1",
+        "SELECT s.subject_id, e.seq, e.hash FROM subjects s {HEAD} WHERE s.site_id = $1 AND s.subject_id IN ({})",
         params(2, subjects.len())
     );
     let mut q = sqlx::query(&sql).bind(site);

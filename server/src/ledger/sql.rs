@@ -407,15 +407,11 @@ impl Ledger for SqlLedger {
     }
 
     async fn chain_heads(&self, site: &SiteId) -> anyhow::Result<Vec<ChainHead>> {
-        let rows = sqlx::query(
-            "SELECT e.subject_id, e.seq, e.hash FROM consent_events e \
-             JOIN (SELECT subject_id, MAX(seq) AS top FROM consent_events WHERE site_id = $1 GROUP BY subject_id) h \
-               ON e.subject_id = h.subject_id AND e.seq = h.top \
-             WHERE e.site_id = $1 ORDER BY e.subject_id",
-        )
-        .bind(site.as_str())
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT s.subject_id, e.seq, e.hash FROM subjects s {} WHERE s.site_id = $1 ORDER BY s.subject_id",
+            super::append::HEAD
+        );
+        let rows = sqlx::query(&sql).bind(site.as_str()).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(ChainHead {
