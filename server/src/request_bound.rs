@@ -7,7 +7,8 @@
 //! `db_timeout_ms` (the bound of a group-commit batch too) is answered `503
 //! database_unavailable`; a write it had begun may or may not have committed, so clients send
 //! it again with the same ids (a consent event is recorded once). The body of a streamed
-//! answer is not bounded, only the wait for its first byte.
+//! answer is not bounded, only the wait for its first byte; an export bounds each of its
+//! reads instead (`ledger::snapshot`).
 
 use crate::config::Config;
 use crate::error::ApiError;

@@ -143,6 +143,23 @@ pub trait SiteSnapshot: Send + std::fmt::Debug {
 pub(super) struct SqlSnapshot {
     site: SiteId,
     tx: Transaction<'static, Any>,
+    /// How long one read may take: five times the pool's acquire timeout (`db_timeout_ms`),
+    /// the bound of an ordinary request (`crate::request_bound`). An export's body streams for
+    /// as long as it takes, so no request bound covers it; without this, a database that went
+    /// silent mid-export would hold the download open for good.
+    bound: std::time::Duration,
+}
+
+/// `read`, failed with an error naming `what` when it takes longer than `bound`.
+async fn bounded<T, E: Into<anyhow::Error>>(
+    bound: std::time::Duration,
+    what: &str,
+    read: impl std::future::Future<Output = Result<T, E>>,
+) -> anyhow::Result<T> {
+    match tokio::time::timeout(bound, read).await {
+        Ok(answer) => answer.map_err(Into::into).with_context(|| what.to_owned()),
+        Err(_) => anyhow::bail!("{what}: the database did not answer within {bound:?}"),
+    }
 }
 
 impl SqlSnapshot {
@@ -155,7 +172,11 @@ impl SqlSnapshot {
             super::Backend::Sqlite => pool.begin().await,
         }
         .context("opening a read transaction for the export")?;
-        Ok(Self { site: site.clone(), tx })
+        Ok(Self {
+            site: site.clone(),
+            tx,
+            bound: pool.options().get_acquire_timeout() * 5,
+        })
     }
 }
 
@@ -248,7 +269,7 @@ impl SiteSnapshot for SqlSnapshot {
             &self.site,
         );
         q.selection(filter, selection);
-        let row = q.build().fetch_one(&mut *self.tx).await.context("counting events")?;
+        let row = bounded(self.bound, "counting events", q.build().fetch_one(&mut *self.tx)).await?;
         Ok(EventCount {
             chains: u64::try_from(row.try_get::<i64, _>("chains")?)?,
             events: u64::try_from(row.try_get::<i64, _>("events")?)?,
@@ -272,31 +293,35 @@ impl SiteSnapshot for SqlSnapshot {
             q.push(", {})", Bind::Int(after.seq));
         }
         q.push(" ORDER BY e.subject_id, e.seq LIMIT {}", Bind::Int(i64::from(limit)));
-        let rows = q
-            .build()
-            .fetch_all(&mut *self.tx)
-            .await
-            .context("reading a page of events")?;
+        let rows = bounded(
+            self.bound,
+            "reading a page of events",
+            q.build().fetch_all(&mut *self.tx),
+        )
+        .await?;
         rows.iter().map(event_row).collect()
     }
 
     async fn checkpoint_count(&mut self) -> anyhow::Result<u64> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM checkpoints WHERE site_id = $1")
-            .bind(self.site.as_str())
-            .fetch_one(&mut *self.tx)
-            .await
-            .context("counting checkpoints")?;
+        let count: i64 = bounded(
+            self.bound,
+            "counting checkpoints",
+            sqlx::query_scalar("SELECT COUNT(*) FROM checkpoints WHERE site_id = $1")
+                .bind(self.site.as_str())
+                .fetch_one(&mut *self.tx),
+        )
+        .await?;
         Ok(u64::try_from(count)?)
     }
 
     async fn checkpoint_after(&mut self, after: u64) -> anyhow::Result<Option<Checkpoint>> {
-        Ok(super::sql::read_checkpoints(&mut self.tx, &self.site, after, 1)
-            .await?
-            .pop())
+        let read = super::sql::read_checkpoints(&mut self.tx, &self.site, after, 1);
+        Ok(bounded(self.bound, "reading a checkpoint", read).await?.pop())
     }
 
     async fn notice(&mut self, version: u32) -> anyhow::Result<Option<Notice>> {
-        super::sql::read_notice(&mut self.tx, &self.site, version).await
+        let read = super::sql::read_notice(&mut self.tx, &self.site, version);
+        bounded(self.bound, "reading a notice", read).await
     }
 }
 

@@ -13,6 +13,7 @@ use crate::error::{ApiError, Result};
 use crate::extract::{ApiJson, SETTINGS_COOKIE, Site, SubjectAuth};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
+use assent_shared::Invalid;
 use assent_shared::api::ErrorBody;
 use assent_shared::ids::SiteId;
 use assent_shared::settings::{SettingsCode, SettingsLink, SettingsSession};
@@ -24,6 +25,8 @@ use time::OffsetDateTime;
 
 /// How long a settings page session lasts after the exchange.
 const SESSION_LIFETIME: time::Duration = time::Duration::minutes(30);
+/// The longest `code` looked up; anything longer is refused as input (422), not as unknown.
+const MAX_CODE_LEN: usize = 256;
 
 /// Make a link to the hosted privacy-settings page.
 ///
@@ -87,6 +90,14 @@ pub async fn post_session(
     Site(site): Site,
     ApiJson(body): ApiJson<SettingsCode>,
 ) -> Result<Response> {
+    // Codes are 43 characters (32 random bytes, base64url); far longer is no code at all.
+    if body.code.len() > MAX_CODE_LEN {
+        return Err(Invalid::new(
+            "code",
+            format!("longer than {MAX_CODE_LEN} characters: not a settings link's code"),
+        )
+        .into());
+    }
     let opened = open_session(&state, &site.id, &body.code).await?.map_err(refusal)?;
     let mut response = Json(opened.session).into_response();
     let headers = response.headers_mut();

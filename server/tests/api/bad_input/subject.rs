@@ -285,7 +285,8 @@ fn settings_page(ids: &Ids) -> Vec<Case> {
             .field("code"),
         open.but("an overlong code")
             .json(&json!({ "code": "c".repeat(100_000) }))
-            .refused(404, "settings_code_not_found"),
+            .refused(422, "invalid_input")
+            .field("code"),
         open.but("an unknown site")
             .at("site", "nope")
             .json(&code)

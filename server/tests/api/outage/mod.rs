@@ -297,3 +297,50 @@ async fn a_query_in_flight_when_the_database_is_cut_is_answered_503_within_the_b
     }
     assert!(back, "reads work again once the network is back");
 }
+
+/// An export is not bounded as a request is (its body streams for as long as a large ledger
+/// takes), so each of its reads is: a database that goes silent mid-export ends the download
+/// with an error within five times `db_timeout_ms`, instead of holding it open for good.
+#[tokio::test]
+async fn an_export_whose_database_is_cut_mid_stream_ends_with_an_error_on_postgres() {
+    use assent_server::export::{self, ExportRequest, Format};
+    use assent_server::ledger::EventFilter;
+    use futures::StreamExt;
+    let proxy = Proxy::start("127.0.0.1:5432".parse().expect("addr")).await;
+    let app = spawn_app_with(Backend::Postgres, |config| {
+        config.database_url = through(&config.database_url, proxy.addr);
+        config.db_timeout_ms = 1_000;
+        config.public_rate_per_second = 0;
+    })
+    .await;
+    for _ in 0..12 {
+        let body = app.consent_body("accept_all", json!({"analytics": "granted"})).await;
+        assert_eq!(app.post_consent(&body, None).await.status(), 201);
+    }
+    let site = assent_shared::ids::SiteId::parse("demo").expect("site");
+    let request = ExportRequest {
+        page_size: 1,
+        ..ExportRequest::new(site, Format::Ndjson, EventFilter::default())
+    };
+    let mut stream = export::export_stream(app.state.ledger.as_ref(), app.state.keys.jwks(), request)
+        .await
+        .expect("an export");
+    assert_eq!(stream.count.events, 12);
+    let first = stream.body.next().await.expect("a first chunk").expect("its bytes");
+    assert!(!first.is_empty());
+
+    proxy.set_cut(true);
+    let started = Instant::now();
+    let rest = tokio::time::timeout(Duration::from_secs(60), stream.body.collect::<Vec<_>>())
+        .await
+        .expect("the export ended instead of hanging");
+    let waited = started.elapsed();
+    let delivered = rest.iter().filter(|chunk| chunk.is_ok()).count();
+    println!("export with the database cut mid-stream: ended after {waited:?}, {delivered} more chunks");
+    assert!(
+        rest.last().is_some_and(Result::is_err),
+        "the download ends with an error, not as if complete"
+    );
+    assert!(delivered < 11, "it stopped before the end: {delivered} more chunks");
+    proxy.set_cut(false);
+}
