@@ -2,7 +2,7 @@
  * Assent loader. Put it first in <head>, synchronous:
  *   <script src="https://ASSENT_ORIGIN/embed.js?site=SITE_ID" data-site="SITE_ID"></script>
  * It installs `window.assent` at once and loads the banner (WebAssembly) asynchronously.
- * The server replaces `window.__assentBoot` below with the current build's file names
+ * The server puts the current build's file names in place of the boot placeholder below
  * (`scripts/lib.sh` serves a minified copy, `dist/loader/embed.js`, when it built one).
  */
 (function () {

@@ -164,3 +164,13 @@ pub fn assets_service(
         ))
         .service(ServeDir::new(dist).precompressed_br().precompressed_gzip())
 }
+
+#[cfg(test)]
+mod tests {
+    /// The server fills in the first occurrence: in the unminified loader it must be the code
+    /// (a mention in a comment would take the boot object instead, and the loader would stop).
+    #[test]
+    fn the_unminified_loader_names_the_boot_placeholder_once() {
+        assert_eq!(super::LOADER.matches(super::BOOT_PLACEHOLDER).count(), 1);
+    }
+}
