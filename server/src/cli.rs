@@ -38,13 +38,18 @@ fn describe(p: &LedgerProblem) -> String {
     format!("{at}— {}", p.problem)
 }
 
-/// Re-walks every chain and checkpoint (and, for all sites, the audit log); returns whether
+/// Re-walks every chain and checkpoint — or, `since_checkpoint`, what changed since each
+/// site's newest checkpoint — (and, for all sites, the audit log); returns whether
 /// everything verified.
-pub async fn verify(config: &Config, site: Option<&str>) -> anyhow::Result<bool> {
+pub async fn verify(config: &Config, site: Option<&str>, since_checkpoint: bool) -> anyhow::Result<bool> {
     let (ledger, keys, sites) = open(config, site).await?;
     let mut clean = true;
     for site in sites {
-        let report = verify::verify_site(ledger.as_ref(), &keys, &site, Some(&config.checkpoint_file)).await?;
+        let report = if since_checkpoint {
+            verify::verify_site_since_checkpoint(ledger.as_ref(), &keys, &site).await?
+        } else {
+            verify::verify_site(ledger.as_ref(), &keys, &site, Some(&config.checkpoint_file)).await?
+        };
         let summary = format!(
             "site {}: {}, {}, {}",
             report.site_id,

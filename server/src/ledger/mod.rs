@@ -147,13 +147,15 @@ pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
     async fn history(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<Vec<ConsentEvent>>;
     /// Every subject id that has events or a subject row, as stored (possibly tampered).
     async fn subject_ids(&self, site: &SiteId) -> anyhow::Result<Vec<String>>;
-    /// One chain's rows in `seq` order, unparsed.
-    async fn chain_rows(&self, site: &SiteId, subject: &str) -> anyhow::Result<Vec<EventRow>>;
+    /// One chain's rows from `seq = from` on, in `seq` order, unparsed (`from = 1`: all).
+    async fn chain_rows(&self, site: &SiteId, subject: &str, from: u64) -> anyhow::Result<Vec<EventRow>>;
     /// The last event of every chain of a site, ordered by subject id.
     async fn chain_heads(&self, site: &SiteId) -> anyhow::Result<Vec<ChainHead>>;
     async fn append_checkpoint(&self, checkpoint: &Checkpoint) -> anyhow::Result<()>;
     /// A site's checkpoints, oldest first.
     async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>>;
+    /// A site's newest checkpoint, if it has one.
+    async fn latest_checkpoint(&self, site: &SiteId) -> anyhow::Result<Option<Checkpoint>>;
     /// A consistent read-only view of one site for an export; it holds a database connection
     /// (and on PostgreSQL a snapshot) until dropped.
     async fn snapshot(&self, site: &SiteId) -> anyhow::Result<Box<dyn SiteSnapshot>>;

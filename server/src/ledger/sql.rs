@@ -394,13 +394,14 @@ impl Ledger for SqlLedger {
         rows.iter().map(|r| Ok(r.try_get("subject_id")?)).collect()
     }
 
-    async fn chain_rows(&self, site: &SiteId, subject: &str) -> anyhow::Result<Vec<EventRow>> {
+    async fn chain_rows(&self, site: &SiteId, subject: &str, from: u64) -> anyhow::Result<Vec<EventRow>> {
         let rows = sqlx::query(
             "SELECT seq, event_id, subject_id, prev_hash, hash, event FROM consent_events \
-             WHERE site_id = $1 AND subject_id = $2 ORDER BY seq",
+             WHERE site_id = $1 AND subject_id = $2 AND seq >= $3 ORDER BY seq",
         )
         .bind(site.as_str())
         .bind(subject)
+        .bind(i64::try_from(from)?)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(event_row).collect()
@@ -443,6 +444,20 @@ impl Ledger for SqlLedger {
 
     async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>> {
         read_checkpoints(&mut *self.pool.acquire().await?, site, 0, i64::MAX).await
+    }
+
+    async fn latest_checkpoint(&self, site: &SiteId) -> anyhow::Result<Option<Checkpoint>> {
+        let mut conn = self.pool.acquire().await?;
+        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM checkpoints WHERE site_id = $1")
+            .bind(site.as_str())
+            .fetch_one(&mut *conn)
+            .await?;
+        let Some(newest) = newest else {
+            return Ok(None);
+        };
+        Ok(read_checkpoints(&mut conn, site, u64::try_from(newest - 1)?, 1)
+            .await?
+            .pop())
     }
 
     async fn snapshot(&self, site: &SiteId) -> anyhow::Result<Box<dyn SiteSnapshot>> {

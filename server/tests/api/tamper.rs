@@ -19,6 +19,8 @@ on_both_backends!(
     the_verify_command_names_the_first_broken_event_and_exits_non_zero,
     an_edited_audit_entry_is_refused_and_once_forced_is_found_by_verify,
     entries_cut_from_the_end_of_the_audit_log_are_found_by_its_anchor,
+    verification_since_the_checkpoint_reads_what_changed_and_finds_a_changed_new_event,
+    verification_since_the_checkpoint_finds_a_rewritten_or_edited_head_but_not_an_old_edit,
 );
 
 /// `assent verify` against the test server's database and key file.
@@ -339,4 +341,83 @@ async fn entries_cut_from_the_end_of_the_audit_log_are_found_by_its_anchor(backe
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("entry 4 — missing, though anchored"), "{text}");
+}
+
+/// Appends one `save` to `chain`.
+async fn append(app: &TestApp, chain: &Chain, analytics: &str) {
+    let mut body = app
+        .consent_body("save", json!({ "analytics": analytics, "advertising": "denied" }))
+        .await;
+    body["subject_id"] = json!(chain.subject);
+    assert_eq!(app.post_consent(&body, Some(&chain.token)).await.status(), 201);
+}
+
+async fn since_checkpoint(app: &TestApp) -> VerifyReport {
+    let site = assent_shared::ids::SiteId::parse("demo").expect("site");
+    assent_server::ledger::verify::verify_site_since_checkpoint(app.state.ledger.as_ref(), &app.state.keys, &site)
+        .await
+        .expect("verify since the checkpoint")
+}
+
+/// Replaces the stored JSON of one event (its columns and hash untouched).
+async fn edit_event(app: &TestApp, chain: &Chain, seq: u64) {
+    let sql = format!(
+        "UPDATE consent_events SET event = REPLACE(event, '\"advertising\":\"denied\"', '\"advertising\":\"granted\"') \
+         WHERE subject_id = '{}' AND seq = {seq}",
+        chain.subject
+    );
+    app.raw_sql(&sql).await.expect("tamper");
+}
+
+async fn verification_since_the_checkpoint_reads_what_changed_and_finds_a_changed_new_event(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let old = three_event_chain(&app).await;
+    checkpoint_now(&app).await;
+    append(&app, &old, "granted").await;
+    append(&app, &old, "denied").await;
+    three_event_chain(&app).await;
+
+    let report = since_checkpoint(&app).await;
+    assert!(report.ok, "{report:?}");
+    // The old chain from its signed head (seq 3) on: 3 reads; the new chain in full: 3.
+    assert_eq!((report.chains, report.events, report.checkpoints), (2, 6, 1));
+    assert_eq!(verify(&app).await.events, 8, "the full walk reads everything");
+
+    drop_triggers(&app, backend).await;
+    edit_event(&app, &old, 5).await;
+    let (subject, seq, problem) = first_broken(&since_checkpoint(&app).await);
+    assert_eq!((subject.as_deref(), seq), (Some(old.subject.as_str()), Some(5)));
+    assert!(problem.contains("altered"), "{problem}");
+}
+
+async fn verification_since_the_checkpoint_finds_a_rewritten_or_edited_head_but_not_an_old_edit(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let chain = three_event_chain(&app).await;
+    checkpoint_now(&app).await;
+    drop_triggers(&app, backend).await;
+
+    // An event before the head, edited without re-chaining: the head still carries its signed
+    // hash, so only the full walk sees it (the trade the incremental walk makes).
+    edit_event(&app, &chain, 2).await;
+    assert!(since_checkpoint(&app).await.ok);
+    let (_, seq, _) = first_broken(&verify(&app).await);
+    assert_eq!(seq, Some(2));
+
+    // The head itself edited: its content no longer gives the signed hash.
+    edit_event(&app, &chain, 3).await;
+    let (_, seq, problem) = first_broken(&since_checkpoint(&app).await);
+    assert_eq!(seq, Some(3));
+    assert!(problem.contains("altered"), "{problem}");
+
+    // The head rewritten with a recomputed hash: not the hash the checkpoint signed.
+    app.raw_sql(&format!(
+        "UPDATE consent_events SET hash = '{}' WHERE subject_id = '{}' AND seq = 3",
+        "ab".repeat(32),
+        chain.subject
+    ))
+    .await
+    .expect("tamper");
+    let (_, seq, problem) = first_broken(&since_checkpoint(&app).await);
+    assert_eq!(seq, Some(3));
+    assert!(problem.contains("rewritten"), "{problem}");
 }
