@@ -53,9 +53,13 @@ impl Db {
 
     /// Exchanges a code: its subject if it was made for `site`, unused and unexpired, and
     /// marks it used in the same statement, so two tabs racing with one code get one session.
+    /// The statement runs in a transaction of its own: on SQLite the `RETURNING` row arrives
+    /// before the implicit commit, whose failure (a full disk) would otherwise be lost and the
+    /// code stay unused behind a session already handed out. An explicit commit fails loudly.
     pub async fn redeem_settings_code(&self, site: &SiteId, code: &str) -> anyhow::Result<Result<SubjectId, Refused>> {
         let hash = digest(code);
         let now = clock::now_unix_ms();
+        let mut tx = self.pool.begin().await.context("redeeming a settings code")?;
         let won: Option<String> = sqlx::query_scalar(
             "UPDATE settings_codes SET used_at = $1 WHERE code_hash = $2 AND site_id = $3 AND used_at IS NULL \
              AND expires_at > $4 RETURNING subject_id",
@@ -64,9 +68,10 @@ impl Db {
         .bind(&hash)
         .bind(site.as_str())
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await
         .context("redeeming a settings code")?;
+        tx.commit().await.context("redeeming a settings code")?;
         if let Some(subject) = won {
             return Ok(Ok(SubjectId::parse(&subject)?));
         }

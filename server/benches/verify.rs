@@ -1,0 +1,177 @@
+//! Verification benchmark (issue 16, item 4): on 1,000,000 events written by the bulk
+//! generator (`bulk`), the time and memory of making a checkpoint, of the full walk
+//! (`verify_site`) and of the walk since the newest checkpoint (`verify_site_since_checkpoint`),
+//! then again after appending 1 % more events, on SQLite and PostgreSQL.
+//!
+//!     cargo bench -p assent-server --bench verify     # ASSENT_BENCH_EVENTS=1000000
+//!
+//! Memory is this process's resident set (`VmRSS`), sampled every 5 ms while each step runs:
+//! the table shows its peak above what the process held just before. Needs about 3 GB of free
+//! disk per backend (checked first). PostgreSQL: `ASSENT_TEST_POSTGRES_URL`; skipped with a
+//! note when unreachable.
+
+mod bulk;
+
+use assent_server::keys::Keys;
+use assent_server::ledger::{self, Ledger, SiteRecord, checkpoint, verify};
+use assent_shared::ids::SiteId;
+use bulk::{DAYS, EVENTS_PER_SUBJECT, SITE, database, drop_database, events_wanted, fill, free_bytes};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+
+/// This process's resident set in KiB.
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Runs `step`, returning its output, its wall time and the peak resident set above the
+/// start (MiB).
+async fn measured<T>(step: impl std::future::Future<Output = T>) -> (T, Duration, f64) {
+    let before = rss_kib();
+    let peak = Arc::new(AtomicU64::new(before));
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let (peak, done) = (peak.clone(), done.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(), Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    let started = Instant::now();
+    let out = step.await;
+    let took = started.elapsed();
+    done.store(true, Ordering::Relaxed);
+    let _ = sampler.join();
+    peak.fetch_max(rss_kib(), Ordering::Relaxed);
+    let grew = peak.load(Ordering::Relaxed).saturating_sub(before) as f64 / 1024.0;
+    (out, took, grew)
+}
+
+#[tokio::main]
+async fn main() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let events = events_wanted();
+    let subjects = events / EVENTS_PER_SUBJECT;
+    let today = OffsetDateTime::now_utc().date();
+    let first_day = today - time::Duration::days(DAYS - 1);
+    let keys = Keys::load_or_create(&root.path().join("keys.json")).expect("keys");
+    let site = SiteId::parse(SITE).expect("site");
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for backend in ["sqlite", "postgres"] {
+        let need = 3 * 1024 * 1024 * 1024_u64 * events as u64 / 1_000_000;
+        let probe = if backend == "sqlite" {
+            root.path().to_path_buf()
+        } else {
+            std::path::PathBuf::from("/var/lib/postgresql")
+        };
+        if let Some(free) = free_bytes(&probe)
+            && free < need
+        {
+            notes.push(format!(
+                "{backend}: {} MB free, {} MB needed: skipped",
+                free >> 20,
+                need >> 20
+            ));
+            continue;
+        }
+        let Some((url, pg_name)) = database(backend, root.path(), "verify").await else {
+            notes.push(format!("{backend}: not reachable, skipped"));
+            continue;
+        };
+        let ledger = ledger::connect(&url).await.expect("connect");
+        ledger
+            .put_site(&SiteRecord {
+                id: site.clone(),
+                name: "Bench".into(),
+                origins: vec!["https://bench.example".into()],
+                regime_overrides: BTreeMap::new(),
+                archived: false,
+                starter_notice: false,
+            })
+            .await
+            .expect("site");
+        eprintln!("{backend}: filling");
+        let db = ledger.db();
+        let fill_secs = fill(&db, subjects, first_day).await;
+        notes.push(format!(
+            "{backend}: {events} events in {subjects} chains filled in {fill_secs:.0} s"
+        ));
+        let mut row = |step: &str, took: Duration, grew: f64, what: String| {
+            eprintln!("{backend} {step}: {:.2} s, +{grew:.1} MiB, {what}", took.as_secs_f64());
+            rows.push(format!(
+                "| {backend} | {step} | {:.2} | {grew:.1} | {what} |",
+                took.as_secs_f64()
+            ));
+        };
+
+        let (made, took, grew) = measured(checkpoint::make(&ledger, &keys, &site, None)).await;
+        let made = made.expect("checkpoint");
+        let size = serde_json::to_string(&made).expect("json").len();
+        row(
+            "make a checkpoint",
+            took,
+            grew,
+            format!("{} heads, {:.1} MB as stored", made.heads.len(), size as f64 / 1e6),
+        );
+
+        let (full, took, grew) = measured(verify::verify_site(&ledger, &keys, &site, None)).await;
+        let full = full.expect("verify");
+        assert!(full.ok, "{:?}", full.problems.first());
+        row("full walk", took, grew, format!("{} events read", full.events));
+
+        let (since, took, grew) = measured(verify::verify_site_since_checkpoint(&ledger, &keys, &site)).await;
+        let since = since.expect("verify");
+        assert!(since.ok, "{:?}", since.problems.first());
+        row(
+            "since the checkpoint, nothing new",
+            took,
+            grew,
+            format!("{} events read", since.events),
+        );
+
+        // 1 % more: new chains after the checkpoint (the generator's subjects go on from there).
+        let more = subjects / 100;
+        let later = bulk::fill_range(&db, subjects..subjects + more, first_day).await;
+        notes.push(format!(
+            "{backend}: {} more events appended in {later:.0} s",
+            more * EVENTS_PER_SUBJECT
+        ));
+        let (since, took, grew) = measured(verify::verify_site_since_checkpoint(&ledger, &keys, &site)).await;
+        let since = since.expect("verify");
+        assert!(since.ok, "{:?}", since.problems.first());
+        row(
+            "since the checkpoint, 1 % new",
+            took,
+            grew,
+            format!("{} events read", since.events),
+        );
+
+        ledger.db().pool.close().await;
+        if let Some(name) = pg_name {
+            drop_database(&name).await;
+        }
+    }
+    println!("| backend | step | seconds | peak memory above start, MiB | what |");
+    println!("|---|---|---|---|---|");
+    for r in rows {
+        println!("{r}");
+    }
+    println!();
+    for n in notes {
+        println!("- {n}");
+    }
+}
