@@ -63,8 +63,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
+        if (inner.is_syntax() || inner.is_eof()) && serde_json::from_slice::<serde_json::Value>(bytes).is_err() {
             ApiError::MalformedBody(format!("not valid JSON: {inner}"))
+        } else if inner.is_syntax() {
+            // Valid JSON, yet a "syntax" error: serde_json reports a value that is neither a
+            // string nor an object where an enum is expected (`"method": 1`) as "expected
+            // value". It is a value of the wrong type, at `path`.
+            Invalid::new(
+                field_of(&path, "", "body"),
+                "a value of the wrong type: expected one of the names this field takes",
+            )
+            .into()
         } else {
             // serde's message ends with the position in the body: the field already says where.
             let reason = inner.to_string();

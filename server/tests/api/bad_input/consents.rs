@@ -65,6 +65,13 @@ fn consents(ids: &Ids) -> Vec<Case> {
             .json(&with(&valid, "decisions", json!({ "analytics": "yes" })))
             .refused(422, "invalid_input")
             .field("decisions.analytics"),
+        base.but("a decision that is a boolean")
+            .json(&with(&valid, "decisions", json!({ "analytics": true })))
+            .refused(422, "invalid_input")
+            .field("decisions.analytics"),
+        bad("a method that is a number", "method", json!(1)),
+        bad("a source that is null", "source", Value::Null),
+        bad("a signal source that is an object", "signal_source", json!({})),
         base.but("a purpose decided twice in one body")
             .raw(
                 Some("application/json"),
