@@ -591,6 +591,8 @@
   integrations = (boot.integrations && boot.integrations[site]) || (initial && initial.integrations) || [];
   guard(function () { vendorSignals({}, true); });
   if (initial && initial.decisions && initial.gcm) applyToTags(initial.decisions, initial.gcm, "replay");
+  // The Consent Mode state this page signalled without the banner (see the storage listener).
+  var shownGcm = initial && initial.decisions ? initial.gcm : null;
 
   function load() {
     if (loading) return;
@@ -811,7 +813,19 @@
     if (e.key !== storageKey) return;
     if (api._dispatch) return command("storage");
     var s = stored();
-    if (s && s.decisions && s.gcm) guard(function () { api._emit(s.decisions, s.gcm, [], false, "choice", s.integrations); });
+    if (!s && shownGcm) {
+      // Erased in another tab: nothing stays granted here (every Consent Mode type this page
+      // signalled goes back to denied), and the banner asks again.
+      var denied = {};
+      Object.keys(shownGcm).forEach(function (k) { denied[k] = "denied"; });
+      shownGcm = null;
+      guard(function () { api._emit(null, denied, [], false, "choice", integrations); });
+      return load();
+    }
+    if (s && s.decisions && s.gcm) {
+      shownGcm = s.gcm;
+      guard(function () { api._emit(s.decisions, s.gcm, [], false, "choice", s.integrations); });
+    }
     if (s && s.signals) api._signals(s.signals);
   });
   /** Runs `task` (returning a promise) alone across this site's tabs: one subject, one chain.

@@ -109,6 +109,22 @@ test("embedded: objecting to a legitimate interest is recorded as object and can
   expect(readFileSync((await csv.path())!, "utf8")).toContain("object");
 });
 
+test("embedded: an erasure in one tab leaves nothing granted in the site's other tabs", async ({ context }) => {
+  const here = await context.newPage();
+  const there = await context.newPage();
+  await acceptAll(here, settingsUrl);
+  await there.goto(otherUrl);
+  await expect.poll(() => there.evaluate(() => (window as any).assent.has("analytics"))).toBe(true);
+  await here.reload();
+  await settings(here, "erase").click();
+  await settings(here, "erase-confirm").click();
+  await expect(settings(here, "erased")).toBeVisible();
+  // The other tab hears it: nothing granted, no choice, and the banner asks again.
+  await expect.poll(() => there.evaluate(() => (window as any).assent.has("analytics"))).toBe(false);
+  expect(await there.evaluate(() => (window as any).assent.get())).toBeNull();
+  await expect(banner(there, "accept-all")).toBeVisible();
+});
+
 test("embedded: erasure forgets the visitor on this device and the banner asks again", async ({ page }) => {
   const choice = await acceptAll(page, settingsUrl);
   await page.reload();

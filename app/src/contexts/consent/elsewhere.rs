@@ -54,6 +54,12 @@ impl ConsentContext {
     /// The subject was erased (on the settings component): this device forgets its choice and
     /// identifier, nothing stays granted, and the banner asks again.
     pub(super) fn forget(&self) {
+        self.boot.with_value(|b| StoredChoice::clear(&b.storage_key));
+        self.forget_here();
+    }
+
+    /// [`Self::forget`] on this page only: another tab erased the subject and cleared storage.
+    fn forget_here(&self) {
         let Some(notice) = self.notice.get_untracked() else {
             return;
         };
@@ -61,7 +67,6 @@ impl ConsentContext {
         let refused = self.all(|_| Some(Decision::Denied));
         let gcm = crate::json::to_js(&assent_shared::consent_mode::update(&notice.notice, &refused));
         self.choice.set(StoredChoice::default());
-        self.boot.with_value(|b| StoredChoice::clear(&b.storage_key));
         // No choice any more: nothing granted (every Consent Mode type denied, each vendor
         // refused) and `assent.get()` is `null` again, as before a first choice.
         let integrations = crate::json::to_js(&notice.notice.integrations);
@@ -216,9 +221,9 @@ impl ConsentContext {
         let stored = self.boot.with_value(|b| StoredChoice::load(&b.storage_key));
         let (before, mine) = self.choice.with_untracked(|c| (c.decisions.clone(), c.pending.clone()));
         if stored.decisions.is_none() && stored.subject_id.is_none() {
+            // Erased there: nothing stays granted here either, and the banner asks again.
             if before.is_some() {
-                self.choice.set(StoredChoice::default());
-                self.layer.set(Layer::FirstLayer);
+                self.forget_here();
             }
             return;
         }
