@@ -225,13 +225,12 @@ impl SubjectClaims {
     }
 }
 
-/// The token of an `Authorization: Bearer …` header, if there is one.
+/// The token of an `Authorization: Bearer …` header, if there is one. The scheme name is
+/// case-insensitive (RFC 9110 §11.1): `bearer …` is the same header.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// The cookie of a privacy-settings page session; its `Path` is that page
@@ -413,5 +412,21 @@ mod tests {
         assert_eq!(field(br#"{"items":[]}"#), "id");
         assert_eq!(field(br#"{"id":1,"items":[{"name":"a"},{}]}"#), "items[1].name");
         assert_eq!(field(b"null"), "body");
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive_and_other_schemes_are_not_bearer() {
+        use axum::http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(AUTHORIZATION, HeaderValue::from_str(value).expect("header"));
+            headers
+        };
+        for value in ["Bearer abc", "bearer abc", "BEARER abc", "Bearer  abc "] {
+            assert_eq!(super::bearer(&with(value)), Some("abc"), "{value}");
+        }
+        for value in ["Basic abc", "Bearerabc", "abc"] {
+            assert_eq!(super::bearer(&with(value)), None, "{value}");
+        }
     }
 }

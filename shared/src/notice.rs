@@ -215,6 +215,12 @@ pub struct LocalizedNotice {
 /// Anything else (`javascript:`, `//host`, `/\host`, which browsers read as another host)
 /// is refused: the banner renders it as a link.
 pub fn check_policy_url(url: &str) -> Result<(), Invalid> {
+    check_link("policy_url", url)
+}
+
+/// [`check_policy_url`]'s rule for any link a notice carries, reported at `field` (a vendor's
+/// `privacy_url` too: it is published to every visitor and shown as a link by the settings).
+fn check_link(field: &str, url: &str) -> Result<(), Invalid> {
     let path = url.starts_with('/') && !url.starts_with("//") && !url.starts_with("/\\");
     let absolute = url.starts_with("https://") || url.starts_with("http://");
     let clean = !url.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
@@ -222,7 +228,7 @@ pub fn check_policy_url(url: &str) -> Result<(), Invalid> {
         Ok(())
     } else {
         Err(Invalid::new(
-            "policy_url",
+            field,
             "a path on the site (/privacy) or an http(s) URL, without spaces or backslashes",
         ))
     }
@@ -305,6 +311,11 @@ impl Notice {
                 return Err(Invalid::new(field, "missing texts in the default language"));
             }
             check_language_keys(&format!("{field}.texts"), p.texts.keys())?;
+            for (j, vendor) in p.vendors.iter().enumerate() {
+                if let Some(url) = &vendor.privacy_url {
+                    check_link(&format!("{field}.vendors[{j}].privacy_url"), url)?;
+                }
+            }
             if p.legal_basis.is_necessary() && !p.consent_mode.is_empty() {
                 return Err(Invalid::new(field, "necessary purposes map to no Consent Mode type"));
             }
@@ -568,6 +579,29 @@ mod tests {
         n.ui_texts
             .insert("de".into(), BTreeMap::from([("acept_all".into(), "x".into())]));
         assert_eq!(n.validate().expect_err("typo").field, "ui_texts.de");
+    }
+
+    /// A vendor's privacy link is published to every visitor: the policy link's rule applies.
+    #[test]
+    fn a_vendor_privacy_url_is_a_path_or_an_http_url() {
+        let vendor = |url: &str| Vendor {
+            name: "X".into(),
+            privacy_url: Some(url.into()),
+            cookies: vec![],
+        };
+        let mut n = notice();
+        n.purposes[1].vendors = vec![vendor("https://x.example/privacy")];
+        assert_eq!(n.validate(), Ok(()));
+        for bad in [
+            "javascript:alert(1)",
+            "//evil.example",
+            "data:text/html,x",
+            "https://x .example",
+        ] {
+            n.purposes[1].vendors = vec![vendor("https://x.example/privacy"), vendor(bad)];
+            let err = n.validate().expect_err(bad);
+            assert_eq!(err.field, "purposes[1].vendors[1].privacy_url", "{bad}");
+        }
     }
 
     #[test]
