@@ -15,11 +15,10 @@ mod bulk;
 
 use assent_server::db::Db;
 use assent_server::db::stats::StatsFilter;
-use assent_server::ledger::{self, Backend, Ledger, SiteRecord};
+use assent_server::ledger::Backend;
 use assent_shared::ids::SiteId;
-use bulk::{DAYS, EVENTS_PER_SUBJECT, SITE, database, drop_database, events_wanted, fill, free_bytes};
+use bulk::{DAYS, EVENTS_PER_SUBJECT, SITE, drop_database, events_wanted, fill};
 use sqlx::Executor;
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
@@ -79,37 +78,15 @@ async fn main() {
     let mut table = Vec::new();
     let mut notes = Vec::new();
     for backend in ["sqlite", "postgres"] {
-        let need = 3 * 1024 * 1024 * 1024_u64 * events as u64 / 1_000_000;
-        let probe = if backend == "sqlite" {
-            root.path().to_path_buf()
-        } else {
-            std::path::PathBuf::from("/var/lib/postgresql")
+        let (sql, pg_name) = match bulk::prepare(backend, root.path(), "stats", events).await {
+            Ok(ready) => ready,
+            Err(skipped) => {
+                notes.push(skipped);
+                continue;
+            }
         };
-        if let Some(free) = free_bytes(&probe)
-            && free < need
-        {
-            notes.push(format!(
-                "{backend}: {} MB free, {} MB needed: skipped",
-                free >> 20,
-                need >> 20
-            ));
-            continue;
-        }
-        let Some((url, pg_name)) = database(backend, root.path(), "stats").await else {
-            notes.push(format!("{backend}: not reachable, skipped"));
-            continue;
-        };
-        let sql = ledger::connect(&url).await.expect("connect");
         let db = sql.db();
-        let site = SiteRecord {
-            id: SiteId::parse(SITE).expect("site"),
-            name: "Bench".into(),
-            origins: vec!["https://bench.example".into()],
-            regime_overrides: BTreeMap::new(),
-            archived: false,
-            starter_notice: false,
-        };
-        sql.put_site(&site).await.expect("site");
+        let site = SiteId::parse(SITE).expect("site");
         eprintln!("{backend}: filling");
         let fill_secs = fill(&db, subjects, first_day).await;
         let roll_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stats_daily")
@@ -143,7 +120,7 @@ async fn main() {
             let mut events_seen = 0;
             for _ in 0..RUNS {
                 let t = Instant::now();
-                let report = db.site_stats(&site.id, &filter).await.expect("stats");
+                let report = db.site_stats(&site, &filter).await.expect("stats");
                 rolled.push(t.elapsed());
                 events_seen = report.totals.events;
             }

@@ -13,10 +13,9 @@
 mod bulk;
 
 use assent_server::keys::Keys;
-use assent_server::ledger::{self, Ledger, SiteRecord, checkpoint, verify};
+use assent_server::ledger::{checkpoint, verify};
 use assent_shared::ids::SiteId;
-use bulk::{DAYS, EVENTS_PER_SUBJECT, SITE, database, drop_database, events_wanted, fill, free_bytes};
-use std::collections::BTreeMap;
+use bulk::{DAYS, EVENTS_PER_SUBJECT, SITE, drop_database, events_wanted, fill};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -72,38 +71,13 @@ async fn main() {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     for backend in ["sqlite", "postgres"] {
-        let need = 3 * 1024 * 1024 * 1024_u64 * events as u64 / 1_000_000;
-        let probe = if backend == "sqlite" {
-            root.path().to_path_buf()
-        } else {
-            std::path::PathBuf::from("/var/lib/postgresql")
+        let (ledger, pg_name) = match bulk::prepare(backend, root.path(), "verify", events).await {
+            Ok(ready) => ready,
+            Err(skipped) => {
+                notes.push(skipped);
+                continue;
+            }
         };
-        if let Some(free) = free_bytes(&probe)
-            && free < need
-        {
-            notes.push(format!(
-                "{backend}: {} MB free, {} MB needed: skipped",
-                free >> 20,
-                need >> 20
-            ));
-            continue;
-        }
-        let Some((url, pg_name)) = database(backend, root.path(), "verify").await else {
-            notes.push(format!("{backend}: not reachable, skipped"));
-            continue;
-        };
-        let ledger = ledger::connect(&url).await.expect("connect");
-        ledger
-            .put_site(&SiteRecord {
-                id: site.clone(),
-                name: "Bench".into(),
-                origins: vec!["https://bench.example".into()],
-                regime_overrides: BTreeMap::new(),
-                archived: false,
-                starter_notice: false,
-            })
-            .await
-            .expect("site");
         eprintln!("{backend}: filling");
         let db = ledger.db();
         let fill_secs = fill(&db, subjects, first_day).await;

@@ -5,7 +5,7 @@
 //! 3 regimes, 8 jurisdictions, 7 languages, 3–5 purposes per event, 10 % of subjects with GPC.
 
 use assent_server::db::Db;
-use assent_server::ledger::rollup;
+use assent_server::ledger::{self, Ledger, SiteRecord, SqlLedger, rollup};
 use assent_shared::canonical::event_hash;
 use assent_shared::consent::{ConsentEvent, Decision, Decisions, EVENT_SCHEMA_VERSION, GENESIS_HASH, Method, Source};
 use assent_shared::ids::{EventId, PurposeKey, SiteId, SubjectId};
@@ -38,7 +38,7 @@ pub fn events_wanted() -> usize {
 }
 
 /// Free bytes on the file system holding `path` (`df`), if it can tell.
-pub fn free_bytes(path: &std::path::Path) -> Option<u64> {
+fn free_bytes(path: &std::path::Path) -> Option<u64> {
     let out = std::process::Command::new("df")
         .args(["-Pk", &path.display().to_string()])
         .output()
@@ -54,7 +54,7 @@ pub fn admin_url() -> String {
 
 /// The database URL, and for PostgreSQL the database's name (dropped when its run ends);
 /// `tag` names the benchmark in both.
-pub async fn database(backend: &str, dir: &std::path::Path, tag: &str) -> Option<(String, Option<String>)> {
+async fn database(backend: &str, dir: &std::path::Path, tag: &str) -> Option<(String, Option<String>)> {
     if backend == "sqlite" {
         return Some((format!("sqlite://{}", dir.join(format!("{tag}.db")).display()), None));
     }
@@ -75,6 +75,47 @@ pub async fn drop_database(name: &str) {
     {
         eprintln!("could not drop {name}: {e}");
     }
+}
+
+/// A fresh database for `backend` (under `dir`, named after `tag`) holding the benchmark's
+/// site, once there is disk for `events` (about 3 GB per million): the ledger and, for
+/// PostgreSQL, the database's name to drop afterwards; or why the backend is skipped.
+pub async fn prepare(
+    backend: &str,
+    dir: &std::path::Path,
+    tag: &str,
+    events: usize,
+) -> Result<(SqlLedger, Option<String>), String> {
+    let need = 3 * 1024 * 1024 * 1024_u64 * events as u64 / 1_000_000;
+    let probe = if backend == "sqlite" {
+        dir.to_path_buf()
+    } else {
+        std::path::PathBuf::from("/var/lib/postgresql")
+    };
+    if let Some(free) = free_bytes(&probe)
+        && free < need
+    {
+        return Err(format!(
+            "{backend}: {} MB free, {} MB needed: skipped",
+            free >> 20,
+            need >> 20
+        ));
+    }
+    let Some((url, pg_name)) = database(backend, dir, tag).await else {
+        return Err(format!("{backend}: not reachable, skipped"));
+    };
+    let sql = ledger::connect(&url).await.expect("connect");
+    sql.put_site(&SiteRecord {
+        id: SiteId::parse(SITE).expect("site"),
+        name: "Bench".into(),
+        origins: vec!["https://bench.example".into()],
+        regime_overrides: BTreeMap::new(),
+        archived: false,
+        starter_notice: false,
+    })
+    .await
+    .expect("site");
+    Ok((sql, pg_name))
 }
 
 /// The `i`th subject's `k`th event, unchained.

@@ -156,8 +156,16 @@ impl ChainWalk {
     }
 }
 
-/// The first problem in one chain of database rows.
+/// The first problem in one whole chain of database rows (none at all is one).
 fn check_chain(site: &SiteId, subject: &str, rows: &[EventRow]) -> Option<LedgerProblem> {
+    if rows.is_empty() {
+        return Some(problem(
+            subject,
+            None,
+            None,
+            "the subject exists but its chain is empty (its events were deleted)",
+        ));
+    }
     walk_rows(ChainWalk::new(subject), site, rows)
 }
 
@@ -216,14 +224,6 @@ pub async fn verify_site(
     for subject in &subjects {
         let rows = ledger.chain_rows(site, subject, 1).await?;
         events += rows.len() as u64;
-        if rows.is_empty() {
-            problems.push(problem(
-                subject,
-                None,
-                None,
-                "the subject exists but its chain is empty (its events were deleted)",
-            ));
-        }
         problems.extend(check_chain(site, subject, &rows));
         hashes.insert(subject.clone(), rows.into_iter().map(|r| r.hash).collect());
     }
@@ -308,16 +308,7 @@ pub async fn verify_site_since_checkpoint(
             None => {
                 let rows = ledger.chain_rows(site, subject, 1).await?;
                 events += rows.len() as u64;
-                if rows.is_empty() {
-                    Some(problem(
-                        subject,
-                        None,
-                        None,
-                        "the subject exists but its chain is empty (its events were deleted)",
-                    ))
-                } else {
-                    check_chain(site, subject, &rows)
-                }
+                check_chain(site, subject, &rows)
             }
         };
         problems.extend(found);

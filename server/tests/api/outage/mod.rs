@@ -70,6 +70,19 @@ fn through(url: &str, proxy: SocketAddr) -> String {
     format!("{scheme_user}@{proxy}/{database}")
 }
 
+/// A PostgreSQL-backed server that reaches its database through a [`Proxy`] that can be
+/// cut, with `db_timeout_ms = 1000` and no per-client rate limit.
+async fn behind_proxy() -> (Proxy, TestApp) {
+    let proxy = Proxy::start("127.0.0.1:5432".parse().expect("addr")).await;
+    let app = spawn_app_with(Backend::Postgres, |config| {
+        config.database_url = through(&config.database_url, proxy.addr);
+        config.db_timeout_ms = 1_000;
+        config.public_rate_per_second = 0;
+    })
+    .await;
+    (proxy, app)
+}
+
 /// Runs `sql` on every connection of the server's pool: all are taken at once, so each is a
 /// different one, and every later query of the server runs on one of them.
 pub async fn on_every_connection(app: &TestApp, sql: &str) {
@@ -135,14 +148,7 @@ pub async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
 
 #[tokio::test]
 async fn a_cut_database_answers_503_within_about_a_second_and_a_retry_is_recorded_once_on_postgres() {
-    let upstream: SocketAddr = "127.0.0.1:5432".parse().expect("addr");
-    let proxy = Proxy::start(upstream).await;
-    let app = spawn_app_with(Backend::Postgres, |config| {
-        config.database_url = through(&config.database_url, proxy.addr);
-        config.db_timeout_ms = 1_000;
-        config.public_rate_per_second = 0;
-    })
-    .await;
+    let (proxy, app) = behind_proxy().await;
 
     let first = app
         .consent_body("accept_all", json!({"functional": "granted", "analytics": "granted"}))
@@ -228,13 +234,7 @@ async fn a_cut_database_answers_503_within_about_a_second_and_a_retry_is_recorde
 /// answered `503 database_unavailable` once it has waited five times `db_timeout_ms`.
 #[tokio::test]
 async fn a_query_in_flight_when_the_database_is_cut_is_answered_503_within_the_bound_on_postgres() {
-    let proxy = Proxy::start("127.0.0.1:5432".parse().expect("addr")).await;
-    let app = spawn_app_with(Backend::Postgres, |config| {
-        config.database_url = through(&config.database_url, proxy.addr);
-        config.db_timeout_ms = 1_000;
-        config.public_rate_per_second = 0;
-    })
-    .await;
+    let (proxy, app) = behind_proxy().await;
     let first = app.consent_body("accept_all", json!({"analytics": "granted"})).await;
     let recorded: Value = app.post_consent(&first, None).await.json().await.expect("JSON");
     let subject = recorded["subject_id"].as_str().expect("subject").to_owned();
@@ -306,13 +306,7 @@ async fn an_export_whose_database_is_cut_mid_stream_ends_with_an_error_on_postgr
     use assent_server::export::{self, ExportRequest, Format};
     use assent_server::ledger::EventFilter;
     use futures::StreamExt;
-    let proxy = Proxy::start("127.0.0.1:5432".parse().expect("addr")).await;
-    let app = spawn_app_with(Backend::Postgres, |config| {
-        config.database_url = through(&config.database_url, proxy.addr);
-        config.db_timeout_ms = 1_000;
-        config.public_rate_per_second = 0;
-    })
-    .await;
+    let (proxy, app) = behind_proxy().await;
     for _ in 0..12 {
         let body = app.consent_body("accept_all", json!({"analytics": "granted"})).await;
         assert_eq!(app.post_consent(&body, None).await.status(), 201);
