@@ -54,6 +54,15 @@
       return null;
     }
   }
+  // Events not yet acknowledged wait beside the choice, one item each (`<key>.queue.<id>`):
+  // while any does, the banner runs to send it.
+  function eventsQueued() {
+    try {
+      var ls = window.localStorage, prefix = storageKey + ".queue.";
+      for (var i = 0; i < ls.length; i++) if ((ls.key(i) || "").indexOf(prefix) === 0) return true;
+    } catch (e) {}
+    return false;
+  }
 
   // One choice across a site's subdomains (`data-cookie-domain="example.com"`): the stored
   // choice (not the queue of unsent events) is mirrored into a first-party cookie on that
@@ -76,7 +85,6 @@
   function shareChoice() {
     var s = stored();
     if (!cookieDomain || !s) return;
-    delete s.pending;
     // Base64 of UTF-8 JSON: cookie-safe, and smaller than percent-encoding.
     var encode = function () { return btoa(unescape(encodeURIComponent(JSON.stringify(s)))); };
     var value = encode();
@@ -100,7 +108,7 @@
     var fromCookie = sharedChoice();
     var local = stored();
     if (fromCookie && (!local || (fromCookie.updated_at || "") > (local.updated_at || ""))) {
-      // Events this origin still has to send stay queued here.
+      // Events an older banner queued inside the choice stay queued here.
       fromCookie.pending = (local && local.pending) || [];
       try {
         window.localStorage.setItem(storageKey, JSON.stringify(fromCookie));
@@ -864,7 +872,7 @@
   if (recheck) pending.push("recheck");
   var gpcToRecord = navigator.globalPrivacyControl === true && !(s && s.gpc_honored);
   var current =
-    s && s.decisions && s.gcm && !(s.pending && s.pending.length) && !gpcToRecord && !recheck && !account &&
+    s && s.decisions && s.gcm && !(s.pending && s.pending.length) && !eventsQueued() && !gpcToRecord && !recheck && !account &&
     !(s.recheck_at && Date.now() >= s.recheck_at);
   // `embed.js?site=SITE` carries the version from which stored choices hold; a tag without
   // it carries no site's data, so one small request tells whether to ask again.

@@ -23,6 +23,11 @@ impl ApiFailure {
         }
     }
 
+    /// The subject was erased (`410 subject_erased`): nothing more is recorded for it.
+    pub fn is_erased(&self) -> bool {
+        matches!(self, Self::Refused { status: 410, .. })
+    }
+
     /// The failure as the page sees it: the server's error body (a JSON string), or the
     /// network's message.
     pub fn to_js(&self) -> JsValue {

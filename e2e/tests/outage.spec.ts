@@ -5,7 +5,7 @@
 // in the order it was made. The database is the test's own on the shared server, which is
 // never stopped. Measured delays are printed, not asserted.
 import { test, expect } from "@playwright/test";
-import { banner, history, stored } from "../fixtures/assent";
+import { banner, history, queued, stored } from "../fixtures/assent";
 import { Server, startServer } from "../fixtures/global-setup";
 import { Proxy, freshDatabase, requirePostgres, adminUrl } from "../fixtures/postgres";
 
@@ -53,7 +53,7 @@ test("choices made while the database is cut are queued, kept through a reload, 
   console.log(`first choice with the database cut: ${answers[0].status} ${answers[0].code} after ${answers[0].at - clicked} ms`);
   expect(answers[0]).toMatchObject({ status: 503, code: "database_unavailable" });
   await expect(banner(page, "status")).toContainText("sent again automatically");
-  expect((await stored(page))!.pending).toHaveLength(1);
+  expect(await queued(page)).toHaveLength(1);
 
   // A second choice while still cut: analytics withdrawn in the preferences.
   await banner(page, "privacy-choices").click();
@@ -64,19 +64,18 @@ test("choices made while the database is cut are queued, kept through a reload, 
   await expect(banner(page, "preferences")).toBeHidden();
   const chosen = { advertising: "granted", analytics: "denied", functional: "granted" };
   expect(await page.evaluate(() => (window as any).assent.get())).toEqual(chosen);
-  await expect.poll(async () => (await stored(page))?.pending.length).toBe(2);
+  await expect.poll(async () => (await queued(page)).length).toBe(2);
 
   // The page stays usable: reloaded, it applies the stored choice and keeps the queue.
   await page.reload();
   await expect(banner(page, "privacy-choices")).toBeVisible();
   await expect(banner(page, "banner")).toHaveCount(0);
   expect(await page.evaluate(() => (window as any).assent.get())).toEqual(chosen);
-  const queued = (await stored(page))!;
-  expect(queued.pending.map((p: any) => p.method)).toEqual(["accept_all", "save"]);
+  expect((await queued(page)).map((p) => p.method)).toEqual(["accept_all", "save"]);
 
   proxy.setCut(false);
   const restored = Date.now();
-  await expect.poll(async () => (await stored(page))?.pending.length, { timeout: 60_000 }).toBe(0);
+  await expect.poll(async () => (await queued(page)).length, { timeout: 60_000 }).toBe(0);
   console.log(`queue emptied ${Date.now() - restored} ms after the database came back`);
   const s = (await stored(page))!;
   const h = await history(s.subject_id, s.subject_token, server.api);

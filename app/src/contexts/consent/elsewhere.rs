@@ -2,7 +2,6 @@
 //! the settings page Assent hosts (a recheck at the next page view), in another tab of the
 //! site, and on another device of a signed-in visitor's account.
 
-use super::outbox::pending_id;
 use super::{ConsentContext, Layer, declared_items, set_in_force};
 use crate::api;
 use crate::bridge::{self, Trigger};
@@ -89,7 +88,7 @@ impl ConsentContext {
         };
         spawn_local(async move {
             match api::current(&boot.origin, &boot.site, &subject, &token).await {
-                Err(api::ApiFailure::Refused { status: 410, .. }) => ctx.forget(),
+                Err(err) if err.is_erased() => ctx.forget(),
                 Ok(current) => {
                     let held = ctx.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
                     let server: Decisions = current
@@ -212,14 +211,12 @@ impl ConsentContext {
         }
     }
 
-    /// Another tab stored a choice: this tab takes it over and applies it (events this tab
-    /// queued stay queued here); an erasure there is one here. The choice is not written
-    /// back: storage events arrive one write at a time, so a copy read here may be older than
-    /// what the other tab holds (only a queue that lists an event this tab already sent is
-    /// written again, without it).
+    /// Another tab stored a choice: this tab takes it over and applies it; an erasure there
+    /// is one here. The choice is not written back: storage events arrive one write at a time,
+    /// so a copy read here may be older than what the other tab holds.
     pub(super) fn adopt_stored(&self) {
         let stored = self.boot.with_value(|b| StoredChoice::load(&b.storage_key));
-        let (before, mine) = self.choice.with_untracked(|c| (c.decisions.clone(), c.pending.clone()));
+        let before = self.choice.with_untracked(|c| c.decisions.clone());
         if stored.decisions.is_none() && stored.subject_id.is_none() {
             // Erased there: nothing stays granted here either, and the banner asks again.
             if before.is_some() {
@@ -238,21 +235,7 @@ impl ConsentContext {
             stored.subject_id = stored.subject_id.or(subject);
             stored.subject_token = token;
         }
-        // Another tab's queue stays its own: only this tab's unsent events are kept here.
-        let owned = self.owned.get_value();
-        let unsent: Vec<Option<String>> = mine.iter().map(|p| pending_id(&p.0)).collect();
-        let settled_here = stored
-            .pending
-            .iter()
-            .map(|p| pending_id(&p.0))
-            .any(|id| id.as_ref().is_some_and(|i| owned.contains(i)) && !unsent.contains(&id));
         self.choice.set(stored);
-        self.choice.update(|c| c.pending = mine);
-        // A copy written before that tab saw this one's acknowledgement still lists the event:
-        // this tab writes the queue without it, or it would wait there for ever.
-        if settled_here {
-            self.persist();
-        }
         if changed {
             // Only read here, never written back: the other tab's later writes may not have
             // reached this one yet, and writing this copy would undo them.

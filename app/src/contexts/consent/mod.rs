@@ -54,19 +54,14 @@ pub struct ConsentContext {
     /// `data-test` name of the element to focus after the next render.
     pub focus: RwSignal<Option<&'static str>>,
     flushing: StoredValue<bool>,
-    /// Every event this tab queued or took over from storage at start. `choice.pending` holds
-    /// only those not yet acknowledged: each tab sends its own, and other tabs' queued events
-    /// stay theirs (see `persist`).
-    owned: StoredValue<Vec<String>>,
     deferred: StoredValue<Option<String>>,
     /// The banner's words once the notice is known (built-in texts with its overrides).
     texts: StoredValue<Option<&'static Texts>>,
 }
 
 pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
-    let choice = StoredChoice::load(&boot.storage_key);
-    // What an earlier page view left unsent is this page view's to send.
-    let owned = choice.pending.iter().filter_map(|p| outbox::pending_id(&p.0)).collect();
+    let mut choice = StoredChoice::load(&boot.storage_key);
+    choice.migrate_queue(&boot.storage_key);
     let ctx = ConsentContext {
         boot: StoredValue::new(boot),
         notice: RwSignal::new(None),
@@ -78,7 +73,6 @@ pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
         reconsent: RwSignal::new(false),
         focus: RwSignal::new(None),
         flushing: StoredValue::new(false),
-        owned: StoredValue::new(owned),
         deferred: StoredValue::new(None),
         texts: StoredValue::new(None),
     };

@@ -5,7 +5,7 @@ use super::{ConsentContext, SaveStatus, declared_items, set_in_force};
 use crate::api;
 use crate::bridge::{self, Trigger};
 use crate::contexts::lifetime::recheck_at;
-use crate::storage::{Pending, StoredChoice};
+use crate::storage::{StoredChoice, queue};
 use assent_shared::api::ConsentRequest;
 use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
 use assent_shared::ids::EventId;
@@ -67,14 +67,14 @@ impl ConsentContext {
             }
             c.recheck_at = recheck_at(&notice.notice, c);
             c.label = Some(label);
-            // A draft preview shows what a choice does on the page, and records nothing.
-            if !boot.preview {
-                c.pending.push(Pending(crate::json::to_js(&request)));
-            }
         });
+        // A draft preview shows what a choice does on the page, and records nothing.
         if !boot.preview {
-            self.owned
-                .update_value(|o| o.push(request.event_id.as_str().to_owned()));
+            queue::push(
+                &boot.storage_key,
+                request.event_id.as_str(),
+                crate::json::to_js(&request),
+            );
         }
         self.persist();
         self.refresh_signals();
@@ -85,30 +85,18 @@ impl ConsentContext {
         }
     }
 
-    /// Writes the choice to storage. The queue stored is every tab's: the events other tabs
-    /// still have queued (as stored now), then this tab's own. Events this tab owned and
-    /// has since sent are left out even when a copy written elsewhere still lists them, and a
-    /// subject stored elsewhere is joined first, so a write from a tab that has not seen it yet
-    /// never takes it away.
+    /// Writes the choice to storage. A subject stored by another tab is joined first, so a
+    /// write from a tab that has not seen it yet never takes it away.
     pub(super) fn persist(&self) {
         self.join_stored_subject();
         let key = self.boot.with_value(|b| b.storage_key.clone());
-        let stored = StoredChoice::load(&key).pending;
-        let owned = self.owned.get_value();
-        let mut queue: Vec<Pending> = stored
-            .into_iter()
-            .filter(|p| pending_id(&p.0).is_none_or(|id| !owned.contains(&id)))
-            .collect();
-        self.choice.update_untracked(|c| {
-            queue.extend(c.pending.iter().cloned());
-            let own = std::mem::replace(&mut c.pending, queue);
-            c.save(&key);
-            c.pending = own;
-        });
+        self.choice.with_untracked(|c| c.save(&key));
     }
 
-    /// Sends queued events in order until one fails to get an answer — one tab of the site at a
-    /// time, so the first event creates the subject and every other tab's events join it.
+    /// Sends the site's queued events in order until one fails to get an answer — one tab of
+    /// the site at a time, so the first event creates the subject and every other event joins
+    /// it. The tab holding the lock sends every tab's events, including those of tabs closed
+    /// before theirs were acknowledged.
     pub(super) async fn flush(self) {
         if self.flushing.get_value() {
             return;
@@ -136,10 +124,8 @@ impl ConsentContext {
         const EVERY_MS: i32 = 10;
         for _ in 0..TRIES {
             self.join_stored_subject();
-            if self
-                .choice
-                .with_untracked(|c| c.subject_id.is_some() || c.pending.is_empty())
-            {
+            let key = self.boot.with_value(|b| b.storage_key.clone());
+            if self.choice.with_untracked(|c| c.subject_id.is_some()) || queue::all(&key).is_empty() {
                 return;
             }
             let _ = wasm_bindgen_futures::JsFuture::from(bridge::sleep(EVERY_MS)).await;
@@ -148,36 +134,40 @@ impl ConsentContext {
 
     async fn send_queue(self) {
         let boot = self.boot.get_value();
+        let key = boot.storage_key.clone();
+        // Acknowledged in this run: met again, storage would not let it go (never loop on it).
+        let mut done: Vec<String> = Vec::new();
         loop {
             self.join_stored_subject();
-            let Some(Pending(next)) = self.choice.with_untracked(|c| c.pending.first().cloned()) else {
+            let Some(mut next) = queue::all(&key).into_iter().next() else {
                 break;
             };
+            if done.contains(&next.event_id) {
+                break;
+            }
             let (subject, token) = self
                 .choice
                 .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
-            // An event queued before the subject's first was acknowledged joins that subject.
-            let has_subject = js_sys::Reflect::get(&next, &"subject_id".into()).is_ok_and(|s| s.is_string());
-            if let (false, Some(subject)) = (has_subject, subject) {
-                let _ = js_sys::Reflect::set(&next, &"subject_id".into(), &subject.into());
-            }
-            let event_id = pending_id(&next);
-            match api::post_consent(&boot.origin, &boot.site, &next, token.as_deref()).await {
+            queue::prepare(&key, &mut next, subject.as_deref());
+            match api::post_consent(&boot.origin, &boot.site, &next.request, token.as_deref()).await {
                 Ok(recorded) => {
+                    queue::remove(&key, &next.event_id);
+                    done.push(next.event_id);
                     let answer = crate::json::to_js(&recorded);
-                    let sent = queued_decisions(&next);
+                    let sent = queued_decisions(&next.request);
                     self.catch_up();
-                    let known = self.boot.with_value(|b| StoredChoice::load(&b.storage_key).seq);
+                    let known = StoredChoice::load(&key).seq;
                     let newest = known
                         .max(self.choice.with_untracked(|c| c.seq))
                         .is_none_or(|s| recorded.seq > s);
                     self.choice.update(|c| {
-                        c.pending.retain(|p| pending_id(&p.0) != event_id);
-                        c.subject_id = Some(recorded.subject_id.to_string());
+                        // A subject's token comes only with its first event: a subject answered
+                        // without one is kept only where it is already this device's.
                         if let Some(token) = recorded.subject_token {
+                            c.subject_id = Some(recorded.subject_id.to_string());
                             c.subject_token = Some(token);
                         }
-                        if newest {
+                        if newest && c.subject_id.as_deref() == Some(recorded.subject_id.as_str()) {
                             c.seq = Some(recorded.seq);
                         }
                     });
@@ -197,10 +187,17 @@ impl ConsentContext {
                 Err(err) => {
                     // The server refused this event for good; keeping it would block the queue.
                     err.log("the server refused a consent event");
-                    bridge::outcome(&JsValue::from(event_id.clone()), &err.to_js());
-                    self.choice
-                        .update(|c| c.pending.retain(|p| pending_id(&p.0) != event_id));
-                    self.persist();
+                    bridge::outcome(&JsValue::from(next.event_id.as_str()), &err.to_js());
+                    queue::remove(&key, &next.event_id);
+                    let sent_for = js_sys::Reflect::get(&next.request, &"subject_id".into())
+                        .ok()
+                        .and_then(|s| s.as_string());
+                    if err.is_erased() && sent_for.is_some() && sent_for == subject {
+                        // This device's subject was erased elsewhere (another tab, a request to
+                        // the site): it forgets too, and the banner asks again.
+                        self.forget();
+                        break;
+                    }
                 }
             }
         }
@@ -210,20 +207,18 @@ impl ConsentContext {
 impl ConsentContext {
     /// The tabs of a site send their events one at a time (under the Web Lock), so the order
     /// acknowledgements arrive in is the order the ledger recorded them in. After each, the
-    /// choice in force is the stored one with the recorded decisions on top, and this tab's
-    /// still-queued choices on top of that: when several tabs decide in the same instant, each
+    /// choice in force is the stored one with the recorded decisions on top, and the
+    /// still-queued choices (of every tab) on top of that: when several tabs decide in the same instant, each
     /// ends on what the ledger holds last, not on whichever click came last by its own clock.
     fn follow_ledger(&self, recorded: Decisions) {
         let Some(notice) = self.notice.get_untracked() else {
             return;
         };
-        let (before, queued) = self
-            .choice
-            .with_untracked(|c| (c.decisions.clone().unwrap_or_default(), c.pending.clone()));
+        let before = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
         let mut after = before.clone();
         after.extend(recorded);
-        for Pending(request) in queued {
-            after.extend(queued_decisions(&request).unwrap_or_default());
+        for queued in self.boot.with_value(|b| queue::all(&b.storage_key)) {
+            after.extend(queued_decisions(&queued.request).unwrap_or_default());
         }
         if after == before {
             return;
@@ -246,11 +241,4 @@ fn queued_decisions(request: &JsValue) -> Option<Decisions> {
     js_sys::Reflect::get(request, &"decisions".into())
         .ok()
         .and_then(crate::json::from_js)
-}
-
-/// The `event_id` of a queued request.
-pub(super) fn pending_id(request: &JsValue) -> Option<String> {
-    js_sys::Reflect::get(request, &"event_id".into())
-        .ok()
-        .and_then(|v| v.as_string())
 }

@@ -1,5 +1,8 @@
 //! The visitor's choice in the host page's localStorage under `assent.v1.<site>`: the
-//! subject id and token, the decisions, and any event not yet acknowledged by the server.
+//! subject id and token and the decisions; the events not yet acknowledged by the server
+//! are queued beside it ([`queue`]).
+
+pub mod queue;
 
 use assent_shared::consent::Decisions;
 use serde::{Deserialize, Serialize};
@@ -53,10 +56,10 @@ pub struct StoredChoice {
     /// first) says nothing about what the ledger holds last.
     #[serde(default)]
     pub seq: Option<u64>,
-    /// Request bodies (`ConsentRequest`) sent but not yet acknowledged; retried with the same
-    /// `event_id` until they are.
-    #[serde(default)]
-    pub pending: Vec<Pending>,
+    /// Where a banner before the per-event [`queue`] kept its unsent requests; read once at
+    /// start and moved into the queue (never written again).
+    #[serde(default, skip_serializing)]
+    pending: Vec<Pending>,
 }
 
 /// What the loader writes on a blocked embed's click-to-load placeholder, in the visitor's
@@ -79,9 +82,9 @@ pub fn placeholder_words(texts: &crate::i18n::Texts, notice: &assent_shared::not
     words.into()
 }
 
-/// One queued `ConsentRequest`, as the JS object it was serialized to.
+/// One `ConsentRequest` an earlier banner queued inside the stored choice, as a JS object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pending(#[serde(with = "serde_wasm_bindgen::preserve")] pub JsValue);
+struct Pending(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -118,8 +121,27 @@ impl StoredChoice {
         choice
     }
 
-    /// Removes the stored choice (after an erasure: the next page view is a first visit).
+    /// Moves the events an earlier banner queued inside the stored choice into the [`queue`],
+    /// in their order, and stores the choice without them.
+    pub fn migrate_queue(&mut self, key: &str) {
+        if self.pending.is_empty() {
+            return;
+        }
+        for Pending(request) in std::mem::take(&mut self.pending) {
+            if let Some(event_id) = js_sys::Reflect::get(&request, &"event_id".into())
+                .ok()
+                .and_then(|v| v.as_string())
+            {
+                queue::push(key, &event_id, request);
+            }
+        }
+        self.save(key);
+    }
+
+    /// Removes the stored choice and its queue (after an erasure: the next page view is a
+    /// first visit, and nothing queued for the erased subject is sent).
     pub fn clear(key: &str) {
+        queue::clear(key);
         if let Some(storage) = local_storage() {
             let _ = storage.remove_item(&subject_key(key));
             let _ = storage.remove_item(key);
