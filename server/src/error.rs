@@ -32,6 +32,16 @@ pub enum ApiError {
         crate::error::BODY_LIMIT_BYTES
     )]
     PayloadTooLarge,
+    #[error(
+        "the request target (path and query) is longer than the limit of {} bytes",
+        crate::request_limits::URI_LIMIT_BYTES
+    )]
+    UriTooLong,
+    #[error(
+        "the request's headers are larger than the limit of {} bytes in all",
+        crate::request_limits::HEADERS_LIMIT_BYTES
+    )]
+    HeadersTooLarge,
     #[error("{what} not found")]
     NotFound { what: &'static str, code: &'static str },
     #[error("this path does not serve this method; the Allow header lists those it does")]
@@ -81,6 +91,8 @@ impl ApiError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::MalformedBody(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -99,6 +111,8 @@ impl ApiError {
             Self::Invalid(_) => "invalid_input",
             Self::MalformedBody(_) => "malformed_body",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::UriTooLong => "uri_too_long",
+            Self::HeadersTooLarge => "headers_too_large",
             Self::NotFound { code, .. } => code,
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unauthorized(_) => "unauthorized",

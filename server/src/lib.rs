@@ -23,6 +23,7 @@ pub mod notice_cache;
 pub mod rate_limit;
 pub mod request_bound;
 pub mod request_context;
+pub mod request_limits;
 pub mod routes;
 pub mod security_headers;
 pub mod site_auth;

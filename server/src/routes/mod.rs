@@ -155,7 +155,8 @@ pub fn router(state: AppState) -> Router {
             "/assets",
             Router::new()
                 .fallback_service(embed::assets_service(state.config.dist_dir.clone()))
-                .layer(axum::middleware::map_response(missing_file_as_json)),
+                .layer(axum::middleware::map_response(missing_file_as_json))
+                .layer(axum::middleware::from_fn(build_output_only)),
         )
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(|| async {
@@ -164,6 +165,7 @@ pub fn router(state: AppState) -> Router {
                 code: "not_found",
             }
         })
+        .layer(axum::middleware::from_fn(crate::request_limits::check))
         .layer(from_fn_with_state(state.config.clone(), crate::request_bound::bound))
         .layer(from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .layer(axum::middleware::map_response_with_state(
@@ -187,6 +189,22 @@ async fn missing_file_as_json(response: axum::response::Response) -> axum::respo
     } else {
         response
     }
+}
+
+/// Trunk leaves its entry page (`index.html`) beside each bundle; it is no page of Assent's,
+/// so only the built files themselves (scripts, wasm, styles) are served under `/assets`.
+async fn build_output_only(
+    request: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    if path.ends_with(".html") || path.ends_with('/') {
+        return axum::response::IntoResponse::into_response(ApiError::NotFound {
+            what: "file",
+            code: "not_found",
+        });
+    }
+    next.run(request).await
 }
 
 async fn method_not_allowed() -> ApiError {

@@ -71,6 +71,8 @@ pub fn write_fake_banner(dist: &std::path::Path) {
     )
     .expect("write js");
     std::fs::write(dir.join("assent-banner-0123abcd_bg.wasm"), b"\0asm\x01\0\0\0").expect("write wasm");
+    // Trunk's entry page, which a build leaves beside the bundle (never served).
+    std::fs::write(dir.join("index.html"), "<!DOCTYPE html><title>Trunk entry</title>").expect("write html");
 }
 
 /// A stand-in privacy-settings bundle in `dist/settings/`, as Trunk names its files (the server

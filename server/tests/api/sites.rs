@@ -115,6 +115,13 @@ async fn a_registered_site_serves_its_banner_to_its_origin_at_once(backend: Back
     let patch = json!({ "origins": ["http://127.0.0.1:9000", other] });
     let res = send(&app, Method::PATCH, "/v1/admin/sites/shop", Some(&token), Some(&patch)).await;
     assert_eq!(res.status(), 200);
+    // The same patch again, or an empty one, changes nothing: answered, not written or audited.
+    for again in [patch.clone(), json!({})] {
+        let res = send(&app, Method::PATCH, "/v1/admin/sites/shop", Some(&token), Some(&again)).await;
+        assert_eq!(res.status(), 200);
+        let view: Value = res.json().await.expect("site");
+        assert_eq!(view["origins"], patch["origins"]);
+    }
     let res = with_origin(&app, Method::GET, "/v1/sites/shop/notice", other)
         .send()
         .await

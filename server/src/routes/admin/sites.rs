@@ -225,7 +225,8 @@ pub async fn get_site(State(state): State<AppState>, SiteViewer { site, .. }: Si
 /// Change a site.
 ///
 /// `PATCH /v1/admin/sites/{site}` (owner): changes name, origins or regime overrides;
-/// every process honours it within `config_poll_ms`.
+/// every process honours it within `config_poll_ms`. Only a real change is written and
+/// audited: fields absent or equal to their current value change nothing.
 #[utoipa::path(
     patch,
     path = "/v1/admin/sites/{site}",
@@ -249,15 +250,31 @@ pub async fn patch_site(
     SiteOwner { site, auth }: SiteOwner,
     ApiJson(patch): ApiJson<SitePatch>,
 ) -> Result<Json<SiteView>> {
+    // A field set to what it already is changes nothing; a patch that changes nothing writes
+    // nothing (no audit entry for an action that did not happen).
     let changes = SiteChanges {
-        name: patch.name.as_deref().map(check_name).transpose()?,
-        origins: patch.origins.as_deref().map(check_origins).transpose()?,
+        name: patch
+            .name
+            .as_deref()
+            .map(check_name)
+            .transpose()?
+            .filter(|n| *n != site.name),
+        origins: patch
+            .origins
+            .as_deref()
+            .map(check_origins)
+            .transpose()?
+            .filter(|o| *o != site.origins),
         regime_overrides: patch
             .regime_overrides
             .as_ref()
             .map(check_regime_overrides)
-            .transpose()?,
+            .transpose()?
+            .filter(|r| *r != site.regime_overrides),
     };
+    if changes.name.is_none() && changes.origins.is_none() && changes.regime_overrides.is_none() {
+        return Ok(Json(view(&state, &site)));
+    }
     let record = audit(
         &auth,
         "site_update",

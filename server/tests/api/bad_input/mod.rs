@@ -193,10 +193,18 @@ impl Case {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
+        // Every answer, refusals included, carries Assent's security headers.
+        let nosniff = res
+            .headers()
+            .get("x-content-type-options")
+            .is_some_and(|v| v == "nosniff");
         let text = res.text().await.map_err(|e| format!("unreadable answer: {e}"))?;
         let got = || format!("{status} {}", text.chars().take(300).collect::<String>());
         if status != self.status {
             return Err(format!("expected {}, got {}", self.status, got()));
+        }
+        if !nosniff {
+            return Err(format!("no security headers (X-Content-Type-Options) on {}", got()));
         }
         if self.html {
             return if kind.starts_with("text/html") {
@@ -224,10 +232,16 @@ impl Case {
         {
             return Err(format!("expected details.field {field:?}, got {}", got()));
         }
-        if self.code == "payload_too_large" {
+        let limit = match self.code {
+            "payload_too_large" => Some(LIMIT),
+            "uri_too_long" => Some(assent_server::request_limits::URI_LIMIT_BYTES),
+            "headers_too_large" => Some(assent_server::request_limits::HEADERS_LIMIT_BYTES),
+            _ => None,
+        };
+        if let Some(limit) = limit {
             let message = body["error"]["message"].as_str().unwrap_or_default();
-            if !message.contains(&LIMIT.to_string()) {
-                return Err(format!("the 413 message does not state the limit: {message}"));
+            if !message.contains(&limit.to_string()) {
+                return Err(format!("the {status} message does not state the limit: {message}"));
             }
         }
         Ok(())

@@ -41,6 +41,20 @@ fn reads(ids: &super::Ids) -> Vec<Case> {
             .refused(422, "invalid_input")
             .field("lang"),
         notice
+            .but("a request target over the limit")
+            .query(format!(
+                "lang=en&pad={}",
+                "a".repeat(assent_server::request_limits::URI_LIMIT_BYTES)
+            ))
+            .refused(414, "uri_too_long"),
+        notice
+            .but("a header section over the limit")
+            .header(
+                "x-padding",
+                "a".repeat(assent_server::request_limits::HEADERS_LIMIT_BYTES),
+            )
+            .refused(431, "headers_too_large"),
+        notice
             .but("a lang with a control character")
             .query("lang=en%00")
             .refused(422, "invalid_input")
