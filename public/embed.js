@@ -657,13 +657,13 @@
     show: function () { command("show"); },
     /**
      * Precise location, consent first: resolves with a GeolocationPosition. The browser's
-     * geolocation is called only once the precise_location purpose is granted; otherwise a
+     * geolocation is called only once the precise-location purpose (`boot.location`) is granted; otherwise a
      * focused consent prompt is shown first, and a refusal rejects.
      */
     requestPreciseLocation: function (options) {
       return new Promise(function (resolve, reject) {
         var locate = function () { navigator.geolocation.getCurrentPosition(resolve, reject, options); };
-        if (api.has("precise_location")) return locate();
+        if (api.has(boot.location)) return locate();
         locationWaiters.push({ locate: locate, reject: reject });
         command("location");
       });
@@ -738,7 +738,7 @@
       guard(function () { applyToTags(decisions, gcm, trigger); });
       guard(function () { activate(blockedIn(document.documentElement)); });
       cleanup(removals);
-      var location = decisions && decisions.precise_location;
+      var location = decisions && decisions[boot.location];
       if (location && locationWaiters.length) {
         locationWaiters.splice(0).forEach(function (w) {
           if (location !== "granted") return w.reject(new Error("Assent: precise location was not consented to"));

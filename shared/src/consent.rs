@@ -178,6 +178,13 @@ pub fn advance(states: &mut States, method: Method, decisions: &Decisions) -> St
     produced
 }
 
+/// The purpose key of precise device location, the one name the banner, the loader (handed it
+/// by the server in its boot object) and the GPP encoder share. Precise geolocation is
+/// sensitive personal information (Cal. Civ. Code §1798.140(ae)(1)(C); GPP US sections,
+/// `SensitiveDataProcessing` entry 8), so it is asked for alone, when a page needs it
+/// (`assent.requestPreciseLocation()`), never bundled into "Accept all".
+pub const PRECISE_LOCATION: &str = "precise_location";
+
 /// How long a consent lasts unless its purpose says otherwise.
 pub const DEFAULT_LIFETIME_DAYS: u32 = 365;
 /// A refusal is respected at least this long before asking again (CNIL: about six months).

@@ -164,7 +164,7 @@ mod tests {
 
     #[test]
     fn purpose_keys_must_start_with_a_letter() {
-        assert!(PurposeKey::parse("precise_location").is_ok());
+        assert!(PurposeKey::parse(crate::consent::PRECISE_LOCATION).is_ok());
         assert!(PurposeKey::parse("1st").is_err());
         assert!(PurposeKey::parse("ads-x").is_err());
     }

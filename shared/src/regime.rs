@@ -99,9 +99,31 @@ impl Jurisdiction {
     }
 }
 
+/// Whether consent is asked item by item, never bundled, for a recorded jurisdiction code
+/// (`KR`, `KR-11`): Korea's PIPA Art. 22(1) requires each matter needing consent to be
+/// presented separately so the data subject can recognise it, so the banner offers one yes/no
+/// per purpose and no "Accept all".
+pub fn per_item_consent(jurisdiction: &str) -> bool {
+    jurisdiction == "KR" || jurisdiction.starts_with("KR-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_korea_asks_item_by_item() {
+        for (code, want) in [
+            ("KR", true),
+            ("KR-11", true),
+            ("KP", false),
+            ("DE", false),
+            ("US-KR", false),
+            ("", false),
+        ] {
+            assert_eq!(per_item_consent(code), want, "{code:?}");
+        }
+    }
 
     #[test]
     fn regimes_follow_the_design_table() {

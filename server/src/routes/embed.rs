@@ -77,6 +77,7 @@ pub async fn get_embed_js(
         "build": bundle.build,
         "notices": notices,
         "integrations": integrations,
+        "location": assent_shared::consent::PRECISE_LOCATION,
     });
     // The settings component's bundle, for pages with `<div data-assent-settings>`: named only
     // once built, so a loader never asks for files that are not there.

@@ -74,7 +74,11 @@ impl UsNat {
                 .any(|p| decisions.get(&p.key) != Some(&Decision::Granted));
         let opt_out = if opted_out { 1 } else { 2 };
         let mut sensitive = [0u8; 16];
-        if let Some(p) = notice.purposes.iter().find(|p| p.key.as_str() == "precise_location") {
+        if let Some(p) = notice
+            .purposes
+            .iter()
+            .find(|p| p.key.as_str() == crate::consent::PRECISE_LOCATION)
+        {
             sensitive[PRECISE_GEOLOCATION] = if decisions.get(&p.key) == Some(&Decision::Granted) {
                 2
             } else {

@@ -302,7 +302,7 @@ impl ConsentContext {
     pub fn per_item(&self) -> bool {
         self.notice.with(|n| {
             n.as_ref()
-                .is_some_and(|n| n.jurisdiction == "KR" || n.jurisdiction.starts_with("KR-"))
+                .is_some_and(|n| assent_shared::regime::per_item_consent(&n.jurisdiction))
         })
     }
 
@@ -440,7 +440,8 @@ impl ConsentContext {
 
 /// The notice's purpose key for precise device location (sensitive; always asked for alone).
 pub fn location_key() -> assent_shared::ids::PurposeKey {
-    assent_shared::ids::PurposeKey::parse("precise_location").unwrap_or_else(|_| unreachable!("a valid key"))
+    assent_shared::ids::PurposeKey::parse(assent_shared::consent::PRECISE_LOCATION)
+        .unwrap_or_else(|_| unreachable!("a valid key"))
 }
 
 /// What the purposes `which` picks declare on the device (cookies and storage keys), as the
