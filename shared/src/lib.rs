@@ -12,6 +12,7 @@ pub mod api;
 pub mod canonical;
 pub mod consent;
 pub mod consent_mode;
+pub mod decide;
 pub mod gpc;
 pub mod ids;
 pub mod lint;

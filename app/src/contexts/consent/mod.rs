@@ -13,6 +13,7 @@ use crate::storage::{Signals, StoredChoice};
 use assent_shared::api::NoticeResponse;
 use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
 use assent_shared::consent_mode;
+use assent_shared::decide::{Action, Decided, Visitor, decide};
 use assent_shared::notice::{LocalizedNotice, LocalizedPurpose};
 use assent_shared::regime::Regime;
 use assent_shared::signals::gpp::{self, UsNat};
@@ -201,12 +202,29 @@ impl ConsentContext {
         self.gpc.get().is_some() || self.choice.with(|c| c.gpc_honored)
     }
 
-    /// Accept all never re-grants what a GPC signal opted out of: that needs its own,
-    /// explicit action in the preferences.
+    /// What `action` decides for this visitor now (the rules: [`decide`]).
+    fn decided(&self, action: Action<'_>) -> Option<Decided> {
+        let notice = self.notice.get_untracked()?;
+        let (decisions, gpc_honored) = self
+            .choice
+            .with_untracked(|c| (c.decisions.clone().unwrap_or_default(), c.gpc_honored));
+        let visitor = Visitor {
+            decisions: &decisions,
+            gpc_signal: self.gpc.get_untracked().is_some(),
+            gpc_honored,
+        };
+        decide(&notice.notice, &visitor, action)
+    }
+
+    /// A visitor's action: records what it decides, if anything.
+    fn act(&self, action: Action<'_>, source: Source) {
+        if let Some(d) = self.decided(action) {
+            self.record(d.method, source, d.decisions);
+        }
+    }
+
     pub fn accept_all(&self, source: Source) {
-        let gpc = self.gpc_applies();
-        let decisions = self.all(|p| (p.in_accept_all && !(gpc && p.gpc_covered)).then_some(Decision::Granted));
-        self.record(Method::AcceptAll, source, decisions);
+        self.act(Action::AcceptAll, source);
     }
 
     /// Recomputes the GPP and `us_privacy` strings from the current decisions and hands them
@@ -265,32 +283,15 @@ impl ConsentContext {
 
     /// A click on a blocked embed's placeholder: consent to that one purpose.
     fn grant_from_placeholder(&self, purpose: &str) {
-        let Ok(key) = assent_shared::ids::PurposeKey::parse(purpose) else {
-            return;
-        };
-        if self.choosable().iter().any(|p| p.key == key) {
-            self.record(
-                Method::Save,
-                Source::Banner,
-                Decisions::from([(key, Decision::Granted)]),
-            );
+        if let Ok(key) = assent_shared::ids::PurposeKey::parse(purpose) {
+            self.act(Action::Grant(&key), Source::Banner);
         }
     }
 
     /// Opt-out regimes: the "Do Not Sell or Share" entry point opts out of the GPC-covered
     /// purposes (sale, sharing, targeted advertising).
     pub fn do_not_sell(&self) {
-        let before = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
-        let covered = self.all(|p| p.gpc_covered.then_some(Decision::Denied));
-        if covered.is_empty() {
-            return;
-        }
-        let withdrawing = covered.keys().any(|k| before.get(k) == Some(&Decision::Granted));
-        self.record(
-            if withdrawing { Method::Withdraw } else { Method::Save },
-            Source::Banner,
-            covered,
-        );
+        self.act(Action::DoNotSell, Source::Banner);
     }
 
     pub fn opt_out_regime(&self) -> bool {
@@ -308,37 +309,30 @@ impl ConsentContext {
 
     /// Records one yes/no per item; an item left unanswered is not consented to.
     pub fn save_items(&self, answers: &Decisions) {
-        let decisions = self.all(|p| Some(answers.get(&p.key).copied().unwrap_or(Decision::Denied)));
-        self.record(Method::Save, Source::Banner, decisions);
+        self.act(Action::Save(answers), Source::Banner);
     }
 
     /// Records a GPC opt-out of the GPC-covered purposes, once per subject.
     fn honor_gpc(&self, source: SignalSource) {
-        if self.choice.with_untracked(|c| c.gpc_honored) {
+        let Some(d) = self.decided(Action::Gpc) else {
             return;
-        }
-        let covered = self.all(|p| p.gpc_covered.then_some(Decision::Denied));
-        if covered.is_empty() {
-            return;
-        }
-        self.queue_event(None, Method::Gpc, Source::Signal, covered, Some(source));
+        };
+        self.queue_event(None, d.method, Source::Signal, d.decisions, Some(source));
         self.choice.update(|c| c.gpc_honored = true);
         self.persist();
     }
 
     pub fn reject_all(&self, source: Source) {
-        self.record(Method::RejectAll, source, self.all(|_| Some(Decision::Denied)));
+        self.act(Action::RejectAll, source);
     }
 
-    /// Closing the banner (× or Esc) is a refusal, recorded as such.
     pub fn close(&self) {
-        self.record(Method::Close, Source::Banner, self.all(|_| Some(Decision::Denied)));
+        self.act(Action::Close, Source::Banner);
     }
 
     pub fn save_draft(&self) {
         let draft = self.draft.get_untracked();
-        let decisions = self.all(|p| Some(draft.get(&p.key).copied().unwrap_or(Decision::Denied)));
-        self.record(Method::Save, Source::Panel, decisions);
+        self.act(Action::Save(&draft), Source::Panel);
     }
 
     pub fn open_preferences(&self) {
