@@ -139,6 +139,9 @@ mod tests {
         pairs.iter().map(|(k, d)| (key(k), *d)).collect()
     }
 
+    /// What a case says, who acts, the action, and what it must decide.
+    type Row<'a> = (&'a str, Visitor<'a>, Action<'a>, Option<(Method, Decisions)>);
+
     fn visitor(decisions: &Decisions, gpc_signal: bool, gpc_honored: bool) -> Visitor<'_> {
         Visitor {
             decisions,
@@ -172,7 +175,7 @@ mod tests {
         let location = key("precise_location");
         let necessary = key("necessary");
         #[rustfmt::skip]
-        let table: Vec<(&str, Visitor<'_>, Action<'_>, Option<(Method, Decisions)>)> = vec![
+        let table: Vec<Row<'_>> = vec![
             ("accept all grants what the notice puts in it", visitor(&none, false, false), Action::AcceptAll,
                 Some((Method::AcceptAll, of(&[("functional", Granted), ("analytics", Granted), ("advertising", Granted)])))),
             ("accept all never re-grants a GPC-covered purpose under a GPC signal", visitor(&none, true, false), Action::AcceptAll,
