@@ -47,9 +47,17 @@
     }
   }
 
+  // The subject is also kept under a key of its own, which only a tab holding it writes: a
+  // copy of the choice written by a tab that had not seen it yet must not take it away.
   function stored() {
     try {
-      return JSON.parse(window.localStorage.getItem(storageKey) || "null");
+      var s = JSON.parse(window.localStorage.getItem(storageKey) || "null");
+      var subject = s && !s.subject_id && JSON.parse(window.localStorage.getItem(storageKey + ".subject") || "null");
+      if (subject) {
+        s.subject_id = subject.subject_id;
+        s.subject_token = subject.subject_token;
+      }
+      return s;
     } catch (e) {
       return null;
     }

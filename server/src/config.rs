@@ -158,11 +158,25 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// A database URL fit for a log: the user and password before `@` and every query value
+/// (drivers take `?password=…`, `sslpassword=…`) masked; the keys stay, to show what was set.
 fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://***{}", &url[..scheme_end], &url[at..]),
-        _ => url.to_owned(),
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let mut out = match (base.find("://"), base.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://***{}", &base[..scheme_end], &base[at..]),
+        _ => base.to_owned(),
+    };
+    if let Some(query) = query {
+        let masked: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) => format!("{key}=***"),
+                None => pair.to_owned(),
+            })
+            .collect();
+        out = format!("{out}?{}", masked.join("&"));
     }
+    out
 }
 
 impl Config {
@@ -255,6 +269,21 @@ impl Config {
 #[cfg(test)]
 #[expect(clippy::result_large_err, reason = "figment::Jail fixes its closures' error type")]
 mod tests {
+    #[test]
+    fn a_logged_database_url_shows_no_password() {
+        for (url, shown) in [
+            ("postgres://u:pw@db/assent", "postgres://***@db/assent"),
+            (
+                "postgres://u@db/assent?password=Sup3r&sslmode=disable",
+                "postgres://***@db/assent?password=***&sslmode=***",
+            ),
+            ("sqlite://data/assent.db?mode=rwc", "sqlite://data/assent.db?mode=***"),
+            ("sqlite://data/assent.db", "sqlite://data/assent.db"),
+        ] {
+            assert_eq!(redact_url(url), shown);
+        }
+    }
+
     use super::*;
     use figment::Jail;
 

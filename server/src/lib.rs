@@ -26,6 +26,7 @@ pub mod request_context;
 pub mod request_limits;
 pub mod routes;
 pub mod security_headers;
+pub mod serve;
 pub mod site_auth;
 pub mod starter;
 pub mod startup;

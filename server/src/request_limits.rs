@@ -1,5 +1,5 @@
-//! Limits on a request's target and header section, answered in the one JSON error shape
-//! with Assent's security headers.
+//! Limits on a request's target, header section and announced body, answered in the one
+//! JSON error shape with Assent's security headers.
 //!
 //! hyper refuses past its own limits (a target over 64 KiB, a header section over ~400 KiB
 //! or more than 100 headers) before any of Assent's code runs, with an empty body. These
@@ -20,7 +20,8 @@ pub const URI_LIMIT_BYTES: usize = 8 * 1024;
 /// and CRLF, as on the wire), in bytes: `431 headers_too_large` past it (RFC 6585 §5).
 pub const HEADERS_LIMIT_BYTES: usize = 32 * 1024;
 
-/// Refuses a request over either limit; passes every other on unchanged.
+/// Refuses a request over a limit (a `Content-Length` over the body limit included: `413`
+/// before any byte of the body is read); passes every other on unchanged.
 pub async fn check(request: Request, next: Next) -> Response {
     let target = request.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if target > URI_LIMIT_BYTES {
@@ -33,6 +34,16 @@ pub async fn check(request: Request, next: Next) -> Response {
         .sum();
     if headers > HEADERS_LIMIT_BYTES {
         return ApiError::HeadersTooLarge.into_response();
+    }
+    // A body announced over the limit is refused before it is read: waiting for it would
+    // hold the request until the request bound answers it as an outage.
+    let announced = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > crate::error::BODY_LIMIT_BYTES as u64) {
+        return ApiError::PayloadTooLarge.into_response();
     }
     next.run(request).await
 }

@@ -9,7 +9,6 @@ use crate::ledger::writer::Writer;
 use crate::routes;
 use crate::state::AppState;
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -109,24 +108,13 @@ impl Application {
         let wait = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|stopped| *stopped).await;
         };
-        // Without TCP_NODELAY the JS glue response intermittently stalls ~40 ms (Nagle).
-        let api = axum::serve(
-            self.api.tap_io(|tcp| drop(tcp.set_nodelay(true))),
-            routes::router(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(wait(stop_rx.clone()));
+        let api = crate::serve::serve(self.api, routes::router(self.state.clone()), wait(stop_rx.clone()));
         match self.demo {
             Some(demo) => {
-                let demo = axum::serve(
-                    demo.tap_io(|tcp| drop(tcp.set_nodelay(true))),
-                    routes::demo::router(self.state),
-                )
-                .with_graceful_shutdown(wait(stop_rx));
-                let (a, d) = tokio::join!(api, demo);
-                a.context("API server")?;
-                d.context("demo server")?;
+                let demo = crate::serve::serve(demo, routes::demo::router(self.state), wait(stop_rx));
+                tokio::join!(api, demo);
             }
-            None => api.await.context("API server")?,
+            None => api.await,
         }
         // Banners counted since the last flush are not lost on a graceful stop.
         state

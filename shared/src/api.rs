@@ -52,6 +52,13 @@ pub struct ConsentRequest {
     pub signal_source: Option<SignalSource>,
     #[serde(default)]
     pub banner_build: Option<String>,
+    /// A random value only the sender knows (22–128 characters of `A-Z a-z 0-9 - _`; a UUID
+    /// v4 will do), never stored or shown: it is part of the body a retry must repeat, and a
+    /// retry of a subject's first event answers the `subject_token` again only when that event
+    /// carried one. Everything else in a recorded body can be read back (exports, a viewer's
+    /// subject lookup), so without it a lost first answer leaves the token lost too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_secret: Option<String>,
 }
 
 /// `201` answer to a recorded event (and the identical answer to an idempotent retry).

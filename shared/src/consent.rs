@@ -237,12 +237,108 @@ pub fn validate_decisions(notice: &LocalizedNotice, method: Method, decisions: &
     Ok(())
 }
 
+/// Checks that how an event says its decisions were made is a claim the client may make on
+/// `…/consents`: the ledger is evidence of how consent was given (GDPR Art. 7(1)), so a client
+/// cannot claim a surface or a signal that was not there. `gpc` is whether a GPC signal
+/// applies to the request (the body's `gpc` or the `Sec-GPC` header).
+///
+/// - `sync` and `account` are recorded only by `…/sync`, which checks an account assertion;
+/// - `gpc` comes from `signal`, and only with a GPC signal (W3C GPC §3); `signal` makes
+///   nothing else;
+/// - `expire` comes from `system`, and `system` makes nothing else;
+/// - Accept all grants no GPC-covered purpose while a GPC signal applies: that needs its own,
+///   explicit choice (Cal. Code Regs. tit. 11 §7025(c)).
+pub fn validate_provenance(
+    notice: &LocalizedNotice,
+    method: Method,
+    source: Source,
+    gpc: bool,
+    decisions: &Decisions,
+) -> Result<(), Invalid> {
+    if method == Method::Sync || source == Source::Account {
+        return Err(Invalid::new(
+            if method == Method::Sync { "method" } else { "source" },
+            "an account's choice is recorded only through POST …/sync, with the account assertion",
+        ));
+    }
+    for (made_by, only) in [(Method::Gpc, Source::Signal), (Method::Expire, Source::System)] {
+        if method == made_by && source != only {
+            return Err(Invalid::new(
+                "source",
+                format!(
+                    "method {} is recorded with source {}",
+                    crate::wire_name(&made_by),
+                    crate::wire_name(&only)
+                ),
+            ));
+        }
+        if source == only && method != made_by {
+            return Err(Invalid::new(
+                "method",
+                format!(
+                    "source {} records only method {}",
+                    crate::wire_name(&only),
+                    crate::wire_name(&made_by)
+                ),
+            ));
+        }
+    }
+    if method == Method::Gpc && !gpc {
+        return Err(Invalid::new("gpc", "method gpc records a GPC signal: gpc must be true"));
+    }
+    if method == Method::AcceptAll && gpc {
+        for (key, decision) in decisions {
+            if *decision == Decision::Granted && notice.purpose(key).is_some_and(|p| p.gpc_covered) {
+                return Err(Invalid::new(
+                    format!("decisions.{key}"),
+                    "Accept all grants no GPC-covered purpose while a GPC signal applies; that takes its own choice (save)",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn key(k: &str) -> PurposeKey {
         PurposeKey::parse(k).expect("valid key")
+    }
+
+    #[test]
+    fn only_provenance_a_client_may_claim_is_accepted() {
+        let notice: crate::notice::Notice =
+            serde_json::from_str(include_str!("../../server/demo/notice.json")).expect("the demo notice parses");
+        let notice = notice.localize(Some("en"));
+        let ads = Decisions::from([(key("advertising"), Decision::Granted)]);
+        let no_ads = Decisions::from([(key("advertising"), Decision::Denied)]);
+        let analytics = Decisions::from([(key("analytics"), Decision::Granted)]);
+        use Method as M;
+        use Source as S;
+        #[rustfmt::skip]
+        let table = [
+            (M::AcceptAll, S::Banner, false, &ads, None),
+            (M::AcceptAll, S::Api, true, &analytics, None),
+            (M::AcceptAll, S::Banner, true, &ads, Some("decisions.advertising")),
+            (M::Save, S::Panel, true, &ads, None),
+            (M::Gpc, S::Signal, true, &no_ads, None),
+            (M::Gpc, S::Signal, false, &no_ads, Some("gpc")),
+            (M::Gpc, S::Banner, true, &no_ads, Some("source")),
+            (M::Save, S::Signal, true, &no_ads, Some("method")),
+            (M::Expire, S::System, false, &no_ads, None),
+            (M::Expire, S::Banner, false, &no_ads, Some("source")),
+            (M::AcceptAll, S::System, false, &ads, Some("method")),
+            (M::Sync, S::Account, false, &ads, Some("method")),
+            (M::Save, S::Account, false, &ads, Some("source")),
+        ];
+        for (method, source, gpc, decisions, refused) in table {
+            let got = validate_provenance(&notice, method, source, gpc, decisions)
+                .err()
+                .map(|e| e.field);
+            assert_eq!(got.as_deref(), refused, "{method:?} from {source:?}, gpc {gpc}");
+        }
     }
 
     #[test]

@@ -198,6 +198,7 @@ impl Client {
                     gpc: false,
                     signal_source: None,
                     banner_build: None,
+                    retry_secret: None,
                 };
                 let body = crate::json::to_string(&request);
                 let headers = [("x-csrf-token", session.csrf_token.as_str())];

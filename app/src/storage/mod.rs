@@ -86,6 +86,10 @@ pub fn placeholder_words(texts: &crate::i18n::Texts, notice: &assent_shared::not
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Pending(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
 
+thread_local! {
+    static WARNED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
@@ -159,9 +163,14 @@ impl StoredChoice {
                 let _ = storage.set_item(&subject_key(key), &crate::json::to_string(&subject));
             }
             let raw = crate::json::to_string(self);
-            // Storage can be full or disabled; the choice still applies for this page view.
+            // Storage can be full or disabled; the choice still applies for this page view,
+            // but the next one will ask again (and start a new subject): say so, once.
             if storage.set_item(key, &raw).is_ok() {
                 crate::bridge::choice_saved();
+            } else if !WARNED.replace(true) {
+                web_sys::console::warn_1(
+                    &"Assent: localStorage refused the choice (full?); it applies on this page only".into(),
+                );
             }
         }
     }

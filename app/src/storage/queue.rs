@@ -111,18 +111,29 @@ pub fn all(key: &str) -> Vec<Queued> {
     let prefix = item_prefix(key);
     let mut queue: Vec<Queued> = MEMORY.with_borrow(Clone::clone);
     if let Some(storage) = super::local_storage() {
+        let mut garbage = Vec::new();
         let len = storage.length().unwrap_or(0);
         for name in (0..len).filter_map(|i| storage.key(i).ok().flatten()) {
-            if let Some(event_id) = name.strip_prefix(&prefix)
-                && !queue.iter().any(|q| q.event_id == event_id)
-                && let Some(item) = storage
-                    .get_item(&name)
-                    .ok()
-                    .flatten()
-                    .and_then(|raw| Queued::from_json(event_id, &raw))
-            {
-                queue.push(item);
+            let Some(event_id) = name.strip_prefix(&prefix) else {
+                continue;
+            };
+            if queue.iter().any(|q| q.event_id == event_id) {
+                continue;
             }
+            match storage
+                .get_item(&name)
+                .ok()
+                .flatten()
+                .and_then(|raw| Queued::from_json(event_id, &raw))
+            {
+                Some(item) => queue.push(item),
+                // Unreadable, it can never be sent; left there, it would make every page view
+                // load the banner for it.
+                None => garbage.push(name),
+            }
+        }
+        for name in garbage {
+            let _ = storage.remove_item(&name);
         }
     }
     queue.sort_by(|a, b| {

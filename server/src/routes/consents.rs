@@ -14,7 +14,9 @@ use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::api::{ConsentRecorded, ConsentRequest, ErrorBody};
-use assent_shared::consent::{ConsentEvent, Decisions, EVENT_SCHEMA_VERSION, SignalSource, validate_decisions};
+use assent_shared::consent::{
+    ConsentEvent, Decisions, EVENT_SCHEMA_VERSION, SignalSource, validate_decisions, validate_provenance,
+};
 use assent_shared::ids::{SiteId, SubjectId};
 use assent_shared::notice::Notice;
 use axum::Json;
@@ -27,13 +29,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 const MAX_BANNER_BUILD_LEN: usize = 128;
+/// A `retry_secret` must carry at least 128 bits when random over its alphabet (22 base64url
+/// characters), and need not be longer than a few of those.
+const MIN_RETRY_SECRET_LEN: usize = 22;
+const MAX_RETRY_SECRET_LEN: usize = 128;
 
 /// Record one decision.
 ///
 /// Records one decision and answers with its signed receipt, once the event is committed.
 /// The first event of a subject creates it and answers its `subject_token`; a later one
 /// carries `subject_id` and presents that token. The same `event_id` and body again gets the
-/// same answer and writes nothing.
+/// same answer and writes nothing — but a retry of a subject's first event gets the
+/// `subject_token` again only if that event carried a `retry_secret` (a body read back from
+/// the ledger must not yield the token).
 #[utoipa::path(
     post,
     path = "/v1/sites/{site}/consents",
@@ -88,8 +96,23 @@ pub async fn post_consent(
         )
         .into());
     }
+    if request.retry_secret.as_deref().is_some_and(|r| {
+        !(MIN_RETRY_SECRET_LEN..=MAX_RETRY_SECRET_LEN).contains(&r.len())
+            || !r.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    }) {
+        return Err(Invalid::new(
+            "retry_secret",
+            format!(
+                "{MIN_RETRY_SECRET_LEN} to {MAX_RETRY_SECRET_LEN} characters of a-z, A-Z, 0-9, '-' and '_' (a random value, e.g. a UUID v4)"
+            ),
+        )
+        .into());
+    }
     if request.gpc && request.signal_source.is_none() {
         return Err(Invalid::new("signal_source", "required when gpc is true (header or js)").into());
+    }
+    if !request.gpc && request.signal_source.is_some() {
+        return Err(Invalid::new("signal_source", "only with gpc: true (where the signal was seen)").into());
     }
 
     let (subject_id, new_subject) = match &request.subject_id {
@@ -105,6 +128,7 @@ pub async fn post_consent(
         (false, true) => (true, Some(SignalSource::Header)),
         (false, false) => (false, None),
     };
+    validate_provenance(&shown.notice, request.method, request.source, gpc, &request.decisions)?;
     let (ip_truncated, user_agent_hash) = network_data(&state, &headers, peer);
     let draft = ConsentEvent {
         schema_version: EVENT_SCHEMA_VERSION,
@@ -137,8 +161,12 @@ pub async fn post_consent(
         request_digest: request_digest(&request)?,
     };
 
-    let stored = append(&state, new).await?;
-    Ok((StatusCode::CREATED, Json(answer(&state, stored)?)))
+    let (stored, replayed) = append(&state, new).await?;
+    // Everything in a recorded event's body can be read back (a site's viewers see it), so a
+    // retry of a subject's first event proves it comes from that event's sender only by a
+    // `retry_secret` it carried: without one, the retry is answered without the token.
+    let hand_token = !replayed || request.retry_secret.is_some();
+    Ok((StatusCode::CREATED, Json(answer(&state, stored, hand_token)?)))
 }
 
 /// The published notice `version` in `language`, as the visitor was shown it: 422
@@ -192,10 +220,12 @@ pub(super) fn network_data(
 }
 
 /// Appends through the group-commit writer, answering once committed: the event as stored
-/// (or as first stored, for a retry), or the refusal as its API error.
-pub(super) async fn append(state: &AppState, new: NewEvent) -> Result<StoredEvent> {
+/// (or as first stored, for a retry) and whether this was such a retry, or the refusal as
+/// its API error.
+pub(super) async fn append(state: &AppState, new: NewEvent) -> Result<(StoredEvent, bool)> {
     match state.writer.append(new).await? {
-        Ok(Appended::Recorded(stored) | Appended::Replayed(stored)) => Ok(stored),
+        Ok(Appended::Recorded(stored)) => Ok((stored, false)),
+        Ok(Appended::Replayed(stored)) => Ok((stored, true)),
         Err(AppendRefused::EventIdReused(_)) => Err(ApiError::Conflict(
             "this event_id was already recorded with a different body".into(),
         )),
@@ -208,10 +238,11 @@ pub(super) async fn append(state: &AppState, new: NewEvent) -> Result<StoredEven
 }
 
 /// The answer is a pure function of the stored event (Ed25519 signatures are deterministic),
-/// so a retry gets exactly the bytes the first attempt got.
-pub(super) fn answer(state: &AppState, stored: StoredEvent) -> Result<ConsentRecorded> {
+/// so a retry gets exactly the bytes the first attempt got — except that a subject's first
+/// event answers its `subject_token` only where `hand_token` allows (see [`post_consent`]).
+pub(super) fn answer(state: &AppState, stored: StoredEvent, hand_token: bool) -> Result<ConsentRecorded> {
     let e = stored.event;
-    let subject_token = if e.seq == 1 {
+    let subject_token = if e.seq == 1 && hand_token {
         Some(state.keys.sign(&SubjectClaims::new(&e.site_id, &e.subject_id))?)
     } else {
         None

@@ -163,7 +163,14 @@ pub fn assets_service(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         ))
-        .service(ServeDir::new(dist).precompressed_br().precompressed_gzip())
+        // No directory answers: Trunk's index.html is no page of Assent's, and a redirect to
+        // the directory with a slash would drop the `/assets` prefix the service is nested under.
+        .service(
+            ServeDir::new(dist)
+                .append_index_html_on_directories(false)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
 }
 
 #[cfg(test)]

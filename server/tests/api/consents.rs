@@ -12,6 +12,7 @@ on_both_backends!(
     appending_without_the_subject_token_is_refused_and_writes_nothing,
     a_token_for_another_subject_is_forbidden,
     a_retry_with_the_same_event_id_and_body_gets_the_same_answer_and_writes_once,
+    a_first_event_read_back_from_the_ledger_does_not_yield_the_subject_token,
     reusing_an_event_id_with_another_body_is_a_conflict,
     every_bad_input_gets_a_specific_error_and_writes_nothing,
     concurrent_appends_to_one_subject_keep_the_chain_linear,
@@ -247,19 +248,60 @@ async fn a_token_for_another_subject_is_forbidden(backend: Backend) {
 
 async fn a_retry_with_the_same_event_id_and_body_gets_the_same_answer_and_writes_once(backend: Backend) {
     let app = spawn_app(backend).await;
-    let body = app
+    let mut body = app
         .consent_body(
             "accept_all",
             json!({ "functional": "granted", "analytics": "granted", "advertising": "granted" }),
         )
         .await;
+    body["retry_secret"] = json!("9b2f0c1e-5d7a-4e3b-8c6f-1a2b3c4d5e6f");
     let first = app.post_consent(&body, None).await;
     assert_eq!(first.status(), 201);
     let first = first.text().await.expect("body");
     let again = app.post_consent(&body, None).await;
     assert_eq!(again.status(), 201);
-    assert_eq!(again.text().await.expect("body"), first, "byte-identical answer");
+    assert_eq!(
+        again.text().await.expect("body"),
+        first,
+        "byte-identical answer, token included"
+    );
     assert_eq!(app.event_rows().await, 1);
+}
+
+/// Everything in a recorded body can be read back — by a site's viewer, from an export — so
+/// replaying it must not yield the subject's token, or anyone who can read the ledger could
+/// append in the visitor's name (found by an adversarial trial).
+async fn a_first_event_read_back_from_the_ledger_does_not_yield_the_subject_token(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let all = |d: &str| json!({ "functional": d, "analytics": d, "advertising": d });
+    // Sent without a retry_secret: a retry is answered, recorded once, but without the token.
+    let plain = app.consent_body("accept_all", all("granted")).await;
+    let first: ConsentRecorded = app.post_consent(&plain, None).await.json().await.expect("json");
+    assert!(first.subject_token.is_some());
+    let replay: ConsentRecorded = app.post_consent(&plain, None).await.json().await.expect("json");
+    assert_eq!(replay.subject_token, None);
+    assert_eq!(
+        (replay.subject_id, replay.seq, replay.hash),
+        (first.subject_id, 1, first.hash)
+    );
+    // Sent with one: the body as the ledger keeps it (no secret) is another body.
+    let mut secret = app.consent_body("reject_all", all("denied")).await;
+    secret["retry_secret"] = json!("Zk3_q9VhXw2-pL7sT0aBcD4e");
+    let recorded: ConsentRecorded = app.post_consent(&secret, None).await.json().await.expect("json");
+    assert!(recorded.subject_token.is_some());
+    let mut read_back = secret.clone();
+    read_back.as_object_mut().expect("object").remove("retry_secret");
+    assert_eq!(
+        error_code(app.post_consent(&read_back, None).await, 409).await,
+        "conflict"
+    );
+    let mut guessed = secret.clone();
+    guessed["retry_secret"] = json!("Zk3_q9VhXw2-pL7sT0aBcD4f");
+    assert_eq!(
+        error_code(app.post_consent(&guessed, None).await, 409).await,
+        "conflict"
+    );
+    assert_eq!(app.event_rows().await, 2);
 }
 
 async fn reusing_an_event_id_with_another_body_is_a_conflict(backend: Backend) {
@@ -284,6 +326,18 @@ async fn every_bad_input_gets_a_specific_error_and_writes_nothing(backend: Backe
         ("bad event id", with("event_id", json!("42")), 422, "invalid_input"),
         ("unknown method", with("method", json!("maybe")), 422, "invalid_input"),
         ("unknown field", with("extra", json!(1)), 422, "invalid_input"),
+        (
+            "short retry secret",
+            with("retry_secret", json!("abc")),
+            422,
+            "invalid_input",
+        ),
+        (
+            "retry secret with a space",
+            with("retry_secret", json!("abcdefghij klmnopqrstuvwxyz")),
+            422,
+            "invalid_input",
+        ),
         (
             "unknown purpose",
             with("decisions", json!({ "telepathy": "granted" })),

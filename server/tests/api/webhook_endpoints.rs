@@ -195,6 +195,8 @@ async fn a_viewer_reads_webhooks_but_cannot_change_them(backend: Backend) {
     assert_ne!(new_secret, hook["secret"].as_str().expect("old"));
     let mut gpc = app.consent_body("gpc", json!({ "advertising": "denied" })).await;
     gpc["source"] = json!("signal");
+    gpc["gpc"] = json!(true);
+    gpc["signal_source"] = json!("js");
     assert_eq!(app.post_consent(&gpc, None).await.status(), 201);
     let got = receiver.wait_until("the gpc message", |r| !r.is_empty()).await;
     assert_eq!(got[0].json()["type"], "consent.gpc");

@@ -55,7 +55,8 @@ pub struct ConsentContext {
     /// `data-test` name of the element to focus after the next render.
     pub focus: RwSignal<Option<&'static str>>,
     flushing: StoredValue<bool>,
-    deferred: StoredValue<Option<String>>,
+    /// Commands that came before the notice, in order (each runs once it is here).
+    deferred: StoredValue<Vec<String>>,
     /// The banner's words once the notice is known (built-in texts with its overrides).
     texts: StoredValue<Option<&'static Texts>>,
 }
@@ -74,7 +75,7 @@ pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
         reconsent: RwSignal::new(false),
         focus: RwSignal::new(None),
         flushing: StoredValue::new(false),
-        deferred: StoredValue::new(None),
+        deferred: StoredValue::new(Vec::new()),
         texts: StoredValue::new(None),
     };
     provide_context(ctx);
@@ -158,8 +159,8 @@ impl ConsentContext {
                         self.apply_opt_out_defaults();
                     }
                     self.refresh_signals();
-                    if let Some(name) = self.deferred.get_value() {
-                        self.deferred.set_value(None);
+                    let deferred = self.deferred.try_update_value(std::mem::take).unwrap_or_default();
+                    for name in deferred {
                         self.command(&name);
                     }
                 }
@@ -375,7 +376,7 @@ impl ConsentContext {
     pub fn command(&self, name: &str) {
         if self.notice.with_untracked(Option::is_none) {
             // Runs once the notice is here (a click on the loader's button loads us first).
-            self.deferred.set_value(Some(name.to_owned()));
+            self.deferred.update_value(|d| d.push(name.to_owned()));
             return;
         }
         match name {

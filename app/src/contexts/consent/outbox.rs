@@ -47,6 +47,8 @@ impl ConsentContext {
             gpc: signal.is_some(),
             signal_source: signal,
             banner_build: boot.build.clone(),
+            // Lets a resend of a first event whose answer was lost get the subject's token.
+            retry_secret: bridge::random_uuid(),
         };
         let previous = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
         let withdrawn = decisions
