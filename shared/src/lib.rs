@@ -36,6 +36,15 @@ pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
+/// Whether `c` reorders the text around it: a bidirectional embedding, override or isolate
+/// (U+202A–U+202E, U+2066–U+2069; Unicode UAX #9 §2). A name holding one can display as
+/// something else than it is ("Trojan Source", CVE-2021-42574), so names an owner or an
+/// auditor reads (sites, accounts) refuse them; the marks U+200E/U+200F that right-to-left
+/// scripts need stay allowed.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A value that failed validation: which field, and why, in words an API user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]

@@ -116,6 +116,41 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<String, Invalid> {
     Ok(url.to_string())
 }
 
+/// How long creating or changing an endpoint waits for its host name to resolve.
+const RESOLVE_AT_CHECK: Duration = Duration::from_secs(2);
+
+/// At creation or change, after [`check_url`]: a host name that resolves now to an address
+/// webhooks may not reach is refused at once, not only at delivery (where the
+/// [`CheckedResolver`] checks again, since names can change). A name that does not resolve
+/// yet is let through: delivery will fail or succeed by what it resolves to then.
+pub async fn check_resolved(url: &str, allow_private: bool) -> Result<(), Invalid> {
+    let Ok(parsed) = Url::parse(url) else {
+        return Ok(());
+    };
+    let Some(url::Host::Domain(host)) = parsed.host() else {
+        return Ok(());
+    };
+    let resolved = tokio::time::timeout(RESOLVE_AT_CHECK, tokio::net::lookup_host((host, 0))).await;
+    let addrs: Vec<IpAddr> = match resolved {
+        Ok(Ok(addrs)) => addrs.map(|a| a.ip()).collect(),
+        _ => return Ok(()),
+    };
+    refuse_forbidden(host, &addrs, allow_private)
+}
+
+/// The refusal for a host whose addresses include one webhooks may not reach.
+fn refuse_forbidden(host: &str, addrs: &[IpAddr], allow_private: bool) -> Result<(), Invalid> {
+    match addrs.iter().find(|ip| is_forbidden(**ip)) {
+        Some(bad) if !allow_private => Err(Invalid::new(
+            "url",
+            format!(
+                "{host} resolves to {bad}, which is not a public address; webhooks go to the public internet (an operator can allow private networks with ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=1)"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Resolves with the system resolver and refuses every address of a name if any of them is
 /// not public (unless private networks are allowed). The connector connects only to what this
 /// returns: the addresses checked are the addresses used.
@@ -253,6 +288,34 @@ fn describe(err: reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_name_resolving_to_any_private_address_is_refused_unless_allowed() {
+        let public: IpAddr = "93.184.215.14".parse().expect("ip");
+        let loopback: IpAddr = "127.0.0.1".parse().expect("ip");
+        assert!(refuse_forbidden("hooks.example", &[public], false).is_ok());
+        let refused = refuse_forbidden("vm", &[public, loopback], false).expect_err("refused");
+        assert_eq!(refused.field, "url");
+        assert!(
+            refused.reason.contains("vm resolves to 127.0.0.1"),
+            "{}",
+            refused.reason
+        );
+        assert!(refuse_forbidden("vm", &[loopback], true).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_name_that_resolves_to_loopback_is_refused_at_creation() {
+        // `localhost` is refused by name already; here the resolution itself is what refuses.
+        let url = format!("http://{}:8080/hook", "localhost");
+        let refused = check_resolved(&url, false).await.expect_err("loopback");
+        assert!(refused.reason.contains("not a public address"), "{}", refused.reason);
+        assert!(
+            check_resolved("http://127.0.0.1/", false).await.is_ok(),
+            "literal addresses are check_url's"
+        );
+        assert!(check_resolved(&url, true).await.is_ok());
+    }
+
     use super::*;
     use std::str::FromStr;
 

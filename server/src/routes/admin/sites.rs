@@ -55,8 +55,14 @@ fn check_name(name: &str) -> Result<String, Invalid> {
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(Invalid::new("name", format!("1 to {MAX_NAME_CHARS} characters")));
     }
-    if name.chars().any(char::is_control) {
-        return Err(Invalid::new("name", "no control characters"));
+    if name
+        .chars()
+        .any(|c| c.is_control() || assent_shared::is_bidi_control(c))
+    {
+        return Err(Invalid::new(
+            "name",
+            "no control characters, nor bidirectional overrides (U+202A–U+202E, U+2066–U+2069)",
+        ));
     }
     Ok(name.to_owned())
 }

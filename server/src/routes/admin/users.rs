@@ -16,14 +16,21 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::json;
 
-/// Checks an email address as far as a login name needs: one `@`, no spaces, at most 254.
+/// Checks an email address as far as a login name needs: one `@`, at most 254, no spaces,
+/// and nothing invisible or reordering (control, zero-width, bidirectional override).
 pub fn check_email(raw: &str) -> Result<(), Invalid> {
     let email = raw.trim();
     let ok = email.len() <= 254
         && email
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'))
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        && !email.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || assent_shared::is_bidi_control(c)
+                || c == '\u{200B}'
+                || c == '\u{FEFF}'
+        });
     if ok {
         Ok(())
     } else {

@@ -9,7 +9,7 @@ use crate::error::{ApiError, Result};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
-use crate::webhooks::net::check_url;
+use crate::webhooks::net::{check_resolved, check_url};
 use crate::webhooks::signing::generate_secret;
 use assent_shared::Invalid;
 use assent_shared::api::ErrorBody;
@@ -140,6 +140,7 @@ pub async fn post_webhook(
         enabled: new.enabled,
         secret: generate_secret(),
     };
+    check_resolved(&endpoint.url, state.config.webhooks_allow_private_networks).await?;
     let record = audit(
         &auth,
         &site.id,
@@ -199,6 +200,9 @@ pub async fn patch_webhook(
         events: patch.events.as_deref().map(check_events).transpose()?,
         enabled: patch.enabled,
     };
+    if let Some(url) = &changes.url {
+        check_resolved(url, allow_private).await?;
+    }
     let record = audit(
         &auth,
         &site.id,

@@ -212,6 +212,8 @@ fn session(ids: &Ids) -> Vec<Case> {
         bad_email("an email without @", "new.example.com"),
         bad_email("a script-shaped email", "<script>alert(1)</script>"),
         bad_email("an email with a control character", "new\u{7}@example.com"),
+        bad_email("an email with a right-to-left override", "new\u{202E}@example.com"),
+        bad_email("an email with a zero-width space", "new\u{200B}@example.com"),
         bad_email("an overlong email", &format!("{}@example.com", "a".repeat(300))),
         new_user
             .but("an email already taken")

@@ -47,6 +47,12 @@ fn sites(ids: &Ids) -> Vec<Case> {
             .json(&with(&valid, "id", json!("demo")))
             .refused(409, "conflict"),
         bad("a name with a control character", "name", json!("New\u{0}site"), "name"),
+        bad(
+            "a name with a right-to-left override",
+            "name",
+            json!("Shop\u{202E}evil"),
+            "name",
+        ),
         bad("an overlong name", "name", json!("n".repeat(121)), "name"),
         bad("an empty name", "name", json!("   "), "name"),
         bad(
