@@ -38,6 +38,11 @@ pub enum ApiError {
     )]
     UriTooLong,
     #[error(
+        "the request body did not arrive within {} seconds",
+        crate::request_bound::BODY_READ_TIMEOUT.as_secs()
+    )]
+    RequestTimeout,
+    #[error(
         "the request's headers are larger than the limit of {} bytes in all",
         crate::request_limits::HEADERS_LIMIT_BYTES
     )]
@@ -92,6 +97,7 @@ impl ApiError {
             Self::MalformedBody(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -112,6 +118,7 @@ impl ApiError {
             Self::MalformedBody(_) => "malformed_body",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UriTooLong => "uri_too_long",
+            Self::RequestTimeout => "request_timeout",
             Self::HeadersTooLarge => "headers_too_large",
             Self::NotFound { code, .. } => code,
             Self::MethodNotAllowed => "method_not_allowed",

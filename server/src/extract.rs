@@ -238,7 +238,7 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 pub const SETTINGS_COOKIE: &str = "assent_settings";
 
 /// Checks that the request may act for this subject of this site: `Authorization: Bearer
-/// <subject token>`, or — on the hosted privacy-settings page — its session cookie, where a
+/// <subject token>`, or — on the hosted privacy-settings page, under its path `path` — its session cookie, where a
 /// write (any method but GET/HEAD) must also echo the session's CSRF token in
 /// `X-CSRF-Token` (403 `csrf_failed`). 401 without a valid credential, 403 for another
 /// subject's.
@@ -246,6 +246,7 @@ pub fn authorize_subject(
     keys: &Keys,
     headers: &HeaderMap,
     method: &Method,
+    path: &str,
     site: &SiteId,
     subject: &SubjectId,
 ) -> Result<(), ApiError> {
@@ -259,7 +260,11 @@ pub fn authorize_subject(
             Err(ApiError::Forbidden("the subject token belongs to another subject"))
         };
     }
-    let Some(session) = crate::admin_auth::cookie(headers, SETTINGS_COOKIE) else {
+    // The cookie counts only where its `Path` sends it: the browser enforces that for pages,
+    // the server for everyone else.
+    let page = format!("/sites/{site}/privacy");
+    let under_page = path == page || path.starts_with(&format!("{page}/"));
+    let Some(session) = crate::admin_auth::cookie(headers, SETTINGS_COOKIE).filter(|_| under_page) else {
         return Err(ApiError::Unauthorized(
             "this subject's token is required as Authorization: Bearer <subject_token>",
         ));
@@ -323,7 +328,14 @@ impl FromRequestParts<AppState> for SubjectAuth {
             .map(|(_, v)| v.to_owned())
             .unwrap_or_default();
         let subject = SubjectId::parse(&raw)?;
-        authorize_subject(&state.keys, &parts.headers, &parts.method, &site.id, &subject)?;
+        authorize_subject(
+            &state.keys,
+            &parts.headers,
+            &parts.method,
+            parts.uri.path(),
+            &site.id,
+            &subject,
+        )?;
         match state.ledger.subject_status(&site.id, &subject).await? {
             SubjectStatus::Active => Ok(Self { site, subject }),
             SubjectStatus::Erased => Err(ApiError::subject_erased()),

@@ -190,6 +190,11 @@ enum AdminCommand {
     },
 }
 
+/// The log filter without `ASSENT_LOG`. sqlx's warning about an unknown parameter of the
+/// database URL prints that parameter's value, which may be a misspelt password: only its
+/// errors are shown.
+const DEFAULT_LOG: &str = "info,sqlx=warn,sqlx_postgres::options=error";
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     // One line per failure, its causes joined: an operator needs the message, not a
@@ -206,7 +211,7 @@ async fn main() -> std::process::ExitCode {
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("ASSENT_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(EnvFilter::try_from_env("ASSENT_LOG").unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOG)))
         .with_writer(std::io::stderr)
         .init();
     let mut config = Config::load(cli.config.as_deref())?;

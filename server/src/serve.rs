@@ -1,10 +1,13 @@
-//! The HTTP/1.1 server loop: axum's router on hyper, with the limit `axum::serve` leaves
-//! out. A client must send each request's whole header section within
-//! [`HEADER_READ_TIMEOUT`], counted from the connection's start and, on a kept-alive
-//! connection, from the end of the previous answer: a client that sends its headers a byte
-//! at a time (slowloris) or nothing at all is disconnected instead of holding a connection
-//! and a file descriptor for good. HTTP/1.1 only — what browsers and proxies speak to an
-//! origin server; `axum::serve`'s cleartext HTTP/2 is not kept.
+//! The HTTP/1.1 server loop: axum's router on hyper, with the limits `axum::serve` leaves
+//! out, so that no client holds a connection and its file descriptor for good:
+//! - a client must send each request's whole header section within [`HEADER_READ_TIMEOUT`],
+//!   counted from the connection's start and, on a kept-alive connection, from the end of the
+//!   previous answer (a slowloris client, or one that sends nothing, is disconnected);
+//! - an answer that cannot be written for [`WRITE_TIMEOUT`] (a client that stopped reading)
+//!   ends the connection.
+//!
+//! HTTP/1.1 only — what browsers and proxies speak to an origin server; `axum::serve`'s
+//! cleartext HTTP/2 is not kept.
 
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -19,6 +22,10 @@ use tower::ServiceExt;
 /// How long a client may take to send a request's header section (RFC 9112 §9.8 lets a server
 /// close a connection it no longer wants to wait on).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a write may wait for the client to make room (a slow but live reader makes some
+/// room far sooner; one that stopped reading never does).
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Serves `router` on `listener` until `shutdown` resolves, then stops accepting and waits for
 /// the requests in flight (idle connections are closed). Each request carries the peer's
@@ -50,7 +57,9 @@ pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<
                 request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
                 request
             });
-        let connection = http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service));
+        let mut io = tokio_io_timeout::TimeoutStream::new(tcp);
+        io.set_write_timeout(Some(WRITE_TIMEOUT));
+        let connection = http.serve_connection(TokioIo::new(Box::pin(io)), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A client that goes away or times out ends its connection; nothing to report.

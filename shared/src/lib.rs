@@ -15,6 +15,7 @@ pub mod consent_mode;
 pub mod decide;
 pub mod gpc;
 pub mod ids;
+pub mod lifetime;
 pub mod lint;
 #[cfg(feature = "ledger")]
 pub mod merkle;

@@ -20,8 +20,8 @@ use assent_shared::consent::{
 use assent_shared::ids::{SiteId, SubjectId};
 use assent_shared::notice::Notice;
 use axum::Json;
-use axum::extract::ConnectInfo;
 use axum::extract::State;
+use axum::extract::{ConnectInfo, OriginalUri};
 use axum::http::{HeaderMap, Method, StatusCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -66,6 +66,7 @@ pub async fn post_consent(
     State(state): State<AppState>,
     Site(site): Site,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     ApiJson(request): ApiJson<ConsentRequest>,
 ) -> Result<(StatusCode, Json<ConsentRecorded>)> {
@@ -117,7 +118,7 @@ pub async fn post_consent(
 
     let (subject_id, new_subject) = match &request.subject_id {
         Some(subject) => {
-            authorize_subject(&state.keys, &headers, &Method::POST, &site.id, subject)?;
+            authorize_subject(&state.keys, &headers, &Method::POST, uri.path(), &site.id, subject)?;
             (subject.clone(), false)
         }
         None => (new_subject_id()?, true),

@@ -165,8 +165,10 @@ pub fn router(state: AppState) -> Router {
                 code: "not_found",
             }
         })
-        .layer(axum::middleware::from_fn(crate::request_limits::check))
         .layer(from_fn_with_state(state.config.clone(), crate::request_bound::bound))
+        // Outside the bound: what the request line and headers alone refuse is refused before
+        // the body is waited for.
+        .layer(axum::middleware::from_fn(crate::request_limits::check))
         .layer(from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .layer(axum::middleware::map_response_with_state(
             state.config.clone(),
@@ -193,12 +195,15 @@ async fn missing_file_as_json(response: axum::response::Response) -> axum::respo
 
 /// Trunk leaves its entry page (`index.html`) beside each bundle; it is no page of Assent's,
 /// so only the built files themselves (scripts, wasm, styles) are served under `/assets`.
+/// Their names are plain (letters, digits, `.`, `-`, `_`): a path with anything else —
+/// a percent-escape the file service would decode into `index.html`, say — is not one of them.
 async fn build_output_only(
     request: Request<axum::body::Body>,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let path = request.uri().path();
-    if path.ends_with(".html") || path.ends_with('/') {
+    let plain = path.bytes().all(|b| b.is_ascii_alphanumeric() || b"./-_".contains(&b));
+    if !plain || path.ends_with(".html") || path.ends_with('/') || path.contains("..") {
         return axum::response::IntoResponse::into_response(ApiError::NotFound {
             what: "file",
             code: "not_found",

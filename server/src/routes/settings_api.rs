@@ -16,7 +16,7 @@ use assent_shared::api::{
     NoticeVersionResponse,
 };
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
@@ -273,6 +273,7 @@ pub async fn post_consent(
     state: State<AppState>,
     site: Site,
     peer: ConnectInfo<SocketAddr>,
+    uri: OriginalUri,
     headers: HeaderMap,
     ApiJson(request): ApiJson<ConsentRequest>,
 ) -> Result<(StatusCode, Json<ConsentRecorded>)> {
@@ -280,5 +281,5 @@ pub async fn post_consent(
     if request.subject_id.is_none() {
         return Err(Invalid::new("subject_id", "required on the settings page: the session's subject").into());
     }
-    consents::post_consent(state, site, peer, headers, ApiJson(request)).await
+    consents::post_consent(state, site, peer, uri, headers, ApiJson(request)).await
 }

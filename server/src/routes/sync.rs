@@ -70,7 +70,7 @@ pub async fn post_sync(
         reason: "the account assertion is forged, expired or for another site; ask the site's backend for a fresh one",
     })?;
     if let Some(subject) = &request.subject_id {
-        authorize_subject(&state.keys, &headers, &axum::http::Method::POST, &site.id, subject)?;
+        authorize_subject(&state.keys, &headers, &axum::http::Method::POST, "", &site.id, subject)?;
         active_subject(&state, &site.id, subject).await?;
     }
     let (notice, shown) = shown_notice(

@@ -328,7 +328,13 @@ async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors
     assert_eq!(compressed.headers()["content-type"], "application/wasm");
     assert_eq!(compressed.bytes().await.expect("body").as_ref(), b"brotli bytes");
     // Trunk's entry page beside the bundle, and the bundle's directory, are not served.
-    for path in ["/assets/banner/index.html", "/assets/banner/", "/assets/banner"] {
+    for path in [
+        "/assets/banner/index.html",
+        "/assets/banner/index%2ehtml",
+        "/assets/banner/index.htm%6c",
+        "/assets/banner/",
+        "/assets/banner",
+    ] {
         let res = app.get(path).await;
         assert_eq!(res.status(), 404, "{path}");
         let body: serde_json::Value = res.json().await.expect("the JSON error shape");

@@ -164,6 +164,34 @@ async fn a_link_opens_one_session_for_its_subject_and_the_page_acts_only_for_it(
         .await
         .expect("history");
     assert_eq!(history["events"][1]["source"], "settings_page");
+
+    // The cookie counts only under the page's path, whoever sends it elsewhere (a browser
+    // would not; a script with the cookie could): /v1 wants the subject token.
+    let mut elsewhere = app.consent_body("save", json!({ "analytics": "denied" })).await;
+    elsewhere["subject_id"] = json!(s.subject_id);
+    for path in [
+        "/v1/sites/demo/consents".to_owned(),
+        format!("/v1/sites/demo/subjects/{}/consents", s.subject_id),
+    ] {
+        let res = app
+            .client
+            .request(
+                if path.ends_with("/sites/demo/consents") {
+                    reqwest::Method::POST
+                } else {
+                    reqwest::Method::GET
+                },
+                format!("{}{path}", app.api),
+            )
+            .header("cookie", &cookie)
+            .header("x-csrf-token", session["csrf_token"].as_str().expect("csrf"))
+            .json(&elsewhere)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(error_code(res, 401).await, "unauthorized", "{path}");
+    }
+    assert_eq!(app.event_rows().await, 3);
 }
 
 async fn codes_are_single_use_expire_and_belong_to_one_site(backend: Backend) {
