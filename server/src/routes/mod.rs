@@ -195,15 +195,20 @@ async fn missing_file_as_json(response: axum::response::Response) -> axum::respo
 
 /// Trunk leaves its entry page (`index.html`) beside each bundle; it is no page of Assent's,
 /// so only the built files themselves (scripts, wasm, styles) are served under `/assets`.
-/// Their names are plain (letters, digits, `.`, `-`, `_`): a path with anything else —
-/// a percent-escape the file service would decode into `index.html`, say — is not one of them.
+/// Their names are plain (letters, digits, `.`, `-`, `_`, never starting with a dot) in plain
+/// directories: a path with anything else — a percent-escape the file service would decode
+/// into `index.html`, an empty or `.` segment it would drop — is not one of them.
 async fn build_output_only(
     request: Request<axum::body::Body>,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let path = request.uri().path();
     let plain = path.bytes().all(|b| b.is_ascii_alphanumeric() || b"./-_".contains(&b));
-    if !plain || path.ends_with(".html") || path.ends_with('/') || path.contains("..") {
+    let segments_plain = path
+        .trim_start_matches('/')
+        .split('/')
+        .all(|segment| !segment.is_empty() && !segment.starts_with('.'));
+    if !plain || !segments_plain || path.ends_with(".html") {
         return axum::response::IntoResponse::into_response(ApiError::NotFound {
             what: "file",
             code: "not_found",

@@ -340,6 +340,24 @@ async fn the_loader_names_the_current_build_and_its_files_are_immutable_and_cors
         let body: serde_json::Value = res.json().await.expect("the JSON error shape");
         assert_eq!(body["error"]["code"], "not_found", "{path}");
     }
+    // Paths a URL library would normalise away, sent as they are: segments the file service
+    // drops (`.`, empty) do not lead it to the entry page, nor anywhere else.
+    for path in [
+        "/assets/banner/index.html/.",
+        "/assets/banner//index.html",
+        "/assets/banner/./assent-banner-0123abcd.js",
+    ] {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut tcp = tokio::net::TcpStream::connect(app.api.trim_start_matches("http://"))
+            .await
+            .expect("connect");
+        tcp.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+            .await
+            .expect("write");
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).await.expect("read");
+        assert!(answer.starts_with("HTTP/1.1 404"), "{path}: {answer}");
+    }
 
     // Once built, the settings component's bundle is named too, for pages that embed it.
     write_fake_settings(&app.state.config.dist_dir);
