@@ -143,14 +143,23 @@ pub struct ChainHead {
 }
 
 /// A signed checkpoint: the Merkle root over a site's chain heads (see `merkle`).
+///
+/// The root covers `tree_size` heads: per subject (in subject-id order), the newest head
+/// recorded by this checkpoint or an earlier one. `heads` lists only the heads this
+/// checkpoint recorded first — the chains that moved since the checkpoint before (every
+/// chain, for a site's first) — so a checkpoint's size follows the appends since the last
+/// one, not the number of subjects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Checkpoint {
     pub site_id: SiteId,
     pub number: u64,
     pub created_at: String,
+    /// How many heads the root covers: one per chain the site had.
     pub tree_size: u64,
+    /// Hex SHA-256 Merkle root (RFC 6962 shape) over the heads, see `merkle`.
     pub root: String,
+    /// The heads recorded first by this checkpoint, by subject id.
     pub heads: Vec<ChainHead>,
     /// Compact JWS over site, number, time, size and root (keys at `/.well-known/jwks.json`).
     pub signature: String,
@@ -166,6 +175,21 @@ pub struct PublicCheckpoint {
     pub tree_size: u64,
     pub root: String,
     pub signature: String,
+}
+
+impl PublicCheckpoint {
+    /// The checkpoint with the heads it recorded first.
+    pub fn with_heads(self, heads: Vec<ChainHead>) -> Checkpoint {
+        Checkpoint {
+            site_id: self.site_id,
+            number: self.number,
+            created_at: self.created_at,
+            tree_size: self.tree_size,
+            root: self.root,
+            heads,
+            signature: self.signature,
+        }
+    }
 }
 
 impl From<Checkpoint> for PublicCheckpoint {

@@ -61,6 +61,7 @@ pub const TABLES: &[Table] = &[
     table("consent_events", "site_id, subject_id, seq"),
     table("consent_state", "site_id, subject_id, purpose"),
     table("checkpoints", "site_id, number"),
+    table("checkpoint_heads", "site_id, subject_id, seq"),
     table("audit_log", "seq"),
     table("config_version", "id"),
     table("webhook_endpoints", "id"),

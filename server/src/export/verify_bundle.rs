@@ -1,8 +1,9 @@
 //! Verifies an evidence bundle offline — no database, no key file, nothing but the bundle —
 //! as a regulator or a court expert would: every chain (with the database verifier's own
 //! [`ChainWalk`]), every event's `notice_hash` against the bundled notice in the event's
-//! language, every checkpoint's signature against the bundled JWKS and its root against its
-//! heads, and every checkpoint head against the bundled chains.
+//! language, every checkpoint's signature against the bundled JWKS, the newest checkpoint's
+//! root against the heads the checkpoints recorded, and every recorded head against the
+//! bundled chains.
 //!
 //! The bundle is read in one pass, a line at a time. Memory grows with the number of chains
 //! and of distinct checkpoint heads (about one per chain), not with the number of events or
@@ -14,12 +15,13 @@
 
 use super::bundle::{self, Counts, Manifest, Record};
 use crate::ledger::EventFilter;
-use crate::ledger::checkpoint::CheckpointClaims;
-use crate::ledger::verify::{ChainWalk, RowView, checkpoint_problems, head_problem};
-use assent_shared::api::{ChainHead, Checkpoint, LedgerProblem};
+use crate::ledger::checkpoint::{CheckpointClaims, leaf};
+use crate::ledger::verify::{ChainWalk, RowView, head_problem, root_problem, signature_problem};
+use assent_shared::api::{ChainHead, Checkpoint, LedgerProblem, PublicCheckpoint};
 use assent_shared::canonical::notice_hash;
 use assent_shared::consent::ConsentEvent;
 use assent_shared::ids::SiteId;
+use assent_shared::merkle::RootBuilder;
 use assent_shared::notice::Notice;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Serialize;
@@ -104,6 +106,9 @@ struct Verifier {
     has_jwks: bool,
     keys: Vec<(String, DecodingKey)>,
     heads: HashMap<String, Vec<(u64, ChainHead)>>,
+    /// Per subject, the newest head any checkpoint recorded: what the newest root covers.
+    signed: BTreeMap<String, ChainHead>,
+    newest: Option<PublicCheckpoint>,
     chain: Option<OpenChain>,
     seen_chains: HashSet<String>,
     notice_uses: Vec<((u32, String, String), FirstUse)>,
@@ -213,19 +218,27 @@ impl Verifier {
             .map(|d| d.claims)
     }
 
-    fn checkpoint(&mut self, c: Checkpoint) {
+    fn checkpoint(&mut self, mut c: Checkpoint) {
         self.checkpoints += 1;
         if self.site.as_ref().is_some_and(|s| *s != c.site_id) {
             self.bundle_problem(format!("checkpoint {} belongs to site {}", c.number, c.site_id));
         }
-        let claims = self.signed_claims(&c.signature);
-        self.checkpoint_problems.extend(checkpoint_problems(&c, claims));
-        for head in c.heads {
+        let heads = std::mem::take(&mut c.heads);
+        let public = PublicCheckpoint::from(c);
+        let claims = self.signed_claims(&public.signature);
+        self.checkpoint_problems.extend(signature_problem(&public, claims));
+        if self.newest.as_ref().is_none_or(|n| n.number < public.number) {
+            self.newest = Some(public.clone());
+        }
+        for head in heads {
+            if self.signed.get(&head.subject_id).is_none_or(|h| h.seq < head.seq) {
+                self.signed.insert(head.subject_id.clone(), head.clone());
+            }
             // Later checkpoints mostly repeat earlier heads: each distinct head is checked
             // once, named by the first checkpoint that saw it.
             let known = self.heads.entry(head.subject_id.clone()).or_default();
             if !known.iter().any(|(_, h)| h.seq == head.seq && h.hash == head.hash) {
-                known.push((c.number, head));
+                known.push((public.number, head));
             }
         }
     }
@@ -328,8 +341,21 @@ impl Verifier {
         }
     }
 
+    /// The newest checkpoint's root against the heads the bundle's checkpoints recorded (only
+    /// the newest: see `verify::check_rest` for why that is enough).
+    fn check_newest_root(&mut self) {
+        if let Some(newest) = self.newest.take() {
+            let mut builder = RootBuilder::default();
+            self.signed.values().for_each(|h| builder.push(leaf(h)));
+            let size = builder.len();
+            let root = hex::encode(builder.finish());
+            self.checkpoint_problems.extend(root_problem(&newest, &root, size));
+        }
+    }
+
     fn finish(mut self) -> BundleReport {
         self.close_chain();
+        self.check_newest_root();
         let filtered = self.manifest.as_ref().is_some_and(|m| !m.filter.is_empty());
         if !filtered {
             // Chains a checkpoint names that the bundle never held.

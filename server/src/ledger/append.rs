@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// `$start, $start+1, …` for `n` parameters.
-fn params(start: usize, n: usize) -> String {
+pub(super) fn params(start: usize, n: usize) -> String {
     (start..start + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -21,7 +21,7 @@ fn params(start: usize, n: usize) -> String {
 }
 
 /// `($s, …), ($s+w, …)` for `rows` rows of `width` parameters.
-fn rows(start: usize, rows: usize, width: usize) -> String {
+pub(super) fn rows(start: usize, rows: usize, width: usize) -> String {
     (0..rows)
         .map(|r| format!("({})", params(start + r * width, width)))
         .collect::<Vec<_>>()

@@ -1,15 +1,21 @@
 //! Signed checkpoints: made periodically and on demand, stored in the (append-only)
 //! `checkpoints` table and appended to a JSON-lines file outside the database, so they can be
 //! archived elsewhere and a deleted or re-chained subject is detected.
+//!
+//! A checkpoint signs the root over every chain head, but stores only the heads that moved
+//! since the one before (in `checkpoint_heads`); the published line carries no heads at all.
+//! So checkpoints grow with the appends between them, and making one reads the heads a page
+//! at a time.
 
 use super::Ledger;
 use crate::clock;
 use crate::keys::Keys;
 use anyhow::Context;
-use assent_shared::api::{ChainHead, Checkpoint};
+use assent_shared::api::{ChainHead, Checkpoint, PublicCheckpoint};
 use assent_shared::ids::SiteId;
-use assent_shared::merkle;
+use assent_shared::merkle::{self, RootBuilder};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 
@@ -25,7 +31,7 @@ pub struct CheckpointClaims {
 }
 
 impl CheckpointClaims {
-    pub fn of(c: &Checkpoint) -> Self {
+    pub fn of(c: &PublicCheckpoint) -> Self {
         Self {
             typ: "checkpoint".into(),
             site: c.site_id.to_string(),
@@ -37,36 +43,108 @@ impl CheckpointClaims {
     }
 }
 
+/// How many heads one read takes, when a root is computed or heads are recorded.
+const PAGE: u32 = 1000;
+
+/// The leaf of one chain head (see `merkle::head_leaf`).
+pub fn leaf(head: &ChainHead) -> [u8; 32] {
+    merkle::head_leaf(&head.subject_id, head.seq, &head.hash)
+}
+
+/// Hex Merkle root over heads in the order the checkpoint lists them.
 pub fn merkle_root(heads: &[ChainHead]) -> String {
-    let leaves: Vec<[u8; 32]> = heads
-        .iter()
-        .map(|h| merkle::head_leaf(&h.subject_id, h.seq, &h.hash))
-        .collect();
-    hex::encode(merkle::root(&leaves))
+    let mut builder = RootBuilder::default();
+    heads.iter().for_each(|h| builder.push(leaf(h)));
+    hex::encode(builder.finish())
+}
+
+/// The root checkpoint `number` should have and how many heads it covers, recomputed from
+/// the heads it signs, a page at a time (constant memory).
+pub async fn signed_root(ledger: &dyn Ledger, site: &SiteId, number: u64) -> anyhow::Result<(String, u64)> {
+    let mut builder = RootBuilder::default();
+    let mut after = String::new();
+    loop {
+        let page = ledger.signed_heads(site, number, &after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after.clone_from(&last.subject_id);
+        page.iter().for_each(|h| builder.push(leaf(h)));
+    }
+    let size = builder.len();
+    Ok((hex::encode(builder.finish()), size))
+}
+
+/// A site's chain heads now, read a page at a time: their root and count, and the heads
+/// no checkpoint recorded yet (what the next checkpoint records).
+struct Heads {
+    root: String,
+    size: u64,
+    new: Vec<ChainHead>,
+}
+
+async fn current_heads(ledger: &dyn Ledger, site: &SiteId) -> anyhow::Result<Heads> {
+    let mut builder = RootBuilder::default();
+    let mut new = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = ledger.chain_heads(site, &after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after.clone_from(&last.subject_id);
+        let subjects: Vec<String> = page.iter().map(|h| h.subject_id.clone()).collect();
+        let recorded: HashSet<(String, u64)> = ledger
+            .recorded_heads_of(site, &subjects)
+            .await?
+            .into_iter()
+            .map(|(_, h)| (h.subject_id, h.seq))
+            .collect();
+        for head in page {
+            builder.push(leaf(&head));
+            if !recorded.contains(&(head.subject_id.clone(), head.seq)) {
+                new.push(head);
+            }
+        }
+    }
+    let size = builder.len();
+    Ok(Heads {
+        root: hex::encode(builder.finish()),
+        size,
+        new,
+    })
 }
 
 /// Makes, signs, stores and publishes a checkpoint of the site's current chain heads.
+/// Memory follows the chains that moved since the last checkpoint, not the ledger.
 pub async fn make(ledger: &dyn Ledger, keys: &Keys, site: &SiteId, file: Option<&Path>) -> anyhow::Result<Checkpoint> {
-    let heads = ledger.chain_heads(site).await?;
-    let number = ledger.checkpoints(site).await?.last().map_or(1, |c| c.number + 1);
-    let mut checkpoint = Checkpoint {
+    let heads = current_heads(ledger, site).await?;
+    store(ledger, keys, site, heads, file).await
+}
+
+async fn store(
+    ledger: &dyn Ledger,
+    keys: &Keys,
+    site: &SiteId,
+    heads: Heads,
+    file: Option<&Path>,
+) -> anyhow::Result<Checkpoint> {
+    let number = ledger.latest_checkpoint(site).await?.map_or(1, |c| c.number + 1);
+    let signed = PublicCheckpoint {
         site_id: site.clone(),
         number,
         created_at: clock::now_rfc3339(),
-        tree_size: heads.len() as u64,
-        root: merkle_root(&heads),
-        heads,
+        tree_size: heads.size,
+        root: heads.root,
         signature: String::new(),
     };
-    checkpoint.signature = keys.sign(&CheckpointClaims::of(&checkpoint))?;
+    let signature = keys.sign(&CheckpointClaims::of(&signed))?;
+    let public = PublicCheckpoint { signature, ..signed };
+    let checkpoint = public.clone().with_heads(heads.new);
     ledger.append_checkpoint(&checkpoint).await?;
     if let Some(path) = file {
-        append_line(path, &checkpoint).with_context(|| format!("publishing checkpoint to {}", path.display()))?;
+        append_line(path, &public).with_context(|| format!("publishing checkpoint to {}", path.display()))?;
     }
     Ok(checkpoint)
 }
 
-fn append_line(path: &Path, checkpoint: &Checkpoint) -> anyhow::Result<()> {
+fn append_line(path: &Path, checkpoint: &PublicCheckpoint) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -76,8 +154,9 @@ fn append_line(path: &Path, checkpoint: &Checkpoint) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Checkpoints published to the file, for comparison with the database.
-pub fn read_file(path: &Path) -> anyhow::Result<Vec<Checkpoint>> {
+/// Checkpoints published to the file, for comparison with the database (lines written
+/// before heads moved to their own table also carry every head; they are not read).
+pub fn read_file(path: &Path) -> anyhow::Result<Vec<PublicCheckpoint>> {
     if !path.exists() {
         return Ok(vec![]);
     }
@@ -92,12 +171,12 @@ pub fn read_file(path: &Path) -> anyhow::Result<Vec<Checkpoint>> {
 pub async fn make_due(ledger: &dyn Ledger, keys: &Keys, file: Option<&Path>) -> anyhow::Result<usize> {
     let mut made = 0;
     for site in ledger.sites().await? {
-        let heads = ledger.chain_heads(&site.id).await?;
-        let last = ledger.checkpoints(&site.id).await?.pop();
-        if heads.is_empty() || last.is_some_and(|c| c.root == merkle_root(&heads)) {
+        let heads = current_heads(ledger, &site.id).await?;
+        let last = ledger.latest_checkpoint(&site.id).await?;
+        if heads.size == 0 || last.is_some_and(|c| c.root == heads.root) {
             continue;
         }
-        make(ledger, keys, &site.id, file).await?;
+        store(ledger, keys, &site.id, heads, file).await?;
         made += 1;
     }
     Ok(made)

@@ -8,6 +8,7 @@
 //! the daily statistics ([`rollup`]).
 
 mod append;
+mod chains;
 pub mod checkpoint;
 pub mod outage;
 mod outbox;
@@ -20,7 +21,7 @@ pub mod sqlite;
 pub mod verify;
 pub mod writer;
 
-use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision};
+use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision, PublicCheckpoint};
 use assent_shared::consent::{ConsentEvent, ConsentState};
 use assent_shared::ids::{EventId, PurposeKey, SiteId, SubjectId};
 use assent_shared::notice::Notice;
@@ -145,17 +146,33 @@ pub trait Ledger: Send + Sync + std::fmt::Debug + 'static {
     async fn unlink_inactive(&self, cutoff: &str) -> anyhow::Result<u64>;
     /// A subject's events in chain order.
     async fn history(&self, site: &SiteId, subject: &SubjectId) -> anyhow::Result<Vec<ConsentEvent>>;
-    /// Every subject id that has events or a subject row, as stored (possibly tampered).
-    async fn subject_ids(&self, site: &SiteId) -> anyhow::Result<Vec<String>>;
-    /// One chain's rows from `seq = from` on, in `seq` order, unparsed (`from = 1`: all).
-    async fn chain_rows(&self, site: &SiteId, subject: &str, from: u64) -> anyhow::Result<Vec<EventRow>>;
-    /// The last event of every chain of a site, ordered by subject id.
-    async fn chain_heads(&self, site: &SiteId) -> anyhow::Result<Vec<ChainHead>>;
+    /// Up to `n` subject ids that have events, after `after` in subject order (`""`: from the
+    /// first), as stored (possibly tampered).
+    async fn chain_subjects(&self, site: &SiteId, after: &str, n: u32) -> anyhow::Result<Vec<String>>;
+    /// The rows of each chain named in `from` (subject id, first `seq` wanted), in chain
+    /// order, unparsed: one read for a page of chains.
+    async fn chains_from(&self, site: &SiteId, from: &[(String, u64)]) -> anyhow::Result<Vec<EventRow>>;
+    /// Up to `n` current chain heads (each chain's last event) after `after`, by subject id.
+    async fn chain_heads(&self, site: &SiteId, after: &str, n: u32) -> anyhow::Result<Vec<ChainHead>>;
+    /// Up to `n` of the heads checkpoint `number` signs, after `after`, by subject id: per
+    /// subject, the recorded head with the highest `seq` among those recorded by checkpoints
+    /// `1..=number`.
+    async fn signed_heads(&self, site: &SiteId, number: u64, after: &str, n: u32) -> anyhow::Result<Vec<ChainHead>>;
+    /// The heads checkpoint `number` signs for these subjects (none for one it did not see).
+    async fn signed_heads_of(&self, site: &SiteId, number: u64, subjects: &[String]) -> anyhow::Result<Vec<ChainHead>>;
+    /// Every head a checkpoint recorded for these subjects, with that checkpoint's number.
+    async fn recorded_heads_of(&self, site: &SiteId, subjects: &[String]) -> anyhow::Result<Vec<(u64, ChainHead)>>;
+    /// Up to `n` recorded heads whose chain has no event left, by subject id.
+    async fn heads_without_chain(&self, site: &SiteId, n: u32) -> anyhow::Result<Vec<(u64, ChainHead)>>;
+    /// Up to `n` subjects that exist without any event, by subject id.
+    async fn empty_chains(&self, site: &SiteId, n: u32) -> anyhow::Result<Vec<String>>;
+    /// Stores a checkpoint with the heads it records first (`heads`: those that moved since
+    /// the checkpoint before), in one transaction.
     async fn append_checkpoint(&self, checkpoint: &Checkpoint) -> anyhow::Result<()>;
-    /// A site's checkpoints, oldest first.
-    async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>>;
+    /// A site's checkpoints, oldest first, without their heads.
+    async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<PublicCheckpoint>>;
     /// A site's newest checkpoint, if it has one.
-    async fn latest_checkpoint(&self, site: &SiteId) -> anyhow::Result<Option<Checkpoint>>;
+    async fn latest_checkpoint(&self, site: &SiteId) -> anyhow::Result<Option<PublicCheckpoint>>;
     /// A consistent read-only view of one site for an export; it holds a database connection
     /// (and on PostgreSQL a snapshot) until dropped.
     async fn snapshot(&self, site: &SiteId) -> anyhow::Result<Box<dyn SiteSnapshot>>;

@@ -315,8 +315,13 @@ impl SiteSnapshot for SqlSnapshot {
     }
 
     async fn checkpoint_after(&mut self, after: u64) -> anyhow::Result<Option<Checkpoint>> {
-        let read = super::sql::read_checkpoints(&mut self.tx, &self.site, after, 1);
-        Ok(bounded(self.bound, "reading a checkpoint", read).await?.pop())
+        let read = super::chains::checkpoints_after(&mut self.tx, &self.site, after, 1);
+        let Some(found) = bounded(self.bound, "reading a checkpoint", read).await?.pop() else {
+            return Ok(None);
+        };
+        let read = super::chains::heads_recorded_by(&mut self.tx, &self.site, found.number);
+        let heads = bounded(self.bound, "reading a checkpoint's heads", read).await?;
+        Ok(Some(found.with_heads(heads)))
     }
 
     async fn notice(&mut self, version: u32) -> anyhow::Result<Option<Notice>> {

@@ -1,10 +1,12 @@
 //! The SQL both backends share (sqlx `Any`; `$n` placeholders work on SQLite and PostgreSQL).
 
-use super::snapshot::{SiteSnapshot, SqlSnapshot, event_row};
-use super::{AppendResult, Backend, EventRow, Ledger, NewEvent, SiteRecord, SubjectStatus, append, outbox, rollup};
+use super::snapshot::{SiteSnapshot, SqlSnapshot};
+use super::{
+    AppendResult, Backend, EventRow, Ledger, NewEvent, SiteRecord, SubjectStatus, append, chains, outbox, rollup,
+};
 use crate::clock;
 use anyhow::{Context, bail};
-use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision};
+use assent_shared::api::{ChainHead, Checkpoint, CurrentDecision, PublicCheckpoint};
 use assent_shared::consent::{ConsentEvent, States, advance};
 use assent_shared::ids::{PurposeKey, SiteId, SubjectId};
 use assent_shared::notice::Notice;
@@ -383,70 +385,47 @@ impl Ledger for SqlLedger {
             .collect()
     }
 
-    async fn subject_ids(&self, site: &SiteId) -> anyhow::Result<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT subject_id FROM consent_events WHERE site_id = $1 \
-             UNION SELECT subject_id FROM subjects WHERE site_id = $1 ORDER BY subject_id",
-        )
-        .bind(site.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get("subject_id")?)).collect()
+    async fn chain_subjects(&self, site: &SiteId, after: &str, n: u32) -> anyhow::Result<Vec<String>> {
+        chains::subjects_page(&self.pool, site, after, n).await
     }
 
-    async fn chain_rows(&self, site: &SiteId, subject: &str, from: u64) -> anyhow::Result<Vec<EventRow>> {
-        let rows = sqlx::query(
-            "SELECT seq, event_id, subject_id, prev_hash, hash, event FROM consent_events \
-             WHERE site_id = $1 AND subject_id = $2 AND seq >= $3 ORDER BY seq",
-        )
-        .bind(site.as_str())
-        .bind(subject)
-        .bind(i64::try_from(from)?)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(event_row).collect()
+    async fn chains_from(&self, site: &SiteId, from: &[(String, u64)]) -> anyhow::Result<Vec<EventRow>> {
+        chains::chains_from(&self.pool, site, from).await
     }
 
-    async fn chain_heads(&self, site: &SiteId) -> anyhow::Result<Vec<ChainHead>> {
-        let sql = format!(
-            "SELECT s.subject_id, e.seq, e.hash FROM subjects s {} WHERE s.site_id = $1 ORDER BY s.subject_id",
-            super::append::HEAD
-        );
-        let rows = sqlx::query(&sql).bind(site.as_str()).fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ChainHead {
-                    subject_id: r.try_get("subject_id")?,
-                    seq: u64::try_from(r.try_get::<i64, _>("seq")?)?,
-                    hash: r.try_get("hash")?,
-                })
-            })
-            .collect()
+    async fn chain_heads(&self, site: &SiteId, after: &str, n: u32) -> anyhow::Result<Vec<ChainHead>> {
+        chains::current_heads_page(&self.pool, site, after, n).await
+    }
+
+    async fn signed_heads(&self, site: &SiteId, number: u64, after: &str, n: u32) -> anyhow::Result<Vec<ChainHead>> {
+        chains::signed_heads_page(&self.pool, site, number, after, n).await
+    }
+
+    async fn signed_heads_of(&self, site: &SiteId, number: u64, subjects: &[String]) -> anyhow::Result<Vec<ChainHead>> {
+        chains::signed_heads_of(&self.pool, site, number, subjects).await
+    }
+
+    async fn recorded_heads_of(&self, site: &SiteId, subjects: &[String]) -> anyhow::Result<Vec<(u64, ChainHead)>> {
+        chains::recorded_heads_of(&self.pool, site, subjects).await
+    }
+
+    async fn heads_without_chain(&self, site: &SiteId, n: u32) -> anyhow::Result<Vec<(u64, ChainHead)>> {
+        chains::heads_without_chain(&self.pool, site, n).await
+    }
+
+    async fn empty_chains(&self, site: &SiteId, n: u32) -> anyhow::Result<Vec<String>> {
+        chains::empty_chains(&self.pool, site, n).await
     }
 
     async fn append_checkpoint(&self, c: &Checkpoint) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO checkpoints (site_id, number, created_at, tree_size, root, heads, signature) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(c.site_id.as_str())
-        .bind(i64::try_from(c.number)?)
-        .bind(c.created_at.as_str())
-        .bind(i64::try_from(c.tree_size)?)
-        .bind(c.root.as_str())
-        .bind(serde_json::to_string(&c.heads)?)
-        .bind(c.signature.as_str())
-        .execute(&self.pool)
-        .await
-        .context("storing checkpoint")?;
-        Ok(())
+        chains::append_checkpoint(&self.pool, c).await
     }
 
-    async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<Checkpoint>> {
-        read_checkpoints(&mut *self.pool.acquire().await?, site, 0, i64::MAX).await
+    async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<PublicCheckpoint>> {
+        chains::checkpoints_after(&mut *self.pool.acquire().await?, site, 0, i64::MAX).await
     }
 
-    async fn latest_checkpoint(&self, site: &SiteId) -> anyhow::Result<Option<Checkpoint>> {
+    async fn latest_checkpoint(&self, site: &SiteId) -> anyhow::Result<Option<PublicCheckpoint>> {
         let mut conn = self.pool.acquire().await?;
         let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(number) FROM checkpoints WHERE site_id = $1")
             .bind(site.as_str())
@@ -455,9 +434,11 @@ impl Ledger for SqlLedger {
         let Some(newest) = newest else {
             return Ok(None);
         };
-        Ok(read_checkpoints(&mut conn, site, u64::try_from(newest - 1)?, 1)
-            .await?
-            .pop())
+        Ok(
+            chains::checkpoints_after(&mut conn, site, u64::try_from(newest - 1)?, 1)
+                .await?
+                .pop(),
+        )
     }
 
     async fn snapshot(&self, site: &SiteId) -> anyhow::Result<Box<dyn SiteSnapshot>> {
@@ -477,36 +458,4 @@ pub(super) async fn read_notice(
         .fetch_optional(conn)
         .await?;
     row.as_ref().map(parse_notice).transpose()
-}
-
-/// Up to `limit` of a site's checkpoints numbered above `after`, oldest first (shared by the
-/// ledger and the export snapshot; numbers start at 1).
-pub(super) async fn read_checkpoints(
-    conn: &mut AnyConnection,
-    site: &SiteId,
-    after: u64,
-    limit: i64,
-) -> anyhow::Result<Vec<Checkpoint>> {
-    let rows = sqlx::query(
-        "SELECT number, created_at, tree_size, root, heads, signature FROM checkpoints \
-         WHERE site_id = $1 AND number > $2 ORDER BY number LIMIT $3",
-    )
-    .bind(site.as_str())
-    .bind(i64::try_from(after)?)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Checkpoint {
-                site_id: site.clone(),
-                number: u64::try_from(r.try_get::<i64, _>("number")?)?,
-                created_at: r.try_get("created_at")?,
-                tree_size: u64::try_from(r.try_get::<i64, _>("tree_size")?)?,
-                root: r.try_get("root")?,
-                heads: serde_json::from_str(r.try_get::<&str, _>("heads")?)?,
-                signature: r.try_get("signature")?,
-            })
-        })
-        .collect()
 }

@@ -1,12 +1,12 @@
 //! Re-walks a site's ledger and names every broken place, first broken event first: each
 //! chain's hashes and links, the stored columns against the hashed JSON, every checkpoint's
-//! signature and root, that every chain head a checkpoint saw still exists unchanged, and
-//! that the published checkpoint file agrees with the database.
+//! signature and the newest one's root, that every chain head a checkpoint recorded still
+//! exists unchanged, and that the published checkpoint file agrees with the database.
 
 use super::checkpoint::{self, CheckpointClaims};
 use super::{EventRow, Ledger};
 use crate::keys::Keys;
-use assent_shared::api::{ChainHead, Checkpoint, LedgerProblem, VerifyReport};
+use assent_shared::api::{ChainHead, LedgerProblem, PublicCheckpoint, VerifyReport};
 use assent_shared::canonical::event_hash;
 use assent_shared::consent::{ConsentEvent, EVENT_SCHEMA_VERSION, GENESIS_HASH};
 use assent_shared::ids::SiteId;
@@ -156,17 +156,26 @@ impl ChainWalk {
     }
 }
 
+/// How many chains one read takes.
+const PAGE: u32 = 500;
+/// At most this many chains without events, and heads without a chain, are listed.
+const LISTED: u32 = 1000;
+
 /// The first problem in one whole chain of database rows (none at all is one).
 fn check_chain(site: &SiteId, subject: &str, rows: &[EventRow]) -> Option<LedgerProblem> {
     if rows.is_empty() {
-        return Some(problem(
-            subject,
-            None,
-            None,
-            "the subject exists but its chain is empty (its events were deleted)",
-        ));
+        return Some(empty_chain(subject));
     }
     walk_rows(ChainWalk::new(subject), site, rows)
+}
+
+fn empty_chain(subject: &str) -> LedgerProblem {
+    problem(
+        subject,
+        None,
+        None,
+        "the subject exists but its chain is empty (its events were deleted)",
+    )
 }
 
 /// The first problem `walk` finds in `rows`.
@@ -177,20 +186,46 @@ fn walk_rows(mut walk: ChainWalk, site: &SiteId, rows: &[EventRow]) -> Option<Le
     })
 }
 
-/// Problems with a checkpoint itself: `claims` are what its signature verified to (`None`
-/// if it did not verify), and its heads must produce its root.
-pub fn checkpoint_problems(cp: &Checkpoint, claims: Option<CheckpointClaims>) -> Vec<LedgerProblem> {
-    let n = cp.number;
-    let mut problems = Vec::new();
-    if claims.is_none_or(|c| c != CheckpointClaims::of(cp)) {
-        problems.push(site_problem(format!("checkpoint {n}: the signature does not match")));
+/// The site's chains with events, [`PAGE`] subject ids at a time, in subject order.
+#[derive(Default)]
+struct Pages {
+    after: String,
+}
+
+impl Pages {
+    async fn next(&mut self, ledger: &dyn Ledger, site: &SiteId) -> anyhow::Result<Option<Vec<String>>> {
+        let subjects = ledger.chain_subjects(site, &self.after, PAGE).await?;
+        let Some(last) = subjects.last() else { return Ok(None) };
+        self.after.clone_from(last);
+        Ok(Some(subjects))
     }
-    if checkpoint::merkle_root(&cp.heads) != cp.root || cp.heads.len() as u64 != cp.tree_size {
-        problems.push(site_problem(format!(
-            "checkpoint {n}: the heads do not produce its root"
-        )));
+}
+
+/// A page's rows (in chain order) by subject.
+fn by_subject(rows: &[EventRow]) -> HashMap<&str, &[EventRow]> {
+    let mut chains = HashMap::new();
+    let mut start = 0;
+    for i in 1..=rows.len() {
+        if i == rows.len() || rows[i].subject_id != rows[start].subject_id {
+            chains.insert(rows[start].subject_id.as_str(), &rows[start..i]);
+            start = i;
+        }
     }
-    problems
+    chains
+}
+
+/// A checkpoint whose signature does not verify: `claims` are what it verified to (`None` if
+/// it did not).
+pub fn signature_problem(cp: &PublicCheckpoint, claims: Option<CheckpointClaims>) -> Option<LedgerProblem> {
+    claims
+        .is_none_or(|c| c != CheckpointClaims::of(cp))
+        .then(|| site_problem(format!("checkpoint {}: the signature does not match", cp.number)))
+}
+
+/// A checkpoint whose heads, as recorded, give another `root` or count (`size`) than it signed.
+pub fn root_problem(cp: &PublicCheckpoint, root: &str, size: u64) -> Option<LedgerProblem> {
+    (cp.root != root || cp.tree_size != size)
+        .then(|| site_problem(format!("checkpoint {}: the heads do not produce its root", cp.number)))
 }
 
 /// Whether a chain head checkpoint `number` saw still holds: `stored` is the hash of the
@@ -209,36 +244,34 @@ pub fn head_problem(number: u64, head: &ChainHead, stored: Option<&str>) -> Opti
     Some(problem(&head.subject_id, Some(head.seq), None, text))
 }
 
-/// Re-walks every chain and checkpoint of a site (and the published checkpoint `file`, if
-/// given); the report's `problems[0]` is the first broken event.
-pub async fn verify_site(
+/// What both walks check once the chains are read: chains without events and heads without
+/// chains (up to [`LISTED`] each), the checkpoints' signatures, the newest checkpoint's root
+/// against the heads as recorded, and the published file.
+///
+/// Only the newest root is recomputed: it covers every chain's newest recorded head, and each
+/// chain is checked against it (and, in the full walk, against every older recorded head), so
+/// an older checkpoint's root adds nothing a rewrite could slip past — while recomputing each
+/// would cost a pass over the heads per checkpoint.
+async fn check_rest(
     ledger: &dyn Ledger,
     keys: &Keys,
     site: &SiteId,
+    checkpoints: &[PublicCheckpoint],
     file: Option<&Path>,
-) -> anyhow::Result<VerifyReport> {
-    let mut problems = Vec::new();
-    let mut hashes: HashMap<String, Vec<String>> = HashMap::new();
-    let mut events = 0u64;
-    let subjects = ledger.subject_ids(site).await?;
-    for subject in &subjects {
-        let rows = ledger.chain_rows(site, subject, 1).await?;
-        events += rows.len() as u64;
-        problems.extend(check_chain(site, subject, &rows));
-        hashes.insert(subject.clone(), rows.into_iter().map(|r| r.hash).collect());
+    problems: &mut Vec<LedgerProblem>,
+) -> anyhow::Result<u64> {
+    let empty = ledger.empty_chains(site, LISTED).await?;
+    problems.extend(empty.iter().map(|s| empty_chain(s)));
+    for (number, head) in ledger.heads_without_chain(site, LISTED).await? {
+        problems.extend(head_problem(number, &head, None));
     }
-
-    let checkpoints = ledger.checkpoints(site).await?;
-    for cp in &checkpoints {
-        problems.extend(checkpoint_problems(cp, keys.verify::<CheckpointClaims>(&cp.signature)));
-        for head in &cp.heads {
-            let stored = hashes
-                .get(&head.subject_id)
-                .and_then(|chain| chain.get((head.seq as usize).wrapping_sub(1)));
-            problems.extend(head_problem(cp.number, head, stored.map(String::as_str)));
-        }
+    for cp in checkpoints {
+        problems.extend(signature_problem(cp, keys.verify::<CheckpointClaims>(&cp.signature)));
     }
-
+    if let Some(newest) = checkpoints.last() {
+        let (root, size) = checkpoint::signed_root(ledger, site, newest.number).await?;
+        problems.extend(root_problem(newest, &root, size));
+    }
     if let Some(path) = file {
         for published in checkpoint::read_file(path)?.into_iter().filter(|c| &c.site_id == site) {
             let in_db = checkpoints.iter().any(|c| {
@@ -253,11 +286,49 @@ pub async fn verify_site(
             }
         }
     }
+    Ok(empty.len() as u64)
+}
 
+/// Re-walks every chain and checkpoint of a site (and the published checkpoint `file`, if
+/// given); the report's `problems[0]` is the first broken event. Reads the chains a page at
+/// a time ([`PAGE`] chains per read), so memory follows the page, not the ledger.
+pub async fn verify_site(
+    ledger: &dyn Ledger,
+    keys: &Keys,
+    site: &SiteId,
+    file: Option<&Path>,
+) -> anyhow::Result<VerifyReport> {
+    let mut problems = Vec::new();
+    let (mut chains, mut events) = (0u64, 0u64);
+    let mut pages = Pages::default();
+    while let Some(subjects) = pages.next(ledger, site).await? {
+        let from: Vec<(String, u64)> = subjects.iter().map(|s| (s.clone(), 1)).collect();
+        let rows = ledger.chains_from(site, &from).await?;
+        let page = by_subject(&rows);
+        let mut recorded: HashMap<String, Vec<(u64, ChainHead)>> = HashMap::new();
+        for (number, head) in ledger.recorded_heads_of(site, &subjects).await? {
+            recorded
+                .entry(head.subject_id.clone())
+                .or_default()
+                .push((number, head));
+        }
+        for subject in &subjects {
+            let chain = page.get(subject.as_str()).copied().unwrap_or_default();
+            events += chain.len() as u64;
+            problems.extend(check_chain(site, subject, chain));
+            for (number, head) in recorded.get(subject).map(Vec::as_slice).unwrap_or_default() {
+                let stored = chain.iter().find(|r| u64::try_from(r.seq).ok() == Some(head.seq));
+                problems.extend(head_problem(*number, head, stored.map(|r| r.hash.as_str())));
+            }
+        }
+        chains += subjects.len() as u64;
+    }
+    let checkpoints = ledger.checkpoints(site).await?;
+    chains += check_rest(ledger, keys, site, &checkpoints, file, &mut problems).await?;
     Ok(VerifyReport {
         site_id: site.clone(),
         ok: problems.is_empty(),
-        chains: subjects.len() as u64,
+        chains,
         events,
         checkpoints: checkpoints.len() as u64,
         problems,
@@ -268,8 +339,8 @@ pub async fn verify_site(
 /// heads as the verified past: its signature and root; for every chain it saw, that the stored
 /// event at its head still has the signed hash and every later event links on from it; every
 /// chain it did not see, in full. Reads one event per old chain plus what was appended since,
-/// and holds one chain at a time (and the checkpoint's heads) in memory. Without a checkpoint
-/// it is the full [`verify_site`].
+/// a page of chains at a time, so memory follows the page. Without a checkpoint it is the
+/// full [`verify_site`].
 ///
 /// What it does not see: an old event whose content was altered *without* recomputing the
 /// chain (its stored hash, and so the head, unchanged) is found only by the full walk — run
@@ -280,49 +351,51 @@ pub async fn verify_site_since_checkpoint(
     keys: &Keys,
     site: &SiteId,
 ) -> anyhow::Result<VerifyReport> {
-    let Some(checkpoint) = ledger.latest_checkpoint(site).await? else {
+    let Some(newest) = ledger.latest_checkpoint(site).await? else {
         return verify_site(ledger, keys, site, None).await;
     };
-    let mut problems = checkpoint_problems(&checkpoint, keys.verify::<CheckpointClaims>(&checkpoint.signature));
-    let heads: HashMap<&str, &ChainHead> = checkpoint.heads.iter().map(|h| (h.subject_id.as_str(), h)).collect();
-    let subjects = ledger.subject_ids(site).await?;
-    let mut events = 0u64;
-    for subject in &subjects {
-        let found = match heads.get(subject.as_str()) {
-            Some(head) => {
-                let rows = ledger.chain_rows(site, subject, head.seq).await?;
-                events += rows.len() as u64;
-                let at_head = rows.first().filter(|r| u64::try_from(r.seq).ok() == Some(head.seq));
-                match at_head {
-                    None => head_problem(checkpoint.number, head, None),
-                    Some(row) if row.hash != head.hash => head_problem(checkpoint.number, head, Some(&row.hash)),
+    let mut problems = Vec::new();
+    let (mut chains, mut events) = (0u64, 0u64);
+    let mut pages = Pages::default();
+    while let Some(subjects) = pages.next(ledger, site).await? {
+        let signed: HashMap<String, ChainHead> = ledger
+            .signed_heads_of(site, newest.number, &subjects)
+            .await?
+            .into_iter()
+            .map(|h| (h.subject_id.clone(), h))
+            .collect();
+        let from: Vec<(String, u64)> = subjects
+            .iter()
+            .map(|s| (s.clone(), signed.get(s).map_or(1, |h| h.seq)))
+            .collect();
+        let rows = ledger.chains_from(site, &from).await?;
+        let page = by_subject(&rows);
+        for subject in &subjects {
+            let chain = page.get(subject.as_str()).copied().unwrap_or_default();
+            events += chain.len() as u64;
+            let found = match signed.get(subject) {
+                Some(head) => match chain.first().filter(|r| u64::try_from(r.seq).ok() == Some(head.seq)) {
+                    None => head_problem(newest.number, head, None),
+                    Some(row) if row.hash != head.hash => head_problem(newest.number, head, Some(&row.hash)),
                     // The head's hash is the signed one, and it covers the head's `prev_hash`:
                     // the walk checks the head event itself, then everything after it.
                     Some(row) => walk_rows(
                         ChainWalk::resume(subject, head.seq.saturating_sub(1), &row.prev_hash),
                         site,
-                        &rows,
+                        chain,
                     ),
-                }
-            }
-            None => {
-                let rows = ledger.chain_rows(site, subject, 1).await?;
-                events += rows.len() as u64;
-                check_chain(site, subject, &rows)
-            }
-        };
-        problems.extend(found);
-    }
-    let present: std::collections::HashSet<&str> = subjects.iter().map(String::as_str).collect();
-    for head in &checkpoint.heads {
-        if !present.contains(head.subject_id.as_str()) {
-            problems.extend(head_problem(checkpoint.number, head, None));
+                },
+                None => check_chain(site, subject, chain),
+            };
+            problems.extend(found);
         }
+        chains += subjects.len() as u64;
     }
+    chains += check_rest(ledger, keys, site, std::slice::from_ref(&newest), None, &mut problems).await?;
     Ok(VerifyReport {
         site_id: site.clone(),
         ok: problems.is_empty(),
-        chains: subjects.len() as u64,
+        chains,
         events,
         checkpoints: 1,
         problems,

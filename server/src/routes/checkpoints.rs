@@ -25,8 +25,8 @@ use axum::extract::State;
     )
 )]
 pub async fn get_latest_checkpoint(State(state): State<AppState>, Site(site): Site) -> Result<Json<PublicCheckpoint>> {
-    let latest = state.ledger.checkpoints(&site.id).await?.pop();
-    latest.map(|c| Json(c.into())).ok_or(ApiError::NotFound {
+    let latest = state.ledger.latest_checkpoint(&site.id).await?;
+    latest.map(Json).ok_or(ApiError::NotFound {
         what: "checkpoint",
         code: "checkpoint_not_found",
     })

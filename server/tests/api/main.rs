@@ -7,6 +7,7 @@ mod backup_kit;
 mod backup_refusals;
 mod bad_input;
 mod bundle;
+mod checkpoint_heads;
 mod connections;
 mod consents;
 mod dashboard;

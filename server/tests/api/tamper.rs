@@ -60,9 +60,9 @@ async fn the_verify_command_names_the_first_broken_event_and_exits_non_zero(back
     );
 }
 
-struct Chain {
-    subject: String,
-    token: String,
+pub(crate) struct Chain {
+    pub(crate) subject: String,
+    pub(crate) token: String,
 }
 
 fn admin_token(app: &TestApp, site: &str) -> String {
@@ -74,7 +74,7 @@ fn admin_token(app: &TestApp, site: &str) -> String {
 }
 
 /// A subject with three events: reject, grant analytics, withdraw it.
-async fn three_event_chain(app: &TestApp) -> Chain {
+pub(crate) async fn three_event_chain(app: &TestApp) -> Chain {
     let first = app
         .consent_body("reject_all", json!({ "analytics": "denied", "advertising": "denied" }))
         .await;
@@ -104,7 +104,7 @@ async fn checkpoint_now(app: &TestApp) {
     assert_eq!(res.status(), 201);
 }
 
-async fn verify(app: &TestApp) -> VerifyReport {
+pub(crate) async fn verify(app: &TestApp) -> VerifyReport {
     let res = app
         .get_authed(
             format!("{}/v1/admin/sites/demo/verify", app.api),
@@ -115,7 +115,7 @@ async fn verify(app: &TestApp) -> VerifyReport {
     res.json().await.expect("report JSON")
 }
 
-async fn drop_triggers(app: &TestApp, backend: Backend) {
+pub(crate) async fn drop_triggers(app: &TestApp, backend: Backend) {
     let statements: &[&str] = match backend {
         Backend::Sqlite => &[
             "DROP TRIGGER consent_events_no_update",
@@ -132,7 +132,7 @@ async fn drop_triggers(app: &TestApp, backend: Backend) {
     }
 }
 
-fn first_broken(report: &VerifyReport) -> (Option<String>, Option<u64>, String) {
+pub(crate) fn first_broken(report: &VerifyReport) -> (Option<String>, Option<u64>, String) {
     assert!(!report.ok, "verification must fail: {report:?}");
     let p = &report.problems[0];
     (p.subject_id.clone(), p.seq, p.problem.clone())
@@ -344,7 +344,7 @@ async fn entries_cut_from_the_end_of_the_audit_log_are_found_by_its_anchor(backe
 }
 
 /// Appends one `save` to `chain`.
-async fn append(app: &TestApp, chain: &Chain, analytics: &str) {
+pub(crate) async fn append(app: &TestApp, chain: &Chain, analytics: &str) {
     let mut body = app
         .consent_body("save", json!({ "analytics": analytics, "advertising": "denied" }))
         .await;
@@ -352,7 +352,7 @@ async fn append(app: &TestApp, chain: &Chain, analytics: &str) {
     assert_eq!(app.post_consent(&body, Some(&chain.token)).await.status(), 201);
 }
 
-async fn since_checkpoint(app: &TestApp) -> VerifyReport {
+pub(crate) async fn since_checkpoint(app: &TestApp) -> VerifyReport {
     let site = assent_shared::ids::SiteId::parse("demo").expect("site");
     assent_server::ledger::verify::verify_site_since_checkpoint(app.state.ledger.as_ref(), &app.state.keys, &site)
         .await

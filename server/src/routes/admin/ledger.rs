@@ -56,7 +56,7 @@ pub async fn get_verify(
     params(("site" = String, Path, description = "The site's id")),
     security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
     responses(
-        (status = 201, description = "The new signed checkpoint", body = Checkpoint),
+        (status = 201, description = "The new signed checkpoint, with the chain heads it recorded first (those that moved since the checkpoint before)", body = Checkpoint),
         (status = 401, description = answers::ADMIN_401, body = ErrorBody),
         (status = 403, description = answers::OWNER_403, body = ErrorBody),
         (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
