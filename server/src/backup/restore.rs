@@ -3,7 +3,8 @@
 //!
 //! 1. The whole backup is checked before the target is touched: its format and schema
 //!    version, the tables it carries, and every part's bytes, row count, SHA-256 and row
-//!    shapes against the manifest.
+//!    shapes against the manifest. Its files are staged beside their places, so a key file
+//!    already there with other keys is refused before the database is opened (and migrated).
 //! 2. One transaction does the rest. It first locks the target (`BEGIN IMMEDIATE` on
 //!    SQLite; `LOCK TABLE … ACCESS EXCLUSIVE` on PostgreSQL), so nothing else writes between
 //!    the emptiness check and the commit. Replacing deletes every row first: the append-only
@@ -58,6 +59,33 @@ pub async fn restore(config: &Config, input: &Path, replace: bool) -> anyhow::Re
             manifest.assent_version
         );
     }
+    // The files first: a key file in the way is refused before the database is touched.
+    let (staged, mut notes) = files::stage(&manifest, input, config, replace)?;
+    let (rows, replaced) = match into_database(config, &manifest, input, replace).await {
+        Ok(done) => done,
+        Err(err) => {
+            files::discard(staged);
+            return Err(err);
+        }
+    };
+    let mut files = files::put_in_place(staged)?;
+    files.append(&mut notes);
+    Ok(Restored {
+        manifest,
+        rows,
+        replaced,
+        files,
+    })
+}
+
+/// Everything the backup holds into the database, in one transaction; the rows written and
+/// the rows replaced.
+async fn into_database(
+    config: &Config,
+    manifest: &Manifest,
+    input: &Path,
+    replace: bool,
+) -> anyhow::Result<(u64, u64)> {
     let db = ledger::connect(&config.database_url).await?.db();
     let backend = db.backend;
     let mut conn = db.pool.acquire().await?;
@@ -95,27 +123,9 @@ pub async fn restore(config: &Config, input: &Path, replace: bool) -> anyhow::Re
             list.join(", ")
         );
     }
-    let (staged, mut notes) = files::stage(&manifest, input, config, replace)?;
-    let written = write_all(&mut tx, backend, &manifest, input, replaced > 0).await;
-    let committed = match written {
-        Ok(rows) => tx.commit().await.map(|()| rows).context("committing the restore"),
-        Err(err) => Err(err),
-    };
-    let rows = match committed {
-        Ok(rows) => rows,
-        Err(err) => {
-            files::discard(staged);
-            return Err(err);
-        }
-    };
-    let mut files = files::put_in_place(staged)?;
-    files.append(&mut notes);
-    Ok(Restored {
-        manifest,
-        rows,
-        replaced,
-        files,
-    })
+    let rows = write_all(&mut tx, backend, manifest, input, replaced > 0).await?;
+    tx.commit().await.context("committing the restore")?;
+    Ok((rows, replaced))
 }
 
 /// Reads and checks the manifest and every part it names, writing nothing.

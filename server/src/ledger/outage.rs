@@ -92,13 +92,24 @@ fn by_code(code: &str) -> Option<Outage> {
     }
 }
 
+/// Below this much space left on its file system, a SQLite database counts as full: the
+/// write-ahead log grows at commits, which the rolled-back probe below never reaches.
+pub const SQLITE_MIN_FREE_BYTES: u64 = 1 << 20;
+
 /// A write that is always rolled back: a table is created and a row of a few pages put in
 /// it, so a database that refuses writes or cannot grow says so (a read-only one at the
-/// first statement; a full one where it must find pages it does not have). A disk that
-/// fills under SQLite's write-ahead log is seen only at a commit, so by the next append
-/// rather than here.
+/// first statement; a full one where it must find pages it does not have). On SQLite, first
+/// the free space of the database's file system ([`SQLITE_MIN_FREE_BYTES`]): a disk that
+/// fills under the write-ahead log is otherwise seen only at a commit.
 pub(super) async fn write_probe(pool: &sqlx::AnyPool, backend: super::Backend) -> anyhow::Result<()> {
     use anyhow::Context;
+    if backend == super::Backend::Sqlite
+        && let Some(free) = sqlite_free_space(pool).await?
+        && free < SQLITE_MIN_FREE_BYTES
+    {
+        return Err(anyhow::Error::from(DatabaseUnavailable(Outage::StorageFull))
+            .context(format!("{free} bytes left on the database's file system")));
+    }
     let [create, fill] = match backend {
         super::Backend::Sqlite => [
             "CREATE TABLE assent_write_probe (b BLOB)",
@@ -115,6 +126,21 @@ pub(super) async fn write_probe(pool: &sqlx::AnyPool, backend: super::Backend) -
     }
     tx.rollback().await.context("rolling the write probe back")?;
     Ok(())
+}
+
+/// Bytes the server may still write on the file system of a SQLite database's file (`None`
+/// for an in-memory database).
+async fn sqlite_free_space(pool: &sqlx::AnyPool) -> anyhow::Result<Option<u64>> {
+    use anyhow::Context;
+    let file: String = sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+        .fetch_one(pool)
+        .await
+        .context("finding the database file")?;
+    let Some(dir) = std::path::Path::new(&file).parent().filter(|_| !file.is_empty()) else {
+        return Ok(None);
+    };
+    let stat = rustix::fs::statvfs(dir).with_context(|| format!("free space of {}", dir.display()))?;
+    Ok(Some(stat.f_bavail.saturating_mul(stat.f_frsize)))
 }
 
 #[cfg(test)]
@@ -134,6 +160,19 @@ mod tests {
             .await
             .expect_err("the write is refused");
         anyhow::Error::from(err).context("appending")
+    }
+
+    #[tokio::test]
+    async fn the_free_space_of_a_sqlite_file_is_read_and_an_in_memory_one_has_none() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("f.db").display());
+        let file = sqlx::AnyPool::connect(&url).await.expect("file database");
+        let free = sqlite_free_space(&file).await.expect("free space").expect("a file");
+        let stat = rustix::fs::statvfs(dir.path()).expect("statvfs");
+        assert!(free > 0 && free <= stat.f_blocks * stat.f_frsize, "{free}");
+        let memory = sqlx::AnyPool::connect("sqlite::memory:").await.expect("memory");
+        assert_eq!(sqlite_free_space(&memory).await.expect("free space"), None);
     }
 
     #[tokio::test]

@@ -17,6 +17,7 @@ pub async fn connect(url: &str, timeout: std::time::Duration) -> anyhow::Result<
     if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating database directory {}", dir.display()))?;
     }
+    create_private(Path::new(path))?;
     let url = if url.contains('?') {
         url.to_owned()
     } else {
@@ -56,9 +57,50 @@ pub async fn connect(url: &str, timeout: std::time::Duration) -> anyhow::Result<
     Ok(SqlLedger::new(pool, Backend::Sqlite))
 }
 
+/// Creates a missing database file readable by its owner only: it holds password hashes and
+/// webhook secrets. SQLite gives its `-wal` and `-shm` files the same mode. An existing file
+/// (or an in-memory database) is left as it is.
+fn create_private(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if path.as_os_str().is_empty() || path.starts_with(":memory:") || path.exists() {
+        return Ok(());
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(err).with_context(|| format!("creating database file {}", path.display())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use sqlx::{Connection, Executor};
+
+    #[tokio::test]
+    async fn a_new_database_and_its_log_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("new.db");
+        let url = format!("sqlite://{}", file.display());
+        let pool = super::connect(&url, std::time::Duration::from_secs(5))
+            .await
+            .expect("connect")
+            .db()
+            .pool;
+        pool.execute("UPDATE config_version SET version = version + 1")
+            .await
+            .expect("write");
+        for path in [file.clone(), dir.path().join("new.db-wal")] {
+            let mode = std::fs::metadata(&path).expect("exists").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", path.display());
+        }
+        pool.close().await;
+    }
 
     /// SQLite ends the whole transaction when a one-row `INSERT` finds no page (SQLITE_FULL);
     /// a connection that went through that must come back from the pool outside any

@@ -101,6 +101,49 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// Adds the `429` every rate-limited operation can answer (the public API and the settings
+/// page's: per client address and per site, see `crate::rate_limit`) to each of `api`'s
+/// operations that does not list its own.
+pub fn rate_limited(api: &mut OpenApi) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, ResponseBuilder, Type};
+    let answer = ResponseBuilder::new()
+        .description(
+            "`too_many_requests`: over the rate limit for this client address or for this site; wait the \
+             `Retry-After` seconds (also `details.retry_after_secs`), then send the same request again",
+        )
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                .description(Some("seconds to wait"))
+                .build(),
+        )
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build();
+    for item in api.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation
+                .responses
+                .responses
+                .entry("429".into())
+                .or_insert_with(|| answer.clone().into());
+        }
+    }
+}
+
 /// Descriptions of error answers shared by many operations: each names the `code`s a client
 /// may see with that status. The body is always [`assent_shared::api::ErrorBody`].
 pub mod answers {

@@ -133,7 +133,9 @@ fn other_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI 3.1 document of every route above, as `/openapi.json` serves it.
 pub fn openapi() -> OpenApi {
-    other_routes().merge(public_api()).merge(settings_page()).into_openapi()
+    let mut limited = public_api().merge(settings_page());
+    api_doc::rate_limited(limited.get_openapi_mut());
+    other_routes().merge(limited).into_openapi()
 }
 
 pub fn router(state: AppState) -> Router {

@@ -81,6 +81,23 @@ async fn a_restore_into_a_database_that_holds_data_is_refused_and_changes_nothin
     let target = small_instance(backend, "accept_all").await;
     let place = Place::of(&target);
     let before = state_of(&place).await;
+    // Its own key file is in the way first: refused before the database is opened.
+    let error = refused(&place, &backup, false);
+    assert!(
+        error.contains("exists and differs from the backup's") && error.contains("pass --replace"),
+        "{error}"
+    );
+    assert_eq!(state_of(&place).await, before, "the refused restore changed the target");
+
+    // Its files moved away, as that refusal says to: the data it holds is refused too.
+    let aside = tempfile::tempdir().expect("tempdir");
+    for (i, file) in [place.key_file(), place.checkpoint_file(), place.anchor_file()]
+        .iter()
+        .enumerate()
+    {
+        std::fs::rename(file, aside.path().join(i.to_string())).expect("move aside");
+    }
+    let before = state_of(&place).await;
     let error = refused(&place, &backup, false);
     assert!(
         error.contains("the target database is not empty (sites: 1, admin_users: 1,")
@@ -167,6 +184,19 @@ async fn a_damaged_or_foreign_backup_is_refused_before_anything_is_written(backe
             std::fs::write(path, bytes).expect("undo the damage");
         }
     }
+
+    // Another key file already where the backup's goes: refused before the database is
+    // opened, so not even its schema is made.
+    let target = fresh_target(backend).await;
+    std::fs::write(target.place.key_file(), br#"{"keys":[]}"#).expect("a key file in the way");
+    let error = refused(&target.place, &backup, false);
+    assert!(error.contains("exists and differs"), "{error}");
+    assert_eq!(census(&target.place).await, [], "the target database was written");
+    assert_eq!(
+        std::fs::read(target.place.key_file()).expect("key file"),
+        br#"{"keys":[]}"#,
+        "the key file in the way is untouched"
+    );
 }
 
 async fn a_restore_that_fails_midway_leaves_an_empty_target_empty(backend: Backend) {
