@@ -2,8 +2,9 @@
 //! over real HTTP at 1, 16 and 64 concurrent clients, for (a) one transaction per event and
 //! (b) group commit, on SQLite and PostgreSQL, plus (c) the raw ceiling: the same rows with the
 //! same hashing and signing work, appended in batches straight through sqlx, no HTTP, and
-//! (d) the baseline: the same event rows as plain batched inserts, none of the ledger's work.
-//! Every database is verified afterwards.
+//! (d) the baseline: the same event rows as plain batched inserts, none of the ledger's work,
+//! and (e) on PostgreSQL, two `assent serve` processes on one database with every client's
+//! requests alternating between them. Every database is verified afterwards.
 //!
 //!     cargo bench -p assent-server --bench ledger            # ASSENT_BENCH_SECS=3 per cell
 //!     ASSENT_BENCH_ONLY=sqlite cargo bench -p assent-server --bench ledger   # one backend
@@ -57,17 +58,22 @@ async fn database(backend: &str, dir: &std::path::Path, tag: &str) -> Option<Str
     }
 }
 
-async fn http_run(url: &str, dir: &std::path::Path, batch_max: usize, clients: usize, label: String) -> Cell {
+/// A fake built banner in `dir/dist`, so readiness holds (the benchmark loads no banner).
+fn fake_dist(dir: &std::path::Path) -> std::path::PathBuf {
     let dist = dir.join("dist/banner");
     std::fs::create_dir_all(&dist).expect("dist");
     std::fs::write(dist.join("assent-banner-x.js"), "").expect("js");
     std::fs::write(dist.join("assent-banner-x_bg.wasm"), "").expect("wasm");
+    dir.join("dist")
+}
+
+async fn http_run(url: &str, dir: &std::path::Path, batch_max: usize, clients: usize, label: String) -> Cell {
     let config = Config {
         bind: "127.0.0.1:0".parse().expect("addr"),
         demo: true,
         demo_bind: "127.0.0.1:0".parse().expect("addr"),
         database_url: url.to_owned(),
-        dist_dir: dir.join("dist"),
+        dist_dir: fake_dist(dir),
         key_file: dir.join("keys.json"),
         checkpoint_file: dir.join("checkpoints.jsonl"),
         checkpoint_interval_secs: 0,
@@ -84,12 +90,75 @@ async fn http_run(url: &str, dir: &std::path::Path, batch_max: usize, clients: u
     let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
     }));
+    let cell = drive(&[api], clients, label).await;
+    let _ = stop.send(());
+    let _ = server.await;
+    cell
+}
+
+/// A port free now on 127.0.0.1.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Two `assent serve` processes (the release binary) on one database, group commit, each
+/// client's requests alternating between them — so both processes append to the same chains.
+async fn two_processes(url: &str, dir: &std::path::Path, clients: usize, label: String) -> Cell {
+    let dist = fake_dist(dir);
+    let mut children = Vec::new();
+    let mut apis = Vec::new();
+    for _ in 0..2 {
+        let (port, demo_port) = (free_port(), free_port());
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_assent"))
+            .arg("serve")
+            .env("ASSENT_DATABASE_URL", url)
+            .env("ASSENT_BIND", format!("127.0.0.1:{port}"))
+            .env("ASSENT_DEMO", "1")
+            .env("ASSENT_DEMO_BIND", format!("127.0.0.1:{demo_port}"))
+            .env("ASSENT_DIST_DIR", &dist)
+            .env("ASSENT_KEY_FILE", dir.join("keys.json"))
+            .env("ASSENT_CHECKPOINT_FILE", dir.join("checkpoints.jsonl"))
+            .env("ASSENT_CHECKPOINT_INTERVAL_SECS", "0")
+            .env("ASSENT_PUBLIC_RATE_PER_SECOND", "0")
+            .env("ASSENT_SITE_RATE_PER_SECOND", "0")
+            .env("ASSENT_LOG", "error")
+            .spawn()
+            .expect("start assent serve");
+        children.push(child);
+        let api = format!("http://127.0.0.1:{port}");
+        // One at a time: the first seeds the demo site and its key file for both.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while reqwest::get(format!("{api}/readyz"))
+            .await
+            .map(|r| r.status().as_u16())
+            .ok()
+            != Some(200)
+        {
+            assert!(Instant::now() < deadline, "{api} never became ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        apis.push(api);
+    }
+    let cell = drive(&apis, clients, label).await;
+    for mut child in children {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    cell
+}
+
+/// `clients` closed-loop clients, each with its own subject, for one cell's time; request `n`
+/// of client `c` goes to `apis[(c + n) % apis.len()]`.
+async fn drive(apis: &[String], clients: usize, label: String) -> Cell {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(128)
         .build()
         .expect("client");
     let notice: NoticeResponse = client
-        .get(format!("{api}/v1/sites/demo/notice"))
+        .get(format!("{}/v1/sites/demo/notice", apis[0]))
         .send()
         .await
         .expect("notice")
@@ -99,14 +168,15 @@ async fn http_run(url: &str, dir: &std::path::Path, batch_max: usize, clients: u
     let until = Instant::now() + secs_per_cell();
     let started = Instant::now();
     let tasks: Vec<_> = (0..clients)
-        .map(|_| {
-            let (client, api, notice) = (client.clone(), api.clone(), notice.clone());
+        .map(|c| {
+            let (client, apis, notice) = (client.clone(), apis.to_vec(), notice.clone());
             tokio::spawn(async move {
                 let mut lat = Vec::new();
                 let mut subject: Option<(String, String)> = None;
                 let mut i = 0u64;
                 while Instant::now() < until {
                     i += 1;
+                    let api = &apis[(c + i as usize) % apis.len()];
                     let mut body = json!({
                         "event_id": uuid::Uuid::new_v4().to_string(),
                         "notice_version": notice.notice.version,
@@ -139,8 +209,6 @@ async fn http_run(url: &str, dir: &std::path::Path, batch_max: usize, clients: u
         all.extend(t.await.expect("client"));
     }
     let secs = started.elapsed().as_secs_f64();
-    let _ = stop.send(());
-    let _ = server.await;
     finish(label, all.len(), secs, all)
 }
 
@@ -370,6 +438,19 @@ async fn main() {
                     }
                     notes.push(format!("{backend} {mode} @64 verify: {}", verify_all(&url, &dir).await));
                 }
+                rows.push(cell);
+            }
+        }
+        if backend == "postgres" {
+            let dir = root.path().join("postgres-two");
+            std::fs::create_dir_all(&dir).expect("dir");
+            if let Some(url) = database(backend, &dir, "two").await {
+                let cell = two_processes(&url, &dir, 64, "postgres | group commit, two processes | 64".into()).await;
+                eprintln!("{} -> {:.0} events/s", cell.label, cell.events as f64 / cell.secs);
+                notes.push(format!(
+                    "postgres two processes @64 verify: {}",
+                    verify_all(&url, &dir).await
+                ));
                 rows.push(cell);
             }
         }

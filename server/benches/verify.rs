@@ -5,6 +5,7 @@
 //! records only the chains that moved), on SQLite and PostgreSQL.
 //!
 //!     cargo bench -p assent-server --bench verify     # ASSENT_BENCH_EVENTS=1000000
+//!     ASSENT_BENCH_ONLY=postgres cargo bench -p assent-server --bench verify   # one backend
 //!
 //! Memory is this process's resident set (`VmRSS`), sampled every 5 ms while each step runs:
 //! the table shows its peak above what the process held just before. Needs about 3 GB of free
@@ -83,7 +84,12 @@ async fn main() {
     let site = SiteId::parse(SITE).expect("site");
     let mut rows = Vec::new();
     let mut notes = Vec::new();
+    // `ASSENT_BENCH_ONLY=sqlite|postgres`: one backend.
+    let only = std::env::var("ASSENT_BENCH_ONLY").ok();
     for backend in ["sqlite", "postgres"] {
+        if only.as_deref().is_some_and(|o| o != backend) {
+            continue;
+        }
         let (ledger, pg_name) = match bulk::prepare(backend, root.path(), "verify", events).await {
             Ok(ready) => ready,
             Err(skipped) => {

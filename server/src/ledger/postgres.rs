@@ -3,6 +3,7 @@
 
 use super::{Backend, SqlLedger};
 use anyhow::Context;
+use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 
 /// The PostgreSQL schema's migrations, embedded in the binary.
@@ -13,6 +14,15 @@ pub async fn connect(url: &str, timeout: std::time::Duration) -> anyhow::Result<
     let pool = AnyPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(timeout)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // Assent's statements are short index walks; PostgreSQL's JIT compiler, which
+                // starts at a cost estimate rather than a measured one, spent 131 ms compiling
+                // a 3 ms page of checkpoint heads (measured at 250,000 heads).
+                conn.execute("SET jit = off").await?;
+                Ok(())
+            })
+        })
         .connect(url)
         .await
         .context("connecting to PostgreSQL")?;

@@ -390,7 +390,7 @@ impl Ledger for SqlLedger {
     }
 
     async fn chains_from(&self, site: &SiteId, from: &[(String, u64)]) -> anyhow::Result<Vec<EventRow>> {
-        chains::chains_from(&self.pool, site, from).await
+        chains::chains_from(&self.pool, self.backend, site, from).await
     }
 
     async fn chain_heads(&self, site: &SiteId, after: &str, n: u32) -> anyhow::Result<Vec<ChainHead>> {
