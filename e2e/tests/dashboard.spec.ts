@@ -3,7 +3,7 @@
 // and regimes, rotating the secret, what a viewer sees, the password, and the quality bar
 // (axe, keyboard alone, 360 px wide, nothing fetched from another origin).
 import AxeBuilder from "@axe-core/playwright";
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page, chromium } from "@playwright/test";
 import { banner, screenshot } from "../fixtures/assent";
 import { Dashboard, SitePage, member, signIn, startDashboard, startSitePage, t } from "../fixtures/dashboard";
 
@@ -310,6 +310,39 @@ test("the password changes, other sessions end, and the new one signs in", async
   await signIn(page, d, { email: account.email, password: fresh });
   await other.close();
   await page.close();
+});
+
+test("over plain HTTP on a real host name the sign-in page says a session cannot last there, instead of a session that ends at once", async ({ page }) => {
+  // 127.0.0.1 is a secure context: no note there.
+  await page.goto(d.url);
+  await expect(t(page, "sign-in")).toBeVisible();
+  await expect(t(page, "plain-http")).toHaveCount(0);
+
+  // The same server under a host name, over plain HTTP: the browser drops the Secure cookie.
+  const port = new URL(d.url).port;
+  const named = await chromium.launch({
+    executablePath: process.env.ASSENT_CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP assent.test 127.0.0.1"],
+  });
+  try {
+    const plain = await named.newPage();
+    await plain.goto(`http://assent.test:${port}/admin`);
+    await expect(t(plain, "plain-http")).toContainText("over plain HTTP");
+    await t(plain, "login-email").fill(d.admin.email);
+    await t(plain, "login-password").fill(d.admin.password);
+    const signedIn = plain.waitForResponse((r) => r.url().endsWith("/v1/admin/login") && r.status() === 200);
+    const refused = plain.waitForResponse((r) => r.url().includes("/v1/admin/") && r.status() === 401);
+    await t(plain, "sign-in").click();
+    // Signed in for a moment, then the first request without the cookie sends it back here,
+    // still saying why — not "your session has ended".
+    await signedIn;
+    await refused;
+    await expect(t(plain, "sign-in")).toBeVisible();
+    await expect(t(plain, "plain-http")).toBeVisible();
+    await expect(t(plain, "signed-out-because")).toHaveCount(0);
+  } finally {
+    await named.close();
+  }
 });
 
 test("every screen is axe clean, light and dark", async ({ browser }) => {

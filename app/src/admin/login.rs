@@ -40,7 +40,8 @@ pub fn Login() -> impl IntoView {
         <main class="ad-center ad-login">
             <h1 class="ad-title" tabindex="-1">"Sign in to Assent"</h1>
             <p class="ad-muted">"The dashboard for the sites that use Assent: how to install the banner, where it may run, which rules apply, and what visitors chose."</p>
-            {move || dashboard.signed_out_because.get().map(|why| view! { <p class="ad-note" role="status" data-test="signed-out-because">{why}</p> })}
+            {super::plain_http().then(|| view! { <p class="ad-note ad-note--warn" role="note" data-test="plain-http">{super::PLAIN_HTTP}</p> })}
+            {move || dashboard.signed_out_because.get().filter(|why| why != super::PLAIN_HTTP).map(|why| view! { <p class="ad-note" role="status" data-test="signed-out-because">{why}</p> })}
             <form class="ad-form ad-card" on:submit=submit novalidate=true>
                 <Field id="login-email" label="Email" value=email kind="email" autocomplete="username" required=true />
                 <Field id="login-password" label="Password" value=password kind="password" autocomplete="current-password" required=true />

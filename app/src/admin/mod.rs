@@ -100,8 +100,12 @@ impl Dashboard {
             return false;
         }
         self.me.set(None);
-        self.signed_out_because
-            .set(Some("Your session has ended. Sign in again to continue.".into()));
+        let why = if plain_http() {
+            PLAIN_HTTP
+        } else {
+            "Your session has ended. Sign in again to continue."
+        };
+        self.signed_out_because.set(Some(why.into()));
         self.phase.set(Phase::SignedOut);
         true
     }
@@ -265,4 +269,14 @@ fn Shell() -> impl IntoView {
             }}
         </main>
     }
+}
+
+/// Why a session cannot last on this page: its address is not a secure context.
+pub const PLAIN_HTTP: &str = "This page was opened over plain HTTP. Browsers keep Assent's session cookie (it is \
+     Secure) only over HTTPS or on localhost, so a sign-in here ends at once. Open the dashboard over HTTPS.";
+
+/// Whether the page is not a secure context (plain HTTP on a host other than localhost),
+/// where the browser drops the `Secure` session cookie.
+pub fn plain_http() -> bool {
+    web_sys::window().is_some_and(|w| !w.is_secure_context())
 }
