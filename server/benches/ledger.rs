@@ -43,6 +43,26 @@ fn secs_per_cell() -> Duration {
     Duration::from_secs_f64(s)
 }
 
+/// The PostgreSQL databases this run made, dropped at its end.
+static CREATED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+async fn drop_created() {
+    let admin = std::env::var("ASSENT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let names = std::mem::take(&mut *CREATED.lock().expect("list"));
+    let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await else {
+        return;
+    };
+    for name in names {
+        if let Err(e) = conn
+            .execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+            .await
+        {
+            eprintln!("could not drop {name}: {e}");
+        }
+    }
+}
+
 async fn database(backend: &str, dir: &std::path::Path, tag: &str) -> Option<String> {
     match backend {
         "sqlite" => Some(format!("sqlite://{}", dir.join(format!("{tag}.db")).display())),
@@ -52,6 +72,7 @@ async fn database(backend: &str, dir: &std::path::Path, tag: &str) -> Option<Str
             let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.ok()?;
             let name = format!("assent_bench_{tag}_{}", uuid::Uuid::new_v4().simple());
             conn.execute(format!("CREATE DATABASE {name}").as_str()).await.ok()?;
+            CREATED.lock().expect("list").push(name.clone());
             let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
             Some(format!("{base}/{name}"))
         }
@@ -504,4 +525,5 @@ async fn main() {
     for n in notes {
         println!("- {n}");
     }
+    drop_created().await;
 }
