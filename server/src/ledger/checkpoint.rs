@@ -115,17 +115,18 @@ async fn current_heads(ledger: &dyn Ledger, site: &SiteId) -> anyhow::Result<Hea
 /// Memory follows the chains that moved since the last checkpoint, not the ledger.
 pub async fn make(ledger: &dyn Ledger, keys: &Keys, site: &SiteId, file: Option<&Path>) -> anyhow::Result<Checkpoint> {
     let heads = current_heads(ledger, site).await?;
-    store(ledger, keys, site, heads, file).await
+    let last = ledger.latest_checkpoint(site).await?;
+    store(ledger, keys, site, last.map_or(1, |c| c.number + 1), heads, file).await
 }
 
 async fn store(
     ledger: &dyn Ledger,
     keys: &Keys,
     site: &SiteId,
+    number: u64,
     heads: Heads,
     file: Option<&Path>,
 ) -> anyhow::Result<Checkpoint> {
-    let number = ledger.latest_checkpoint(site).await?.map_or(1, |c| c.number + 1);
     let signed = PublicCheckpoint {
         site_id: site.clone(),
         number,
@@ -173,10 +174,10 @@ pub async fn make_due(ledger: &dyn Ledger, keys: &Keys, file: Option<&Path>) -> 
     for site in ledger.sites().await? {
         let heads = current_heads(ledger, &site.id).await?;
         let last = ledger.latest_checkpoint(&site.id).await?;
-        if heads.size == 0 || last.is_some_and(|c| c.root == heads.root) {
+        if heads.size == 0 || last.as_ref().is_some_and(|c| c.root == heads.root) {
             continue;
         }
-        store(ledger, keys, &site.id, heads, file).await?;
+        store(ledger, keys, &site.id, last.map_or(1, |c| c.number + 1), heads, file).await?;
         made += 1;
     }
     Ok(made)
