@@ -30,6 +30,9 @@
   // A signed-in visitor (`data-account`: an account assertion the site's backend made for this
   // page view): the device adopts the account's current choices before any banner is shown.
   var account = preview ? null : (script.getAttribute("data-account") || "").trim() || null;
+  // `data-color-scheme="light"|"dark"`: the banner follows the site's own scheme instead of
+  // the visitor's system setting (put on the banner's host, see style/banner.css).
+  var scheme = /^(light|dark)$/.test(script.getAttribute("data-color-scheme")) ? script.getAttribute("data-color-scheme") : null;
   var pending = [];
   var listeners = [];
   var locationWaiters = [];
@@ -629,7 +632,12 @@
     var s = stored();
     var query = [];
     if (lang) query.push("lang=" + encodeURIComponent(lang));
-    if (preview) query.push("preview=" + encodeURIComponent(preview));
+    if (preview) {
+      query.push("preview=" + encodeURIComponent(preview));
+      // The dashboard's preview shows the draft as each regime's visitors would see it.
+      var previewRegime = script.getAttribute("data-preview-regime");
+      if (previewRegime) query.push("regime=" + encodeURIComponent(previewRegime));
+    }
     else if (!(s && s.decisions) && !api.config.account) query.push("first=1");
     api._notice = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (query.length ? "?" + query.join("&") : ""));
     // Started at once: the banner mounts as soon as there is a <body>, even mid-parse.
@@ -781,8 +789,9 @@
       "min-height:40px;padding:8px 14px;font:600 13.5px system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;" +
       "color:#1b1f24;background:#fff;border:1px solid #d5d9e0;border-radius:999px;" +
       "box-shadow:0 4px 16px rgba(0,0,0,.2);cursor:pointer}button:focus-visible{outline:3px solid #b3261e;outline-offset:2px}" +
-      "@media (prefers-color-scheme:dark){button{color:#eef0f3;background:#1c1f24;border-color:#3a404b}" +
-      "button:focus-visible{outline-color:#ffb4ab}}";
+      (scheme === "light" ? "" : (scheme ? "" : "@media (prefers-color-scheme:dark){") +
+        "button{color:#eef0f3;background:#1c1f24;border-color:#3a404b}button:focus-visible{outline-color:#ffb4ab}" +
+        (scheme ? "" : "}"));
     // A constructed stylesheet is not inline style: it works under a CSP without
     // 'unsafe-inline' for styles. Older browsers get a <style>.
     try {
@@ -821,6 +830,7 @@
     if (fabHost) fabHost.remove();
     fabHost = null;
     bannerHost = document.getElementById("assent-host");
+    if (bannerHost && scheme) bannerHost.setAttribute("data-color-scheme", scheme);
   };
 
   // Another tab of this site stored a choice: this one applies it too (the banner, if it

@@ -2,10 +2,9 @@
 // registering a site and installing its banner on a page of another origin, editing origins
 // and regimes, rotating the secret, what a viewer sees, the password, and the quality bar
 // (axe, keyboard alone, 360 px wide, nothing fetched from another origin).
-import AxeBuilder from "@axe-core/playwright";
 import { test, expect, Page, chromium } from "@playwright/test";
 import { banner, screenshot } from "../fixtures/assent";
-import { Dashboard, SitePage, member, signIn, startDashboard, startSitePage, t } from "../fixtures/dashboard";
+import { Dashboard, SitePage, axe, member, register, signIn, startDashboard, startSitePage, t } from "../fixtures/dashboard";
 
 let d: Dashboard;
 let shop: SitePage;
@@ -17,22 +16,6 @@ test.afterAll(async () => {
   await shop?.close();
   await d?.close();
 });
-
-/** Axe's findings on the whole page, as `id: help` lines (none expected). */
-async function axe(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
-
-/** Registers a site through the form (the administrator is signed in on `page`). */
-async function register(page: Page, id: string, origins: string[]) {
-  await page.goto(`${d.url}#/sites/new`);
-  await t(page, "site-id").fill(id);
-  await t(page, "site-name").fill(`The ${id} shop`);
-  await t(page, "site-origins").fill(origins.join("\n"));
-  await t(page, "create-site").click();
-  await expect(t(page, "site-registered")).toBeVisible();
-}
 
 test("an administrator signs in, registers a site, copies its tag into the site's page and the banner shows there", async ({ browser }) => {
   const context = await browser.newContext();
@@ -107,7 +90,7 @@ test("an administrator signs in, registers a site, copies its tag into the site'
 
 test("an owner edits origins and regimes and rotates the secret; a refused save says why and keeps what was typed", async ({ page }) => {
   await signIn(page, d);
-  await register(page, "regimes", ["https://regimes.example"]);
+  await register(page, d, "regimes", ["https://regimes.example"]);
   await t(page, "open-site").click();
   await expect(t(page, "site-title")).toHaveText("The regimes shop");
   await expect(t(page, "starter-notice")).toBeVisible();
@@ -238,7 +221,7 @@ test("choices made on the demo site show in the statistics: charts and tables co
 test("a viewer sees the site but no control that writes, and the server refuses a write anyway", async ({ browser }) => {
   const admin = await browser.newPage();
   await signIn(admin, d);
-  await register(admin, "viewed", ["https://viewed.example"]);
+  await register(admin, d, "viewed", ["https://viewed.example"]);
   await admin.close();
   const viewer = member(d, "viewer@dashboard.localhost", "viewed", "viewer");
 

@@ -1,5 +1,6 @@
 import { test, expect } from "@playwright/test";
 import { banner, demoUrl, screenshot } from "../fixtures/assent";
+import { Site, startSite } from "../fixtures/site";
 
 test("the banner overlays the page without shifting its layout", async ({ page }) => {
   await page.addInitScript(() => {
@@ -56,4 +57,33 @@ test("a site themes the banner through custom properties on the host element, an
   const accept = banner(page, "accept-all");
   await expect(accept).toHaveCSS("background-color", "rgb(200, 0, 0)");
   await expect(accept).not.toHaveCSS("font-size", "40px");
+});
+
+// A site with its own dark-mode switch fixes the banner's scheme with data-color-scheme,
+// whatever the visitor's system prefers: the banner, its Privacy choices button, and the
+// loader's own button on a returning visit (no WebAssembly then).
+test.describe("a fixed colour scheme", () => {
+  let site: Site;
+  test.beforeAll(async () => {
+    site = await startSite();
+  });
+  test.afterAll(async () => {
+    await site?.close();
+  });
+  for (const [prefers, fixed, background] of [
+    ["light", "dark", "rgb(28, 31, 36)"],
+    ["dark", "light", "rgb(255, 255, 255)"],
+  ] as const) {
+    test(`data-color-scheme="${fixed}" keeps the banner ${fixed} when the system prefers ${prefers}`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme: prefers });
+      await page.goto(site.page(`/scheme-${fixed}`, "", { tag: `data-color-scheme="${fixed}"` }));
+      await expect(page.locator("#assent-host")).toHaveAttribute("data-color-scheme", fixed);
+      await expect(banner(page, "banner")).toHaveCSS("background-color", background);
+      await banner(page, "reject-all").click();
+      await expect(banner(page, "privacy-choices")).toHaveCSS("background-color", background);
+      await page.reload();
+      await expect(page.locator("#assent-fab-host")).toBeAttached();
+      await expect(banner(page, "privacy-choices")).toHaveCSS("background-color", background);
+    });
+  }
 });

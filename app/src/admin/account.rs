@@ -27,6 +27,7 @@ pub fn Account() -> impl IntoView {
                 code: "invalid_input".into(),
                 message: "The new password and its repetition differ.".into(),
                 field: Some(("repeat_password".into(), "type the same new password twice".into())),
+                findings: Vec::new(),
             }));
             return;
         }

@@ -5,6 +5,7 @@
 
 use crate::api::{self, ApiFailure};
 use assent_shared::api::ErrorBody;
+use assent_shared::lint::Finding;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
@@ -23,6 +24,8 @@ pub struct Failure {
     pub message: String,
     /// For `invalid_input`: the field named (`name`, `origins[1]`, …) and why.
     pub field: Option<(String, String)>,
+    /// For `notice_lint_failed`: the lint's findings that refused the notice.
+    pub findings: Vec<Finding>,
 }
 
 impl Failure {
@@ -33,6 +36,7 @@ impl Failure {
                 code: "network".into(),
                 message: "Assent did not answer. Check the connection, then try again.".into(),
                 field: None,
+                findings: Vec::new(),
             },
             ApiFailure::Refused { status, body } => {
                 let Some(body) = crate::json::from_str::<ErrorBody>(&body) else {
@@ -41,6 +45,7 @@ impl Failure {
                         code: "unknown".into(),
                         message: format!("The server answered {status} without saying why. Try again in a moment."),
                         field: None,
+                        findings: Vec::new(),
                     };
                 };
                 let field = body.error.details.as_ref().and_then(|d| {
@@ -49,11 +54,19 @@ impl Failure {
                         d.get("reason")?.as_str()?.to_owned(),
                     ))
                 });
+                let findings = body
+                    .error
+                    .details
+                    .as_ref()
+                    .and_then(|d| d.get("findings"))
+                    .and_then(|f| serde_json::from_value(f.clone()).ok())
+                    .unwrap_or_default();
                 Self {
                     status,
                     code: body.error.code,
                     message: body.error.message,
                     field,
+                    findings,
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! The site owners' dashboard (DESIGN, "Site owners"; issue 13), served at `/admin` as its own
 //! bundle so visitors never download it. It drives the admin API with the browser's session
-//! cookie: sign in, the sites (register, origins, regimes, secret, install), their statistics
-//! and the account.
+//! cookie: sign in, the sites (register, origins, regimes, secret, install), their notice
+//! (editor, live preview, lint, publication, versions), their statistics and the account.
 //!
 //! One context ([`Dashboard`]) holds who is signed in and which screen shows; each screen is a
 //! component of its own module reading and writing through [`client`]. What a person may not
@@ -12,6 +12,7 @@ mod chart;
 mod client;
 mod form;
 mod login;
+mod notice;
 mod regimes;
 mod route;
 mod site;
@@ -265,6 +266,7 @@ fn Shell() -> impl IntoView {
                 Route::NewSite => view! { <sites::NewSite /> }.into_any(),
                 Route::Site(id) => view! { <site::SitePage id=id /> }.into_any(),
                 Route::SiteStats(id) => view! { <stats::StatsPage id=id /> }.into_any(),
+                Route::SiteNotice(id) => view! { <notice::NoticePage id=id /> }.into_any(),
                 Route::Account => view! { <account::Account /> }.into_any(),
             }}
         </main>

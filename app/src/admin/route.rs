@@ -16,6 +16,8 @@ pub enum Route {
     Site(String),
     /// `#/sites/{id}/stats`: one site's statistics.
     SiteStats(String),
+    /// `#/sites/{id}/notice`: the notice editor (draft, preview, publish, versions).
+    SiteNotice(String),
     /// `#/account`: the password.
     Account,
 }
@@ -30,6 +32,7 @@ impl Route {
             ["sites", "new"] => Self::NewSite,
             ["sites", id] => Self::Site(decode(id)),
             ["sites", id, "stats"] => Self::SiteStats(decode(id)),
+            ["sites", id, "notice"] => Self::SiteNotice(decode(id)),
             ["account"] => Self::Account,
             _ => Self::Sites,
         })
@@ -42,6 +45,7 @@ impl Route {
             Self::NewSite => "#/sites/new".into(),
             Self::Site(id) => format!("#/sites/{}", js_sys::encode_uri_component(id)),
             Self::SiteStats(id) => format!("#/sites/{}/stats", js_sys::encode_uri_component(id)),
+            Self::SiteNotice(id) => format!("#/sites/{}/notice", js_sys::encode_uri_component(id)),
             Self::Account => "#/account".into(),
         }
     }
@@ -49,7 +53,7 @@ impl Route {
     /// The navigation entry this route belongs to.
     pub fn section(&self) -> &'static str {
         match self {
-            Self::Sites | Self::NewSite | Self::Site(_) | Self::SiteStats(_) => "sites",
+            Self::Sites | Self::NewSite | Self::Site(_) | Self::SiteStats(_) | Self::SiteNotice(_) => "sites",
             Self::Account => "account",
         }
     }

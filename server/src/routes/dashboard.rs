@@ -5,7 +5,7 @@
 //! Like the hosted privacy-settings page, the shell runs nothing inline: its only script is the
 //! fixed boot module (`/admin/boot.js`), so its policy allows this origin's files alone.
 
-use super::settings_page::{PAGE_CSP, PROBLEM_CSP, PROBLEM_STYLE, boot_module, escape, page_headers};
+use super::settings_page::{PROBLEM_CSP, PROBLEM_STYLE, boot_module, escape, page_headers};
 use crate::assets::BundleName;
 use crate::state::AppState;
 use axum::extract::State;
@@ -61,8 +61,14 @@ pub async fn get_page(State(state): State<AppState>) -> Response {
         wasm = escape(&bundle.wasm_url()),
         build = escape(&bundle.build),
     );
-    page_headers(Html(page).into_response(), PAGE_CSP)
+    page_headers(Html(page).into_response(), DASHBOARD_CSP)
 }
+
+/// The dashboard's policy: the settings page's, plus frames of this origin (the notice editor's
+/// live preview is the `/preview/{site}` page of this server). Never framed itself.
+const DASHBOARD_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+     connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; form-action 'none'; \
+     frame-ancestors 'none'";
 
 /// The dashboard's boot module.
 ///

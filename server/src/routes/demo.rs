@@ -7,6 +7,7 @@ use crate::state::AppState;
 use anyhow::Context;
 use assent_shared::ids::SiteId;
 use assent_shared::notice::Notice;
+use assent_shared::regime::Regime;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -119,13 +120,14 @@ pub async fn get_preview_page(
         .is_some_and(|t| PreviewClaims::opens(&state.keys, t, &site) && state.live_site(&site).is_some());
     // The token is in the URL: no referrer carries it elsewhere, no cache keeps the page. The
     // page lives on this server's origin, where admin sessions live too: it runs nothing but
-    // Assent's own loader and banner, and no other site may frame it.
+    // Assent's own loader and banner, and only this origin (the dashboard's live preview) may
+    // frame it.
     let headers = [
         (header::CACHE_CONTROL, "no-store"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::HeaderName::from_static("x-robots-tag"), "noindex"),
         (header::CONTENT_SECURITY_POLICY, PREVIEW_CSP),
-        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
     ];
     if !valid {
         return (
@@ -142,7 +144,19 @@ pub async fn get_preview_page(
             .into_response();
     }
     let token = query.token.unwrap_or_default();
-    let page = without_demo_parts(&render(&state, &site, &format!(" data-preview=\"{token}\""))).replacen(
+    // Both are checked by what they parse to before they reach the page (a token is
+    // base64url and dots: checked by `opens`).
+    let mut attributes = format!(" data-preview=\"{token}\"");
+    if let Some(lang) = query.lang.as_deref().filter(|l| is_language_tag(l)) {
+        attributes.push_str(&format!(" data-lang=\"{lang}\""));
+    }
+    if let Some(regime) = query.regime.as_deref().and_then(Regime::parse) {
+        attributes.push_str(&format!(" data-preview-regime=\"{}\"", regime.as_str()));
+    }
+    if let Some(scheme) = query.scheme.as_deref().filter(|s| matches!(*s, "light" | "dark")) {
+        attributes.push_str(&format!(" data-color-scheme=\"{scheme}\""));
+    }
+    let page = without_demo_parts(&render(&state, &site, &attributes)).replacen(
         "<body>",
         &format!(
             "<body><p role=\"status\" data-test=\"preview-ribbon\" style=\"margin:0;padding:.5em 1em;\
@@ -155,9 +169,9 @@ pub async fn get_preview_page(
 }
 
 /// The preview page's policy: its own scripts (the loader, the banner's module and wasm) and
-/// the banner's injected styles, nothing from elsewhere, never framed.
+/// the banner's injected styles, nothing from elsewhere, framed by this origin only.
 const PREVIEW_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-     connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+     connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 
 /// The demo page without its third-party stand-ins and inline handlers (`<!--demo-only-->`
 /// … `<!--/demo-only-->`), which have no place on this server's own origin.
@@ -179,6 +193,20 @@ fn without_demo_parts(page: &str) -> String {
 pub struct PreviewQuery {
     /// The token of a link from `POST /v1/admin/sites/{site}/draft/preview`.
     token: Option<String>,
+    /// Show the draft in this language (a tag such as `de` or `pt-BR`; one the draft lacks
+    /// falls back to its default language). Without it, the browser's languages decide.
+    lang: Option<String>,
+    /// Show the draft as a visitor under this regime sees it: `opt_in`, `opt_out` or
+    /// `notice`. Without it, the request's own region decides.
+    regime: Option<String>,
+    /// Show the banner in this colour scheme, `light` or `dark` (the script tag's
+    /// `data-color-scheme`). Without it, the browser's setting decides.
+    scheme: Option<String>,
+}
+
+/// One language tag (`de`, `pt-BR`, `zh-Hant-TW`): letters, digits and `-`, 2 to 35 characters.
+fn is_language_tag(raw: &str) -> bool {
+    (2..=35).contains(&raw.len()) && raw.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
 }
 
 async fn get_page(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {

@@ -16,6 +16,7 @@ use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::api::{ErrorBody, NoticeResponse, NoticeVersionResponse};
+use assent_shared::regime::Regime;
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, header};
@@ -53,6 +54,11 @@ pub struct NoticeQuery {
     /// A preview token (`POST /v1/admin/sites/{site}/draft/preview`): answer the site's draft
     /// instead of its published notice.
     preview: Option<String>,
+    /// With `preview` only: answer as a request from a place under this regime would be
+    /// answered (`opt_in`, `opt_out`, `notice`), so the dashboard's preview can show each.
+    /// Refused without `preview`: a visitor's regime comes from trusted headers alone.
+    #[param(value_type = Option<String>)]
+    regime: Option<Regime>,
 }
 
 /// The current notice, its hash, and this request's regime.
@@ -85,6 +91,9 @@ pub async fn get_notice(
     }
     let wanted = wanted_languages(query.lang.as_deref(), &headers);
     let Some(token) = query.preview.as_deref() else {
+        if query.regime.is_some() {
+            return Err(Invalid::new("regime", "is taken only with `preview` (a draft preview's token)").into());
+        }
         // Counted only for a page's own request: browsers send `Origin` with the loader's
         // (cross-origin, CORS-mode) fetch, and the CORS layer let only the site's through.
         let count = query.first.as_deref() == Some("1") && headers.contains_key(header::ORIGIN);
@@ -105,7 +114,10 @@ pub async fn get_notice(
     notice.validate()?;
     let language = notice.negotiate_language(wanted).to_owned();
     let shown = ShownNotice::of(&notice, &language)?;
-    let ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);
+    let mut ctx = RequestContext::from_headers(&state.config, &headers, &site.regime_overrides);
+    if let Some(regime) = query.regime {
+        ctx.regime = regime;
+    }
     Ok(respond(site, ctx, &shown, notice.version))
 }
 

@@ -50,6 +50,8 @@ async fn the_dashboard_is_a_shell_under_a_strict_policy_loading_only_this_origin
         "base-uri 'none'",
         "form-action 'none'",
         "frame-ancestors 'none'",
+        // The notice editor's live preview frames this origin's preview page, nothing else.
+        "frame-src 'self';",
     ] {
         assert!(csp.contains(directive), "{directive} in {csp}");
     }

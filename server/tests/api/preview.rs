@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 on_both_backends!(
     a_preview_link_shows_the_draft_and_the_published_notice_stays,
     a_preview_token_opens_nothing_but_its_sites_draft,
+    a_preview_shows_the_draft_under_the_regime_language_and_scheme_asked_for,
 );
 
 async fn owner_with_draft(app: &TestApp) -> String {
@@ -50,6 +51,14 @@ async fn preview_link(app: &TestApp, token: &str) -> Value {
     .await;
     assert_eq!(res.status(), 200);
     res.json().await.expect("preview JSON")
+}
+
+/// The token of a new preview link.
+async fn preview_token(app: &TestApp, token: &str) -> String {
+    preview_link(app, token).await["token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
 }
 
 async fn rows(app: &TestApp, table: &str) -> i64 {
@@ -111,10 +120,7 @@ async fn a_preview_link_shows_the_draft_and_the_published_notice_stays(backend: 
 async fn a_preview_token_opens_nothing_but_its_sites_draft(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = owner_with_draft(&app).await;
-    let preview = preview_link(&app, &token).await["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let preview = preview_token(&app, &token).await;
 
     // Another site's notice, a forged token, and an admin session: all 401.
     for query in [
@@ -143,4 +149,67 @@ async fn a_preview_token_opens_nothing_but_its_sites_draft(backend: Backend) {
                 .contains("This preview link is not valid")
         );
     }
+}
+
+/// The dashboard's live preview switches regime, language and colour scheme: the page carries them to the
+/// loader, the notice answers under the regime asked for, and only this origin may frame it.
+/// A visitor's own request cannot choose its regime.
+async fn a_preview_shows_the_draft_under_the_regime_language_and_scheme_asked_for(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = owner_with_draft(&app).await;
+    let preview = preview_token(&app, &token).await;
+
+    let mut regimes = Vec::new();
+    for regime in ["opt_in", "opt_out", "notice"] {
+        let res = app
+            .get(&format!(
+                "/v1/sites/shop/notice?lang=de&preview={preview}&regime={regime}"
+            ))
+            .await;
+        assert_eq!(res.status(), 200, "{regime}");
+        let shown: Value = res.json().await.expect("notice");
+        assert_eq!(shown["notice"]["language"], "de", "{regime}");
+        regimes.push(shown["regime"].as_str().expect("regime").to_owned());
+    }
+    assert_eq!(regimes, ["opt_in", "opt_out", "notice"]);
+
+    let res = app
+        .get(&format!("/v1/sites/shop/notice?preview={preview}&regime=anarchy"))
+        .await;
+    assert_eq!(error_code(res, 422).await, "invalid_input");
+    let res = app.get("/v1/sites/shop/notice?regime=opt_out").await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.expect("error");
+    assert_eq!(body["error"]["details"]["field"], "regime", "{body}");
+
+    let res = app
+        .get(&format!(
+            "/preview/shop?token={preview}&lang=pt-BR&regime=opt_out&scheme=dark"
+        ))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-frame-options"], "SAMEORIGIN");
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+    let page = res.text().await.expect("page");
+    assert!(
+        page.contains(&format!(
+            "data-preview=\"{preview}\" data-lang=\"pt-BR\" data-preview-regime=\"opt_out\" data-color-scheme=\"dark\""
+        )),
+        "{page}"
+    );
+    // What is not a tag or a regime never reaches the page.
+    let res = app
+        .get(&format!(
+            "/preview/shop?token={preview}&lang=%22%3E%3Cscript%3E&regime=%22x&scheme=%22x"
+        ))
+        .await;
+    let page = res.text().await.expect("page");
+    assert!(
+        !page.contains("data-lang") && !page.contains("data-preview-regime") && !page.contains("data-color-scheme"),
+        "{page}"
+    );
 }
