@@ -418,7 +418,7 @@ impl Ledger for SqlLedger {
     }
 
     async fn append_checkpoint(&self, c: &Checkpoint) -> anyhow::Result<()> {
-        chains::append_checkpoint(&self.pool, c).await
+        chains::append_checkpoint(&self.pool, self.backend, c).await
     }
 
     async fn checkpoints(&self, site: &SiteId) -> anyhow::Result<Vec<PublicCheckpoint>> {
