@@ -142,14 +142,15 @@ test("the preview switches language, regime, colour scheme and a phone's width",
   await page.context().close();
 });
 
-test("a save the server refuses keeps what was typed and says why; two tabs cannot publish over each other", async ({ browser }) => {
+test("a refused save keeps what was typed and says why, a lost connection is retried, and two tabs never overwrite each other", async ({ browser }) => {
+  test.setTimeout(90_000);
   const page = await editorFor(browser, "bakery", ["https://bakery.example"]);
   // A purpose key is lower case letters, digits and _: the server refuses the shape, the
   // field keeps the text and shows the reason, and the next edit saves.
   const key = page.locator("#nf-purposes-2--key");
   await key.fill("Site Analytics");
   await expect(t(page, "save-state")).toHaveAttribute("data-state", "refused");
-  await expect(t(page, "save-state")).toContainText("What you typed is kept");
+  await expect(t(page, "save-state")).toContainText("Fix it");
   await expect(key).toHaveValue("Site Analytics");
   await expect(key).toHaveAttribute("aria-invalid", "true");
   await expect(page.locator('[data-field="purposes[2].key"]').first()).toBeVisible();
@@ -158,15 +159,56 @@ test("a save the server refuses keeps what was typed and says why; two tabs cann
   await saved(page);
   await expect(key).not.toHaveAttribute("aria-invalid", "true");
 
-  // A second tab changes the draft; the first tab's publication is refused, not lost.
+  // A lifetime that is not a whole number is never saved as the default.
+  const lifetime = page.locator("#nf-purposes-2--lifetime-days");
+  await lifetime.fill("1.5");
+  await expect(t(page, "not-a-number")).toBeVisible();
+  await expect(t(page, "save-state")).toHaveAttribute("data-state", "refused");
+  await lifetime.fill("180");
+  await saved(page);
+
+  // An emptied text is a missing translation, said beside it.
+  await page.locator("#nf-texts-en-title").fill("");
+  await saved(page);
+  await expect(page.locator('#nf-texts-en-title-findings [data-code="missing_translation"]')).toBeVisible();
+  await page.locator("#nf-texts-en-title").fill("Bakery cookies");
+  await saved(page);
+
+  // No answer: what was typed stays, and it is sent again once Assent answers.
+  await page.route("**/v1/admin/sites/bakery/draft", (route) =>
+    route.request().method() === "PUT" ? route.abort("connectionrefused") : route.continue(),
+  );
+  await page.locator("#nf-texts-en-title").fill("Typed while offline");
+  await expect(t(page, "save-state")).toContainText("Trying again every 5 seconds");
+  await page.unroute("**/v1/admin/sites/bakery/draft");
+  await expect(t(page, "save-state")).toHaveAttribute("data-state", "saved", { timeout: 15_000 });
+
+  // A second tab saves over what it read only: tab A's edit stays, and tab B is told.
   const other = await page.context().newPage();
   await other.goto(`${d.url}#/sites/bakery/notice`);
+  await expect(other.locator("#nf-texts-en-title")).toHaveValue("Typed while offline");
+  await page.locator("#nf-texts-en-title").fill("From tab A");
+  await saved(page);
+  await other.locator("#nf-policy-version").fill("2027-01");
+  await expect(t(other, "save-state")).toHaveAttribute("data-state", "refused");
+  await expect(t(other, "save-state")).toContainText("changed in another tab");
+  await t(other, "reload-changed-draft").click();
+  await expect(other.locator("#nf-texts-en-title")).toHaveValue("From tab A");
+
+  // Tab B saves again; tab A's publication of what it last saw is refused, not lost.
   await other.locator("#nf-texts-en-title").fill("Changed in the other tab");
   await saved(other);
   await t(page, "publish").click();
   await expect(t(page, "failure")).toHaveAttribute("data-code", "conflict");
   await t(page, "reload-draft").click();
   await expect(page.locator("#nf-texts-en-title")).toHaveValue("Changed in the other tab");
+
+  // Removing a purpose asks first, and focus stays in the list.
+  page.once("dialog", (dialog) => dialog.accept());
+  await t(page, "purpose-6").locator('[data-test="remove-purpose"]').click();
+  await expect(page.locator("#nf-purposes-5--heading")).toBeFocused();
+  await expect(page.locator('[data-test="purpose-6"]')).toHaveCount(0);
+  await saved(page);
   await t(page, "publish").click();
   await expect(t(page, "status")).toContainText("Version 2 is published");
   await page.context().close();

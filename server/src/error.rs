@@ -65,6 +65,10 @@ pub enum ApiError {
     OriginNotAllowed(String),
     #[error("{0}")]
     Conflict(std::borrow::Cow<'static, str>),
+    /// A write conditioned on what the caller read (`If-Match`) found it changed since: nothing
+    /// was written (RFC 9110 §13.1.1).
+    #[error("{0}")]
+    PreconditionFailed(&'static str),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     TooManyRequests { retry_after_secs: u64 },
     /// The notice lint refused a publication: one finding per problem.
@@ -106,6 +110,7 @@ impl ApiError {
                 StatusCode::FORBIDDEN
             }
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Gone { .. } => StatusCode::GONE,
             Self::NotReady(_) | Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -128,6 +133,7 @@ impl ApiError {
             Self::CredentialRefused { .. } => "credential_refused",
             Self::OriginNotAllowed(_) => "origin_not_allowed",
             Self::Conflict(_) => "conflict",
+            Self::PreconditionFailed(_) => "precondition_failed",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Lint(_) => "notice_lint_failed",
             Self::Gone { code, .. } => code,

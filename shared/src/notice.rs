@@ -237,6 +237,20 @@ fn check_link(field: &str, url: &str) -> Result<(), Invalid> {
 /// Checks that every key of a per-language map is a language tag: 1–35 letters, digits and
 /// `-`, starting with a letter (the shape of RFC 5646 tags: `de`, `pt-BR`, `zh-Hant-TW`). A
 /// key holding `.` or `[` would also make the paths of lint findings ambiguous.
+/// A cookie or storage key name as the banner matches it for deletion: an RFC 6265 §4.1.1
+/// token (no separators, spaces or controls), optionally ending in `*` for a prefix.
+fn check_cookie_name(field: &str, name: &str) -> Result<(), Invalid> {
+    let stem = name.strip_suffix('*').unwrap_or(name);
+    let token = |c: char| c.is_ascii_graphic() && !"()<>@,;:\\\"/[]?={}".contains(c);
+    if stem.is_empty() || name.len() > 200 || !stem.chars().all(token) {
+        return Err(Invalid::new(
+            field,
+            "a cookie or storage key name: letters, digits and - _ . ! # $ % & ' * + ^ ` | ~ (a trailing * matches a prefix)",
+        ));
+    }
+    Ok(())
+}
+
 fn check_language_keys<'a>(field: &str, keys: impl IntoIterator<Item = &'a String>) -> Result<(), Invalid> {
     let is_tag = |key: &str| {
         key.len() <= 35
@@ -281,7 +295,10 @@ impl Notice {
             let safe =
                 value.len() <= 120 && !value.contains([';', '{', '}', '<', '>', '\\']) && !value.contains("url(");
             if !safe {
-                return Err(Invalid::new("theme", format!("{key}: not an allowed CSS value")));
+                return Err(Invalid::new(
+                    format!("theme.{key}"),
+                    "not an allowed CSS value: one value, without ; { } < > \\ or url(",
+                ));
             }
         }
         for (lang, overrides) in &self.ui_texts {
@@ -311,9 +328,25 @@ impl Notice {
                 return Err(Invalid::new(field, "missing texts in the default language"));
             }
             check_language_keys(&format!("{field}.texts"), p.texts.keys())?;
+            if p.lifetime_days == Some(0) {
+                return Err(Invalid::new(
+                    format!("{field}.lifetime_days"),
+                    "must be 1 or more days (empty: the default, 365)",
+                ));
+            }
             for (j, vendor) in p.vendors.iter().enumerate() {
+                let at = format!("{field}.vendors[{j}]");
+                if vendor.name.trim().is_empty() {
+                    return Err(Invalid::new(
+                        format!("{at}.name"),
+                        "a vendor needs its name: visitors are told who",
+                    ));
+                }
                 if let Some(url) = &vendor.privacy_url {
-                    check_link(&format!("{field}.vendors[{j}].privacy_url"), url)?;
+                    check_link(&format!("{at}.privacy_url"), url)?;
+                }
+                for (k, cookie) in vendor.cookies.iter().enumerate() {
+                    check_cookie_name(&format!("{at}.cookies[{k}].name"), &cookie.name)?;
                 }
             }
             if p.legal_basis.is_necessary() && !p.consent_mode.is_empty() {
@@ -562,7 +595,7 @@ mod tests {
         assert_eq!(n.validate(), Ok(()));
         n.theme
             .insert("accent".into(), "red; background: url(https://x)".into());
-        assert_eq!(n.validate().expect_err("unsafe").field, "theme");
+        assert_eq!(n.validate().expect_err("unsafe").field, "theme.accent");
         n.theme.clear();
         n.theme.insert("shadow".into(), "none".into());
         assert!(n.validate().expect_err("unknown").reason.contains("unknown key"));
@@ -602,6 +635,42 @@ mod tests {
             let err = n.validate().expect_err(bad);
             assert_eq!(err.field, "purposes[1].vendors[1].privacy_url", "{bad}");
         }
+    }
+
+    /// What the banner would show empty or could not delete is refused where it is typed.
+    #[test]
+    fn vendors_need_a_name_cookies_a_token_name_and_a_lifetime_is_a_day_or_more() {
+        let cookie = |name: &str| Cookie {
+            name: name.into(),
+            provider: "X".into(),
+            duration: "1 day".into(),
+            storage: StorageKind::Cookie,
+            domain: None,
+            path: None,
+        };
+        let vendor = |name: &str, cookies: Vec<Cookie>| Vendor {
+            name: name.into(),
+            privacy_url: None,
+            cookies,
+        };
+        let mut n = notice();
+        n.purposes[1].vendors = vec![vendor(
+            "Analytics Inc.",
+            vec![cookie("_ga"), cookie("_ga_*"), cookie("a.b-c")],
+        )];
+        assert_eq!(n.validate(), Ok(()));
+        n.purposes[1].vendors = vec![vendor(" ", vec![])];
+        assert_eq!(n.validate().expect_err("nameless").field, "purposes[1].vendors[0].name");
+        for bad in ["", "*", "a;b=c", "a b", "x\u{7f}", "é"] {
+            n.purposes[1].vendors = vec![vendor("V", vec![cookie("ok"), cookie(bad)])];
+            let err = n.validate().expect_err(bad);
+            assert_eq!(err.field, "purposes[1].vendors[0].cookies[1].name", "{bad:?}");
+        }
+        n.purposes[1].vendors.clear();
+        n.purposes[1].lifetime_days = Some(0);
+        assert_eq!(n.validate().expect_err("zero").field, "purposes[1].lifetime_days");
+        n.purposes[1].lifetime_days = Some(1);
+        assert_eq!(n.validate(), Ok(()));
     }
 
     #[test]

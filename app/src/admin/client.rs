@@ -108,9 +108,25 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
 
 /// A write (`POST`, `PATCH`, `PUT`) with a JSON body, its answer decoded as `T`.
 pub async fn send<T: DeserializeOwned, B: Serialize>(method: &str, path: &str, body: &B) -> Result<T, Failure> {
+    send_if(method, path, body, None).await
+}
+
+/// [`send`], conditioned on the resource still being `revision` (`If-Match`): 412
+/// `precondition_failed` when it changed since.
+pub async fn send_if<T: DeserializeOwned, B: Serialize>(
+    method: &str,
+    path: &str,
+    body: &B,
+    revision: Option<&str>,
+) -> Result<T, Failure> {
     let csrf = csrf_token().unwrap_or_default();
     let body = crate::json::to_string(body);
-    api::call(method, path, Some(body), &[("x-csrf-token", &csrf)])
+    let tag = revision.map(|r| format!("\"{r}\""));
+    let mut headers = vec![("x-csrf-token", csrf.as_str())];
+    if let Some(tag) = &tag {
+        headers.push(("if-match", tag.as_str()));
+    }
+    api::call(method, path, Some(body), &headers)
         .await
         .map_err(Failure::from_api)
 }

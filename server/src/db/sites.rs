@@ -258,25 +258,45 @@ impl Db {
         .transpose()
     }
 
-    /// Saves the draft (replacing the previous one); returns its `updated_at` and new
+    /// Saves the draft (replacing the previous one, or with `expected` only the draft of that
+    /// revision: `None` when it changed, was published or never existed); returns its
+    /// `updated_at` and new
     /// revision. Drafts are work in progress: not audited.
-    pub async fn save_draft(&self, site: &SiteId, notice: &Notice, by: &str) -> anyhow::Result<(String, String)> {
+    pub async fn save_draft(
+        &self,
+        site: &SiteId,
+        notice: &Notice,
+        by: &str,
+        expected: Option<&str>,
+    ) -> anyhow::Result<Option<(String, String)>> {
         let now = clock::now_rfc3339();
         let revision = uuid::Uuid::new_v4().simple().to_string();
-        sqlx::query(
-            "INSERT INTO notice_drafts (site_id, body, updated_at, updated_by, revision) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (site_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, \
-             updated_by = excluded.updated_by, revision = excluded.revision",
-        )
-        .bind(site.as_str())
-        .bind(serde_json::to_string(notice)?)
-        .bind(now.as_str())
-        .bind(by)
-        .bind(revision.as_str())
-        .execute(&self.pool)
-        .await
-        .context("saving the draft")?;
-        Ok((now, revision))
+        let body = serde_json::to_string(notice)?;
+        // With `expected`, only that revision of the draft is replaced (one statement: two
+        // saves racing cannot both pass the check).
+        let query = match expected {
+            None => sqlx::query(
+                "INSERT INTO notice_drafts (site_id, body, updated_at, updated_by, revision) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (site_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, \
+                 updated_by = excluded.updated_by, revision = excluded.revision",
+            ),
+            Some(_) => sqlx::query(
+                "UPDATE notice_drafts SET body = $2, updated_at = $3, updated_by = $4, revision = $5 \
+                 WHERE site_id = $1 AND revision = $6",
+            ),
+        };
+        let query = query
+            .bind(site.as_str())
+            .bind(body)
+            .bind(now.as_str())
+            .bind(by)
+            .bind(revision.as_str());
+        let query = match expected {
+            Some(seen) => query.bind(seen),
+            None => query,
+        };
+        let done = query.execute(&self.pool).await.context("saving the draft")?;
+        Ok((done.rows_affected() == 1).then_some((now, revision)))
     }
 
     /// Publishes `notice` as the site's next version: the draft is removed, the starter flag

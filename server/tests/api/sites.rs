@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 on_both_backends!(
     a_registered_site_serves_its_banner_to_its_origin_at_once,
     a_draft_is_saved_with_its_findings_and_published_only_when_clean,
+    a_draft_saved_over_a_revision_that_changed_is_refused_and_nothing_is_written,
     bad_site_input_names_the_field_and_writes_nothing,
     the_loader_of_one_site_carries_only_that_site,
 );
@@ -179,6 +180,65 @@ fn demo_notice() -> Value {
     serde_json::from_str(include_str!("../../demo/notice.json")).expect("notice")
 }
 
+/// `PUT …/draft` with `If-Match` replaces only the revision named: a second tab saving over
+/// the first one's edit, or a stale tab saving after a publication, is refused and the draft
+/// on the server stays as it was.
+async fn a_draft_saved_over_a_revision_that_changed_is_refused_and_nothing_is_written(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = admin(&app).await;
+    create_site(&app, &token, "shop", &["https://shop.example"]).await;
+    let put = |if_match: Option<String>, title: &str| {
+        let mut draft = demo_notice();
+        draft["texts"]["en"]["title"] = json!(title);
+        let mut req = app
+            .client
+            .put(format!("{}/v1/admin/sites/shop/draft", app.api))
+            .bearer_auth(&token)
+            .json(&draft);
+        if let Some(tag) = if_match {
+            req = req.header("if-match", tag);
+        }
+        req.send()
+    };
+    let stored_title = || async {
+        let res = send(&app, Method::GET, "/v1/admin/sites/shop/draft", Some(&token), None).await;
+        let draft: Value = res.json().await.expect("draft");
+        draft["notice"]["texts"]["en"]["title"].clone()
+    };
+    // No draft yet: a conditional save has nothing to match.
+    let res = put(Some("\"0\"".into()), "never").await.expect("request");
+    assert_eq!(error_code(res, 412).await, "precondition_failed");
+
+    let first: Value = put(None, "first").await.expect("request").json().await.expect("draft");
+    let seen = first["revision"].as_str().expect("revision").to_owned();
+    // Tab A saves over what it read (quoted entity tag): fine, and the revision moves.
+    let res = put(Some(format!("\"{seen}\"")), "tab A").await.expect("request");
+    assert_eq!(res.status(), 200);
+    let after_a: Value = res.json().await.expect("draft");
+    assert_ne!(after_a["revision"], first["revision"]);
+    // Tab B still holds the first revision (bare, as some clients send it): refused, and tab
+    // A's edit stays.
+    let res = put(Some(seen.clone()), "tab B").await.expect("request");
+    assert_eq!(error_code(res, 412).await, "precondition_failed");
+    assert_eq!(stored_title().await, "tab A");
+
+    // After a publication the draft is gone: a stale tab cannot bring it back.
+    let current = after_a["revision"].as_str().expect("revision").to_owned();
+    let res = send(
+        &app,
+        Method::POST,
+        "/v1/admin/sites/shop/draft/publish",
+        Some(&token),
+        Some(&json!({ "draft_revision": current })),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let res = put(Some(format!("\"{current}\"")), "stale").await.expect("request");
+    assert_eq!(error_code(res, 412).await, "precondition_failed");
+    let res = send(&app, Method::GET, "/v1/admin/sites/shop/draft", Some(&token), None).await;
+    assert_eq!(error_code(res, 404).await, "draft_not_found");
+}
+
 async fn a_draft_is_saved_with_its_findings_and_published_only_when_clean(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = admin(&app).await;
@@ -223,7 +283,7 @@ async fn a_draft_is_saved_with_its_findings_and_published_only_when_clean(backen
 
     // A draft with problems is saved, with its findings.
     let mut draft = demo_notice();
-    draft["theme"] = json!({ "fg": "#999999", "bg": "#ffffff" });
+    draft["theme"] = json!({ "fg": "#999999" });
     draft["purposes"][2]["lifetime_days"] = json!(800);
     let res = send(
         &app,

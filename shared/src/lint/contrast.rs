@@ -16,6 +16,18 @@ const LIGHT_DEFAULTS: &[(&str, &str)] = &[
     ("focus", "#b3261e"),
 ];
 
+/// The banner's dark-theme colours, from its `:host([data-color-scheme="dark"])` rule (a test
+/// checks they still match): what a visitor whose system prefers dark sees for every key the
+/// notice leaves unset — so a custom `accent` meets the dark default `accent_fg` there.
+const DARK_DEFAULTS: &[(&str, &str)] = &[
+    ("bg", "#1c1f24"),
+    ("fg", "#eef0f3"),
+    ("muted", "#b8beca"),
+    ("accent", "#8fb0ff"),
+    ("accent_fg", "#0d1424"),
+    ("focus", "#ffb4ab"),
+];
+
 /// Text needs 4.5:1 (WCAG SC 1.4.3, level AA). The focus outline is held to the same ratio,
 /// as the issue asks, though WCAG SC 1.4.11 would accept 3:1 for a non-text indicator: the
 /// stricter rule keeps the focus visible for low-vision visitors at no cost to anyone.
@@ -96,45 +108,51 @@ impl Colour<'_> {
 }
 
 /// `unparsable_colour` (warning) for each theme colour that cannot be read, and
-/// `low_contrast` (error) for each pair below its minimum, at the foreground's theme key.
+/// `low_contrast` (error) for each pair below its minimum, at the foreground's theme key, in
+/// the light scheme and then the dark one (each filling unset keys with its own defaults).
 /// Pairs the notice leaves wholly to the defaults are the banner's concern, not the site's.
 pub(super) fn check(theme: &BTreeMap<String, String>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut colours = BTreeMap::new();
-    for (key, default) in LIGHT_DEFAULTS {
-        let (value, set) = theme.get(*key).map_or((*default, false), |v| (v.as_str(), true));
-        let rgb = parse(value);
-        if rgb.is_none() {
-            findings.push(Finding::new(
-                "unparsable_colour",
-                Severity::Warning,
-                format!("theme.{key}"),
-                format!("{value:?} is not a colour the contrast check can read; use #rgb, #rrggbb or rgb(r, g, b)."),
-            ));
+    for (scheme, defaults) in [("", LIGHT_DEFAULTS), ("In dark mode, ", DARK_DEFAULTS)] {
+        let mut colours = BTreeMap::new();
+        for (key, default) in defaults {
+            let (value, set) = theme.get(*key).map_or((*default, false), |v| (v.as_str(), true));
+            let rgb = parse(value);
+            if rgb.is_none() && scheme.is_empty() {
+                findings.push(Finding::new(
+                    "unparsable_colour",
+                    Severity::Warning,
+                    format!("theme.{key}"),
+                    format!(
+                        "{value:?} is not a colour the contrast check can read; use #rgb, #rrggbb or rgb(r, g, b)."
+                    ),
+                ));
+            }
+            colours.insert(*key, Colour { value, rgb, set });
         }
-        colours.insert(*key, Colour { value, rgb, set });
-    }
-    for (fg, bg, minimum) in PAIRS {
-        let (Some(front), Some(back)) = (colours.get(fg), colours.get(bg)) else {
-            continue;
-        };
-        let (Some(front_rgb), Some(back_rgb)) = (front.rgb, back.rgb) else {
-            continue;
-        };
-        let contrast = ratio(front_rgb, back_rgb);
-        if (front.set || back.set) && contrast < *minimum {
-            findings.push(Finding::new(
-                "low_contrast",
-                Severity::Error,
-                format!("theme.{fg}"),
-                format!(
-                    "{} on {} has a contrast of {:.2}:1, below the {minimum}:1 needed; darken or lighten one of them.",
-                    front.describe(fg),
-                    back.describe(bg),
-                    // Rounded down, so a ratio just short of the minimum never reads as reaching it.
-                    (contrast * 100.0).floor() / 100.0,
-                ),
-            ));
+        for (fg, bg, minimum) in PAIRS {
+            let (Some(front), Some(back)) = (colours.get(fg), colours.get(bg)) else {
+                continue;
+            };
+            let (Some(front_rgb), Some(back_rgb)) = (front.rgb, back.rgb) else {
+                continue;
+            };
+            let contrast = ratio(front_rgb, back_rgb);
+            if (front.set || back.set) && contrast < *minimum {
+                findings.push(Finding::new(
+                    "low_contrast",
+                    Severity::Error,
+                    format!("theme.{fg}"),
+                    format!(
+                        "{scheme}{} on {} has a contrast of {:.2}:1, below the {minimum}:1 needed; darken or lighten one of them{}.",
+                        front.describe(fg),
+                        back.describe(bg),
+                        // Rounded down, so a ratio just short of the minimum never reads as reaching it.
+                        (contrast * 100.0).floor() / 100.0,
+                        if front.set && back.set { "" } else { ", or set both (the theme applies in both schemes)" },
+                    ),
+                ));
+            }
         }
     }
     findings
@@ -194,6 +212,38 @@ mod tests {
             let declaration = format!("--assent-{}: {value};", key.replace('_', "-"));
             assert!(light.contains(&declaration), "banner.css has no {declaration}");
         }
+    }
+
+    #[test]
+    fn the_dark_defaults_are_the_dark_theme_of_the_banner_stylesheet() {
+        let css = include_str!("../../../style/banner.css");
+        let dark = css
+            .split(":host([data-color-scheme=\"dark\"]) {")
+            .nth(1)
+            .and_then(|rest| rest.split('}').next())
+            .expect("a dark :host rule");
+        for (key, value) in DARK_DEFAULTS {
+            let declaration = format!("--assent-{}: {value};", key.replace('_', "-"));
+            assert!(dark.contains(&declaration), "banner.css has no dark {declaration}");
+        }
+    }
+
+    /// A custom accent legible under white text can be illegible under the dark scheme's
+    /// default button text: found, and said to be the dark scheme's.
+    #[test]
+    fn a_custom_colour_is_checked_against_the_dark_defaults_too() {
+        let theme = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        };
+        let found = check(&theme(&[("accent", "#8a3b12")]));
+        let fields: Vec<(&str, bool)> = found
+            .iter()
+            .map(|f| (f.field.as_str(), f.message.starts_with("In dark mode")))
+            .collect();
+        assert_eq!(fields, [("theme.accent_fg", true), ("theme.accent", true)], "{found:?}");
+        // Both sides set and legible: nothing in either scheme for that pair.
+        let found = check(&theme(&[("accent", "#8a3b12"), ("accent_fg", "#ffffff")]));
+        assert!(found.iter().all(|f| f.field != "theme.accent_fg"), "{found:?}");
     }
 
     #[test]

@@ -156,13 +156,15 @@ fn legitimate_interest_storage(notice: &Notice) -> Vec<Finding> {
 /// transparency (WP260 rev.01, endorsed by the EDPB) §13: the languages of the audience addressed.
 fn missing_translation(notice: &Notice, languages: &BTreeSet<&str>) -> Vec<Finding> {
     let primary = |tag: &str| tag.split(['-', '_']).next().unwrap_or(tag).to_ascii_lowercase();
+    let blank = |text: &str| text.trim().is_empty();
     let mut findings = Vec::new();
-    let mut missing = |field: String, what: &str, lang: &str| {
+    let mut missing = |field: String, what: &str, lang: &str, empty: bool| {
+        let problem = if empty { "an empty text" } else { "no text" };
         findings.push(Finding::new(
             "missing_translation",
             Severity::Error,
             field,
-            format!("{what} has no text in \"{lang}\", one of the site's languages: add it."),
+            format!("{what} has {problem} in \"{lang}\", one of the site's languages: write it."),
         ));
     };
     for lang in languages {
@@ -170,20 +172,49 @@ fn missing_translation(notice: &Notice, languages: &BTreeSet<&str>) -> Vec<Findi
         let tag = if primary(served) == primary(lang) {
             served
         } else {
-            missing(format!("texts.{lang}"), "The notice", lang);
+            missing(format!("texts.{lang}"), "The notice", lang, false);
             lang
         };
+        if let Some(text) = notice.texts.get(tag).filter(|t| blank(&t.title) || blank(&t.body)) {
+            let field = if blank(&text.title) { "title" } else { "body" };
+            missing(format!("texts.{tag}.{field}"), "The notice", tag, true);
+        }
         for (i, p) in notice.purposes.iter().enumerate() {
-            if !p.texts.contains_key(tag) {
-                missing(
+            match p.texts.get(tag) {
+                None => missing(
                     format!("purposes[{i}].texts.{tag}"),
                     &format!("Purpose \"{}\"", p.key),
                     tag,
-                );
+                    false,
+                ),
+                Some(text) if blank(&text.title) || blank(&text.description) => {
+                    let field = if blank(&text.title) { "title" } else { "description" };
+                    missing(
+                        format!("purposes[{i}].texts.{tag}.{field}"),
+                        &format!("Purpose \"{}\"", p.key),
+                        tag,
+                        true,
+                    );
+                }
+                Some(_) => {}
             }
         }
-        if notice.material_change && !notice.change_summary.is_empty() && !notice.change_summary.contains_key(tag) {
-            missing(format!("change_summary.{tag}"), "The summary of what changed", tag);
+        if notice.material_change && !notice.change_summary.is_empty() {
+            match notice.change_summary.get(tag) {
+                None => missing(
+                    format!("change_summary.{tag}"),
+                    "The summary of what changed",
+                    tag,
+                    false,
+                ),
+                Some(text) if blank(text) => missing(
+                    format!("change_summary.{tag}"),
+                    "The summary of what changed",
+                    tag,
+                    true,
+                ),
+                Some(_) => {}
+            }
         }
     }
     findings

@@ -161,8 +161,10 @@ fn legitimate_interests_off_the_device_are_fine() {
 
 #[test]
 fn low_contrast_is_found_at_the_foreground_of_each_failing_pair() {
+    // Each failing pair once per scheme it fails in: light first, then dark (where the keys
+    // the notice leaves unset take the dark defaults).
     let cases: [(Theme, &[&str]); 6] = [
-        (&[("fg", "#777")], &["theme.fg"]),
+        (&[("fg", "#777")], &["theme.fg", "theme.fg"]),
         (
             &[("bg", "rgb(0, 0, 0)")],
             &["theme.fg", "theme.accent", "theme.muted", "theme.focus"],
@@ -170,7 +172,10 @@ fn low_contrast_is_found_at_the_foreground_of_each_failing_pair() {
         (&[("accent", "#ffcc00")], &["theme.accent_fg", "theme.accent"]),
         (&[("muted", "#999999")], &["theme.muted"]),
         (&[("focus", "#ddd")], &["theme.focus"]),
-        (&[("accent", "#1f4fd1"), ("accent_fg", "#3366ff")], &["theme.accent_fg"]),
+        (
+            &[("accent", "#1f4fd1"), ("accent_fg", "#3366ff")],
+            &["theme.accent_fg", "theme.accent_fg", "theme.accent"],
+        ),
     ];
     for (theme, fields) in cases {
         let want: Vec<_> = fields.iter().map(|f| ((*f).to_owned(), Severity::Error)).collect();
@@ -180,8 +185,17 @@ fn low_contrast_is_found_at_the_foreground_of_each_failing_pair() {
 
 #[test]
 fn enough_contrast_passes() {
-    let cases: [Theme; 4] = [
-        &[("fg", "#767676")],
+    // A whole palette passes in both schemes; one colour alone rarely can (no grey reaches
+    // 4.5:1 on both the light and the dark background).
+    let cases: [Theme; 3] = [
+        &[
+            ("bg", "#fff"),
+            ("fg", "#767676"),
+            ("muted", "#595959"),
+            ("accent", "#1f4fd1"),
+            ("accent_fg", "#fff"),
+            ("focus", "#767676"),
+        ],
         &[
             ("bg", "#000"),
             ("fg", "#fff"),
@@ -190,7 +204,6 @@ fn enough_contrast_passes() {
             ("accent_fg", "#0d1424"),
             ("focus", "#ffb4ab"),
         ],
-        &[("focus", "#767676")],
         &[("radius", "4px"), ("border", "#eee")],
     ];
     for theme in cases {
@@ -222,6 +235,54 @@ fn every_site_language_needs_notice_and_purpose_texts() {
         "purposes[2].texts.fr",
     ];
     assert_eq!(got, want.map(|f| (f.to_owned(), Severity::Error)));
+}
+
+/// A language the notice has but whose text was left empty is as missing as one it lacks:
+/// its visitors would get a banner with buttons and nothing to read.
+#[test]
+fn an_empty_text_counts_as_a_missing_translation() {
+    let languages = ["en", "de"].map(String::from);
+    type Edit = fn(&mut Notice);
+    let cases: [(&str, Edit, &str); 5] = [
+        (
+            "notice title",
+            |n| n.texts.get_mut("de").expect("de").title = " ".into(),
+            "texts.de.title",
+        ),
+        (
+            "notice body",
+            |n| n.texts.get_mut("de").expect("de").body.clear(),
+            "texts.de.body",
+        ),
+        (
+            "purpose title",
+            |n| n.purposes[1].texts.get_mut("de").expect("de").title.clear(),
+            "purposes[1].texts.de.title",
+        ),
+        (
+            "purpose description",
+            |n| n.purposes[2].texts.get_mut("en").expect("en").description = "\n".into(),
+            "purposes[2].texts.en.description",
+        ),
+        (
+            "change summary",
+            |n| {
+                n.material_change = true;
+                n.change_summary = BTreeMap::from([("en".into(), "New".into()), ("de".into(), "  ".into())]);
+            },
+            "change_summary.de",
+        ),
+    ];
+    for (what, edit, field) in cases {
+        let mut n = notice();
+        assert_eq!(found(&lint(&n, &languages), "missing_translation"), vec![], "{what}");
+        edit(&mut n);
+        assert_eq!(
+            found(&lint(&n, &languages), "missing_translation"),
+            error(field),
+            "{what}"
+        );
+    }
 }
 
 #[test]

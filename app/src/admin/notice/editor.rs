@@ -16,6 +16,9 @@ use std::time::Duration;
 /// How long after the last edit the draft is saved, in milliseconds.
 pub const AUTOSAVE_DELAY_MS: u64 = 700;
 
+/// How long after a save that got no answer (or 503) it is tried again, in milliseconds.
+pub const RETRY_MS: u64 = 5_000;
+
 /// `GET`/`PUT /v1/admin/sites/{site}/draft` as the editor reads it: the notice as a document
 /// (see [`doc`]), the rest as the API gives it.
 #[derive(Debug, Clone, Deserialize)]
@@ -153,9 +156,11 @@ impl Editor {
         let at = self.edits.get_untracked();
         let body = self.doc.get_untracked();
         let path = self.draft_path();
+        let revision = self.revision.get_untracked();
         let this = *self;
         spawn_local(async move {
-            let outcome = client::send::<DraftDoc, _>("PUT", &path, &body).await;
+            // Only over the revision this editor read: another tab's save is never overwritten.
+            let outcome = client::send_if::<DraftDoc, _>("PUT", &path, &body, Some(&revision)).await;
             if this.in_flight.try_set(false).is_some() {
                 return;
             }
@@ -186,6 +191,19 @@ impl Editor {
                 if self.dashboard.session_over(&failure) {
                     return;
                 }
+                // No answer (or Assent briefly unavailable): what was typed is kept here and
+                // sent again until it is saved.
+                if failure.status == 0 || failure.status == 503 {
+                    let this = self;
+                    set_timeout(
+                        move || {
+                            if matches!(this.save.try_get_untracked(), Some(Save::Refused(_))) {
+                                this.save_now();
+                            }
+                        },
+                        Duration::from_millis(RETRY_MS),
+                    );
+                }
                 self.refused.set(failure.field.as_ref().map(|(field, reason)| Finding {
                     code: "invalid".into(),
                     severity: Severity::Error,
@@ -202,10 +220,16 @@ impl Editor {
         if self.save.try_get_untracked() == Some(Save::Pending) {
             let body = self.doc.get_untracked();
             let path = self.draft_path();
+            let revision = self.revision.get_untracked();
             spawn_local(async move {
-                let _ = client::send::<DraftDoc, _>("PUT", &path, &body).await;
+                let _ = client::send_if::<DraftDoc, _>("PUT", &path, &body, Some(&revision)).await;
             });
         }
+    }
+
+    /// Whether what is typed here is not (yet) on the server.
+    pub fn unsaved(&self) -> bool {
+        !matches!(self.save.try_get_untracked(), Some(Save::Saved { .. }) | None)
     }
 
     /// The findings (and the refusal) about the field named `name`; with `nested`, also those

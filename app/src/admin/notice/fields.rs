@@ -141,7 +141,9 @@ pub fn TextAt(
     view! { <Labelled id=id label=label hint=hint name=name>{input}</Labelled> }
 }
 
-/// A number input for the whole number at `path`; empty removes the member (the default).
+/// A field for the whole number at `path`; empty removes the member (the default). What is
+/// not a whole number is sent as typed, so the server refuses it beside the field and nothing
+/// is saved until it is fixed (it is never dropped for the default).
 #[component]
 pub fn NumberAt(path: Path, label: String, #[prop(optional, into)] hint: String) -> impl IntoView {
     let editor = expect_context::<Editor>();
@@ -149,16 +151,27 @@ pub fn NumberAt(path: Path, label: String, #[prop(optional, into)] hint: String)
     let start = editor.value(&path).as_u64().map(|n| n.to_string()).unwrap_or_default();
     let (describedby, invalid) = described(editor, &path, !hint.is_empty());
     let name = path.name();
+    let bad = RwSignal::new(false);
     let on_input = move |ev| {
         let typed = event_target_value(&ev);
-        let new = typed.trim().parse::<u64>().ok().map(Value::from);
+        let typed = typed.trim();
+        let number = typed.parse::<u32>().ok();
+        bad.set(!typed.is_empty() && number.is_none());
+        let new = match number {
+            Some(n) => Some(Value::from(n)),
+            None if typed.is_empty() => None,
+            None => Some(Value::String(typed.to_owned())),
+        };
         editor.write(&path, new);
     };
     view! {
         <Labelled id=id.clone() label=label hint=hint name=name>
-            <input id=id.clone() class="ad-input ad-input--short" type="number" min="1" step="1" inputmode="numeric"
+            <input id=id.clone() class="ad-input ad-input--short" type="text" inputmode="numeric"
                 data-test=id.clone() readonly=!editor.editable aria-describedby=describedby aria-invalid=invalid
                 prop:value=start on:input=on_input />
+            {move || bad.get().then(|| view! {
+                <p class="ad-field-error" data-test="not-a-number">"A whole number of days, such as 180."</p>
+            })}
         </Labelled>
     }
 }

@@ -7,18 +7,33 @@ use super::fields::{CheckAt, Empty, Findings, TextAt};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
-/// What each theme key sets in the banner (DESIGN, "Banner"; `THEME_KEYS`).
-const THEME_HINTS: &[(&str, &str)] = &[
-    ("accent", "Buttons that accept, and links (a CSS colour, e.g. #1d4ed8)"),
-    ("accent_fg", "Text on the accent colour"),
-    ("bg", "The banner's background"),
-    ("fg", "The banner's text"),
-    ("muted", "Secondary text"),
-    ("border", "Borders and dividers"),
-    ("focus", "The keyboard focus ring"),
-    ("radius", "Corner radius (a CSS length, e.g. 8px)"),
-    ("font", "Font stack (system fonts only: nothing is downloaded)"),
+/// `(key, label, hint)` for each theme key, in the form's order (what each sets in the banner:
+/// DESIGN, "Banner"; `THEME_KEYS`).
+const THEME_FIELDS: &[(&str, &str, &str)] = &[
+    (
+        "accent",
+        "Accent colour",
+        "Buttons and links (a CSS colour, e.g. #1d4ed8).",
+    ),
+    ("accent_fg", "Text on the accent colour", "The buttons' text."),
+    ("bg", "Background", "The banner's background."),
+    ("fg", "Text colour", "The banner's text."),
+    ("muted", "Secondary text", "Hints and small print."),
+    ("border", "Borders", "Borders and dividers."),
+    ("focus", "Focus ring", "The keyboard focus outline."),
+    ("radius", "Corner radius", "A CSS length, e.g. 8px."),
+    ("font", "Font", "A font stack of system fonts (nothing is downloaded)."),
 ];
+
+/// Whether `value` can be shown as a swatch: a colour's characters only (a hex, `rgb(…)`,
+/// `hsl(…)` or a name), never something that could make the dashboard load anything.
+fn swatchable(value: &str) -> bool {
+    value.len() <= 40
+        && !value.contains("url")
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " #(),.%-".contains(c))
+}
 
 /// The notice's title, text, policy link and languages.
 #[component]
@@ -85,6 +100,12 @@ fn Languages() -> impl IntoView {
         editor.lang.set(tag);
     };
     let remove = move |tag: String| {
+        let asked = format!(
+            "Remove {tag} from the draft with all its texts: the notice's, every purpose's, the banner words and the change summary?"
+        );
+        if !super::purposes::confirm(&asked) {
+            return;
+        }
         editor.restructure(|d| {
             for at in ["texts", "ui_texts", "change_summary"] {
                 doc::remove(d, &Path::root().key(at).key(&tag));
@@ -165,17 +186,19 @@ pub fn Theme() -> impl IntoView {
             <p class="ad-hint">"Empty keeps Assent's default. The lint checks the contrast of text and buttons (WCAG 2.2, 1.4.3 and 1.4.11)."</p>
             <Findings name="theme" />
             <div class="ad-grid2">
-                {THEME_HINTS.iter().map(|(key, hint)| {
+                {THEME_FIELDS.iter().map(|(key, label, hint)| {
                     let path = theme.key(key);
                     let swatch = path.clone();
                     let colour = !matches!(*key, "radius" | "font");
                     view! {
                         <div class="ad-theme-key">
-                            <TextAt path=path label=(*key).to_string() hint=*hint empty=Empty::Remove />
+                            <TextAt path=path label=format!("{label} ({key})") hint=*hint empty=Empty::Remove />
                             {colour.then(|| view! {
                                 <span class="ad-swatch" aria-hidden="true"
                                     style:background=move || {
-                                        editor.doc.with(|d| doc::get(d, &swatch).and_then(Value::as_str).unwrap_or("transparent").to_owned())
+                                        editor.doc.with(|d| {
+                                            doc::get(d, &swatch).and_then(Value::as_str).filter(|v| swatchable(v)).unwrap_or("transparent").to_owned()
+                                        })
                                     }></span>
                             })}
                         </div>
@@ -202,9 +225,13 @@ pub fn Words() -> impl IntoView {
                     let lang = editor.lang.get();
                     let words = Path::root().key("ui_texts").key(&lang);
                     let builtin = assent_shared::ui_texts::resolve(&lang, &Default::default());
+                    let english = assent_shared::ui_texts::resolve("en", &Default::default());
                     assent_shared::ui_texts::keys().map(|key| {
                         let placeholder = builtin.get(key).cloned().unwrap_or_default();
-                        view! { <TextAt path=words.key(key) label=format!("{key} ({lang})") placeholder=placeholder empty=Empty::Remove /> }
+                        // Named by what it says in English (the start of a long text is enough).
+                        let said: String = english.get(key).map(|t| t.chars().take(60).collect()).unwrap_or_default();
+                        let label = format!("“{said}” ({key}, {lang})");
+                        view! { <TextAt path=words.key(key) label=label placeholder=placeholder empty=Empty::Remove /> }
                     }).collect_view()
                 }}
             </details>

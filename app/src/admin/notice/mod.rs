@@ -24,6 +24,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 #[component]
 pub fn NoticePage(id: String) -> impl IntoView {
@@ -71,11 +72,7 @@ fn NoDraft(site: String, on_started: Callback<()>) -> impl IntoView {
         let base = base.clone();
         spawn_local(async move {
             let started = attempt(dashboard, failure, async {
-                let versions = client::get::<Vec<NoticeVersion>>(&format!("{base}/notices")).await?;
-                let notice = match versions.last() {
-                    Some(latest) => client::get::<Value>(&format!("{base}/notices/{}", latest.version)).await?,
-                    None => Value::Null,
-                };
+                let notice = published(&base).await?;
                 client::send::<DraftDoc, _>("PUT", &format!("{base}/draft"), &notice).await
             })
             .await;
@@ -90,7 +87,7 @@ fn NoDraft(site: String, on_started: Callback<()>) -> impl IntoView {
     view! {
         <section class="ad-card" aria-labelledby="ne-nodraft">
             <h2 class="ad-h" id="ne-nodraft">"No draft"</h2>
-            <p>"Visitors see the published version below. Changes are made in a draft, previewed, then published as the next version."</p>
+            <p>"Visitors see the latest published version (listed under Versions). Changes are made in a draft, previewed, then published as the next version."</p>
             <FailureNote failure=failure what="The draft was not started." />
             {owner.then(|| view! {
                 <button type="button" class="ad-btn ad-btn--primary" data-test="start-draft" disabled=move || starting.get() on:click=start>
@@ -102,16 +99,74 @@ fn NoDraft(site: String, on_started: Callback<()>) -> impl IntoView {
     }
 }
 
+/// The latest published version of the site at `base` (its admin API path), as stored.
+async fn published(base: &str) -> Result<Value, Failure> {
+    let versions = client::get::<Vec<NoticeVersion>>(&format!("{base}/notices")).await?;
+    match versions.last() {
+        Some(latest) => client::get::<Value>(&format!("{base}/notices/{}", latest.version)).await,
+        None => Ok(Value::Null),
+    }
+}
+
+/// Discarding the draft's changes: the draft becomes the published version again (saved over
+/// the revision this editor holds, so nobody else's newer edit is discarded unseen).
+#[component]
+fn StartOver(on_reload: Callback<()>) -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let failure = RwSignal::new(None::<Failure>);
+    let busy = RwSignal::new(false);
+    let discard = move |_| {
+        if !purposes::confirm("Discard every change in the draft and start again from the published version?") {
+            return;
+        }
+        busy.set(true);
+        let base = site_path(&editor.site.get_value());
+        let revision = editor.revision.get_untracked();
+        spawn_local(async move {
+            let done = attempt(editor.dashboard, failure, async {
+                let notice = published(&base).await?;
+                client::send_if::<DraftDoc, _>("PUT", &format!("{base}/draft"), &notice, Some(&revision)).await
+            })
+            .await;
+            if busy.try_set(false).is_none() && done.is_some() {
+                editor
+                    .dashboard
+                    .status
+                    .set("The draft is the published version again.".into());
+                on_reload.run(());
+            }
+        });
+    };
+    view! {
+        <section class="ad-card" aria-labelledby="ne-start-over">
+            <h2 class="ad-h" id="ne-start-over">"Start over"</h2>
+            <p class="ad-hint">"Discards every change made in the draft since the last publication."</p>
+            <FailureNote failure=failure what="The draft was not discarded." />
+            <button type="button" class="ad-btn ad-btn--danger" data-test="discard-draft" disabled=move || busy.get() on:click=discard>
+                "Discard the draft's changes"
+            </button>
+        </section>
+    }
+}
+
 #[component]
 fn EditorScreen(site: String, draft: DraftDoc, on_reload: Callback<()>) -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let owner = dashboard.owns(&site);
     let editor = Editor::new(dashboard, site.clone(), draft, owner);
     provide_context(editor);
-    on_cleanup(move || editor.flush());
+    let guard = StoredValue::new_local(leave_guard(editor));
+    on_cleanup(move || {
+        editor.flush();
+        guard.try_with_value(|guard| {
+            if let (Some(window), Some(guard)) = (web_sys::window(), guard) {
+                let _ = window.remove_event_listener_with_callback("beforeunload", guard.as_ref().unchecked_ref());
+            }
+        });
+    });
     let on_published = Callback::new(move |_version: u32| on_reload.run(()));
     view! {
-        <SaveState />
+        <SaveState on_reload=on_reload />
         <Summary />
         <div class="ad-editor">
             <div class="ad-editor-form">
@@ -119,7 +174,10 @@ fn EditorScreen(site: String, draft: DraftDoc, on_reload: Callback<()>) -> impl 
                 <purposes::Purposes />
                 <general::Theme />
                 <general::Words />
-                {owner.then(|| view! { <publish::PublishForm on_published=on_published on_reload=on_reload /> })}
+                {owner.then(|| view! {
+                    <publish::PublishForm on_published=on_published on_reload=on_reload />
+                    <StartOver on_reload=on_reload />
+                })}
             </div>
             <div class="ad-editor-side">
                 <preview::Preview />
@@ -129,10 +187,26 @@ fn EditorScreen(site: String, draft: DraftDoc, on_reload: Callback<()>) -> impl 
     }
 }
 
-/// Where saving stands, always in view.
+/// Asks before the page is left (closed, reloaded, another address) while what is typed is not
+/// saved; the browser words the question. Lives as long as the editor (see its cleanup).
+fn leave_guard(editor: Editor) -> Option<Closure<dyn Fn(web_sys::Event)>> {
+    let window = web_sys::window()?;
+    let guard = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        if editor.unsaved() {
+            event.prevent_default();
+        }
+    });
+    window
+        .add_event_listener_with_callback("beforeunload", guard.as_ref().unchecked_ref())
+        .ok()?;
+    Some(guard)
+}
+
+/// Where saving stands, always in view; after a refusal, what to do about it.
 #[component]
-fn SaveState() -> impl IntoView {
+fn SaveState(on_reload: Callback<()>) -> impl IntoView {
     let editor = expect_context::<Editor>();
+    let changed_elsewhere = move || matches!(editor.save.get(), Save::Refused(f) if f.code == "precondition_failed");
     view! {
         <p class="ad-save" role="status" data-test="save-state" data-state=move || match editor.save.get() {
             Save::Saved { .. } => "saved",
@@ -147,9 +221,25 @@ fn SaveState() -> impl IntoView {
                 }
                 Save::Pending => "Unsaved changes: saved when you pause typing.".into(),
                 Save::Saving => "Saving the draft…".into(),
-                Save::Refused(f) => format!("Not saved: {} What you typed is kept; fix it to save.", f.message),
+                Save::Refused(f) if f.code == "precondition_failed" => {
+                    "Not saved: the draft was changed in another tab or by another person since you opened it. \
+                     Load it as it is now to go on (what you typed here since your last save is not kept)."
+                        .into()
+                }
+                Save::Refused(f) if f.status == 0 || f.status == 503 => {
+                    format!("Not saved yet: {} Trying again every 5 seconds; what you typed is kept here.", f.message)
+                }
+                Save::Refused(f) => {
+                    format!("Not saved: {} Fix it (marked beside the field) and the draft saves again.", f.message)
+                }
             }}
             {move || (!editor.editable).then_some(" You can read this draft; only the site's owners change it.")}
+            {move || changed_elsewhere().then(|| view! {
+                " "
+                <button type="button" class="ad-btn" data-test="reload-changed-draft" on:click=move |_| on_reload.run(())>
+                    "Load the draft as it is now"
+                </button>
+            })}
         </p>
     }
 }

@@ -89,7 +89,7 @@ pub fn Preview() -> impl IntoView {
     view! {
         <section class="ad-card ad-preview" aria-labelledby="ne-preview">
             <h2 class="ad-h" id="ne-preview">"Live preview"</h2>
-            <p class="ad-hint">"The real banner with the draft as last saved. Choices made here are not recorded."</p>
+            <p class="ad-hint">"The real banner with the draft as last saved, shown on Assent's demo page (your site's own pages show it once published). Choices made here are not recorded."</p>
             <div class="ad-preview-controls">
                 <label class="ad-label" for="pv-lang">"Language"</label>
                 <select id="pv-lang" class="ad-input ad-input--short" data-test="preview-language"

@@ -98,7 +98,9 @@ pub fn PublishForm(on_published: Callback<u32>, on_reload: Callback<()>) -> impl
                 <button type="button" class="ad-btn" data-test="reload-draft" on:click=move |_| on_reload.run(())>"Load the draft as it is now"</button>
             })}
             <p class="ad-hint" data-test="publish-state">{move || {
-                if waiting() {
+                if failure.with(Option::is_some) {
+                    "Fix what is said above, then publish again."
+                } else if waiting() {
                     "Saving the draft first…"
                 } else if editor.blocked() {
                     "Fix the errors above to publish (warnings do not stop it)."

@@ -26,6 +26,12 @@ fn purposes() -> Path {
     Path::root().key("purposes")
 }
 
+/// Asks `question` in the browser's own dialog (keyboard and screen-reader ready); `true` for
+/// OK. A browser that cannot ask answers no.
+pub fn confirm(question: &str) -> bool {
+    web_sys::window().is_some_and(|w| w.confirm_with_message(question).unwrap_or(false))
+}
+
 /// Focuses the element with `id` once it is drawn (after a list was drawn again).
 fn focus_later(id: String) {
     request_animation_frame(move || {
@@ -43,10 +49,14 @@ fn focus_later(id: String) {
 pub fn Purposes() -> impl IntoView {
     let editor = expect_context::<Editor>();
     let add = move |_| {
-        let lang = editor.lang.get_untracked();
         let mut index = 0;
         editor.restructure(|d| {
             let n = doc::len(d, &purposes()) + 1;
+            // Texts to fill in every language of the notice (the lint names each one left empty).
+            let texts: serde_json::Map<String, serde_json::Value> = doc::keys(d, &Path::root().key("texts"))
+                .into_iter()
+                .map(|tag| (tag, json!({ "title": "", "description": "" })))
+                .collect();
             index = doc::push(
                 d,
                 &purposes(),
@@ -55,7 +65,7 @@ pub fn Purposes() -> impl IntoView {
                     "legal_basis": "consent",
                     "in_banner": true,
                     "retention": "",
-                    "texts": { lang: { "title": "", "description": "" } },
+                    "texts": texts,
                 }),
             );
         });
@@ -63,7 +73,7 @@ pub fn Purposes() -> impl IntoView {
     };
     view! {
         <section class="ad-card" aria-labelledby="ne-purposes">
-            <h2 class="ad-h" id="ne-purposes">"Purposes"</h2>
+            <h2 class="ad-h" id="ne-purposes" tabindex="-1">"Purposes"</h2>
             <p class="ad-hint">"What you use cookies and personal data for. Visitors choose per purpose; nothing that needs consent runs before it."</p>
             {move || {
                 editor.structure.track();
@@ -83,6 +93,7 @@ fn PurposeCard(index: usize, count: usize, lang: String) -> impl IntoView {
     let editor = expect_context::<Editor>();
     let at = purposes().index(index);
     let key = editor.value(&at.key("key")).as_str().unwrap_or_default().to_owned();
+    let key_asked = key.clone();
     let heading_id = format!("{}-heading", at.dom_id());
     let texts = at.key("texts").key(&lang);
     let moved = move |to: usize| {
@@ -90,12 +101,28 @@ fn PurposeCard(index: usize, count: usize, lang: String) -> impl IntoView {
         focus_later(format!("{}-heading", purposes().index(to).dom_id()));
     };
     let remove = move |_| {
+        let asked = format!(
+            "Remove purpose {} ({key_asked}) with its texts in every language, its vendors and their cookies from the draft?",
+            index + 1
+        );
+        if !confirm(&asked) {
+            return;
+        }
         editor.restructure(|d| doc::remove_item(d, &purposes(), index));
         editor
             .dashboard
             .status
             .set(format!("Purpose {} removed from the draft.", index + 1));
-        focus_later("ne-purposes".into());
+        // Focus stays in the list: the purpose now in this place, else the one before, else the
+        // section.
+        let next = if index + 1 < count {
+            Some(index)
+        } else {
+            index.checked_sub(1)
+        };
+        focus_later(next.map_or("ne-purposes".into(), |i| {
+            format!("{}-heading", purposes().index(i).dom_id())
+        }));
     };
     let cm_types: Vec<&'static str> = ALL_TYPES.iter().map(|t| t.as_str()).collect();
     view! {

@@ -14,6 +14,7 @@ use assent_shared::lint::{Finding, Severity, lint};
 use assent_shared::notice::Notice;
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
 use serde_json::json;
 
 /// Validation and lint findings of a notice: the first validation error (as a finding with
@@ -127,16 +128,23 @@ pub async fn get_draft(State(state): State<AppState>, SiteViewer { site, .. }: S
 ///
 /// `PUT /v1/admin/sites/{site}/draft` (owner): saves the draft of the next version (its
 /// `version` is set to the next number). A body of the wrong shape is refused with the JSON
-/// path of the problem; a draft that would not publish yet is saved, with its findings.
+/// path of the problem; a draft that would not publish yet is saved, with its findings. With
+/// `If-Match: "REVISION"` (the `revision` last read), only that revision is replaced: 412
+/// `precondition_failed` when the draft changed, was published or is gone, and nothing is
+/// written (two tabs cannot overwrite each other's edits).
 #[utoipa::path(
     put,
     path = "/v1/admin/sites/{site}/draft",
     tag = "notices",
-    params(("site" = String, Path, description = "The site's id")),
+    params(
+        ("site" = String, Path, description = "The site's id"),
+        ("If-Match" = Option<String>, Header, description = "The draft's `revision` as last read (quoted or bare): save only over that revision"),
+    ),
     request_body = Notice,
     security(("admin_bearer" = []), ("admin_session" = [], "csrf_token" = [])),
     responses(
         (status = 200, description = "Saved, with what would stop publication now", body = DraftView),
+        (status = 412, description = "`precondition_failed`: the draft is no longer the revision named in `If-Match` (saved or published since, or gone); nothing was written", body = ErrorBody),
         (status = 400, description = answers::MALFORMED_BODY, body = ErrorBody),
         (status = 401, description = answers::ADMIN_401, body = ErrorBody),
         (status = 403, description = answers::OWNER_403, body = ErrorBody),
@@ -149,12 +157,24 @@ pub async fn get_draft(State(state): State<AppState>, SiteViewer { site, .. }: S
 pub async fn put_draft(
     State(state): State<AppState>,
     SiteOwner { site, auth }: SiteOwner,
+    headers: HeaderMap,
     ApiJson(mut notice): ApiJson<Notice>,
 ) -> Result<Json<DraftView>> {
+    // An entity tag is quoted (RFC 9110 §8.8.3); the bare revision is taken too.
+    let expected = headers
+        .get(header::IF_MATCH)
+        .map(|v| v.to_str().unwrap_or_default().trim().trim_matches('"').to_owned());
     let latest = state.ledger.latest_notice(&site.id).await?.map_or(0, |n| n.version);
     notice.version = latest + 1;
     let by = auth.audit_actor();
-    let (updated_at, revision) = state.db.save_draft(&site.id, &notice, &by).await?;
+    let (updated_at, revision) = state
+        .db
+        .save_draft(&site.id, &notice, &by, expected.as_deref())
+        .await?
+        .ok_or(ApiError::PreconditionFailed(
+            "the draft changed since this revision was read (another tab or person saved or published it); \
+             read it again before saving",
+        ))?;
     Ok(Json(DraftView {
         findings: findings(&notice),
         notice,
