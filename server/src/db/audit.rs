@@ -5,9 +5,11 @@
 //! starting from 64 zeros. `assent verify` re-walks it and names the first broken entry.
 
 use super::Db;
+// The dashboard reads entries too, so their shape lives in `shared`.
 use crate::clock;
 use crate::ledger::Backend;
 use anyhow::Context;
+pub use assent_shared::admin_api::AuditEntry;
 use assent_shared::consent::GENESIS_HASH;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -31,23 +33,6 @@ pub struct AuditRecord {
     pub details: Value,
     /// The client address as the server saw it (the trusted header or the peer).
     pub client_ip: Option<String>,
-}
-
-/// One entry as stored and hashed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AuditEntry {
-    pub seq: u64,
-    /// RFC 3339, UTC.
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub site_id: Option<String>,
-    pub details: Value,
-    pub client_ip: Option<String>,
-    pub prev_hash: String,
-    /// Not part of the hashed bytes.
-    #[serde(skip_serializing_if = "String::is_empty", default)]
-    pub hash: String,
 }
 
 /// `SHA-256(prev_hash ‖ canonical JSON of the entry without its hash)`, hex.
