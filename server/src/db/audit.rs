@@ -25,8 +25,8 @@ pub struct AuditRecord {
     /// `login`, `logout`, `password_change`, `user_create`, `role_grant`, `role_revoke`,
     /// `site_create`, `site_update`, `site_archive`, `secret_rotate`, `notice_publish`, `draft_preview`,
     /// `service_token_issue`,
-    /// `export`, `subject_lookup`, `account_lookup`, `identity_link`, `identity_unlink` (by the
-    /// site's backend), `webhook_change`.
+    /// `export`, `subject_lookup`, `subject_export`, `subject_erase`, `account_lookup`,
+    /// `identity_link`, `identity_unlink` (by the site's backend), `webhook_change`.
     pub action: &'static str,
     pub site_id: Option<String>,
     /// Action-specific facts (changed fields, version published…); never a secret.
