@@ -71,7 +71,7 @@ fn SiteScreen(site: SiteView, title: RwSignal<String>) -> impl IntoView {
     }
 }
 
-/// The site's two screens, as tabs (links: each has its own address).
+/// The site's screens, as tabs (links: each has its own address).
 #[component]
 pub fn SiteTabs(id: String, current: &'static str) -> impl IntoView {
     let tab = |href: String, name: &'static str, label: &'static str| {
@@ -83,7 +83,11 @@ pub fn SiteTabs(id: String, current: &'static str) -> impl IntoView {
         <nav class="ad-tabs" aria-label="This site">
             <a href=Route::Sites.href() class="ad-back">"All sites"</a>
             {tab(Route::Site(id.clone()).href(), "settings", "Settings")}
-            {tab(Route::SiteStats(id).href(), "stats", "Statistics")}
+            {tab(Route::SiteStats(id.clone()).href(), "stats", "Statistics")}
+            {tab(Route::SiteLedger(id.clone()).href(), "ledger", "Ledger")}
+            {tab(Route::SiteSubjects(id.clone()).href(), "subjects", "Data subjects")}
+            {tab(Route::SiteAudit(id.clone()).href(), "audit", "Audit log")}
+            {tab(Route::SiteWebhooks(id).href(), "webhooks", "Webhooks")}
         </nav>
     }
 }
