@@ -383,3 +383,29 @@ mod tests {
         }
     }
 }
+
+/// One entry of the audit log of admin actions (`GET /v1/admin/audit`,
+/// `GET /v1/admin/sites/{site}/audit`), as stored and hashed: `hash = SHA-256(prev_hash ‖
+/// RFC 8785 canonical JSON of the entry without its hash)`, so its fields are frozen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub seq: u64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// `user:<email>`, `service` (a service token), `site_secret` (the site's backend) or
+    /// `cli` (an operator command).
+    pub actor: String,
+    /// `login`, `site_update`, `export`, `subject_lookup`, `subject_erase`, … (see the
+    /// server's `AuditRecord`).
+    pub action: String,
+    pub site_id: Option<String>,
+    /// Action-specific facts (changed fields, version published…); never a secret.
+    pub details: serde_json::Value,
+    /// The client address as the server saw it.
+    pub client_ip: Option<String>,
+    pub prev_hash: String,
+    /// Not part of the hashed bytes.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub hash: String,
+}

@@ -1,8 +1,9 @@
 //! Pieces every form of the dashboard uses: a labelled field that shows the server's reason
-//! beside it, the failure of a save (what was typed stays), and copying to the clipboard.
+//! beside it, the failure of a save (what was typed stays), copying to the clipboard, and
+//! downloading a file with its progress.
 
 use super::Dashboard;
-use super::client::Failure;
+use super::client::{self, Failure};
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -129,5 +130,44 @@ pub fn CopyButton(text: Signal<String>, label: &'static str, #[prop(optional)] t
     };
     view! {
         <button type="button" class="ad-btn ad-btn--quiet" data-test=test on:click=copy>{label}</button>
+    }
+}
+
+/// A button that downloads `path` ([`client::download`]): the bytes received show beside it
+/// while it streams, and a failure says why under it.
+#[component]
+pub fn DownloadButton(
+    path: String,
+    /// The file name when the server gives none.
+    fallback: String,
+    label: &'static str,
+    test: &'static str,
+    /// A fuller name for assistive technology, when several buttons share `label`.
+    #[prop(optional, into)]
+    aria_label: Option<String>,
+) -> impl IntoView {
+    let dashboard = expect_context::<Dashboard>();
+    let received = RwSignal::new(None::<f64>);
+    let failure = RwSignal::new(None::<Failure>);
+    let click = move |_| {
+        let (path, fallback) = (path.clone(), fallback.clone());
+        received.set(Some(0.0));
+        leptos::task::spawn_local(async move {
+            let download = client::download(&path, &fallback, move |bytes| received.set(Some(bytes)));
+            let saved = attempt(dashboard, failure, download).await;
+            received.set(None);
+            if let Some(saved) = saved {
+                dashboard
+                    .status
+                    .set(format!("Saved {} ({}).", saved.name, client::size(saved.bytes)));
+            }
+        });
+    };
+    view! {
+        <button type="button" class="ad-btn" data-test=test aria-label=aria_label disabled=move || received.get().is_some() on:click=click>
+            {label}
+        </button>
+        <span class="ad-progress" role="status">{move || received.get().map(|b| format!("{} received", client::size(b)))}</span>
+        <FailureNote failure=failure what="The download failed." />
     }
 }

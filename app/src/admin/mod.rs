@@ -1,16 +1,20 @@
 //! The site owners' dashboard (DESIGN, "Site owners"; issue 13), served at `/admin` as its own
 //! bundle so visitors never download it. It drives the admin API with the browser's session
 //! cookie: sign in, the sites (register, origins, regimes, secret, install), their notice
-//! (editor, live preview, lint, publication, versions), their statistics and the account.
+//! (editor, live preview, lint, publication, versions), statistics, ledger, data-subject
+//! requests, audit log and webhooks, the instance's audit log and the account.
 //!
 //! One context ([`Dashboard`]) holds who is signed in and which screen shows; each screen is a
 //! component of its own module reading and writing through [`client`]. What a person may not
 //! do is not offered: a viewer sees no write controls (the server refuses them anyway).
 
 mod account;
+mod audit;
 mod chart;
 mod client;
+mod deliveries;
 mod form;
+mod ledger;
 mod login;
 mod notice;
 mod regimes;
@@ -18,6 +22,8 @@ mod route;
 mod site;
 mod sites;
 mod stats;
+mod subjects;
+mod webhooks;
 
 use assent_shared::admin_api::{Me, Role};
 use client::Failure;
@@ -250,6 +256,9 @@ fn Shell() -> impl IntoView {
             <a class="ad-brand" href="#/sites">"Assent"</a>
             <nav class="ad-nav" aria-label="Dashboard">
                 <a href="#/sites" aria-current=current("sites") data-test="nav-sites">"Sites"</a>
+                {move || dashboard.is_admin().then(|| view! {
+                    <a href="#/audit" aria-current=current("audit") data-test="nav-audit">"Audit log"</a>
+                })}
                 <a href="#/account" aria-current=current("account") data-test="nav-account">"Account"</a>
             </nav>
             <div class="ad-who">
@@ -267,6 +276,11 @@ fn Shell() -> impl IntoView {
                 Route::Site(id) => view! { <site::SitePage id=id /> }.into_any(),
                 Route::SiteStats(id) => view! { <stats::StatsPage id=id /> }.into_any(),
                 Route::SiteNotice(id) => view! { <notice::NoticePage id=id /> }.into_any(),
+                Route::SiteLedger(id) => view! { <ledger::LedgerPage id=id /> }.into_any(),
+                Route::SiteSubjects(id) => view! { <subjects::SubjectsPage id=id /> }.into_any(),
+                Route::SiteAudit(id) => view! { <audit::SiteAuditPage id=id /> }.into_any(),
+                Route::SiteWebhooks(id) => view! { <webhooks::WebhooksPage id=id /> }.into_any(),
+                Route::Audit => view! { <audit::InstanceAuditPage /> }.into_any(),
                 Route::Account => view! { <account::Account /> }.into_any(),
             }}
         </main>

@@ -18,6 +18,16 @@ pub enum Route {
     SiteStats(String),
     /// `#/sites/{id}/notice`: the notice editor (draft, preview, publish, versions).
     SiteNotice(String),
+    /// `#/sites/{id}/ledger`: one site's exports, verification and checkpoints.
+    SiteLedger(String),
+    /// `#/sites/{id}/subjects`: one site's data-subject requests.
+    SiteSubjects(String),
+    /// `#/sites/{id}/audit`: one site's audit log.
+    SiteAudit(String),
+    /// `#/sites/{id}/webhooks`: one site's webhook endpoints.
+    SiteWebhooks(String),
+    /// `#/audit`: the whole instance's audit log (administrators).
+    Audit,
     /// `#/account`: the password.
     Account,
 }
@@ -33,6 +43,11 @@ impl Route {
             ["sites", id] => Self::Site(decode(id)),
             ["sites", id, "stats"] => Self::SiteStats(decode(id)),
             ["sites", id, "notice"] => Self::SiteNotice(decode(id)),
+            ["sites", id, "ledger"] => Self::SiteLedger(decode(id)),
+            ["sites", id, "subjects"] => Self::SiteSubjects(decode(id)),
+            ["sites", id, "audit"] => Self::SiteAudit(decode(id)),
+            ["sites", id, "webhooks"] => Self::SiteWebhooks(decode(id)),
+            ["audit"] => Self::Audit,
             ["account"] => Self::Account,
             _ => Self::Sites,
         })
@@ -44,8 +59,13 @@ impl Route {
             Self::Sites => "#/sites".into(),
             Self::NewSite => "#/sites/new".into(),
             Self::Site(id) => format!("#/sites/{}", js_sys::encode_uri_component(id)),
-            Self::SiteStats(id) => format!("#/sites/{}/stats", js_sys::encode_uri_component(id)),
-            Self::SiteNotice(id) => format!("#/sites/{}/notice", js_sys::encode_uri_component(id)),
+            Self::SiteStats(id) => site_href(id, "stats"),
+            Self::SiteNotice(id) => site_href(id, "notice"),
+            Self::SiteLedger(id) => site_href(id, "ledger"),
+            Self::SiteSubjects(id) => site_href(id, "subjects"),
+            Self::SiteAudit(id) => site_href(id, "audit"),
+            Self::SiteWebhooks(id) => site_href(id, "webhooks"),
+            Self::Audit => "#/audit".into(),
             Self::Account => "#/account".into(),
         }
     }
@@ -53,7 +73,16 @@ impl Route {
     /// The navigation entry this route belongs to.
     pub fn section(&self) -> &'static str {
         match self {
-            Self::Sites | Self::NewSite | Self::Site(_) | Self::SiteStats(_) | Self::SiteNotice(_) => "sites",
+            Self::Sites
+            | Self::NewSite
+            | Self::Site(_)
+            | Self::SiteStats(_)
+            | Self::SiteNotice(_)
+            | Self::SiteLedger(_)
+            | Self::SiteSubjects(_)
+            | Self::SiteAudit(_)
+            | Self::SiteWebhooks(_) => "sites",
+            Self::Audit => "audit",
             Self::Account => "account",
         }
     }
@@ -62,6 +91,11 @@ impl Route {
     pub fn current() -> Self {
         Self::parse(&hash()).unwrap_or(Self::Sites)
     }
+}
+
+/// `#/sites/{id}/{screen}`.
+fn site_href(id: &str, screen: &str) -> String {
+    format!("#/sites/{}/{screen}", js_sys::encode_uri_component(id))
 }
 
 /// The address's fragment, `#` included.
@@ -97,11 +131,16 @@ pub fn follow_hash(route: RwSignal<Route>, status: RwSignal<String>) {
 
 /// Focuses the screen's `<h1>` (each has `tabindex="-1"`).
 pub fn focus_heading() {
-    let heading = web_sys::window()
+    focus("main h1");
+}
+
+/// Focuses the first element `selector` matches, if any (a heading needs `tabindex="-1"`).
+pub fn focus(selector: &str) {
+    let element = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("main h1").ok().flatten())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(heading) = heading {
-        let _ = heading.focus();
+    if let Some(element) = element {
+        let _ = element.focus();
     }
 }

@@ -84,7 +84,11 @@ pub fn SiteTabs(id: String, current: &'static str) -> impl IntoView {
             <a href=Route::Sites.href() class="ad-back">"All sites"</a>
             {tab(Route::Site(id.clone()).href(), "settings", "Settings")}
             {tab(Route::SiteNotice(id.clone()).href(), "notice", "Notice")}
-            {tab(Route::SiteStats(id).href(), "stats", "Statistics")}
+            {tab(Route::SiteStats(id.clone()).href(), "stats", "Statistics")}
+            {tab(Route::SiteLedger(id.clone()).href(), "ledger", "Ledger")}
+            {tab(Route::SiteSubjects(id.clone()).href(), "subjects", "Data subjects")}
+            {tab(Route::SiteAudit(id.clone()).href(), "audit", "Audit log")}
+            {tab(Route::SiteWebhooks(id).href(), "webhooks", "Webhooks")}
         </nav>
     }
 }

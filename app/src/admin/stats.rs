@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use std::collections::BTreeSet;
 
 /// What a method's wire name means, in the dashboard's words.
-fn method_label(method: &str) -> String {
+pub(super) fn method_label(method: &str) -> String {
     match method {
         "accept_all" => "Accept all",
         "reject_all" => "Reject all",

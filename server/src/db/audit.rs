@@ -5,9 +5,11 @@
 //! starting from 64 zeros. `assent verify` re-walks it and names the first broken entry.
 
 use super::Db;
+// The dashboard reads entries too, so their shape lives in `shared`.
 use crate::clock;
 use crate::ledger::Backend;
 use anyhow::Context;
+pub use assent_shared::admin_api::AuditEntry;
 use assent_shared::consent::GENESIS_HASH;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,31 +25,14 @@ pub struct AuditRecord {
     /// `login`, `logout`, `password_change`, `user_create`, `role_grant`, `role_revoke`,
     /// `site_create`, `site_update`, `site_archive`, `secret_rotate`, `notice_publish`, `draft_preview`,
     /// `service_token_issue`,
-    /// `export`, `subject_lookup`, `account_lookup`, `identity_link`, `identity_unlink` (by the
-    /// site's backend), `webhook_change`.
+    /// `export`, `subject_lookup`, `subject_export`, `subject_erase`, `account_lookup`,
+    /// `identity_link`, `identity_unlink` (by the site's backend), `webhook_change`.
     pub action: &'static str,
     pub site_id: Option<String>,
     /// Action-specific facts (changed fields, version published…); never a secret.
     pub details: Value,
     /// The client address as the server saw it (the trusted header or the peer).
     pub client_ip: Option<String>,
-}
-
-/// One entry as stored and hashed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AuditEntry {
-    pub seq: u64,
-    /// RFC 3339, UTC.
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub site_id: Option<String>,
-    pub details: Value,
-    pub client_ip: Option<String>,
-    pub prev_hash: String,
-    /// Not part of the hashed bytes.
-    #[serde(skip_serializing_if = "String::is_empty", default)]
-    pub hash: String,
 }
 
 /// `SHA-256(prev_hash ‖ canonical JSON of the entry without its hash)`, hex.

@@ -10,7 +10,7 @@ use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::api::{ConsentHistory, CurrentState, ErrorBody, EventReceipt};
 use assent_shared::consent::{ConsentEvent, Decision};
-use assent_shared::ids::SubjectId;
+use assent_shared::ids::{SiteId, SubjectId};
 use assent_shared::wire_name;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -88,6 +88,17 @@ pub struct ExportQuery {
     format: Option<String>,
 }
 
+/// The `format` of a subject's export: `json` (the default) or `csv`; anything else is
+/// refused before any work.
+pub(super) fn export_format(format: Option<&str>) -> Result<&str> {
+    let format = format.unwrap_or("json");
+    if matches!(format, "json" | "csv") {
+        Ok(format)
+    } else {
+        Err(assent_shared::Invalid::new("format", "use json or csv").into())
+    }
+}
+
 /// Export a subject's history.
 ///
 /// `GET …/export?format=json|csv`: the subject's history as a download (one CSV row per
@@ -116,12 +127,21 @@ pub async fn get_export(
     SubjectAuth { site, subject }: SubjectAuth,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response> {
-    let format = query.format.as_deref().unwrap_or("json");
-    if !matches!(format, "json" | "csv") {
-        return Err(assent_shared::Invalid::new("format", "use json or csv").into());
-    }
+    let format = export_format(query.format.as_deref())?;
     let events = state.ledger.history(&site.id, &subject).await?;
-    let name = format!("assent-{}-{}.{format}", site.id, subject);
+    export_download(site.id, subject, events, format)
+}
+
+/// A subject's history as a download named `assent-{site}-{subject}.{format}`: JSON (a
+/// [`ConsentHistory`]) or CSV ([`to_csv`]). The subject's own export and the site owner's
+/// (`routes::admin::subjects`) are the same file.
+pub(super) fn export_download(
+    site: SiteId,
+    subject: SubjectId,
+    events: Vec<ConsentEvent>,
+    format: &str,
+) -> Result<Response> {
+    let name = format!("assent-{site}-{subject}.{format}");
     let disposition = format!("attachment; filename=\"{name}\"");
     Ok(if format == "csv" {
         (
@@ -134,7 +154,7 @@ pub async fn get_export(
             .into_response()
     } else {
         let body = ConsentHistory {
-            site_id: site.id,
+            site_id: site,
             subject_id: subject,
             events,
         };
@@ -267,7 +287,7 @@ pub async fn get_kantara_receipt(
 
 /// One event of the subject's chain, by its id (any case): 404 `event_not_found` for an id
 /// that is not in this subject's chain, whoever else's it may be.
-async fn subject_event(
+pub(super) async fn subject_event(
     state: &AppState,
     site: &SiteRecord,
     subject: &SubjectId,

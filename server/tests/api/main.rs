@@ -2,6 +2,7 @@
 //! on SQLite and on PostgreSQL.
 
 mod admin;
+mod admin_subjects;
 mod backup;
 mod backup_kit;
 mod backup_refusals;

@@ -47,6 +47,7 @@ fn ledger(ids: &Ids) -> Vec<Case> {
             .at("subject", ids.foreign_subject.clone())
             .refused(404, "subject_not_found"),
     ]);
+    cases.extend(subject_requests(ids));
     let (account, g) = guards(
         ids,
         "get",
@@ -182,5 +183,88 @@ fn ledger(ids: &Ids) -> Vec<Case> {
                 .refused(403, "forbidden"),
         );
     }
+    cases
+}
+
+/// A subject's export, receipts and erasure, as the site owner asks for them.
+fn subject_requests(ids: &Ids) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (method, template, write) in [
+        ("get", "/v1/admin/sites/{site}/subjects/{subject}/export", false),
+        (
+            "get",
+            "/v1/admin/sites/{site}/subjects/{subject}/consents/{event}/receipt",
+            false,
+        ),
+        ("post", "/v1/admin/sites/{site}/subjects/{subject}/erasure", true),
+    ] {
+        let (op, g) = guards(ids, method, template, Needs::Site { write });
+        cases.extend(g);
+        for (what, id) in [
+            ("a subject id that is not a UUID", "nope"),
+            (
+                "a subject id with a right-to-left override",
+                "%E2%80%AE0000000-0000-4000-8000-000000000000",
+            ),
+        ] {
+            cases.push(
+                op.but(what)
+                    .at("subject", id)
+                    .refused(422, "invalid_input")
+                    .field("subject_id"),
+            );
+        }
+        let unknown = if template.ends_with("/receipt") {
+            "event_not_found"
+        } else {
+            "subject_not_found"
+        };
+        cases.extend([
+            op.but("an unknown subject")
+                .at("subject", uuid::Uuid::new_v4().to_string())
+                .refused(404, unknown),
+            op.but("a subject of another site")
+                .at("subject", ids.foreign_subject.clone())
+                .refused(404, unknown),
+        ]);
+    }
+    let (export, _) = guards(
+        ids,
+        "get",
+        "/v1/admin/sites/{site}/subjects/{subject}/export",
+        Needs::Site { write: false },
+    );
+    let (receipt, _) = guards(
+        ids,
+        "get",
+        "/v1/admin/sites/{site}/subjects/{subject}/consents/{event}/receipt",
+        Needs::Site { write: false },
+    );
+    let (erasure, _) = guards(
+        ids,
+        "post",
+        "/v1/admin/sites/{site}/subjects/{subject}/erasure",
+        Needs::Site { write: true },
+    );
+    cases.extend([
+        export
+            .but("an unknown format")
+            .query("format=xml")
+            .refused(422, "invalid_input")
+            .field("format"),
+        export
+            .but("an unknown parameter")
+            .query("since=2026-01-01")
+            .refused(422, "invalid_input")
+            .field("since"),
+        receipt
+            .but("an event of no chain")
+            .at("event", uuid::Uuid::new_v4().to_string())
+            .refused(404, "event_not_found"),
+        erasure
+            .but("GET instead of POST")
+            .send_as(Method::GET)
+            .refused(405, "method_not_allowed"),
+    ]);
     cases
 }
