@@ -263,7 +263,7 @@ test("the audit log lists those actions, a page at a time, for the site and for 
   await open(page, "/sites/demo/audit", "Audit log");
   const actions = () => t(page, "audit-entry").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-action")));
   await expect(t(page, "audit-entry").first()).toBeVisible();
-  for (const action of ["export", "subject_lookup", "subject_export", "subject_erase", "webhook_change"]) {
+  for (const action of ["export", "checkpoint_make", "subject_lookup", "subject_export", "subject_erase", "webhook_change"]) {
     expect(await actions()).toContain(action);
   }
   // Filtered by action.

@@ -31,6 +31,10 @@ enum Found {
     Account(AccountRecord),
 }
 
+/// What the lookup takes, for either kind of id.
+const LOOKUP_HINT: &str = "A subject id looks like 0b9f6c1e-2d43-4a57-9a43-4c8f1e2d3a4b; an account id is your own \
+     (the id your site gives the signed-in person).";
+
 #[component]
 pub fn SubjectsPage(id: String) -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
@@ -43,6 +47,18 @@ pub fn SubjectsPage(id: String) -> impl IntoView {
     let look_up = move || {
         let value = query.get_untracked().trim().to_owned();
         let account = by_account.get_untracked();
+        // Nothing typed: said here, no request (an empty path segment is no id at all).
+        if value.is_empty() {
+            failure.set(Some(Failure {
+                status: 0,
+                code: "invalid_input".into(),
+                message: "Type the id to look up.".into(),
+                field: Some(("subject_id".into(), "empty: type a subject id or an account id".into())),
+                findings: Vec::new(),
+            }));
+            found.set(None);
+            return;
+        }
         let kind = if account { "accounts" } else { "subjects" };
         let path = format!("{base}/{kind}/{}", js_sys::encode_uri_component(&value));
         busy.set(true);
@@ -94,7 +110,7 @@ pub fn SubjectsPage(id: String) -> impl IntoView {
                 </div>
             </fieldset>
             <Field id="lookup-value" label="Id" value=query field="subject_id" failure=failure required=true
-                hint="A subject id looks like 0b9f6c1e-2d43-4a57-9a43-4c8f1e2d3a4b." />
+                hint=LOOKUP_HINT />
             <FailureNote failure=failure what="Nothing to show." />
             <div class="ad-actions">
                 <button type="submit" class="ad-btn ad-btn--primary" data-test="lookup-run" disabled=move || busy.get()>

@@ -11,7 +11,8 @@
 //! - no proxy (it would resolve the host itself), no redirect followed, connect and total
 //!   time bounded, at most [`MAX_ANSWER_BYTES`] of the answer read and then dropped.
 //!
-//! `webhooks_allow_private_networks` lifts the address rules (tests; a receiver on an intranet).
+//! `webhooks_allow_private_networks` lifts the address rules (tests; a receiver on an intranet),
+//! except for cloud metadata addresses ([`refused`]), which stay refused.
 
 use assent_shared::Invalid;
 use reqwest::Url;
@@ -46,33 +47,57 @@ fn forbidden_v4(ip: Ipv4Addr) -> bool {
         || a >= 240 // reserved 240/4 and broadcast
 }
 
-fn forbidden_v6(ip: Ipv6Addr) -> bool {
+/// The IPv4 address an IPv6 address carries: IPv4-mapped, NAT64 64:ff9b::/96 (RFC 6052),
+/// IPv4-compatible ::a.b.c.d (RFC 4291 §2.5.5.1, deprecated, still routed by some stacks) or
+/// 6to4 2002::/16 (RFC 3056, bits 16–47).
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     if let Some(v4) = ip.to_ipv4_mapped() {
-        return forbidden_v4(v4);
+        return Some(v4);
     }
     let segments = ip.segments();
-    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        // NAT64 well-known prefix 64:ff9b::/96 (RFC 6052): an IPv4 address in the last 32 bits.
-        let [.., a, b, c, d] = ip.octets();
-        return forbidden_v4(Ipv4Addr::new(a, b, c, d));
+    let o = ip.octets();
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
+        || (segments[..6] == [0, 0, 0, 0, 0, 0] && !ip.is_unspecified() && !ip.is_loopback())
+    {
+        return Some(Ipv4Addr::new(o[12], o[13], o[14], o[15]));
     }
-    if segments[..6] == [0, 0, 0, 0, 0, 0] && !ip.is_unspecified() && !ip.is_loopback() {
-        // IPv4-compatible ::a.b.c.d (RFC 4291 §2.5.5.1, deprecated, still routed by some stacks).
-        let [.., a, b, c, d] = ip.octets();
-        return forbidden_v4(Ipv4Addr::new(a, b, c, d));
+    (segments[0] == 0x2002).then(|| Ipv4Addr::new(o[2], o[3], o[4], o[5]))
+}
+
+fn forbidden_v6(ip: Ipv6Addr) -> bool {
+    if let Some(v4) = embedded_v4(ip) {
+        return forbidden_v4(v4);
     }
-    if segments[0] == 0x2002 {
-        // 6to4 2002::/16 (RFC 3056) embeds an IPv4 address in bits 16–47.
-        let o = ip.octets();
-        return forbidden_v4(Ipv4Addr::new(o[2], o[3], o[4], o[5]));
-    }
-    let first = segments[0];
+    let first = ip.segments()[0];
     ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
         || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
         || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
         || (first & 0xffc0) == 0xfec0 // deprecated site-local fec0::/10
+}
+
+/// Cloud instance metadata services (credentials of the machine Assent runs on): link-local
+/// 169.254/16 and fe80::/10 (AWS, GCP, Azure, OpenStack at 169.254.169.254), AWS's IPv6
+/// fd00:ec2::254 and Alibaba's 100.100.100.200. Refused even where private networks are
+/// allowed: no webhook receiver lives there.
+fn is_metadata(ip: IpAddr) -> bool {
+    const AWS_V6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
+    let v4 = match ip {
+        IpAddr::V4(v4) => Some(v4),
+        IpAddr::V6(v6) => embedded_v4(v6),
+    };
+    match (v4, ip) {
+        (Some(v4), _) => v4.is_link_local() || v4 == Ipv4Addr::new(100, 100, 100, 200),
+        (None, IpAddr::V6(v6)) => (v6.segments()[0] & 0xffc0) == 0xfe80 || v6 == AWS_V6,
+        (None, IpAddr::V4(_)) => false,
+    }
+}
+
+/// Whether webhooks may not go to `ip`: a metadata address always, any address outside the
+/// public internet unless private networks are allowed.
+pub fn refused(ip: IpAddr, allow_private: bool) -> bool {
+    is_metadata(ip) || (!allow_private && is_forbidden(ip))
 }
 
 /// Checks an endpoint URL as given by an owner; returns it normalised (WHATWG URL
@@ -103,12 +128,12 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<String, Invalid> {
         None => return Err(invalid("the URL needs a host")),
         Some(url::Host::Domain(name)) => {
             let name = name.trim_end_matches('.');
-            name == "localhost" || name.ends_with(".localhost")
+            !allow_private && (name == "localhost" || name.ends_with(".localhost"))
         }
-        Some(url::Host::Ipv4(ip)) => is_forbidden(IpAddr::V4(ip)),
-        Some(url::Host::Ipv6(ip)) => is_forbidden(IpAddr::V6(ip)),
+        Some(url::Host::Ipv4(ip)) => refused(IpAddr::V4(ip), allow_private),
+        Some(url::Host::Ipv6(ip)) => refused(IpAddr::V6(ip), allow_private),
     };
-    if forbidden && !allow_private {
+    if forbidden {
         return Err(invalid(
             "the host is loopback, private, link-local or otherwise not public; webhooks go to the public internet (an operator can allow private networks with ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=1)",
         ));
@@ -140,8 +165,8 @@ pub async fn check_resolved(url: &str, allow_private: bool) -> Result<(), Invali
 
 /// The refusal for a host whose addresses include one webhooks may not reach.
 fn refuse_forbidden(host: &str, addrs: &[IpAddr], allow_private: bool) -> Result<(), Invalid> {
-    match addrs.iter().find(|ip| is_forbidden(**ip)) {
-        Some(bad) if !allow_private => Err(Invalid::new(
+    match addrs.iter().find(|ip| refused(**ip, allow_private)) {
+        Some(bad) => Err(Invalid::new(
             "url",
             format!(
                 "{host} resolves to {bad}, which is not a public address; webhooks go to the public internet (an operator can allow private networks with ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=1)"
@@ -174,7 +199,7 @@ impl Resolve for CheckedResolver {
             let host = name.as_str().to_owned();
             // Port 0: the connector sets the URL's port on each address.
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if !allow_private && let Some(bad) = addrs.iter().find(|a| is_forbidden(a.ip())) {
+            if let Some(bad) = addrs.iter().find(|a| refused(a.ip(), allow_private)) {
                 return Err(Box::new(ForbiddenAddress { host, addr: bad.ip() }) as _);
             }
             Ok(Box::new(addrs.into_iter()) as Addrs)
@@ -249,7 +274,7 @@ async fn send(
         Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
         _ => None,
     };
-    if !allow_private && let Some(ip) = literal.filter(|ip| is_forbidden(*ip)) {
+    if let Some(ip) = literal.filter(|ip| refused(*ip, allow_private)) {
         return Err(format!("{ip} is not a public address"));
     }
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -318,6 +343,41 @@ mod tests {
 
     use super::*;
     use std::str::FromStr;
+
+    /// Turning private networks on (to reach a receiver on the intranet) must not open the
+    /// cloud metadata service, in any spelling of its address.
+    #[test]
+    fn metadata_addresses_stay_refused_where_private_networks_are_allowed() {
+        for raw in [
+            "169.254.169.254",
+            "169.254.0.1",
+            "::ffff:169.254.169.254",
+            "64:ff9b::a9fe:a9fe",
+            "2002:a9fe:a9fe::1",
+            "fe80::1",
+            "fd00:ec2::254",
+            "100.100.100.200",
+        ] {
+            let ip: IpAddr = raw.parse().expect("ip");
+            assert!(refused(ip, true), "{raw} allowed with private networks on");
+            assert!(refused(ip, false), "{raw}");
+            let url = format!(
+                "http://{}/latest/meta-data/",
+                if ip.is_ipv6() {
+                    format!("[{raw}]")
+                } else {
+                    raw.to_owned()
+                }
+            );
+            assert!(check_url(&url, true).is_err(), "{url}");
+            assert!(refuse_forbidden("metadata.internal", &[ip], true).is_err(), "{raw}");
+        }
+        for raw in ["10.0.0.1", "127.0.0.1", "fd12:3456::1", "100.64.0.1"] {
+            let ip: IpAddr = raw.parse().expect("ip");
+            assert!(!refused(ip, true), "{raw} is private, allowed with private networks on");
+            assert!(refused(ip, false), "{raw}");
+        }
+    }
 
     #[test]
     fn only_public_addresses_are_allowed() {

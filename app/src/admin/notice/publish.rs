@@ -194,7 +194,7 @@ fn VersionTable(list: Vec<NoticeVersion>, base: String, draft: Option<Editor>) -
         all
     };
     view! {
-        <div class="ad-scroll">
+        <div class="ad-scroll" role="region" aria-label="Published versions" tabindex="0">
             <table class="ad-table" data-test="versions">
                 <thead><tr><th scope="col">"Version"</th><th scope="col">"Published"</th><th scope="col">"Policy version"</th><th scope="col">"Material change"</th></tr></thead>
                 <tbody>
@@ -221,7 +221,7 @@ fn VersionTable(list: Vec<NoticeVersion>, base: String, draft: Option<Editor>) -
             Ok(list) if list.is_empty() => view! { <p class="ad-note" role="status" data-test="no-changes">"No differences."</p> }.into_any(),
             Ok(list) => view! {
                 <p role="status" data-test="change-count">{format!("{} fields differ.", list.len())}</p>
-                <div class="ad-scroll">
+                <div class="ad-scroll" role="region" aria-label="Changes between the versions" tabindex="0">
                     <table class="ad-table ad-diff" data-test="diff">
                         <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
                         <tbody>

@@ -65,10 +65,21 @@ pub async fn get_verify(
 )]
 pub async fn post_checkpoint(
     State(state): State<AppState>,
-    SiteOwner { site, .. }: SiteOwner,
+    SiteOwner { site, auth }: SiteOwner,
 ) -> Result<(StatusCode, Json<Checkpoint>)> {
     let file = Some(state.config.checkpoint_file.as_path());
     let made = checkpoint::make(state.ledger.as_ref(), &state.keys, &site.id, file).await?;
+    // The one write of the ledger screen: who signed a checkpoint on demand, and which.
+    state
+        .db
+        .audit(&AuditRecord {
+            actor: auth.audit_actor(),
+            action: "checkpoint_make",
+            site_id: Some(site.id.to_string()),
+            details: json!({ "number": made.number, "tree_size": made.tree_size }),
+            client_ip: Some(auth.client_ip.clone()),
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(made)))
 }
 

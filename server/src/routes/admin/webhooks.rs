@@ -202,6 +202,18 @@ pub async fn patch_webhook(
     };
     if let Some(url) = &changes.url {
         check_resolved(url, allow_private).await?;
+    } else if changes.enabled == Some(true) {
+        // Turned back on: its address is checked as at creation, under today's settings
+        // (private networks may have been allowed when it was made, and are not now).
+        let current = state
+            .db
+            .webhooks(&site.id)
+            .await?
+            .into_iter()
+            .find(|w| w.id == id)
+            .ok_or_else(not_found)?;
+        check_url(&current.url, allow_private)?;
+        check_resolved(&current.url, allow_private).await?;
     }
     let record = audit(
         &auth,
