@@ -130,7 +130,7 @@ fn NewEndpoint(path: String, on_created: Callback<WebhookWithSecret>) -> impl In
             <h2 class="ad-h2" id="new-webhook-heading">"Add an endpoint"</h2>
             <form class="ad-form" on:submit=submit novalidate=true>
                 <Field id="webhook-url" label="URL" value=url field="url" failure=failure required=true kind="url"
-                    hint="Where Assent sends the messages: https on a public host." />
+                    hint="Where Assent sends the messages: an http(s) address on a public host (https keeps them private on the way)." />
                 <fieldset class="ad-field ad-fieldset" aria-describedby=move || failure.with(|f| f.as_ref().and_then(|f| f.reason_for("events")).map(|_| "webhook-events-error"))>
                     <legend class="ad-label">"Events"</legend>
                     {[EventType::Recorded, EventType::Withdrawn, EventType::Expired, EventType::Gpc].into_iter().map(|event| {

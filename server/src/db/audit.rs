@@ -125,8 +125,8 @@ pub struct AuditFilter {
 
 impl AuditFilter {
     /// The filter with `from`/`to` in the stored form (UTC, milliseconds), so they compare
-    /// correctly with `at`; a value that is neither RFC 3339 nor `YYYY-MM-DD`, or a `before`
-    /// past any seq, is refused, naming the field.
+    /// correctly with `at`; a value that is neither RFC 3339 nor `YYYY-MM-DD`, a `to` not after
+    /// `from`, a `limit` outside 1–500 or a `before` past any seq is refused, naming the field.
     pub fn normalized(mut self) -> Result<Self, assent_shared::Invalid> {
         // The database counts seq in i64: a larger cursor is no seq (and would not bind).
         if self.before.is_some_and(|b| i64::try_from(b).is_err()) {
@@ -135,12 +135,21 @@ impl AuditFilter {
                 "a seq, at most 9223372036854775807",
             ));
         }
+        if self.limit.is_some_and(|n| !(1..=500).contains(&n)) {
+            return Err(assent_shared::Invalid::new("limit", "from 1 to 500 entries a page"));
+        }
         for (field, value) in [("from", &mut self.from), ("to", &mut self.to)] {
             if let Some(raw) = value.as_deref() {
                 *value = Some(normalize_time(raw).ok_or_else(|| {
                     assent_shared::Invalid::new(field, "use an RFC 3339 timestamp or a YYYY-MM-DD day (UTC)")
                 })?);
             }
+        }
+        // Both are in the stored form now, which orders as time does (a day before its times).
+        if let (Some(from), Some(to)) = (&self.from, &self.to)
+            && to <= from
+        {
+            return Err(assent_shared::Invalid::new("to", "must be later than from"));
         }
         Ok(self)
     }

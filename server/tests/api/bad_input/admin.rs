@@ -254,6 +254,21 @@ fn session(ids: &Ids) -> Vec<Case> {
             .refused(422, "invalid_input")
             .field("before"),
         audit
+            .but("a limit of 0 (the documented range is 1-500)")
+            .query("limit=0")
+            .refused(422, "invalid_input")
+            .field("limit"),
+        audit
+            .but("a limit over 500")
+            .query("limit=501")
+            .refused(422, "invalid_input")
+            .field("limit"),
+        audit
+            .but("a range that ends before it starts")
+            .query("from=2026-12-01&to=2026-11-01")
+            .refused(422, "invalid_input")
+            .field("to"),
+        audit
             .but("an action with a NUL character")
             .query("action=login%00")
             .refused(422, "invalid_input")
