@@ -32,7 +32,8 @@
   var account = preview ? null : (script.getAttribute("data-account") || "").trim() || null;
   // `data-color-scheme="light"|"dark"`: the banner follows the site's own scheme instead of
   // the visitor's system setting (put on the banner's host, see style/banner.css).
-  var scheme = /^(light|dark)$/.test(script.getAttribute("data-color-scheme")) ? script.getAttribute("data-color-scheme") : null;
+  var scheme = script.getAttribute("data-color-scheme");
+  if (scheme !== "light" && scheme !== "dark") scheme = null;
   var pending = [];
   var listeners = [];
   var locationWaiters = [];
@@ -784,14 +785,13 @@
     fabHost = document.createElement("div");
     fabHost.id = "assent-fab-host";
     var root = fabHost.attachShadow({ mode: "open" });
+    var dark = "button{color:#eef0f3;background:#1c1f24;border-color:#3a404b}button:focus-visible{outline-color:#ffb4ab}";
     var css =
       ":host{all:initial}button{position:fixed;bottom:16px;inset-inline-start:16px;z-index:2147483645;" +
       "min-height:40px;padding:8px 14px;font:600 13.5px system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;" +
       "color:#1b1f24;background:#fff;border:1px solid #d5d9e0;border-radius:999px;" +
       "box-shadow:0 4px 16px rgba(0,0,0,.2);cursor:pointer}button:focus-visible{outline:3px solid #b3261e;outline-offset:2px}" +
-      (scheme === "light" ? "" : (scheme ? "" : "@media (prefers-color-scheme:dark){") +
-        "button{color:#eef0f3;background:#1c1f24;border-color:#3a404b}button:focus-visible{outline-color:#ffb4ab}" +
-        (scheme ? "" : "}"));
+      (scheme === "dark" ? dark : scheme === "light" ? "" : "@media (prefers-color-scheme:dark){" + dark + "}");
     // A constructed stylesheet is not inline style: it works under a CSP without
     // 'unsafe-inline' for styles. Older browsers get a <style>.
     try {

@@ -330,18 +330,21 @@ test("a viewer reads the records screens and finds no control that writes", asyn
   await page.close();
 });
 
+/** Each records screen, with the heading that says it has opened. */
+const SCREENS = [
+  ["/sites/demo/ledger", "Ledger"],
+  ["/sites/demo/subjects", "Data-subject requests"],
+  ["/sites/demo/audit", "Audit log"],
+  ["/sites/demo/webhooks", "Webhooks"],
+  ["/audit", "Audit log"],
+] as const;
+
 test("the records screens fit 360 px wide and the keyboard alone finds and erases a subject", async ({ browser }) => {
   const visitor = await visit(browser, "reject-all");
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
   await signIn(page, d);
-  for (const [hash, heading] of [
-    ["/sites/demo/ledger", "Ledger"],
-    ["/sites/demo/subjects", "Data-subject requests"],
-    ["/sites/demo/audit", "Audit log"],
-    ["/sites/demo/webhooks", "Webhooks"],
-    ["/audit", "Audit log"],
-  ]) {
+  for (const [hash, heading] of SCREENS) {
     await open(page, hash, heading);
     await expect(t(page, "loading")).toHaveCount(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth), hash).toBeLessThanOrEqual(360);
@@ -373,13 +376,7 @@ test("the records screens are axe clean in dark mode too", async ({ browser }) =
   const context = await browser.newContext({ colorScheme: "dark" });
   const page = await context.newPage();
   await signIn(page, d);
-  for (const [hash, heading] of [
-    ["/sites/demo/ledger", "Ledger"],
-    ["/sites/demo/subjects", "Data-subject requests"],
-    ["/sites/demo/audit", "Audit log"],
-    ["/sites/demo/webhooks", "Webhooks"],
-    ["/audit", "Audit log"],
-  ]) {
+  for (const [hash, heading] of SCREENS) {
     await open(page, hash, heading);
     await expect(t(page, "loading")).toHaveCount(0);
     expect(await axe(page), hash).toEqual([]);
