@@ -168,7 +168,7 @@ impl TcString {
     /// # Errors
     /// The first field or segment found wrong: too long ([`MAX_TC_STRING_LEN`]), not
     /// base64url, cut short, not version 2, a letter past Z, an id 0 or a range ending before
-    /// its start, restriction type 3, an unknown, retired (Allowed Vendors) or repeated
+    /// its start, a restriction of purpose 0 or type 3, an unknown, retired (Allowed Vendors) or repeated
     /// segment, or no Disclosed Vendors segment.
     pub fn decode(s: &str) -> Result<Self, TcStringError> {
         if s.len() > MAX_TC_STRING_LEN {

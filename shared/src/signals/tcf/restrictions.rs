@@ -100,6 +100,9 @@ pub(super) fn read(r: &mut FieldReader) -> Result<Vec<PublisherRestriction>, TcS
     for _ in 0..count {
         // Six bits: always a `u8`.
         let purpose_id = r.int(6, "PurposeId")? as u8;
+        if purpose_id == 0 {
+            return Err(error("PurposeId", Problem::IdOutOfRange { id: 0, max: 63 }));
+        }
         let restriction_type = match r.int(2, "RestrictionType")? {
             0 => RestrictionType::NotAllowed,
             1 => RestrictionType::RequireConsent,
@@ -167,6 +170,15 @@ mod tests {
         bad.int(3, 2);
         let mut r = FieldReader::new(&bad.to_base64url(), FIELD).expect("base64url");
         assert_eq!(read(&mut r).map_err(|e| e.field), Err("RestrictionType"));
+        let mut purpose_0 = Bits::default();
+        purpose_0.int(1, 12);
+        purpose_0.int(0, 6);
+        let mut r = FieldReader::new(&purpose_0.to_base64url(), FIELD).expect("base64url");
+        assert_eq!(
+            read(&mut r).map_err(|e| e.field),
+            Err("PurposeId"),
+            "IAB's model refuses purpose 0"
+        );
 
         let zero = PublisherRestriction {
             purpose_id: 0,
