@@ -4,7 +4,7 @@
 //! Properties: the decoders never panic and stay bounded on any text; what the encoders
 //! write for any valid input decodes to that input; a `us_privacy` string has the shape IAB's
 //! specification gives it and names exactly the flags it was made from.
-//! (TC strings are not implemented yet, so there is nothing of theirs to fuzz.)
+//! (TC strings have their own target, `tcf`.)
 #![no_main]
 
 use arbitrary::Arbitrary;

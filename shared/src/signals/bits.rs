@@ -1,4 +1,5 @@
-//! Bit strings as GPP encodes them: big-endian fields, Fibonacci-coded ranges, base64url.
+//! Bit strings as GPP and TCF encode them: big-endian fields, Fibonacci-coded ranges (GPP),
+//! base64url.
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -40,6 +41,14 @@ impl Bits {
         }
         self.0.extend(out);
         self.0.push(true);
+    }
+
+    /// Zeros up to the next multiple of `multiple` bits. TC strings pad each segment to 24 bits
+    /// (whole bytes and whole base64 characters), as IAB's `@iabtechlabtcf/core` does.
+    pub fn pad_to(&mut self, multiple: usize) {
+        while !self.0.len().is_multiple_of(multiple) {
+            self.0.push(false);
+        }
     }
 
     /// Base64url without padding, after padding the bits with zeros to a whole number of
