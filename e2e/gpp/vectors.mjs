@@ -104,7 +104,8 @@ function vector(name, seed, included) {
 }
 
 /** Every vector: per section its defaults without a subsection, then three random sets
- *  (the subsection written in the last two), and strings of several sections. */
+ *  (the subsection written in the last two); and strings of several sections, each naming
+ *  the vectors it carries by their index in `sections`. */
 export function vectors() {
   const sections = SECTIONS.flatMap((name) => [
     vector(name, 0, false),
@@ -112,7 +113,8 @@ export function vectors() {
     vector(name, 2, true),
     vector(name, 3, true),
   ]);
-  const byName = (name) => sections.filter((v) => v.name === name)[2];
+  // Each section's third vector: random values, its subsection written.
+  const third = (name) => sections.findIndex((v) => v.name === name) + 2;
   const strings = [
     SECTIONS,
     ["usnat", "usca"],
@@ -120,11 +122,9 @@ export function vectors() {
     ["usnat", "usco", "usct", "usfl", "usmd", "usin"],
   ].map((names) => {
     const model = new iab.GppModel();
-    for (const name of names) {
-      const v = byName(name);
-      apply(model, name, v.fields, true);
-    }
-    return { sections: names, gpp: model.encode() };
+    const picked = names.map(third);
+    for (const i of picked) apply(model, sections[i].name, sections[i].fields, true);
+    return { vectors: picked, gpp: model.encode() };
   });
   const { version } = JSON.parse(readFileSync(new URL("../node_modules/@iabgpp/cmpapi/package.json", import.meta.url), "utf8"));
   return { library: `@iabgpp/cmpapi ${version}`, sections, strings };
