@@ -1,5 +1,5 @@
-//! The ad-tech signal strings (`assent_shared::signals`): the GPP header and US National
-//! section, and the `us_privacy` string.
+//! The ad-tech signal strings (`assent_shared::signals`): the GPP header, the US National and
+//! state sections, whole GPP strings, and the `us_privacy` string.
 //!
 //! Properties: the decoders never panic and stay bounded on any text; what the encoders
 //! write for any valid input decodes to that input; a `us_privacy` string has the shape IAB's
@@ -8,7 +8,9 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use assent_shared::signals::gpp::{self, MAX_SECTIONS, USNAT_SECTION_ID, UsNat};
+use assent_shared::signals::gpp::{
+    self, Field, MAX_SECTIONS, Section, StateSection, USNAT_SECTION_ID, UsNat, UsSection, UsState, Value,
+};
 use assent_shared::signals::usp::us_privacy;
 use libfuzzer_sys::fuzz_target;
 
@@ -16,7 +18,7 @@ const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 
 #[derive(Debug, Arbitrary)]
 enum Input {
-    /// Any text as a GPP header and as a usnat section.
+    /// Any text as a GPP header, a whole GPP string, and a usnat and every state section.
     Text(String),
     /// Base64url text (each byte picks a character), where the decoders get past the alphabet.
     Base64url(Vec<u8>, Option<Vec<u8>>),
@@ -24,6 +26,9 @@ enum Input {
     Header(Vec<u64>),
     /// A usnat section: each field's value is taken modulo what it may hold.
     UsNat(Box<Fields>),
+    /// A state section (the state picked modulo 20): each field's value taken modulo what it
+    /// may hold, its subsection written when `gpc` is `Some`.
+    State(u8, Box<Fields>),
     /// The flags of a `us_privacy` string.
     UsPrivacy(bool, bool, bool, Option<bool>),
 }
@@ -66,6 +71,25 @@ fuzz_target!(|input: Input| match input {
         assert_eq!(gpp::decode_header(header), Some(vec![USNAT_SECTION_ID]));
         assert_eq!(rest, section);
     }
+    Input::State(state, fields) => {
+        let section = state_from(state, &fields);
+        let text = section.encode();
+        assert_eq!(
+            StateSection::decode(section.state(), &text).as_ref(),
+            Some(&section),
+            "{text}"
+        );
+        let usnat = usnat_from(&fields);
+        let full = gpp::gpp_string(&[&section, &usnat]).expect("two distinct ids");
+        let parts = gpp::sections(&full).expect("splits");
+        assert_eq!(
+            parts,
+            [
+                (USNAT_SECTION_ID, usnat.encode().as_str()),
+                (section.id(), text.as_str())
+            ]
+        );
+    }
     Input::UsPrivacy(applies, notice, opted_out, lspa) => {
         let s = us_privacy(applies, notice, opted_out, lspa);
         assert_eq!(read_us_privacy(&s), applies.then_some((notice, opted_out, lspa)), "{s}");
@@ -82,6 +106,19 @@ fn decode_anything(text: &str) {
     if let Some(usnat) = UsNat::decode(text) {
         // What decodes re-encodes to a section that decodes the same (padding may differ).
         assert_eq!(UsNat::decode(&usnat.encode()), Some(usnat));
+    }
+    for state in UsState::ALL {
+        if let Some(section) = StateSection::decode(state, text) {
+            assert_eq!(StateSection::decode(state, &section.encode()), Some(section));
+        }
+    }
+    if let Some(parts) = gpp::sections(text) {
+        assert!(parts.len() <= MAX_SECTIONS);
+        for (id, part) in parts {
+            if let Some(section) = UsSection::decode(id, part) {
+                assert_eq!(UsSection::decode(id, &section.encode()), Some(section));
+            }
+        }
     }
 }
 
@@ -114,6 +151,61 @@ fn usnat_from(fields: &Fields) -> UsNat {
         mspa_service_provider_mode: f[31],
         gpc: fields.gpc,
     }
+}
+
+/// A section of state `state % 20` with every settable field from `fields.core` in turn, each
+/// taken modulo what its width holds; the subsection written (GPC or sensitive-data consents)
+/// when `fields.gpc` is `Some`.
+fn state_from(state: u8, fields: &Fields) -> StateSection {
+    let state = UsState::ALL[usize::from(state) % UsState::ALL.len()];
+    let mut section = StateSection::new(state);
+    let mut next = fields.core.iter().cycle().map(|v| v % 4);
+    let names = [
+        Field::SharingNotice,
+        Field::SaleOptOutNotice,
+        Field::SharingOptOutNotice,
+        Field::TargetedAdvertisingOptOutNotice,
+        Field::SensitiveDataProcessingOptOutNotice,
+        Field::SensitiveDataLimitUseNotice,
+        Field::SensitiveDataOptOutNotice,
+        Field::ProcessingNotice,
+        Field::SaleOptOut,
+        Field::SharingOptOut,
+        Field::TargetedAdvertisingOptOut,
+        Field::PersonalDataConsents,
+        Field::AdditionalDataProcessingConsent,
+        Field::MspaCoveredTransaction,
+        Field::MspaMode,
+        Field::MspaOptOutOptionMode,
+        Field::MspaServiceProviderMode,
+    ];
+    for field in names {
+        let value = Value::Int(next.next().unwrap_or_default());
+        if section.has(field) {
+            section.set(field, value).expect("a 2-bit value for a 2-bit field");
+        }
+    }
+    for field in [Field::SensitiveDataProcessing, Field::KnownChildSensitiveDataConsents] {
+        // The layout's own shape (a list of some length, or one 2-bit value), new values.
+        let value = match section.get(field) {
+            Some(Value::List(list)) => Value::List(list.iter().map(|_| next.next().unwrap_or_default()).collect()),
+            Some(_) => Value::Int(next.next().unwrap_or_default()),
+            // In a subsection: written below, if at all.
+            None => continue,
+        };
+        section.set(field, value).expect("a value of the field's shape");
+    }
+    if let Some(gpc) = fields.gpc {
+        if section.has(Field::Gpc) {
+            section.set(Field::Gpc, Value::Bool(gpc)).expect("a boolean");
+        } else if section.has(Field::SensitiveDataProcessing) && section.get(Field::SensitiveDataProcessing).is_none() {
+            let entries = (0..8).map(|_| next.next().unwrap_or_default()).collect();
+            section
+                .set(Field::SensitiveDataProcessing, Value::List(entries))
+                .expect("8 entries");
+        }
+    }
+    section
 }
 
 /// Reads a `us_privacy` string as IAB's CCPA specification defines it, written here from the
