@@ -12,6 +12,7 @@
 //! vendors, …) is for the caller: this module writes and reads the format.
 
 mod error;
+pub mod gvl;
 mod restrictions;
 mod vendors;
 
