@@ -4,10 +4,10 @@
 //! fetches, checks, keeps per version and trims to the vendors a site uses.
 //!
 //! - [`VendorList::parse`] refuses a list that is not version 3 or that contradicts itself,
-//!   naming what is wrong, so the caller can keep the last good version ([`check`]).
+//!   naming what is wrong, so the caller can keep the last good version (`gvl/check.rs`).
 //! - [`VendorList::for_site`] keeps only a site's vendors and what they declare, and
 //!   [`VendorList::disclosed_vendors`] gives the ids for the Disclosed Vendors segment
-//!   ([`site`]).
+//!   (`gvl/site.rs`).
 //!
 //! Fields are named as in the JSON; unknown fields are ignored, so later additions to the
 //! format do not break the parser. `e2e/tcf/gvl.mjs` checks that IAB's `GVL` class reads the
