@@ -19,3 +19,10 @@ test("the vectors cover usnat and every US state section IAB's library knows", a
   expect(covered).toEqual(ids);
   expect(ids).toEqual(Array.from({ length: 21 }, (_, i) => 7 + i));
 });
+
+// The same for the EU TCF section (shared/tests/fixtures/gpp-tcfeuv2-vectors.json, made by
+// `node e2e/gpp/tcfeuv2.mjs`, checked by shared/tests/gpp_tcfeuv2_vectors.rs).
+test("the committed tcfeuv2 vectors are what IAB's library writes today", async () => {
+  const { FIXTURE, render } = await import("../gpp/tcfeuv2.mjs");
+  expect(readFileSync(FIXTURE, "utf8")).toBe(render());
+});

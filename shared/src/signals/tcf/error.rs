@@ -43,6 +43,8 @@ pub enum Problem {
     Repeated,
     #[error("the segment is missing (mandatory since TCF 2.3)")]
     Missing,
+    #[error("GPP's tcfeuv2 section carries service-specific strings only")]
+    NotServiceSpecific,
 }
 
 pub(super) fn error(field: &'static str, problem: Problem) -> TcStringError {

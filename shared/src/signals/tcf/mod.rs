@@ -12,6 +12,7 @@
 //! vendors, …) is for the caller: this module writes and reads the format.
 
 mod error;
+pub mod gvl;
 mod restrictions;
 mod vendors;
 
@@ -92,6 +93,17 @@ pub struct PublisherTc {
     pub custom_purposes_li_transparency: BTreeSet<u8>,
 }
 
+/// Whose choices the encoder follows where the format leaves one: IAB's two reference
+/// libraries pick bit field or range entries differently and group publisher restriction
+/// entries differently, and each format is written as its own reference writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reference {
+    /// `@iabtechlabtcf/core`: TC strings.
+    TcfCore,
+    /// `@iabgpp/cmpapi`: the tcfeuv2 section of GPP strings.
+    GppCmpApi,
+}
+
 impl TcString {
     /// The string: core, Disclosed Vendors, then Publisher TC if present.
     ///
@@ -100,6 +112,30 @@ impl TcString {
     /// custom purpose past `num_custom_purposes`), a language or country code that is not two
     /// capital letters, or more restrictions or entries than 4,095.
     pub fn encode(&self) -> Result<String, TcStringError> {
+        let (core, disclosed) = self.vendor_segments(Reference::TcfCore)?;
+        let publisher = self.publisher_tc.as_ref().map(publisher_segment).transpose()?;
+        Ok(join([core, disclosed].into_iter().chain(publisher)))
+    }
+
+    /// The TC string as GPP's EU TCF section (`tcfeuv2`, id 2) carries it, byte for byte as
+    /// IAB's `@iabgpp/cmpapi` writes it: core, Disclosed Vendors and always a Publisher TC
+    /// segment (an empty one for `None`), each vendor section and restriction written as that
+    /// library chooses (see [`Reference`]).
+    ///
+    /// # Errors
+    /// Those of [`TcString::encode`], and `IsServiceSpecific` false: GPP carries
+    /// service-specific strings only (IAB's library refuses the others).
+    pub(crate) fn encode_for_gpp(&self) -> Result<String, TcStringError> {
+        if !self.is_service_specific {
+            return Err(error("IsServiceSpecific", Problem::NotServiceSpecific));
+        }
+        let (core, disclosed) = self.vendor_segments(Reference::GppCmpApi)?;
+        let publisher = publisher_segment(&self.publisher_tc.clone().unwrap_or_default())?;
+        Ok(join([core, disclosed, publisher]))
+    }
+
+    /// The core and Disclosed Vendors segments' bits.
+    fn vendor_segments(&self, reference: Reference) -> Result<(Bits, Bits), TcStringError> {
         let mut core = Bits::default();
         core.int(VERSION, 6);
         int(&mut core, self.created, 36, "Created")?;
@@ -117,48 +153,19 @@ impl TcString {
         ids(&mut core, &self.purposes_li_transparency, 24, "PurposesLITransparency")?;
         core.bool(self.purpose_one_treatment);
         letters(&mut core, self.publisher_cc, "PublisherCC")?;
-        vendors::write(&mut core, &self.vendor_consents, "VendorConsents")?;
+        vendors::write(&mut core, &self.vendor_consents, "VendorConsents", reference)?;
         vendors::write(
             &mut core,
             &self.vendor_legitimate_interests,
             "VendorLegitimateInterests",
+            reference,
         )?;
-        restrictions::write(&mut core, &self.pub_restrictions)?;
+        restrictions::write(&mut core, &self.pub_restrictions, reference)?;
 
         let mut disclosed = Bits::default();
         disclosed.int(DISCLOSED_VENDORS, 3);
-        vendors::write(&mut disclosed, &self.disclosed_vendors, "DisclosedVendors")?;
-
-        let mut segments = vec![core, disclosed];
-        if let Some(p) = &self.publisher_tc {
-            let mut bits = Bits::default();
-            bits.int(PUBLISHER_TC, 3);
-            ids(&mut bits, &p.pub_purposes_consent, 24, "PubPurposesConsent")?;
-            ids(
-                &mut bits,
-                &p.pub_purposes_li_transparency,
-                24,
-                "PubPurposesLITransparency",
-            )?;
-            int(&mut bits, p.num_custom_purposes.into(), 6, "NumCustomPurposes")?;
-            let n = p.num_custom_purposes;
-            ids(&mut bits, &p.custom_purposes_consent, n, "CustomPurposesConsent")?;
-            ids(
-                &mut bits,
-                &p.custom_purposes_li_transparency,
-                n,
-                "CustomPurposesLITransparency",
-            )?;
-            segments.push(bits);
-        }
-        let encoded: Vec<String> = segments
-            .into_iter()
-            .map(|mut bits| {
-                bits.pad_to(24);
-                bits.to_base64url()
-            })
-            .collect();
-        Ok(encoded.join("."))
+        vendors::write(&mut disclosed, &self.disclosed_vendors, "DisclosedVendors", reference)?;
+        Ok((core, disclosed))
     }
 
     /// Reads a TC string: the core segment first, then a Disclosed Vendors segment and at
@@ -223,6 +230,41 @@ impl TcString {
         tc.disclosed_vendors = disclosed.ok_or(error("DisclosedVendors", Problem::Missing))?;
         Ok(tc)
     }
+}
+
+/// The Publisher TC segment's bits.
+fn publisher_segment(p: &PublisherTc) -> Result<Bits, TcStringError> {
+    let mut bits = Bits::default();
+    bits.int(PUBLISHER_TC, 3);
+    ids(&mut bits, &p.pub_purposes_consent, 24, "PubPurposesConsent")?;
+    ids(
+        &mut bits,
+        &p.pub_purposes_li_transparency,
+        24,
+        "PubPurposesLITransparency",
+    )?;
+    int(&mut bits, p.num_custom_purposes.into(), 6, "NumCustomPurposes")?;
+    let n = p.num_custom_purposes;
+    ids(&mut bits, &p.custom_purposes_consent, n, "CustomPurposesConsent")?;
+    ids(
+        &mut bits,
+        &p.custom_purposes_li_transparency,
+        n,
+        "CustomPurposesLITransparency",
+    )?;
+    Ok(bits)
+}
+
+/// Segments padded to 24 bits, in base64url, joined by `.`.
+fn join(segments: impl IntoIterator<Item = Bits>) -> String {
+    let encoded: Vec<String> = segments
+        .into_iter()
+        .map(|mut bits| {
+            bits.pad_to(24);
+            bits.to_base64url()
+        })
+        .collect();
+    encoded.join(".")
 }
 
 fn read_publisher_tc(r: &mut FieldReader) -> Result<PublisherTc, TcStringError> {

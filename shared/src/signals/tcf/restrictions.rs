@@ -4,7 +4,7 @@
 
 use super::error::{Problem, TcStringError, error};
 use super::vendors::{self, VendorSet};
-use super::{FieldReader, check_width};
+use super::{FieldReader, Reference, check_width};
 use crate::signals::bits::Bits;
 
 /// What a publisher requires of vendors for one purpose (RestrictionType, 2 bits).
@@ -78,8 +78,14 @@ impl PublisherRestriction {
 
 const FIELD: &str = "PubRestrictions";
 
-/// NumPubRestrictions (12 bits), then each restriction.
-pub(super) fn write(bits: &mut Bits, restrictions: &[PublisherRestriction]) -> Result<(), TcStringError> {
+/// NumPubRestrictions (12 bits), then each restriction. `@iabtechlabtcf/core` writes each
+/// restriction's entries as given ([`PublisherRestriction::new`] makes them as it does);
+/// `@iabgpp/cmpapi` keeps a restriction's vendor ids and writes their maximal runs.
+pub(super) fn write(
+    bits: &mut Bits,
+    restrictions: &[PublisherRestriction],
+    reference: Reference,
+) -> Result<(), TcStringError> {
     check_width(restrictions.len() as u64, 12, "NumPubRestrictions")?;
     bits.int(restrictions.len() as u64, 12);
     for r in restrictions {
@@ -89,7 +95,10 @@ pub(super) fn write(bits: &mut Bits, restrictions: &[PublisherRestriction]) -> R
         check_width(r.purpose_id.into(), 6, "PurposeId")?;
         bits.int(r.purpose_id.into(), 6);
         bits.int(r.restriction_type.code(), 2);
-        vendors::write_entries(bits, &r.vendor_entries, FIELD)?;
+        match reference {
+            Reference::TcfCore => vendors::write_entries(bits, &r.vendor_entries, FIELD)?,
+            Reference::GppCmpApi => vendors::write_entries(bits, r.vendors().runs(), FIELD)?,
+        }
     }
     Ok(())
 }
@@ -160,7 +169,7 @@ mod tests {
             },
         ];
         let mut bits = Bits::default();
-        write(&mut bits, &restrictions).expect("writable");
+        write(&mut bits, &restrictions, Reference::TcfCore).expect("writable");
         let mut r = FieldReader::new(&bits.to_base64url(), FIELD).expect("base64url");
         assert_eq!(read(&mut r), Ok(restrictions));
 
@@ -186,7 +195,7 @@ mod tests {
             vendor_entries: vec![],
         };
         assert_eq!(
-            write(&mut Bits::default(), &[zero]).map_err(|e| e.field),
+            write(&mut Bits::default(), &[zero], Reference::TcfCore).map_err(|e| e.field),
             Err("PurposeId")
         );
     }

@@ -4,7 +4,7 @@
 //! either one bit per id or range entries.
 
 use super::error::{Problem, TcStringError, error};
-use super::{FieldReader, check_width};
+use super::{FieldReader, Reference, check_width};
 use crate::signals::bits::Bits;
 
 /// Vendor ids (GVL ids, 1 to 65535), kept as sorted, disjoint, non-adjacent runs: a decoded
@@ -78,13 +78,21 @@ impl FromIterator<u16> for VendorSet {
 /// NumEntries is 12 bits wide.
 const MAX_ENTRIES: usize = 4095;
 
-/// Whether IAB's encoder writes this set as range entries. It walks ids 1 to MaxVendorId
-/// estimating the ranges' size (counting 16 bits for a single id, which takes 17) and decides
-/// at the last id, before counting it: ranges when MaxVendorId is past 45 and the estimate is
-/// below the bit field's 17 + MaxVendorId bits. Matching that estimate, off by one bit per
-/// single id as it is, is what makes our strings byte for byte IAB's. A set of more runs than
-/// NumEntries can count (IAB's encoder throws on it) is written as a bit field.
-fn ranges_chosen(set: &VendorSet) -> bool {
+/// Whether the reference library writes this set as range entries.
+fn ranges_chosen(set: &VendorSet, reference: Reference) -> bool {
+    match reference {
+        Reference::TcfCore => tcf_core_chooses_ranges(set),
+        Reference::GppCmpApi => gpp_cmpapi_chooses_ranges(set),
+    }
+}
+
+/// `@iabtechlabtcf/core` walks ids 1 to MaxVendorId estimating the ranges' size (counting 16
+/// bits for a single id, which takes 17) and decides at the last id, before counting it:
+/// ranges when MaxVendorId is past 45 and the estimate is below the bit field's 17 +
+/// MaxVendorId bits. Matching that estimate, off by one bit per single id as it is, is what
+/// makes our strings byte for byte IAB's. A set of more runs than NumEntries can count (IAB's
+/// encoder throws on it) is written as a bit field.
+fn tcf_core_chooses_ranges(set: &VendorSet) -> bool {
     let max = u32::from(set.max_id());
     if max <= 45 || set.runs.len() > MAX_ENTRIES {
         return false;
@@ -102,9 +110,27 @@ fn ranges_chosen(set: &VendorSet) -> bool {
     estimate < 17 + max
 }
 
+/// `@iabgpp/cmpapi` (its `EncodableOptimizedFixedRange`) compares the exact size of
+/// NumEntries and the entries (12 bits, then 17 per single id and 33 per range) with the bit
+/// field's MaxVendorId bits, and writes ranges when they are no longer. More runs than
+/// NumEntries counts never qualify: they take more bits than 65,535.
+fn gpp_cmpapi_chooses_ranges(set: &VendorSet) -> bool {
+    let entries: usize = set
+        .runs
+        .iter()
+        .map(|&(start, end)| if start == end { 17 } else { 33 })
+        .sum();
+    12 + entries <= usize::from(set.max_id())
+}
+
 /// Writes a vendor section: MaxVendorId (16 bits), IsRangeEncoding (1), then the bit field or
-/// NumEntries (12) and the entries, as IAB's encoder chooses.
-pub(super) fn write(bits: &mut Bits, set: &VendorSet, field: &'static str) -> Result<(), TcStringError> {
+/// NumEntries (12) and the entries, as the `reference` library chooses.
+pub(super) fn write(
+    bits: &mut Bits,
+    set: &VendorSet,
+    field: &'static str,
+    reference: Reference,
+) -> Result<(), TcStringError> {
     if set.runs.first().is_some_and(|(start, _)| *start == 0) {
         return Err(error(
             field,
@@ -115,7 +141,7 @@ pub(super) fn write(bits: &mut Bits, set: &VendorSet, field: &'static str) -> Re
         ));
     }
     bits.int(set.max_id().into(), 16);
-    let ranges = ranges_chosen(set);
+    let ranges = ranges_chosen(set, reference);
     bits.bool(ranges);
     if ranges {
         write_entries(bits, &set.runs, field)
@@ -242,28 +268,46 @@ mod tests {
 
     #[test]
     fn the_encoding_is_chosen_by_iab_s_estimate() {
-        assert!(!ranges_chosen(&set(&[45])), "max id 45: always a bit field");
-        assert!(ranges_chosen(&set(&[46])));
+        assert!(!tcf_core_chooses_ranges(&set(&[45])), "max id 45: always a bit field");
+        assert!(tcf_core_chooses_ranges(&set(&[46])));
         let singles: Vec<u16> = (0..10).map(|i| 5 + 10 * i).collect();
         let with = |last| set(&[&singles[..], &[last]].concat());
         // 29 + 10 × 16 = 189 against 17 + max id.
-        assert!(!ranges_chosen(&with(172)));
-        assert!(ranges_chosen(&with(173)));
+        assert!(!tcf_core_chooses_ranges(&with(172)));
+        assert!(tcf_core_chooses_ranges(&with(173)));
         assert!(
-            ranges_chosen(&with(190)),
+            tcf_core_chooses_ranges(&with(190)),
             "though 216 bits of ranges beat 207 of bit field"
         );
         // A run's start counts even when the run ends at the max id.
         assert!(
-            !ranges_chosen(&set(&[1, 2, 3, 61, 62])),
+            !tcf_core_chooses_ranges(&set(&[1, 2, 3, 61, 62])),
             "29 + 17 + 16 + 17 = 79, not below 17 + 62"
         );
-        assert!(ranges_chosen(&set(&[1, 2, 3, 62, 63])));
+        assert!(tcf_core_chooses_ranges(&set(&[1, 2, 3, 62, 63])));
+    }
+
+    #[test]
+    fn gpp_s_library_chooses_by_exact_size() {
+        assert!(
+            !gpp_cmpapi_chooses_ranges(&VendorSet::new()),
+            "12 bits of no entries against 0"
+        );
+        // One id: 12 + 17 = 29 bits of ranges against MaxVendorId bits.
+        assert!(!gpp_cmpapi_chooses_ranges(&set(&[28])));
+        assert!(gpp_cmpapi_chooses_ranges(&set(&[29])), "ties go to ranges");
+        // One range: 12 + 33 = 45.
+        assert!(!gpp_cmpapi_chooses_ranges(&(1..=44).collect()));
+        assert!(gpp_cmpapi_chooses_ranges(&(1..=45).collect()));
+        // Where the two libraries differ: IAB's TCF library needs a max id past 45.
+        assert!(!tcf_core_chooses_ranges(&set(&[40])) && gpp_cmpapi_chooses_ranges(&set(&[40])));
+        let many: VendorSet = (0..4096u16).map(|i| 1 + 16 * i).collect();
+        assert!(!gpp_cmpapi_chooses_ranges(&many), "more runs than NumEntries counts");
     }
 
     fn round_trip(s: &VendorSet) -> VendorSet {
         let mut bits = Bits::default();
-        write(&mut bits, s, "VendorConsents").expect("writable");
+        write(&mut bits, s, "VendorConsents", Reference::TcfCore).expect("writable");
         bits.pad_to(24);
         let mut r = FieldReader::new(&bits.to_base64url(), "VendorConsents").expect("base64url");
         read(&mut r, "VendorConsents").expect("readable")
@@ -278,7 +322,7 @@ mod tests {
         }
         // More runs than NumEntries counts: a bit field instead (IAB's encoder throws).
         let many: VendorSet = (0..4096u16).map(|i| 1 + 16 * i).collect();
-        assert!(!ranges_chosen(&many));
+        assert!(!tcf_core_chooses_ranges(&many));
         assert_eq!(round_trip(&many), many);
     }
 
