@@ -16,7 +16,7 @@ pub mod string;
 pub mod usnat;
 
 pub use layouts::{Field, UsState};
-pub use rules::UsSection;
+pub use rules::{UsSection, supported_apis};
 pub use states::{FieldError, StateSection, Value};
 pub use string::{InvalidSectionIds, MAX_SECTIONS, Section, decode_header, gpp_string, header, sections};
 pub use usnat::{USNAT_SECTION_ID, USNAT_SECTION_NAME, UsNat, usnat_string};
