@@ -422,9 +422,9 @@
     return unique(paths.filter(Boolean));
   }
 
-  // IAB GPP 1.1 (`__gpp`, US National section 7) and legacy `__uspapi`, installed at once so
-  // vendors can queue calls; answered from the signals the banner computed (stored, so a
-  // returning visit answers without the banner).
+  // IAB GPP 1.1 (`__gpp`) and legacy `__uspapi`, installed at once so vendors can queue
+  // calls; answered from the signals the banner computed (stored, so a returning visit
+  // answers without the banner): one US section, usnat or the visitor's state's own.
   var signals = (stored() || {}).signals || null;
   var gppListeners = [];
   var gppListenerId = 0;
@@ -439,25 +439,36 @@
       }
     });
   }
+  // The section written, as [id, API prefix, fields], where one applies (an opt-out regime).
+  // A banner before state sections stored usnat alone, under `usnat`.
+  function gppSection() {
+    return signals && signals.applicable
+      ? [signals.section_id || 7, signals.section_name || "usnat", signals.section || signals.usnat]
+      : null;
+  }
   function gppPing() {
-    var on = !!(signals && signals.applicable);
+    var on = gppSection();
+    var parsed = {};
+    if (on) parsed[on[1]] = [on[2]];
     return {
       gppVersion: "1.1",
       cmpStatus: "loaded",
       cmpDisplayStatus: displayStatus,
       signalStatus: signals ? "ready" : "not ready",
-      supportedAPIs: ["7:usnat"],
+      // Every section the banner may write ("7:usnat" to "27:usri"), named by the server.
+      supportedAPIs: boot.gpp.slice(),
       cmpId: 0,
-      sectionList: on ? [7] : [],
-      applicableSections: on ? [7] : [-1],
+      sectionList: on ? [on[0]] : [],
+      applicableSections: on ? [on[0]] : [-1],
       gppString: on ? signals.gpp_string : "",
-      parsedSections: on ? { usnat: [signals.usnat] } : {},
+      parsedSections: parsed,
     };
   }
   function gppApi(command, callback, parameter) {
     if (typeof callback !== "function") return;
-    var on = !!(signals && signals.applicable);
-    var isUsnat = parameter === "usnat" || parameter === 7 || parameter === "7";
+    var on = gppSection();
+    // The section asked for by its API prefix ("usca"), or by its id.
+    var named = !!on && (parameter === on[1] || String(parameter) === String(on[0]));
     switch (command) {
       case "ping":
         return callback(gppPing(), true);
@@ -472,13 +483,13 @@
         return callback({ eventName: "listenerRemoved", listenerId: parameter, data: removed, pingData: gppPing() }, removed);
       }
       case "hasSection":
-        return callback(on && isUsnat, true);
+        return callback(named, true);
       case "getSection":
-        return callback(on && isUsnat ? [signals.usnat] : null, true);
+        return callback(named ? [on[2]] : null, true);
       case "getField": {
         var parts = String(parameter || "").split(".");
-        var ok = on && parts[0] === "usnat" && Object.prototype.hasOwnProperty.call(signals.usnat, parts[1]);
-        return callback(ok ? signals.usnat[parts[1]] : null, ok);
+        var ok = !!on && parts[0] === on[1] && Object.prototype.hasOwnProperty.call(on[2], parts[1]);
+        return callback(ok ? on[2][parts[1]] : null, ok);
       }
       default:
         return callback(null, false);

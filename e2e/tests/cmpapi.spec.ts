@@ -2,12 +2,13 @@
 // fix"): from a cross-origin frame through the `__gppLocator` / `__uspapiLocator` frames and
 // postMessage, and with GPP's display status following the banner.
 import { test, expect, Page } from "@playwright/test";
-import { acknowledged, banner } from "../fixtures/assent";
+import { GppModel } from "@iabgpp/cmpapi";
+import { acknowledged, banner, visitFrom } from "../fixtures/assent";
 import { Site, startSite } from "../fixtures/site";
 
 let site: Site;
 test.beforeAll(async () => {
-  site = await startSite();
+  site = await startSite({ ASSENT_REGION_HEADER: "x-test-country", ASSENT_SUBDIVISION_HEADER: "x-test-region" });
 });
 test.afterAll(async () => {
   await site.close();
@@ -16,7 +17,11 @@ test.afterAll(async () => {
 const ping = (page: Page) =>
   page.evaluate(() => new Promise<any>((ok) => (window as any).__gpp("ping", (v: unknown) => ok(v))));
 
-test("a cross-origin frame gets answers from __gpp and __uspapi by postMessage", async ({ page }) => {
+test("a cross-origin frame gets answers from __gpp and __uspapi by postMessage: a returning Virginian's usva", async ({ page }) => {
+  await visitFrom(page, "US", "VA");
+  await page.goto(site.page("/", ""));
+  await banner(page, "reject-all").click();
+  await acknowledged(page);
   const url = site.page("/article", "", {
     body: `<main><h1>An article</h1><iframe src="${site.vendor}/cmp-frame.html" title="Advertisement"></iframe></main>`,
   });
@@ -27,9 +32,15 @@ test("a cross-origin frame gets answers from __gpp and __uspapi by postMessage",
   await expect.poll(() => ad.evaluate(() => (window as any).__answers.length)).toBe(2);
   const answers = await ad.evaluate(() => (window as any).__answers);
   const gpp = answers.find((a: any) => a.__gppReturn).__gppReturn;
-  expect(gpp).toMatchObject({ callId: "g1", success: true, returnValue: { gppVersion: "1.1", cmpStatus: "loaded" } });
+  expect(gpp).toMatchObject({
+    callId: "g1",
+    success: true,
+    returnValue: { gppVersion: "1.1", cmpStatus: "loaded", signalStatus: "ready", applicableSections: [9] },
+  });
+  expect(new GppModel(gpp.returnValue.gppString).getFieldValue("usva", "SaleOptOut")).toBe(1);
+  expect(gpp.returnValue.parsedSections.usva[0].SaleOptOut).toBe(1);
   const usp = answers.find((a: any) => a.__uspapiReturn).__uspapiReturn;
-  expect(usp).toMatchObject({ callId: "u1", success: true, returnValue: { version: 1 } });
+  expect(usp).toMatchObject({ callId: "u1", success: true, returnValue: { version: 1, uspString: "1YY-" } });
 });
 
 test("GPP's cmpDisplayStatus is visible while the banner is, and listeners hear it go", async ({ page }) => {

@@ -3,26 +3,10 @@
 // decoding the GPP string with IAB's reference library.
 import { test, expect } from "@playwright/test";
 import { GppModel } from "@iabgpp/cmpapi";
-import { acknowledged, banner, history } from "../fixtures/assent";
+import { acknowledged, banner, gpp, history, usp, visitFrom, wasmRequests } from "../fixtures/assent";
 
 const demo = () => process.env.ASSENT_OPT_OUT_DEMO_URL!;
 const api = () => process.env.ASSENT_OPT_OUT_API!;
-
-/** `__gpp(command, callback, parameter)` — the callback comes second. */
-function gpp(page: import("@playwright/test").Page, command: string, parameter?: unknown) {
-  return page.evaluate(
-    ([command, parameter]) =>
-      new Promise((ok) => (window as any).__gpp(command, (v: unknown, s: boolean) => ok({ v, s }), parameter)),
-    [command, parameter] as const,
-  ) as Promise<{ v: any; s: boolean }>;
-}
-
-/** `__uspapi(command, version, callback)`. */
-function usp(page: import("@playwright/test").Page) {
-  return page.evaluate(
-    () => new Promise((ok) => (window as any).__uspapi("getUSPData", 1, (v: any) => ok(v.uspString))),
-  ) as Promise<string>;
-}
 
 test("GPC in an opt-out regime is the choice: recorded once, honored, no banner forced, and signalled to ad tech", async ({ page }) => {
   await page.addInitScript(() => {
@@ -108,4 +92,54 @@ test("before any choice an opt-out regime runs non-sensitive purposes by default
   expect(await page.evaluate(() => (window as any).assent.has("advertising"))).toBe(false);
   expect(await page.evaluate(() => (window as any).assent.has("analytics"))).toBe(true);
   expect(new GppModel((await gpp(page, "ping")).v.gppString).getFieldValue("usnat", "SaleOptOut")).toBe(1);
+});
+
+// New York has no comprehensive privacy law and GPP no section for it: usnat. Florida has a
+// section but is not opt-out by default (its law binds only the largest controllers): a site
+// that runs it as opt-out writes usfl.
+for (const where of [
+  { region: "NY", id: 7, name: "usnat" },
+  { region: "FL", id: 13, name: "usfl" },
+]) {
+  test(`a visitor from US-${where.region} on a site whose default regime is opt-out gets ${where.name}`, async ({ page }) => {
+    await visitFrom(page, "US", where.region);
+    await page.goto(demo());
+    await banner(page, "reject-all").click();
+    const s = await acknowledged(page);
+    expect((await history(s.subject_id, s.subject_token, api())).events[0]).toMatchObject({
+      jurisdiction: `US-${where.region}`,
+      regime: "opt_out",
+    });
+    const ping = (await gpp(page, "ping")).v;
+    expect(ping).toMatchObject({ applicableSections: [where.id], sectionList: [where.id] });
+    const iab = new GppModel(ping.gppString);
+    expect(iab.getSectionIds()).toEqual([where.id]);
+    expect(iab.getFieldValue(where.name, "SaleOptOut")).toBe(1);
+    expect(iab.getFieldValue(where.name, "TargetedAdvertisingOptOut")).toBe(1);
+    expect(ping.parsedSections[where.name][0].SaleOptOut).toBe(1);
+    expect(await usp(page)).toBe("1YY-");
+  });
+}
+
+test("signals stored by a banner before state sections still answer, as usnat, without the banner", async ({ page }) => {
+  await page.goto(demo());
+  await banner(page, "reject-all").click();
+  await acknowledged(page);
+  // What that banner stored: usnat's fields under `usnat`, no section id or name.
+  await page.evaluate(() => {
+    const choice = JSON.parse(localStorage.getItem("assent.v1.demo")!);
+    const { section, section_id, section_name, ...rest } = choice.signals;
+    choice.signals = { ...rest, usnat: section };
+    localStorage.setItem("assent.v1.demo", JSON.stringify(choice));
+  });
+  const wasm = wasmRequests(page);
+  await page.reload();
+  await expect(banner(page, "privacy-choices")).toBeVisible();
+  const ping = (await gpp(page, "ping")).v;
+  expect(ping).toMatchObject({ applicableSections: [7], sectionList: [7] });
+  expect(Object.keys(ping.parsedSections)).toEqual(["usnat"]);
+  expect(ping.parsedSections.usnat[0].SaleOptOut).toBe(1);
+  expect(await gpp(page, "getField", "usnat.SaleOptOut")).toEqual({ v: 1, s: true });
+  expect((await gpp(page, "hasSection", "usnat")).v).toBe(true);
+  expect(wasm).toEqual([]);
 });

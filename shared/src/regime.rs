@@ -41,6 +41,10 @@ const EEA: &[&str] = &[
 ];
 const OTHER_OPT_IN: &[&str] = &["GB", "CH", "BR", "KR"];
 /// US states whose comprehensive privacy laws give an opt-out of sale / sharing / targeted ads.
+/// Not Florida, although GPP has a section for it (usfl): its Digital Bill of Rights binds only
+/// controllers with over $1 billion in global gross annual revenue (Fla. Stat. § 501.702,
+/// "controller"), so it is no default for every site; a site in its scope sets the override
+/// `US-FL=opt_out`, and its Florida visitors then get the usfl section.
 const US_OPT_OUT_STATES: &[&str] = &[
     "CA", "CO", "CT", "VA", "UT", "TX", "OR", "MT", "IA", "DE", "NH", "NJ", "NE", "TN", "MN", "MD", "IN", "KY", "RI",
 ];
@@ -146,6 +150,21 @@ mod tests {
             let j = Jurisdiction::parse(country, sub).expect("valid code");
             assert_eq!(j.regime(Regime::Notice), want, "{country} {sub:?}");
         }
+    }
+
+    #[test]
+    fn every_state_with_a_gpp_section_is_an_opt_out_state_but_florida() {
+        use crate::signals::gpp::UsState;
+        let mut with_opt_out: Vec<UsState> = US_OPT_OUT_STATES
+            .iter()
+            .filter_map(|s| UsState::from_subdivision(s))
+            .collect();
+        with_opt_out.sort();
+        let mut want = UsState::ALL.to_vec();
+        want.retain(|s| *s != UsState::Fl);
+        assert_eq!(with_opt_out, want);
+        let florida = Jurisdiction::parse("US", Some("FL")).expect("valid");
+        assert_eq!(florida.regime(Regime::Notice), Regime::Notice);
     }
 
     #[test]

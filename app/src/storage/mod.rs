@@ -179,9 +179,14 @@ impl StoredChoice {
 /// What the loader answers `__gpp` and `__uspapi` with, precomputed by the banner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Signals {
-    /// US National applies (an opt-out regime).
+    /// A US section applies (an opt-out regime).
     pub applicable: bool,
     pub gpp_string: String,
-    pub usnat: assent_shared::signals::gpp::UsNat,
+    /// The US section written: usnat or the visitor's state's own, by its id (7 to 27), its
+    /// API prefix (`usnat`, `usca`, …) and its fields as `__gpp('getSection')` returns them.
+    /// (Signals stored before state sections hold usnat's fields under `usnat` instead.)
+    pub section_id: u64,
+    pub section_name: &'static str,
+    pub section: assent_shared::signals::gpp::UsSection,
     pub us_privacy: String,
 }

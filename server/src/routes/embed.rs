@@ -78,6 +78,8 @@ pub async fn get_embed_js(
         "notices": notices,
         "integrations": integrations,
         "location": assent_shared::consent::PRECISE_LOCATION,
+        // GPP's `supportedAPIs`: every section the banner may write.
+        "gpp": assent_shared::signals::gpp::supported_apis(),
     });
     // The settings component's bundle, for pages with `<div data-assent-settings>`: named only
     // once built, so a loader never asks for files that are not there.

@@ -19,7 +19,7 @@ pub mod tcfeuv2;
 pub mod usnat;
 
 pub use layouts::{Field, UsState};
-pub use rules::UsSection;
+pub use rules::{UsSection, supported_apis};
 pub use states::{FieldError, StateSection, Value};
 pub use string::{InvalidSectionIds, MAX_SECTIONS, Section, decode_header, gpp_string, header, sections};
 pub use tcfeuv2::{TCFEUV2_SECTION_ID, TCFEUV2_SECTION_NAME, TcfEuV2};

@@ -16,7 +16,7 @@ use assent_shared::consent_mode;
 use assent_shared::decide::{Action, Decided, Visitor, decide};
 use assent_shared::notice::{LocalizedNotice, LocalizedPurpose};
 use assent_shared::regime::Regime;
-use assent_shared::signals::gpp::{self, UsNat};
+use assent_shared::signals::gpp::{self, Section, UsSection};
 use assent_shared::signals::usp;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -230,6 +230,8 @@ impl ConsentContext {
 
     /// Recomputes the GPP and `us_privacy` strings from the current decisions and hands them
     /// to the loader (and to storage, so later page views can answer without the banner).
+    /// The GPP string carries one US section: the visitor's state's own where it has one,
+    /// usnat elsewhere ([`UsSection::for_visitor`]).
     fn refresh_signals(&self) {
         let Some(notice) = self.notice.get_untracked() else {
             return;
@@ -237,16 +239,20 @@ impl ConsentContext {
         let gpc = self.gpc.get_untracked().is_some() || self.choice.with_untracked(|c| c.gpc_honored);
         let decisions = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
         let applicable = notice.regime == Regime::OptOut;
-        let usnat = UsNat::from_decisions(&notice.notice, &decisions, gpc);
-        let opted_out = usnat.sale_opt_out == 1;
+        let section = UsSection::for_visitor(&notice.jurisdiction, &notice.notice, &decisions, gpc);
+        let gpp_string = if applicable {
+            gpp::gpp_string(&[&section]).unwrap_or_else(|_| unreachable!("one section, id 7 to 27"))
+        } else {
+            String::new()
+        };
+        // `us_privacy` has one opt-out, of sale: the section's own.
+        let opted_out = section.sale_opt_out() == 1;
         let signals = Signals {
             applicable,
-            gpp_string: if applicable {
-                gpp::usnat_string(&usnat)
-            } else {
-                String::new()
-            },
-            usnat,
+            gpp_string,
+            section_id: section.id(),
+            section_name: section.name(),
+            section,
             us_privacy: usp::us_privacy(applicable, true, opted_out, None),
         };
         let signals = crate::json::to_js(&signals);

@@ -138,6 +138,16 @@ impl UsSection {
     }
 }
 
+/// Every section a visitor can get, as the CMP API's ping lists them in `supportedAPIs`: `id:name`
+/// in id order, usnat (`7:usnat`) then the state sections (`8:usca` to `27:usri`).
+pub fn supported_apis() -> Vec<String> {
+    let usnat = (usnat::USNAT_SECTION_ID, USNAT_SECTION_NAME);
+    std::iter::once(usnat)
+        .chain(UsState::ALL.map(|state| (state.id(), state.name())))
+        .map(|(id, name)| format!("{id}:{name}"))
+        .collect()
+}
+
 impl Section for UsSection {
     fn id(&self) -> u64 {
         match self {
@@ -192,6 +202,19 @@ mod tests {
         let none = Decisions::new();
         assert_eq!(UsSection::for_visitor("US-CA", &notice, &none, false).name(), "usca");
         assert_eq!(UsSection::for_visitor("US-NY", &notice, &none, false).name(), "usnat");
+    }
+
+    #[test]
+    fn supported_apis_name_usnat_and_every_state_section_in_id_order() {
+        let apis = supported_apis();
+        assert_eq!(apis.len(), 21);
+        assert_eq!(
+            (apis[0].as_str(), apis[1].as_str(), apis[20].as_str()),
+            ("7:usnat", "8:usca", "27:usri")
+        );
+        for (api, id) in apis.iter().zip(7..) {
+            assert!(api.starts_with(&format!("{id}:")), "{api}");
+        }
     }
 
     #[test]
