@@ -13,7 +13,8 @@ CREATE TABLE gvl_files (
     PRIMARY KEY (vendor_list_version, language)
 );
 
--- One row: where the refresher stands (what the admin view shows).
+-- At most one row, made by the first attempt or request: where the refresher stands (what
+-- the admin view shows).
 CREATE TABLE gvl_status (
     id                 BIGINT PRIMARY KEY CHECK (id = 1),
     last_attempt_at    TEXT,
@@ -22,4 +23,3 @@ CREATE TABLE gvl_status (
     next_fetch_at      BIGINT,                   -- unix ms; NULL: as soon as the refresher runs
     refresh_requested  BIGINT NOT NULL DEFAULT 0
 );
-INSERT INTO gvl_status (id) VALUES (1);

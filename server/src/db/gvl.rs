@@ -16,7 +16,7 @@ pub struct GvlFile {
     pub fetched_at: String,
 }
 
-/// The `gvl_status` row.
+/// The `gvl_status` row (made by the first attempt or request; until then, all empty).
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct GvlStatusRow {
     pub last_attempt_at: Option<String>,
@@ -142,12 +142,14 @@ impl Db {
     /// Records an attempt: its time, error (or none), next fetch, and clears a request.
     pub async fn record_gvl_attempt(&self, attempt: &GvlAttempt<'_>) -> anyhow::Result<()> {
         sqlx::query(
-            "UPDATE gvl_status SET last_attempt_at = $1, \
-             last_success_at = CASE WHEN $2 = 1 THEN $1 ELSE last_success_at END, \
-             last_error = $3, next_fetch_at = $4, refresh_requested = 0 WHERE id = 1",
+            "INSERT INTO gvl_status (id, last_attempt_at, last_success_at, last_error, next_fetch_at, refresh_requested) \
+             VALUES (1, $1, $2, $3, $4, 0) ON CONFLICT (id) DO UPDATE SET \
+             last_attempt_at = excluded.last_attempt_at, \
+             last_success_at = COALESCE(excluded.last_success_at, gvl_status.last_success_at), \
+             last_error = excluded.last_error, next_fetch_at = excluded.next_fetch_at, refresh_requested = 0",
         )
         .bind(attempt.at)
-        .bind(i64::from(attempt.succeeded))
+        .bind(attempt.succeeded.then_some(attempt.at))
         .bind(attempt.error)
         .bind(attempt.next_fetch_at)
         .execute(&self.pool)
@@ -158,10 +160,13 @@ impl Db {
 
     /// Asks the refresher (whichever process holds its lease) to fetch at its next tick.
     pub async fn request_gvl_refresh(&self) -> anyhow::Result<()> {
-        sqlx::query("UPDATE gvl_status SET refresh_requested = 1 WHERE id = 1")
-            .execute(&self.pool)
-            .await
-            .context("requesting a GVL refresh")?;
+        sqlx::query(
+            "INSERT INTO gvl_status (id, refresh_requested) VALUES (1, 1) \
+             ON CONFLICT (id) DO UPDATE SET refresh_requested = 1",
+        )
+        .execute(&self.pool)
+        .await
+        .context("requesting a GVL refresh")?;
         Ok(())
     }
 }

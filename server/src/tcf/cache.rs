@@ -35,7 +35,7 @@ impl ServedGvl {
 }
 
 /// (site, notice version, vendorListVersion, language served).
-type ServedKey = (SiteId, u32, u16, String);
+pub type ServedKey = (SiteId, u32, u16, String);
 
 /// Answers kept before the map is emptied (a bound against many sites × languages).
 const MAX_SERVED: usize = 4096;
@@ -93,11 +93,7 @@ impl GvlCache {
     }
 
     /// The answer for `key`, made by `make` the first time.
-    pub fn served<E>(
-        &self,
-        key: (SiteId, u32, u16, String),
-        make: impl FnOnce() -> Result<ServedGvl, E>,
-    ) -> Result<Arc<ServedGvl>, E> {
+    pub fn served<E>(&self, key: ServedKey, make: impl FnOnce() -> Result<ServedGvl, E>) -> Result<Arc<ServedGvl>, E> {
         if let Some(hit) = self.served.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
             return Ok(hit.clone());
         }
