@@ -99,6 +99,26 @@ pub struct Config {
     /// ledger-wide verify and export) are bounded at five times this
     /// ([`crate::request_bound`]). A cut network then costs a second, not a hung request.
     pub db_timeout_ms: u64,
+    /// The CMP id IAB Europe assigned to this operator (2 to 4095): the CmpId of every TC
+    /// string this server's banners write. Unset (the default), TCF is off on this server.
+    /// [`crate::tcf::PLACEHOLDER_CMP_ID`] is the demo's placeholder, valid nowhere.
+    pub tcf_cmp_id: Option<u16>,
+    /// The version of this CMP the operator declared to IAB (0 to 4095): CmpVersion.
+    pub tcf_cmp_version: u16,
+    /// The publisher's country, ISO 3166-1 alpha-2 (TC string PublisherCC; IAB's `AA` when
+    /// unknown).
+    pub tcf_publisher_cc: String,
+    /// Where `vendor-list.json` and its translations `purposes-xx.json` are fetched from: a
+    /// directory URL ending in `/` (IAB's `https://vendor-list.consensu.org/v3/` by default).
+    pub tcf_gvl_url: String,
+    /// How often the Global Vendor List is fetched again (seconds, up to a week; default a
+    /// day; later while the list's `Cache-Control` max-age says it is fresh; 0 = only when
+    /// asked, `POST /v1/admin/tcf/gvl/refresh`).
+    pub tcf_gvl_refresh_secs: u64,
+    /// Let the GVL fetch reach loopback, private and other non-public addresses (default
+    /// false, as for webhooks: server-side request forgery). For tests, the demo and mirrors
+    /// on an intranet; cloud metadata addresses stay refused.
+    pub tcf_gvl_allow_private_networks: bool,
 }
 
 impl Default for Config {
@@ -137,6 +157,12 @@ impl Default for Config {
             site_rate_burst: 10_000,
             hsts_max_age_secs: 0,
             db_timeout_ms: 1_000,
+            tcf_cmp_id: None,
+            tcf_cmp_version: 1,
+            tcf_publisher_cc: "AA".into(),
+            tcf_gvl_url: crate::tcf::IAB_GVL_URL.into(),
+            tcf_gvl_refresh_secs: 86_400,
+            tcf_gvl_allow_private_networks: false,
         }
     }
 }
@@ -154,6 +180,8 @@ impl std::fmt::Debug for Config {
             .field("demo_bind", &self.demo_bind)
             .field("region_header", &self.region_header)
             .field("default_regime", &self.default_regime)
+            .field("tcf_cmp_id", &self.tcf_cmp_id)
+            .field("tcf_gvl_url", &self.tcf_gvl_url)
             .finish_non_exhaustive()
     }
 }
@@ -213,6 +241,7 @@ impl Config {
         ] {
             setting.take_if(|h| h.is_empty());
         }
+        config.tcf_publisher_cc.make_ascii_uppercase();
         config.validate()?;
         Ok(config)
     }
@@ -262,140 +291,10 @@ impl Config {
         {
             bail!("public_url must be an origin like https://consent.example.com (no trailing slash)");
         }
-        Ok(())
+        crate::tcf::settings::check(self)
     }
 }
 
 #[cfg(test)]
 #[expect(clippy::result_large_err, reason = "figment::Jail fixes its closures' error type")]
-mod tests {
-    #[test]
-    fn a_logged_database_url_shows_no_password() {
-        for (url, shown) in [
-            ("postgres://u:pw@db/assent", "postgres://***@db/assent"),
-            (
-                "postgres://u@db/assent?password=Sup3r&sslmode=disable",
-                "postgres://***@db/assent?password=***&sslmode=***",
-            ),
-            ("sqlite://data/assent.db?mode=rwc", "sqlite://data/assent.db?mode=***"),
-            ("sqlite://data/assent.db", "sqlite://data/assent.db"),
-        ] {
-            assert_eq!(redact_url(url), shown);
-        }
-    }
-
-    use super::*;
-    use figment::Jail;
-
-    #[test]
-    fn environment_overrides_defaults() {
-        Jail::expect_with(|jail| {
-            jail.set_env("ASSENT_BIND", "0.0.0.0:9000");
-            jail.set_env("ASSENT_DEMO", "1");
-            jail.set_env("ASSENT_LOG", "debug");
-            jail.set_env("ASSENT_REGION_HEADER", "");
-            let c = Config::load(None).expect("valid");
-            assert_eq!(c.bind.port(), 9000);
-            assert!(c.demo);
-            assert_eq!(c.region_header, None);
-            assert_eq!(c.database_url, "sqlite://data/assent.db");
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn malformed_values_fail_fast_and_name_the_setting() {
-        Jail::expect_with(|jail| {
-            jail.set_env("ASSENT_BIND", "nope");
-            let err = Config::load(None).expect_err("invalid").to_string().to_lowercase();
-            assert!(err.contains("\"bind\"") && err.contains("assent_"), "{err}");
-            jail.set_env("ASSENT_BIND", "127.0.0.1:1");
-            jail.set_env("ASSENT_DATABASE_URL", "mysql://x");
-            let err = Config::load(None).expect_err("invalid").to_string();
-            assert!(err.contains("database_url"), "{err}");
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn a_file_sits_between_defaults_and_environment_and_refuses_unknown_keys() {
-        Jail::expect_with(|jail| {
-            jail.create_file("assent.toml", "demo = true\nbind = \"127.0.0.1:7000\"\n")?;
-            jail.set_env("ASSENT_BIND", "127.0.0.1:7001");
-            let c = Config::load(Some(Path::new("assent.toml"))).expect("valid");
-            assert!(c.demo);
-            assert_eq!(c.bind.port(), 7001);
-            jail.create_file("typo.toml", "bnid = \"127.0.0.1:7000\"\n")?;
-            let err = Config::load(Some(Path::new("typo.toml")))
-                .expect_err("unknown key")
-                .to_string();
-            assert!(err.contains("bnid"), "{err}");
-            assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn webhook_settings_come_from_the_environment_and_are_checked() {
-        assert!(
-            !Config::default().webhooks_allow_private_networks,
-            "private networks refused by default"
-        );
-        Jail::expect_with(|jail| {
-            jail.set_env("ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "1");
-            jail.set_env("ASSENT_WEBHOOKS_BACKOFF_SCALE", "0.01");
-            let c = Config::load(None).expect("valid");
-            assert!(c.webhooks_allow_private_networks);
-            assert!((c.webhooks_backoff_scale - 0.01).abs() < f64::EPSILON);
-            for (name, value, named) in [
-                (
-                    "ASSENT_WEBHOOKS_ALLOW_PRIVATE_NETWORKS",
-                    "maybe",
-                    "webhooks_allow_private_networks",
-                ),
-                ("ASSENT_WEBHOOKS_BACKOFF_SCALE", "2", "webhooks_backoff_scale"),
-                ("ASSENT_WEBHOOKS_TIMEOUT_MS", "0", "webhooks_timeout_ms"),
-            ] {
-                jail.clear_env();
-                jail.set_env(name, value);
-                let err = Config::load(None).expect_err("invalid").to_string().to_lowercase();
-                assert!(err.contains(named), "{err}");
-            }
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn metrics_are_off_by_default_and_a_short_token_is_refused() {
-        assert_eq!(Config::default().metrics_token, None);
-        Jail::expect_with(|jail| {
-            jail.set_env("ASSENT_METRICS_TOKEN", "0123456789abcdef");
-            assert_eq!(
-                Config::load(None).expect("valid").metrics_token.as_deref(),
-                Some("0123456789abcdef")
-            );
-            // A token of digits stays text, leading zeros and all.
-            jail.set_env("ASSENT_METRICS_TOKEN", "0123456789012345");
-            assert_eq!(
-                Config::load(None).expect("valid").metrics_token.as_deref(),
-                Some("0123456789012345")
-            );
-            jail.set_env("ASSENT_METRICS_TOKEN", "short");
-            let err = Config::load(None).expect_err("too short").to_string();
-            assert!(err.contains("metrics_token"), "{err}");
-            jail.set_env("ASSENT_METRICS_TOKEN", "");
-            assert_eq!(Config::load(None).expect("valid").metrics_token, None);
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn debug_output_hides_database_passwords() {
-        let c = Config {
-            database_url: "postgres://user:secret@db/assent".into(),
-            ..Config::default()
-        };
-        let shown = format!("{c:?}");
-        assert!(!shown.contains("secret"), "{shown}");
-    }
-}
+mod tests;

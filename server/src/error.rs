@@ -84,6 +84,10 @@ pub enum ApiError {
     NoticeMismatch(String),
     #[error("{0}")]
     NotReady(String),
+    /// 503: a part of the service cannot answer until the operator or a background job acts
+    /// (`code` names which; `Retry-After: 60`), e.g. no Global Vendor List fetched yet.
+    #[error("{message}")]
+    Unavailable { code: &'static str, message: &'static str },
     /// 503: the database is out of reach, full or read-only (`Retry-After: 1`,
     /// `details.reason` says which); nothing was recorded that a retry with the same ids
     /// would record twice.
@@ -112,7 +116,9 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Gone { .. } => StatusCode::GONE,
-            Self::NotReady(_) | Self::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotReady(_) | Self::DatabaseUnavailable(_) | Self::Unavailable { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,6 +145,7 @@ impl ApiError {
             Self::Gone { code, .. } => code,
             Self::NoticeMismatch(_) => "notice_mismatch",
             Self::NotReady(_) => "not_ready",
+            Self::Unavailable { code, .. } => code,
             Self::DatabaseUnavailable(_) => "database_unavailable",
             Self::Internal(_) => "internal",
         }
@@ -194,6 +201,7 @@ impl IntoResponse for ApiError {
         let retry_after = match &self {
             Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
             Self::DatabaseUnavailable(_) => Some(1),
+            Self::Unavailable { .. } => Some(60),
             _ => None,
         };
         let body = ErrorBody {

@@ -31,4 +31,5 @@ pub mod site_auth;
 pub mod starter;
 pub mod startup;
 pub mod state;
+pub mod tcf;
 pub mod webhooks;

@@ -43,6 +43,10 @@ impl Application {
         let keys = Keys::load_or_create(&config.key_file)?;
         if let Some(demo) = &demo {
             routes::demo::seed(ledger.as_ref(), demo.local_addr()?).await?;
+            if config.tcf_cmp_id.is_some() {
+                let origins = routes::demo::origins(demo.local_addr()?);
+                routes::demo_tcf::seed(ledger.as_ref(), origins).await?;
+            }
         }
         let public_origin = config
             .public_url
@@ -73,6 +77,7 @@ impl Application {
             loader_versions: Arc::default(),
             public_origin: public_origin.into(),
             impressions: Arc::default(),
+            gvl: Arc::default(),
             demo_port: demo.as_ref().and_then(|d| d.local_addr().ok()).map(|a| a.port()),
         };
         state.reload_sites().await?;
@@ -82,6 +87,18 @@ impl Application {
         spawn_config_watch(&state).await?;
         spawn_impressions_flush(&state);
         crate::webhooks::spawn_sender(state.db.clone(), &state.config)?;
+        if let Err(err) = state.gvl.reload(&state.db).await {
+            tracing::error!(error = ?err, "the stored Global Vendor List cannot be loaded");
+        }
+        if let Some(cmp) = crate::tcf::settings::cmp(&state.config)
+            && cmp.placeholder
+        {
+            tracing::warn!(
+                cmp_id = cmp.id,
+                "TCF runs with the demo's placeholder CMP id: its TC strings are valid with no vendor; set tcf_cmp_id to the id IAB Europe registered for you"
+            );
+        }
+        crate::tcf::refresh::spawn(&state)?;
         Ok(Self { api, demo, state })
     }
 
@@ -224,6 +241,9 @@ async fn spawn_config_watch(state: &AppState) -> anyhow::Result<()> {
             };
             if version == seen {
                 continue;
+            }
+            if let Err(err) = state.gvl.reload(&state.db).await {
+                tracing::error!(error = ?err, "reloading the Global Vendor List failed; the one held stays");
             }
             match state.reload_sites().await {
                 Ok(()) => {

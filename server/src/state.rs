@@ -52,6 +52,8 @@ pub struct AppState {
     pub public_origin: Arc<str>,
     /// The anonymous "banner shown" counter, flushed to the database every few seconds.
     pub impressions: Arc<crate::impressions::Impressions>,
+    /// The Global Vendor List in use and each site's share of it (IAB TCF).
+    pub gvl: Arc<crate::tcf::cache::GvlCache>,
     /// Port of the demo site's listener, when it runs.
     pub demo_port: Option<u16>,
 }

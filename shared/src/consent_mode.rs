@@ -133,6 +133,7 @@ mod tests {
                 purpose("more_ads", vec![AdStorage]),
             ],
             integrations: vec![],
+            tcf: None,
         }
     }
 

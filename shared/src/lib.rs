@@ -25,6 +25,7 @@ pub mod settings;
 pub mod settings_texts;
 pub mod signals;
 pub mod stats;
+pub mod tcf_api;
 pub mod ui_texts;
 pub mod webhooks;
 

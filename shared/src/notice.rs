@@ -9,6 +9,9 @@ use crate::ids::PurposeKey;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+mod tcf;
+pub use tcf::{MAX_TCF_VENDORS, TcfSettings};
+
 /// The legal basis a purpose rests on (GDPR Art. 6(1)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -162,6 +165,10 @@ pub struct Notice {
     /// published before it existed keep their hashes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub integrations: Vec<Integration>,
+    /// IAB TCF for this site ([`TcfSettings`]); absent, the site does not use TCF. Left out
+    /// of the hashed notice when absent, so notices without it keep their hashes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcf: Option<TcfSettings>,
 }
 
 /// A purpose as shown in one language.
@@ -208,6 +215,10 @@ pub struct LocalizedNotice {
     pub purposes: Vec<LocalizedPurpose>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub integrations: Vec<Integration>,
+    /// The notice's TCF section, as published: the vendors disclosed are part of what was
+    /// shown, and so of the hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcf: Option<TcfSettings>,
 }
 
 /// Checks where the banner's *Privacy policy* link may point: a path on the site (`/privacy`)
@@ -359,6 +370,9 @@ impl Notice {
                 ));
             }
         }
+        if let Some(tcf) = &self.tcf {
+            tcf.validate()?;
+        }
         Ok(())
     }
 
@@ -422,6 +436,7 @@ impl Notice {
             body,
             purposes,
             integrations: self.integrations.clone(),
+            tcf: self.tcf.clone(),
         }
     }
 }
@@ -540,12 +555,29 @@ mod tests {
                 purpose("analytics", LegalBasis::Consent, true),
             ],
             integrations: vec![],
+            tcf: None,
         }
     }
 
     #[test]
     fn a_well_formed_notice_validates() {
         assert_eq!(notice().validate(), Ok(()));
+    }
+
+    /// A notice without TCF serializes as before the section existed (its hash is unchanged:
+    /// `canonical`'s frozen vectors), and one with it carries it into what is shown.
+    #[test]
+    fn the_tcf_section_is_optional_checked_and_shown() {
+        let plain = serde_json::to_value(notice().localize(Some("en"))).expect("json");
+        assert!(plain.get("tcf").is_none(), "{plain}");
+        let mut n = notice();
+        n.tcf = Some(TcfSettings { vendors: vec![2, 2] });
+        assert_eq!(n.validate().expect_err("twice").field, "tcf.vendors[1]");
+        n.tcf = Some(TcfSettings { vendors: vec![8, 2] });
+        assert_eq!(n.validate(), Ok(()));
+        assert_eq!(n.localize(None).tcf, n.tcf);
+        let read: Notice = serde_json::from_value(serde_json::to_value(&n).expect("json")).expect("notice");
+        assert_eq!(read, n);
     }
 
     #[test]

@@ -145,6 +145,7 @@ mod tests {
             body: "b".into(),
             purposes,
             integrations: vec![],
+            tcf: None,
         }
     }
 

@@ -71,14 +71,22 @@ pub const TABLES: &[Table] = &[
     table("banner_impressions", "site_id, day, regime"),
     table("settings_codes", "code_hash"),
     table("identity_links", "id"),
+    table("gvl_files", "vendor_list_version, language"),
 ];
 
 /// Tables a backup leaves out on purpose, with the reason (also written to the manifest).
-pub const LEFT_OUT: &[(&str, &str)] = &[(
-    "leases",
-    "which process runs each periodic job: they belong to the processes of the instance backed \
-     up and expire within seconds; the restored instance's processes take their own",
-)];
+pub const LEFT_OUT: &[(&str, &str)] = &[
+    (
+        "leases",
+        "which process runs each periodic job: they belong to the processes of the instance backed \
+         up and expire within seconds; the restored instance's processes take their own",
+    ),
+    (
+        "gvl_status",
+        "where the Global Vendor List refresher stands (last attempt, next fetch): the restored \
+         instance's refresher starts afresh from the versions restored in gvl_files",
+    ),
+];
 
 /// The migration bookkeeping of sqlx: each database has its own, written by its migrations.
 const MIGRATIONS_TABLE: &str = "_sqlx_migrations";

@@ -40,6 +40,7 @@ macro_rules! in_transaction {
 pub mod accounts;
 pub mod audit;
 pub mod audit_anchor;
+pub mod gvl;
 pub mod identity;
 pub mod lease;
 pub mod settings;

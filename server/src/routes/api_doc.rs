@@ -28,6 +28,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
         (name = "notices", description = "Notice versions: drafts, the lint, publishing."),
         (name = "ledger", description = "Verification, checkpoints, exports and subject lookup."),
         (name = "webhooks", description = "Webhook endpoints and their delivery log."),
+        (name = "tcf", description = "IAB TCF: the Global Vendor List cache and its refresher."),
         (name = "dashboard", description = "The site owners' dashboard: a page for people, driving the admin API above."),
         (name = "operations", description = "Health, readiness, metrics and this document."),
     )

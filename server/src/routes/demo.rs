@@ -34,13 +34,7 @@ const SHARED_DOMAIN: &str = "demo.localhost";
 /// Registers the `demo` site for the demo origin and publishes its notice (idempotent).
 pub async fn seed(ledger: &dyn Ledger, demo_addr: SocketAddr) -> anyhow::Result<()> {
     let id = SiteId::parse(DEMO_SITE)?;
-    let origins = vec![
-        format!("http://{demo_addr}"),
-        format!("http://localhost:{}", demo_addr.port()),
-        // Any subdomain of demo.localhost (Chromium resolves *.localhost to loopback): the
-        // demo of one choice shared across a site's subdomains.
-        format!("http://*.{SHARED_DOMAIN}:{}", demo_addr.port()),
-    ];
+    let origins = origins(demo_addr);
     ledger
         .put_site(&SiteRecord {
             id: id.clone(),
@@ -56,6 +50,17 @@ pub async fn seed(ledger: &dyn Ledger, demo_addr: SocketAddr) -> anyhow::Result<
         .publish_notice(&id, &notice)
         .await
         .context("publishing the demo notice")
+}
+
+/// The demo site's origins.
+pub fn origins(demo_addr: SocketAddr) -> Vec<String> {
+    vec![
+        format!("http://{demo_addr}"),
+        format!("http://localhost:{}", demo_addr.port()),
+        // Any subdomain of demo.localhost (Chromium resolves *.localhost to loopback): the
+        // demo of one choice shared across a site's subdomains.
+        format!("http://*.{SHARED_DOMAIN}:{}", demo_addr.port()),
+    ]
 }
 
 pub fn demo_notice() -> anyhow::Result<Notice> {
@@ -77,12 +82,13 @@ pub fn router(state: AppState) -> Router {
         .route("/privacy.js", get(get_privacy_script))
         // No icon, and no 404 in the console for the one the browser asks for.
         .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
+        .merge(super::demo_tcf::routes())
         .layer(super::trace_layer())
         .with_state(state)
 }
 
 /// The demo page for `site`, embedding Assent with `extra` attributes on the script tag.
-fn render(state: &AppState, site: &str, extra: &str) -> String {
+pub(super) fn render(state: &AppState, site: &str, extra: &str) -> String {
     DEMO_PAGE
         .replace("{{SCRIPT_ATTRIBUTES}}", extra)
         .replace("{{ASSENT_ORIGIN}}", &state.public_origin)

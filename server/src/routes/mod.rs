@@ -13,8 +13,10 @@ mod consents;
 mod cors;
 mod dashboard;
 pub mod demo;
+pub mod demo_tcf;
 mod docs;
 mod embed;
+mod gvl;
 mod health;
 mod identity;
 mod metrics;
@@ -44,6 +46,7 @@ fn public_api() -> OpenApiRouter<AppState> {
     OpenApiRouter::default()
         .routes(routes!(notice::get_notice))
         .routes(routes!(notice::get_notice_version))
+        .routes(routes!(gvl::get_site_gvl))
         .routes(routes!(consents::post_consent))
         .routes(routes!(subjects::get_history))
         .routes(routes!(subjects::get_kantara_receipt))
@@ -62,7 +65,7 @@ fn public_api() -> OpenApiRouter<AppState> {
 
 /// `/v1/admin/…`: guards are in the handlers' signatures (see `crate::admin_auth`).
 fn admin_api() -> OpenApiRouter<AppState> {
-    use admin::{ledger, notices, session, sites, stats, subjects, users, webhooks};
+    use admin::{ledger, notices, session, sites, stats, subjects, tcf, users, webhooks};
     OpenApiRouter::default()
         .routes(routes!(session::post_login))
         .routes(routes!(session::post_logout))
@@ -95,6 +98,8 @@ fn admin_api() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::patch_webhook, webhooks::delete_webhook))
         .routes(routes!(webhooks::post_rotate_secret))
         .routes(routes!(webhooks::get_deliveries))
+        .routes(routes!(tcf::get_gvl))
+        .routes(routes!(tcf::post_refresh))
 }
 
 /// The hosted privacy-settings page, its session, its notice and the subject's records under

@@ -30,7 +30,7 @@ const LANG_MAX_LEN: usize = 256;
 /// `lang` is a list of language tags as `Accept-Language` writes it: tags of letters, digits
 /// and `-`/`_`, separated by commas, with optional `;q=` weights. An unknown tag falls back
 /// to the notice's default language; what cannot be a tag list at all is refused.
-fn check_lang(lang: &str) -> Result<(), assent_shared::Invalid> {
+pub(super) fn check_lang(lang: &str) -> Result<(), assent_shared::Invalid> {
     let allowed = |c: u8| c.is_ascii_alphanumeric() || b"-_,;=.* ".contains(&c);
     if lang.len() > LANG_MAX_LEN || !lang.bytes().all(allowed) {
         return Err(assent_shared::Invalid::new(

@@ -210,13 +210,27 @@ impl Resolve for CheckedResolver {
 /// The one client of the sender: checked resolution, no proxy, no redirects, `timeout` for
 /// connecting and for the whole exchange.
 pub fn client(timeout: Duration, allow_private: bool) -> anyhow::Result<reqwest::Client> {
+    guarded_client(
+        concat!("Assent-Webhooks/", env!("CARGO_PKG_VERSION")),
+        timeout,
+        allow_private,
+    )
+}
+
+/// A client under the same guard as the webhook sender's ([`client`]), for any other fetch
+/// of a URL Assent is configured with (the Global Vendor List: `crate::tcf::fetch`).
+pub fn guarded_client(
+    user_agent: &'static str,
+    timeout: Duration,
+    allow_private: bool,
+) -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .dns_resolver(Arc::new(CheckedResolver { allow_private }))
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(timeout)
         .timeout(timeout)
-        .user_agent(concat!("Assent-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .user_agent(user_agent)
         .build()?)
 }
 
@@ -299,7 +313,7 @@ async fn send(
 
 /// An error with its causes (`error sending request: … : … resolves to 10.0.0.1, …`),
 /// without the URL (the delivery log is per endpoint already), at most 500 characters.
-fn describe(err: reqwest::Error) -> String {
+pub fn describe(err: reqwest::Error) -> String {
     let err = err.without_url();
     let mut text = err.to_string();
     let mut source = std::error::Error::source(&err);

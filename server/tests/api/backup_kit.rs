@@ -123,7 +123,7 @@ pub async fn table_names(pool: &sqlx::AnyPool, database_url: &str) -> Vec<String
     names
 }
 
-/// Every table but the leases, each as its rows (column → value), sorted: what a restore
+/// Every table but those a backup leaves out (the leases, the GVL refresher's state), each as its rows (column → value), sorted: what a restore
 /// must reproduce exactly. Values are read as 64-bit integers where the column holds them,
 /// else as text.
 pub async fn tables(database_url: &str) -> Tables {
@@ -133,7 +133,7 @@ pub async fn tables(database_url: &str) -> Tables {
     for name in table_names(&pool, database_url)
         .await
         .into_iter()
-        .filter(|n| n != "leases")
+        .filter(|n| !assent_server::backup::LEFT_OUT.iter().any(|(out, _)| out == n))
     {
         let rows = sqlx::query(&format!("SELECT * FROM {name}"))
             .fetch_all(&pool)
@@ -298,6 +298,16 @@ pub async fn rich_instance(backend: Backend) -> Rich {
         .expect("settings link");
     assert_eq!(res.status(), 201, "settings link");
     crate::stats::show_banner(&app, 1).await;
+    // A Global Vendor List as the refresher stores it (TCF is off here: nothing is fetched).
+    app.state
+        .db
+        .store_gvl_files(
+            141,
+            &[("en".to_owned(), crate::gvl_fixture::LIST.to_owned())],
+            "2026-11-26T10:00:00.000Z",
+        )
+        .await
+        .expect("store a GVL");
     app.state.impressions.flush(&app.state.db).await.expect("flush");
 
     // A second key signs what comes next; the subject tokens above stay with the first.

@@ -13,6 +13,8 @@ mod connections;
 mod consents;
 mod dashboard;
 mod export;
+mod gvl;
+mod gvl_fixture;
 mod helpers;
 mod identity;
 mod identity_kit;

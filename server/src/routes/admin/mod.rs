@@ -7,5 +7,6 @@ pub mod session;
 pub mod sites;
 pub mod stats;
 pub mod subjects;
+pub mod tcf;
 pub mod users;
 pub mod webhooks;

@@ -229,7 +229,8 @@ pub async fn post_lint(_viewer: SiteViewer, ApiJson(notice): ApiJson<Notice>) ->
         (status = 404, description = "`site_not_found`: the site does not exist (told only to an instance administrator); `draft_not_found`: there is no draft", body = ErrorBody),
         (status = 409, description = "`conflict`: the draft changed or was published since `draft_revision`", body = ErrorBody),
         (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
-        (status = 422, description = "`invalid_input`: the draft does not validate, or a material change lacks its summary; `notice_lint_failed`: the lint found errors (`details.findings`)", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: the draft does not validate, a material change lacks its summary, or its `tcf` section names vendors the Global Vendor List lacks or deleted (`details.field` is the first, `tcf.vendors[i]`; the message names them all) or TCF is off on this server; `notice_lint_failed`: the lint found errors (`details.findings`)", body = ErrorBody),
+        (status = 503, description = "`gvl_not_fetched`: the draft enables TCF and no Global Vendor List has been fetched yet to check its vendors against", body = ErrorBody),
         (status = 500, description = answers::INTERNAL, body = ErrorBody),
     )
 )]
@@ -252,6 +253,7 @@ pub async fn post_publish(
         .into());
     }
     notice.validate()?;
+    crate::tcf::notice::check(&state, &notice)?;
     let problems = findings(&notice);
     if problems.iter().any(|f| f.severity == Severity::Error) {
         return Err(ApiError::Lint(problems));
@@ -274,6 +276,10 @@ pub async fn post_publish(
         ));
     }
     state.reload_sites().await?;
+    if notice.tcf.is_some() {
+        // The list's translations follow the TCF sites' languages: fetch the new ones now.
+        state.db.request_gvl_refresh().await?;
+    }
     let published = state
         .db
         .notice_versions(&site.id)

@@ -112,7 +112,18 @@ pub fn guards(ids: &Ids, method: &'static str, path: &'static str, needs: Needs)
 }
 
 pub fn cases(ids: &Ids) -> Vec<Case> {
-    session(ids)
+    let mut cases = session(ids);
+    cases.extend(tcf(ids));
+    cases
+}
+
+/// The GVL cache's operations, on a server where TCF is off (no `tcf_cmp_id`).
+fn tcf(ids: &Ids) -> Vec<Case> {
+    let (_, mut cases) = guards(ids, "get", "/v1/admin/tcf/gvl", Needs::Instance);
+    let (refresh, guards_) = guards(ids, "post", "/v1/admin/tcf/gvl/refresh", Needs::Instance);
+    cases.extend(guards_);
+    cases.push(refresh.but("a refresh where TCF is off").refused(409, "conflict"));
+    cases
 }
 
 fn session(ids: &Ids) -> Vec<Case> {

@@ -30,6 +30,24 @@ fn reads(ids: &super::Ids) -> Vec<Case> {
     let checkpoint = Case::new(ids, "get", "/v1/sites/{site}/checkpoints/latest", "");
     let embed = Case::new(ids, "get", "/embed.js", "");
     let metrics = Case::new(ids, "get", "/metrics", "");
+    let gvl = Case::new(ids, "get", "/v1/sites/{site}/gvl", "");
+    cases.extend([
+        gvl.but("an unknown site")
+            .at("site", "nope")
+            .refused(404, "site_not_found"),
+        gvl.but("a site whose notice has no TCF section")
+            .refused(404, "tcf_not_enabled"),
+        gvl.but("a script-shaped lang")
+            .query("lang=%3Cscript%3E")
+            .refused(422, "invalid_input")
+            .field("lang"),
+        gvl.but("a browser request from a page of another origin")
+            .header("origin", "https://evil.example")
+            .refused(403, "origin_not_allowed"),
+        gvl.but("the wrong method")
+            .send_as(Method::DELETE)
+            .refused(405, "method_not_allowed"),
+    ]);
     cases.extend([
         notice
             .but("an unknown site")
