@@ -13,53 +13,15 @@
 //! note when unreachable.
 
 mod bulk;
+mod measure;
 
 use assent_server::keys::Keys;
 use assent_server::ledger::{checkpoint, verify};
 use assent_shared::ids::SiteId;
 use bulk::{DAYS, EVENTS_PER_SUBJECT, SITE, drop_database, events_wanted, fill};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use measure::measured;
+use std::time::Duration;
 use time::OffsetDateTime;
-
-/// This process's resident set in KiB.
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// Runs `step`, returning its output, its wall time and the peak resident set above the
-/// start (MiB).
-async fn measured<T>(step: impl std::future::Future<Output = T>) -> (T, Duration, f64) {
-    let before = rss_kib();
-    let peak = Arc::new(AtomicU64::new(before));
-    let done = Arc::new(AtomicBool::new(false));
-    let sampler = {
-        let (peak, done) = (peak.clone(), done.clone());
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(), Ordering::Relaxed);
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        })
-    };
-    let started = Instant::now();
-    let out = step.await;
-    let took = started.elapsed();
-    done.store(true, Ordering::Relaxed);
-    let _ = sampler.join();
-    peak.fetch_max(rss_kib(), Ordering::Relaxed);
-    let grew = peak.load(Ordering::Relaxed).saturating_sub(before) as f64 / 1024.0;
-    (out, took, grew)
-}
 
 /// What a checkpoint stored: the heads it recorded and their size as JSON (about what the
 /// heads table holds for them).

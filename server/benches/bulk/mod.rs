@@ -119,7 +119,7 @@ pub async fn prepare(
 }
 
 /// The `i`th subject's `k`th event, unchained.
-fn draft(i: usize, k: usize, first_day: time::Date) -> ConsentEvent {
+pub fn draft(i: usize, k: usize, first_day: time::Date) -> ConsentEvent {
     let day = first_day + time::Duration::days((i as i64 * 7 + k as i64 * 11) % DAYS);
     let method = match (k, i % 20) {
         (0, 0..=10) => Method::AcceptAll,

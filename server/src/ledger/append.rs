@@ -3,6 +3,7 @@
 //! and the current decisions; the chains are extended in memory; then one multi-row insert each
 //! for new subjects, events and current-state rows. This is what makes group commit pay off.
 
+use super::placeholders::{params, positional, rows};
 use super::{AppendRefused, AppendResult, Appended, Backend, NewEvent, StoredEvent};
 use anyhow::Context;
 use assent_shared::canonical::event_hash;
@@ -11,22 +12,6 @@ use assent_shared::ids::PurposeKey;
 use assent_shared::wire_name;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// `$start, $start+1, …` for `n` parameters.
-pub(super) fn params(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `($s, …), ($s+w, …)` for `rows` rows of `width` parameters.
-pub(super) fn rows(start: usize, rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", params(start + r * width, width)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 struct Recorded {
     stored: StoredEvent,
@@ -59,7 +44,7 @@ pub(super) async fn append_site_batch(
     }
     let mut seen = recorded_events(conn, site, &event_ids).await?;
     let subjects = subject_states(conn, site, &known).await?;
-    let mut heads = chain_heads(conn, site, &known).await?;
+    let mut heads = chain_heads(conn, backend, site, &known).await?;
     let mut current = current_states(conn, site, &known).await?;
 
     let mut outcomes = Vec::with_capacity(batch.len());
@@ -134,10 +119,13 @@ pub(super) async fn append_site_batch(
 /// Serialises appends to these chains across processes, in a fixed order (no deadlocks);
 /// released at commit or rollback.
 async fn lock_chains(conn: &mut AnyConnection, site: &str, subjects: &[&str]) -> anyhow::Result<()> {
-    let sql = format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || k, 0)) \
+    let sql = positional(
+        conn,
+        format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || k, 0)) \
          FROM (VALUES {}) AS v(k)) AS l",
-        rows(2, subjects.len(), 1)
+            rows(2, subjects.len(), 1)
+        ),
     );
     let mut q = sqlx::query(&sql).bind(site);
     for s in subjects {
@@ -152,9 +140,12 @@ async fn recorded_events(
     site: &str,
     ids: &[&str],
 ) -> anyhow::Result<HashMap<String, Recorded>> {
-    let sql = format!(
-        "SELECT event_id, event, states, request_digest FROM consent_events WHERE site_id = $1 AND event_id IN ({})",
-        params(2, ids.len())
+    let sql = positional(
+        conn,
+        format!(
+            "SELECT event_id, event, states, request_digest FROM consent_events WHERE site_id = $1 AND event_id IN ({})",
+            params(2, ids.len())
+        ),
     );
     let mut q = sqlx::query(&sql).bind(site);
     for id in ids {
@@ -188,9 +179,12 @@ async fn subject_states(
     if subjects.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql = format!(
-        "SELECT subject_id, erased_at FROM subjects WHERE site_id = $1 AND subject_id IN ({})",
-        params(2, subjects.len())
+    let sql = positional(
+        conn,
+        format!(
+            "SELECT subject_id, erased_at FROM subjects WHERE site_id = $1 AND subject_id IN ({})",
+            params(2, subjects.len())
+        ),
     );
     let mut q = sqlx::query(&sql).bind(site);
     for s in subjects {
@@ -208,24 +202,42 @@ async fn subject_states(
         .collect()
 }
 
-/// Joins each subject `s` to its chain head `e`: one descending primary-key seek per subject.
-/// A `MAX(seq) … GROUP BY` join lets SQLite's planner scan every event of the site instead,
-/// which made each append cost more as the ledger grew.
-pub(super) const HEAD: &str = "JOIN consent_events e ON e.site_id = s.site_id AND e.subject_id = s.subject_id \
-     AND e.seq = (SELECT m.seq FROM consent_events m WHERE m.site_id = s.site_id AND m.subject_id = s.subject_id \
-                  ORDER BY m.seq DESC LIMIT 1)";
+/// Joins each subject `s` to its chain head `e` (columns `seq`, `hash`): one descending
+/// primary-key seek per subject. A `MAX(seq) … GROUP BY` join lets SQLite's planner scan every
+/// event of the site instead, which made each append cost more as the ledger grew. PostgreSQL
+/// gets the seek as a `LATERAL` subquery: given the correlated `e.seq = (SELECT …)` condition,
+/// its planner hashed the whole events table for every page of heads (9–15 s for a page of
+/// 5,000 at 1M events; 0.15–0.17 s as `LATERAL`, `EXPLAIN ANALYZE` in BENCHMARKS.md).
+pub(super) fn head_join(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "JOIN consent_events e ON e.site_id = s.site_id AND e.subject_id = s.subject_id \
+             AND e.seq = (SELECT m.seq FROM consent_events m WHERE m.site_id = s.site_id \
+                          AND m.subject_id = s.subject_id ORDER BY m.seq DESC LIMIT 1)"
+        }
+        Backend::Postgres => {
+            "CROSS JOIN LATERAL (SELECT m.seq, m.hash FROM consent_events m WHERE m.site_id = s.site_id \
+             AND m.subject_id = s.subject_id ORDER BY m.seq DESC LIMIT 1) e"
+        }
+    }
+}
 
 async fn chain_heads(
     conn: &mut AnyConnection,
+    backend: Backend,
     site: &str,
     subjects: &[&str],
 ) -> anyhow::Result<HashMap<String, (u64, String)>> {
     if subjects.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql = format!(
-        "SELECT s.subject_id, e.seq, e.hash FROM subjects s {HEAD} WHERE s.site_id = $1 AND s.subject_id IN ({})",
-        params(2, subjects.len())
+    let sql = positional(
+        conn,
+        format!(
+            "SELECT s.subject_id, e.seq, e.hash FROM subjects s {} WHERE s.site_id = $1 AND s.subject_id IN ({})",
+            head_join(backend),
+            params(2, subjects.len())
+        ),
     );
     let mut q = sqlx::query(&sql).bind(site);
     for s in subjects {
@@ -252,9 +264,12 @@ async fn current_states(
     if subjects.is_empty() {
         return Ok(out);
     }
-    let sql = format!(
-        "SELECT subject_id, purpose, decision, state FROM consent_state WHERE site_id = $1 AND subject_id IN ({})",
-        params(2, subjects.len())
+    let sql = positional(
+        conn,
+        format!(
+            "SELECT subject_id, purpose, decision, state FROM consent_state WHERE site_id = $1 AND subject_id IN ({})",
+            params(2, subjects.len())
+        ),
     );
     let mut q = sqlx::query(&sql).bind(site);
     for s in subjects {
@@ -285,9 +300,12 @@ async fn insert_subjects(conn: &mut AnyConnection, site: &str, subjects: &[Strin
     if subjects.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO subjects (site_id, subject_id, created_at) VALUES {}",
-        rows(1, subjects.len(), 3)
+    let sql = positional(
+        conn,
+        format!(
+            "INSERT INTO subjects (site_id, subject_id, created_at) VALUES {}",
+            rows(1, subjects.len(), 3)
+        ),
     );
     let mut q = sqlx::query(&sql);
     for s in subjects {
@@ -301,10 +319,13 @@ async fn insert_events(conn: &mut AnyConnection, events: &[(ConsentEvent, String
     if events.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO consent_events (site_id, subject_id, seq, event_id, recorded_at, method, event, prev_hash, hash, \
+    let sql = positional(
+        conn,
+        format!(
+            "INSERT INTO consent_events (site_id, subject_id, seq, event_id, recorded_at, method, event, prev_hash, hash, \
          request_digest, states) VALUES {}",
-        rows(1, events.len(), 11)
+            rows(1, events.len(), 11)
+        ),
     );
     let mut q = sqlx::query(&sql);
     for (e, digest, states) in events {
@@ -334,11 +355,14 @@ pub(super) async fn upsert_current(conn: &mut AnyConnection, site: &str, touched
     if touched.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO consent_state (site_id, subject_id, purpose, decision, state, event_id, updated_at) VALUES {} \
+    let sql = positional(
+        conn,
+        format!(
+            "INSERT INTO consent_state (site_id, subject_id, purpose, decision, state, event_id, updated_at) VALUES {} \
          ON CONFLICT (site_id, subject_id, purpose) DO UPDATE SET decision = excluded.decision, \
          state = excluded.state, event_id = excluded.event_id, updated_at = excluded.updated_at",
-        rows(1, touched.len(), 7)
+            rows(1, touched.len(), 7)
+        ),
     );
     let mut q = sqlx::query(&sql);
     for ((subject, purpose), (state, event_id, updated_at)) in touched {
@@ -354,15 +378,4 @@ pub(super) async fn upsert_current(conn: &mut AnyConnection, site: &str, touched
     }
     q.execute(&mut *conn).await.context("updating current state")?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_number_rows_consecutively() {
-        assert_eq!(params(2, 3), "$2, $3, $4");
-        assert_eq!(rows(1, 2, 2), "($1, $2), ($3, $4)");
-    }
 }

@@ -4,7 +4,7 @@
 //! Pages follow the primary keys `(site_id, subject_id, seq)` of `consent_events` and
 //! `checkpoint_heads`, so each page is an index range.
 
-use super::append::{params, rows};
+use super::placeholders::{params, rows};
 use super::snapshot::event_row;
 use super::{Backend, EventRow};
 use anyhow::Context;
@@ -100,11 +100,17 @@ pub async fn chains_from(
 
 /// Up to `n` current chain heads (the last event of each chain) after `after`, in subject
 /// order.
-pub async fn current_heads_page(pool: &AnyPool, site: &SiteId, after: &str, n: u32) -> anyhow::Result<Vec<ChainHead>> {
+pub async fn current_heads_page(
+    pool: &AnyPool,
+    backend: Backend,
+    site: &SiteId,
+    after: &str,
+    n: u32,
+) -> anyhow::Result<Vec<ChainHead>> {
     let sql = format!(
         "SELECT s.subject_id, e.seq, e.hash FROM subjects s {} WHERE s.site_id = $1 AND s.subject_id > $2 \
          ORDER BY s.subject_id LIMIT $3",
-        super::append::HEAD
+        super::append::head_join(backend)
     );
     let rows = sqlx::query(&sql)
         .bind(site.as_str())

@@ -12,6 +12,7 @@ mod chains;
 pub mod checkpoint;
 pub mod outage;
 mod outbox;
+mod placeholders;
 pub mod postgres;
 pub mod retention;
 pub mod rollup;

@@ -6,6 +6,7 @@
 //! A replayed event (same `event_id`) is not `Recorded` and enqueues nothing; the outbox's
 //! `UNIQUE (endpoint_id, event_id)` makes sure of it anyway.
 
+use super::placeholders::positional;
 use super::{AppendResult, Appended};
 use crate::webhooks::signing::new_message_id;
 use anyhow::Context;
@@ -85,9 +86,12 @@ pub(super) async fn enqueue(
             })
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
-            "INSERT INTO webhook_outbox (id, site_id, endpoint_id, event_id, event_type, body, status, attempts, \
-             next_attempt_at, created_at) VALUES {values} ON CONFLICT (endpoint_id, event_id) DO NOTHING"
+        let sql = positional(
+            conn,
+            format!(
+                "INSERT INTO webhook_outbox (id, site_id, endpoint_id, event_id, event_type, body, status, attempts, \
+                 next_attempt_at, created_at) VALUES {values} ON CONFLICT (endpoint_id, event_id) DO NOTHING"
+            ),
         );
         let mut q = sqlx::query(&sql);
         for [id, endpoint, event_id, kind, body] in chunk {

@@ -4,6 +4,7 @@
 //! migration `0009_statistics.sql` and the dimension names in
 //! [`assent_shared::stats::dimension`].
 
+use super::placeholders::{positional, rows};
 use super::{AppendResult, Appended, Backend};
 use crate::db::Db;
 use anyhow::Context;
@@ -74,28 +75,16 @@ pub(super) async fn record(conn: &mut AnyConnection, site: &str, results: &[Appe
 /// Adds `deltas` to the site's counters. Keys go in sorted order, so two processes
 /// upserting the same rows lock them in the same order (no deadlock on PostgreSQL).
 pub async fn upsert(conn: &mut AnyConnection, site: &str, deltas: &BTreeMap<RollupKey, i64>) -> anyhow::Result<()> {
-    let rows: Vec<_> = deltas.iter().collect();
-    for chunk in rows.chunks(ROWS_PER_UPSERT) {
-        let values = (0..chunk.len())
-            .map(|r| {
-                let b = r * 7;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT INTO stats_daily (site_id, purpose, day, regime, dimension, key, count) VALUES {values} \
-             ON CONFLICT (site_id, purpose, day, regime, dimension, key) \
-             DO UPDATE SET count = stats_daily.count + excluded.count"
+    let counters: Vec<_> = deltas.iter().collect();
+    for chunk in counters.chunks(ROWS_PER_UPSERT) {
+        let values = rows(1, chunk.len(), 7);
+        let sql = positional(
+            conn,
+            format!(
+                "INSERT INTO stats_daily (site_id, purpose, day, regime, dimension, key, count) VALUES {values} \
+                 ON CONFLICT (site_id, purpose, day, regime, dimension, key) \
+                 DO UPDATE SET count = stats_daily.count + excluded.count"
+            ),
         );
         let mut q = sqlx::query(&sql);
         for ((purpose, day, regime, dim, key), n) in chunk {

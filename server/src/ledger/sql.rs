@@ -394,7 +394,7 @@ impl Ledger for SqlLedger {
     }
 
     async fn chain_heads(&self, site: &SiteId, after: &str, n: u32) -> anyhow::Result<Vec<ChainHead>> {
-        chains::current_heads_page(&self.pool, site, after, n).await
+        chains::current_heads_page(&self.pool, self.backend, site, after, n).await
     }
 
     async fn signed_heads(&self, site: &SiteId, number: u64, after: &str, n: u32) -> anyhow::Result<Vec<ChainHead>> {
