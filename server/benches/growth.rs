@@ -10,9 +10,11 @@
 //! - **verification**: making a checkpoint, the walk since it (one event per chain), and the
 //!   full walk, each with its rate so sizes compare; memory above the start of each step.
 //!
-//!     cargo bench -p assent-server --bench growth   # ASSENT_BENCH_EVENTS=1000000: 100k, 1M, 3M
-//!     ASSENT_BENCH_STAGES=100000,1000000 cargo bench -p assent-server --bench growth
-//!     ASSENT_BENCH_ONLY=sqlite cargo bench -p assent-server --bench growth
+//! ```sh
+//! cargo bench -p assent-server --bench growth   # ASSENT_BENCH_EVENTS=1000000: 100k, 1M, 3M
+//! ASSENT_BENCH_STAGES=100000,1000000 cargo bench -p assent-server --bench growth
+//! ASSENT_BENCH_ONLY=sqlite cargo bench -p assent-server --bench growth
+//! ```
 //!
 //! Needs about 3 GB of free disk per million events of the last stage, per backend (checked
 //! first; each backend's database is removed before the next). PostgreSQL:
@@ -36,17 +38,23 @@ const BATCHES: usize = 40;
 const BATCH: usize = 64;
 const STATS_RUNS: usize = 5;
 
-/// The ledger sizes to measure at, in events (`ASSENT_BENCH_STAGES`, comma-separated, rising).
+/// The ledger sizes to measure at, in events: `ASSENT_BENCH_STAGES` (comma-separated, rising),
+/// or a tenth, once and three times `ASSENT_BENCH_EVENTS` (100,000, 1M and 3M by default).
 fn stages() -> Vec<usize> {
-    let stages: Vec<usize> = std::env::var("ASSENT_BENCH_STAGES")
-        .unwrap_or_else(|_| "100000,1000000,3000000".into())
-        .split(',')
-        .map(|s| {
-            s.trim()
-                .parse()
-                .expect("ASSENT_BENCH_STAGES: event counts separated by commas")
-        })
-        .collect();
+    let stages: Vec<usize> = match std::env::var("ASSENT_BENCH_STAGES") {
+        Ok(list) => list
+            .split(',')
+            .map(|s| {
+                s.trim()
+                    .parse()
+                    .expect("ASSENT_BENCH_STAGES: event counts separated by commas")
+            })
+            .collect(),
+        Err(_) => {
+            let events = bulk::events_wanted();
+            vec![events / 10, events, 3 * events]
+        }
+    };
     assert!(stages.windows(2).all(|w| w[0] < w[1]), "ASSENT_BENCH_STAGES must rise");
     stages
 }
