@@ -166,23 +166,29 @@ pub(super) fn write_entries(bits: &mut Bits, entries: &[(u16, u16)], field: &'st
     check_width(entries.len() as u64, 12, field)?;
     bits.int(entries.len() as u64, 12);
     for &(start, end) in entries {
-        if start == 0 {
-            return Err(error(
-                field,
-                Problem::IdOutOfRange {
-                    id: 0,
-                    max: u16::MAX.into(),
-                },
-            ));
-        }
-        if end < start {
-            return Err(error(field, Problem::BackwardsRange { start, end }));
-        }
+        check_entry(start, end, field)?;
         bits.bool(start != end);
         bits.int(start.into(), 16);
         if start != end {
             bits.int(end.into(), 16);
         }
+    }
+    Ok(())
+}
+
+/// An entry names vendors `start..=end`: ids start at 1 and a range may not run backwards.
+fn check_entry(start: u16, end: u16, field: &'static str) -> Result<(), TcStringError> {
+    if start == 0 {
+        return Err(error(
+            field,
+            Problem::IdOutOfRange {
+                id: 0,
+                max: u16::MAX.into(),
+            },
+        ));
+    }
+    if end < start {
+        return Err(error(field, Problem::BackwardsRange { start, end }));
     }
     Ok(())
 }
@@ -221,18 +227,7 @@ pub(super) fn read_entries(r: &mut FieldReader, field: &'static str) -> Result<V
         // Both reads are 16 bits wide.
         let start = r.int(16, field)? as u16;
         let end = if is_range { r.int(16, field)? as u16 } else { start };
-        if start == 0 {
-            return Err(error(
-                field,
-                Problem::IdOutOfRange {
-                    id: 0,
-                    max: u16::MAX.into(),
-                },
-            ));
-        }
-        if end < start {
-            return Err(error(field, Problem::BackwardsRange { start, end }));
-        }
+        check_entry(start, end, field)?;
         entries.push((start, end));
     }
     Ok(entries)
