@@ -195,7 +195,16 @@ impl Ledger for SqlLedger {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut tx = self.pool.begin().await.context("starting append transaction")?;
+            // SQLite: take the write lock at BEGIN. A deferred transaction reads the chain heads
+            // first and upgrades to a write later; if another connection (an `assent
+            // checkpoint`, a second process) committed in between, the upgrade fails at once with
+            // SQLITE_BUSY_SNAPSHOT instead of waiting `busy_timeout`, and a steady writer beside
+            // it starves the retries below (seen as 503s to visitors).
+            let mut tx = match self.backend {
+                Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+                Backend::Postgres => self.pool.begin().await,
+            }
+            .context("starting append transaction")?;
             let now = clock::now_rfc3339();
             // Group by site, keeping each event's position for its outcome.
             let mut by_site: BTreeMap<&str, Vec<(usize, &NewEvent)>> = BTreeMap::new();

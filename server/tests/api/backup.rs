@@ -238,7 +238,12 @@ async fn a_backup_taken_while_visitors_write_is_consistent(from: Backend, to: Ba
         })
     };
     // Let the writers get going, then back up while they and the checkpoints run.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     while app.event_rows().await < 50 {
+        assert!(
+            tokio::time::Instant::now() < deadline && !writers.iter().all(|w| w.is_finished()),
+            "the writers stopped before writing 50 events (a refused append panics its writer)"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let work = tempfile::tempdir().expect("tempdir");
