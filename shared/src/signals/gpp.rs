@@ -16,11 +16,13 @@ pub mod rules;
 pub mod states;
 pub mod string;
 pub mod tcfeuv2;
+pub mod us_state;
 pub mod usnat;
 
-pub use layouts::{Field, UsState};
+pub use layouts::Field;
 pub use rules::{UsSection, supported_apis};
 pub use states::{FieldError, StateSection, Value};
 pub use string::{InvalidSectionIds, MAX_SECTIONS, Section, decode_header, gpp_string, header, sections};
 pub use tcfeuv2::{TCFEUV2_SECTION_ID, TCFEUV2_SECTION_NAME, TcfEuV2};
+pub use us_state::UsState;
 pub use usnat::{USNAT_SECTION_ID, USNAT_SECTION_NAME, UsNat, usnat_string};

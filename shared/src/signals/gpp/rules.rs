@@ -2,7 +2,8 @@
 //! write into it. The mapping is usnat's ([`UsNat::from_decisions`]), carried into each
 //! state's own fields: the same opt-outs, precise geolocation at that state's own entry.
 
-use super::layouts::{Field, Kind, UsState};
+use super::UsState;
+use super::layouts::{Field, Kind};
 use super::states::{StateSection, Value};
 use super::string::Section;
 use super::usnat::{self, USNAT_SECTION_NAME, UsNat};

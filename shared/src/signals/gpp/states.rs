@@ -2,7 +2,8 @@
 //! [`StateSection`] holds a value per field of its state's layout.
 
 use super::super::bits::{Bits, Reader};
-use super::layouts::{Field, Kind, Layout, UsState};
+use super::UsState;
+use super::layouts::{Field, Kind, Layout};
 use super::string::Section;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
