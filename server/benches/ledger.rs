@@ -336,6 +336,7 @@ fn draft(site: &SiteId, subject: &SubjectId, notice: &LocalizedNotice, notice_ha
         language: "en".into(),
         ip_truncated: None,
         user_agent_hash: None,
+        tcf: None,
         prev_hash: String::new(),
         hash: String::new(),
     }

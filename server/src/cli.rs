@@ -249,6 +249,13 @@ pub async fn publish_notice(config: &Config, site: &str, file: &Path) -> anyhow:
     if notice.version != next {
         bail!("the next version of site {site} must be {next}, not {}", notice.version);
     }
+    if notice.tcf.is_some() {
+        // The same check as the admin API's, against the list this database holds.
+        let gvl = crate::tcf::cache::GvlCache::default();
+        gvl.reload(&ledger::connect(&config.database_url).await?.db()).await?;
+        crate::tcf::notice::check_against(config, gvl.current().as_ref().map(|g| &g.list), &notice)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     ledger.publish_notice(&site, &notice).await?;
     let kind = if notice.material_change {
         "material change: visitors are asked again"

@@ -148,6 +148,7 @@ mod tests {
             language: "en".into(),
             ip_truncated: None,
             user_agent_hash: None,
+            tcf: None,
             prev_hash: String::new(),
             hash: String::new(),
         }

@@ -59,6 +59,12 @@ pub struct ConsentRequest {
     /// subject lookup), so without it a lost first answer leaves the token lost too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_secret: Option<String>,
+    /// The IAB TCF side of this choice, for a notice with a `tcf` section: the TC string it
+    /// produced, recorded in the hashed event with what it says about the list and vendors
+    /// shown (`ConsentEvent.tcf`, layout 2). Checked against the notice, the method and this
+    /// server's CMP id and stored Global Vendor Lists before anything is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcf: Option<crate::tcf_evidence::TcfChoice>,
 }
 
 /// `201` answer to a recorded event (and the identical answer to an idempotent retry).

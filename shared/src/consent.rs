@@ -4,11 +4,20 @@ use crate::Invalid;
 use crate::ids::{EventId, PurposeKey, SiteId, SubjectId};
 use crate::notice::{LegalBasis, LocalizedNotice};
 use crate::regime::Regime;
+use crate::tcf_evidence::TcfEvidence;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Version of the event layout that the hash covers. Bump only with a new canonical form.
+/// Layout 1 of the hashed event: every member of [`ConsentEvent`] but `tcf`. The layout of
+/// every event that carries no IAB TCF evidence, frozen (`canonical`'s v1 vector).
 pub const EVENT_SCHEMA_VERSION: u32 = 1;
+/// Layout 2: layout 1 plus `tcf` ([`TcfEvidence`]), for an event that carries IAB TCF
+/// evidence, frozen (`canonical`'s v2 vector). A new member of the hashed event comes with a
+/// new layout, so every existing event keeps verifying byte for byte (DESIGN, "Canonical
+/// bytes").
+pub const EVENT_SCHEMA_VERSION_TCF: u32 = 2;
+/// The newest layout this build writes and verifies.
+pub const LATEST_EVENT_SCHEMA_VERSION: u32 = EVENT_SCHEMA_VERSION_TCF;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -132,8 +141,23 @@ pub struct ConsentEvent {
     pub ip_truncated: Option<String>,
     /// Salted SHA-256 of the user agent, if the site keeps it at all.
     pub user_agent_hash: Option<String>,
+    /// IAB TCF evidence (the TC string, list version and vendors disclosed); present exactly in
+    /// layout 2 ([`EVENT_SCHEMA_VERSION_TCF`]) and absent from the JSON otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcf: Option<TcfEvidence>,
     pub prev_hash: String,
     pub hash: String,
+}
+
+impl ConsentEvent {
+    /// The layout an event with (or without) TCF evidence is written in.
+    pub const fn schema_version_for(tcf: Option<&TcfEvidence>) -> u32 {
+        if tcf.is_some() {
+            EVENT_SCHEMA_VERSION_TCF
+        } else {
+            EVENT_SCHEMA_VERSION
+        }
+    }
 }
 
 /// The `prev_hash` of the first event of every chain.

@@ -26,6 +26,7 @@ pub mod settings_texts;
 pub mod signals;
 pub mod stats;
 pub mod tcf_api;
+pub mod tcf_evidence;
 pub mod ui_texts;
 pub mod webhooks;
 

@@ -199,6 +199,7 @@ impl Client {
                     signal_source: None,
                     banner_build: None,
                     retry_secret: None,
+                    tcf: None,
                 };
                 let body = crate::json::to_string(&request);
                 let headers = [("x-csrf-token", session.csrf_token.as_str())];

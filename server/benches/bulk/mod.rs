@@ -164,6 +164,7 @@ pub fn draft(i: usize, k: usize, first_day: time::Date) -> ConsentEvent {
         language: LANGUAGES[i % LANGUAGES.len()].into(),
         ip_truncated: None,
         user_agent_hash: None,
+        tcf: None,
         prev_hash: String::new(),
         hash: String::new(),
     }

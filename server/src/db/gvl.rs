@@ -85,6 +85,18 @@ impl Db {
         Ok(Some((version, rows.into_iter().map(|(_, l)| l).collect())))
     }
 
+    /// Whether `vendor-list.json` of `version` is stored.
+    pub async fn gvl_has_version(&self, version: u16) -> anyhow::Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT vendor_list_version FROM gvl_files WHERE vendor_list_version = $1 AND language = 'en'",
+        )
+        .bind(i64::from(version))
+        .fetch_optional(&self.pool)
+        .await
+        .with_context(|| format!("looking up GVL version {version}"))?;
+        Ok(found.is_some())
+    }
+
     /// Every file of `version`.
     pub async fn gvl_files(&self, version: u16) -> anyhow::Result<Vec<GvlFile>> {
         sqlx::query_as(

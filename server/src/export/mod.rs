@@ -35,7 +35,7 @@ pub enum Format {
     Ndjson,
     /// One row per event with fixed columns: site_id, subject_id, seq, event_id, recorded_at,
     /// method, source, regime, jurisdiction, gpc, language, notice_version, notice_hash,
-    /// decisions (`purpose=granted;…`), prev_hash, hash.
+    /// decisions (`purpose=granted;…`), prev_hash, hash, tc_string (IAB TCF; empty for most events).
     Csv,
     /// An evidence bundle: typed JSON lines with the manifest, the JWKS, the checkpoints, the
     /// events of whole chains and the notices they reference.

@@ -5,8 +5,9 @@ use anyhow::Context;
 use assent_shared::consent::ConsentEvent;
 use assent_shared::wire_name;
 
-/// The columns, in order. `decisions` is `purpose=granted;purpose=denied` (purposes sorted).
-pub const HEADER: [&str; 16] = [
+/// The columns, in order. `decisions` is `purpose=granted;purpose=denied` (purposes sorted);
+/// `tc_string` is the IAB TCF string of an event that carries one (layout 2), empty otherwise.
+pub const HEADER: [&str; 17] = [
     "site_id",
     "subject_id",
     "seq",
@@ -23,6 +24,7 @@ pub const HEADER: [&str; 16] = [
     "decisions",
     "prev_hash",
     "hash",
+    "tc_string",
 ];
 
 /// The header line.
@@ -69,6 +71,7 @@ pub fn rows(out: &mut Vec<u8>, page: &[EventRow]) -> anyhow::Result<()> {
             &decisions,
             &e.prev_hash,
             &e.hash,
+            e.tcf.as_ref().map_or("", |t| t.tc_string.as_str()),
         ])?;
     }
     w.flush()?;

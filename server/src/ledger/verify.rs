@@ -8,7 +8,7 @@ use super::{EventRow, Ledger};
 use crate::keys::Keys;
 use assent_shared::api::{ChainHead, LedgerProblem, PublicCheckpoint, VerifyReport};
 use assent_shared::canonical::event_hash;
-use assent_shared::consent::{ConsentEvent, EVENT_SCHEMA_VERSION, GENESIS_HASH};
+use assent_shared::consent::{ConsentEvent, GENESIS_HASH, LATEST_EVENT_SCHEMA_VERSION};
 use assent_shared::ids::SiteId;
 use std::collections::HashMap;
 use std::path::Path;
@@ -137,9 +137,9 @@ impl ChainWalk {
         if !columns_agree {
             return Some("the stored columns disagree with the hashed event".into());
         }
-        if event.schema_version == 0 || event.schema_version > EVENT_SCHEMA_VERSION {
+        if event.schema_version == 0 || event.schema_version > LATEST_EVENT_SCHEMA_VERSION {
             return Some(format!(
-                "schema_version {} is not one this verifier knows (1 to {EVENT_SCHEMA_VERSION})",
+                "schema_version {} is not one this verifier knows (1 to {LATEST_EVENT_SCHEMA_VERSION})",
                 event.schema_version
             ));
         }
@@ -148,7 +148,8 @@ impl ChainWalk {
         }
         match event_hash(event) {
             Ok(h) if h == event.hash => {}
-            _ => return Some("the hash does not match the event's content (the event was altered)".into()),
+            Ok(_) => return Some("the hash does not match the event's content (the event was altered)".into()),
+            Err(e) => return Some(format!("the event does not fit its layout (it was altered): {e}")),
         }
         self.expected_seq += 1;
         self.expected_prev.clone_from(&event.hash);

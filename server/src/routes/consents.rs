@@ -14,9 +14,7 @@ use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::api::{ConsentRecorded, ConsentRequest, ErrorBody};
-use assent_shared::consent::{
-    ConsentEvent, Decisions, EVENT_SCHEMA_VERSION, SignalSource, validate_decisions, validate_provenance,
-};
+use assent_shared::consent::{ConsentEvent, Decisions, SignalSource, validate_decisions, validate_provenance};
 use assent_shared::ids::{SiteId, SubjectId};
 use assent_shared::notice::Notice;
 use axum::Json;
@@ -58,8 +56,9 @@ const MAX_RETRY_SECRET_LEN: usize = 128;
         (status = 409, description = "`conflict`: this `event_id` was recorded with a different body", body = ErrorBody),
         (status = 410, description = answers::SUBJECT_GONE, body = ErrorBody),
         (status = 413, description = answers::TOO_LARGE, body = ErrorBody),
-        (status = 422, description = "`invalid_input`: a field is wrong (`details.field`), e.g. a notice version never published or decisions that contradict the method; `notice_mismatch`: `notice_hash` is not the hash of that version in that language", body = ErrorBody),
+        (status = 422, description = "`invalid_input`: a field is wrong (`details.field`), e.g. a notice version never published, decisions that contradict the method, or a `tcf.tc_string` that does not fit the notice, the method or this server's CMP; `notice_mismatch`: `notice_hash` is not the hash of that version in that language", body = ErrorBody),
         (status = 500, description = answers::INTERNAL, body = ErrorBody),
+        (status = 503, description = "`gvl_not_fetched`: a `tcf` choice arrived before this server held a Global Vendor List", body = ErrorBody),
     )
 )]
 pub async fn post_consent(
@@ -130,9 +129,15 @@ pub async fn post_consent(
         (false, false) => (false, None),
     };
     validate_provenance(&shown.notice, request.method, request.source, gpc, &request.decisions)?;
+    let tcf = match &request.tcf {
+        Some(choice) => {
+            Some(crate::tcf::evidence::check(&state, &shown.notice, request.method, &request.language, choice).await?)
+        }
+        None => None,
+    };
     let (ip_truncated, user_agent_hash) = network_data(&state, &headers, peer);
     let draft = ConsentEvent {
-        schema_version: EVENT_SCHEMA_VERSION,
+        schema_version: ConsentEvent::schema_version_for(tcf.as_ref()),
         event_id: request.event_id.clone(),
         site_id: site.id.clone(),
         subject_id,
@@ -153,6 +158,7 @@ pub async fn post_consent(
         language: shown.notice.language.clone(),
         ip_truncated,
         user_agent_hash,
+        tcf,
         prev_hash: String::new(),
         hash: String::new(),
     };
@@ -262,9 +268,9 @@ pub(super) fn answer(state: &AppState, stored: StoredEvent, hand_token: bool) ->
 }
 
 /// The signed receipt of a stored event: a compact JWS (`aud = assent:receipt`) over its id,
-/// chain position, hash, decisions, notice and time, by this server's current key. The one
-/// place a receipt is made: a recorded event's answer and a later `…/receipt` read both come
-/// from here, so they are the same bytes while the signing key is the same (Ed25519 signatures
+/// chain position, hash, decisions, notice and time (and its TC string, where it has one), by
+/// this server's current key. The one place a receipt is made: a recorded event's answer and a
+/// later `…/receipt` read both come from here, so they are the same bytes while the signing key is the same (Ed25519 signatures
 /// are deterministic, RFC 8032 §5.1.6).
 pub(super) fn receipt(state: &AppState, e: &ConsentEvent) -> Result<String> {
     Ok(state.keys.sign(&ReceiptClaims {
@@ -280,6 +286,7 @@ pub(super) fn receipt(state: &AppState, e: &ConsentEvent) -> Result<String> {
         notice_version: e.notice_version,
         notice_hash: &e.notice_hash,
         recorded_at: &e.recorded_at,
+        tc_string: e.tcf.as_ref().map(|t| t.tc_string.as_str()),
     })?)
 }
 
@@ -297,6 +304,10 @@ struct ReceiptClaims<'a> {
     notice_version: u32,
     notice_hash: &'a str,
     recorded_at: &'a str,
+    /// The event's TC string, when it carries TCF evidence: what the visitor agreed to under
+    /// IAB TCF, decodable by anyone with IAB's libraries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tc_string: Option<&'a str>,
 }
 
 pub(super) fn new_subject_id() -> Result<SubjectId> {

@@ -152,6 +152,7 @@ pub async fn post_sync(
         language: shown.notice.language.clone(),
         ip_truncated,
         user_agent_hash,
+        tcf: None,
         prev_hash: String::new(),
         hash: String::new(),
     };

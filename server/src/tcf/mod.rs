@@ -2,7 +2,7 @@
 //! List cache — fetched from `tcf_gvl_url` ([`fetch`]) by one refresher across processes
 //! ([`refresh`]), stored per version in the database (`crate::db::gvl`), held parsed by every
 //! process ([`cache`]) and served to banners trimmed to each site's vendors
-//! (`crate::routes::gvl`).
+//! (`crate::routes::gvl`); and the TCF evidence a recorded choice carries ([`evidence`]).
 //!
 //! TCF is on when the operator sets `tcf_cmp_id`: only a CMP registered with IAB Europe may
 //! write TC strings (TCF Policies, chapter III; IAB "Transparency and Consent String with
@@ -10,6 +10,7 @@
 //! `tcf` section is refused.
 
 pub mod cache;
+pub mod evidence;
 pub mod fetch;
 pub mod notice;
 pub mod refresh;

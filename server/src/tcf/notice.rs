@@ -2,27 +2,31 @@
 //! (`TcfSettings::validate`): that TCF is on here, and that every vendor it declares is on
 //! the Global Vendor List in use and not deleted from it.
 
+use crate::config::Config;
 use crate::error::ApiError;
 use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::notice::Notice;
+use assent_shared::signals::tcf::gvl::VendorList;
 
 /// Refuses a notice whose `tcf` section this server cannot serve: 422 `invalid_input` at
 /// `tcf` when TCF is off (no `tcf_cmp_id`), or at `tcf.vendors[i]` (the first offending entry)
 /// naming every unknown and deleted vendor id; 503 `gvl_not_fetched` while no list is held.
 pub fn check(state: &AppState, notice: &Notice) -> Result<(), ApiError> {
+    check_against(&state.config, state.gvl.current().as_ref().map(|g| &g.list), notice)
+}
+
+/// [`check`] against `gvl`, the list in use (`None`: none stored yet); what `assent
+/// publish-notice` runs with the list it reads from the database.
+pub fn check_against(config: &Config, gvl: Option<&VendorList>, notice: &Notice) -> Result<(), ApiError> {
     let Some(tcf) = &notice.tcf else {
         return Ok(());
     };
-    if super::settings::cmp(&state.config).is_none() {
-        return Err(Invalid::new(
-            "tcf",
-            "TCF is off on this server: its operator has set no IAB CMP id (tcf_cmp_id)",
-        )
-        .into());
+    if super::settings::cmp(config).is_none() {
+        return Err(tcf_off());
     }
-    let gvl = state.gvl.current().ok_or_else(gvl_not_fetched)?;
-    let site = gvl.list.for_site(tcf.vendors.iter().copied());
+    let gvl = gvl.ok_or_else(gvl_not_fetched)?;
+    let site = gvl.for_site(tcf.vendors.iter().copied());
     let named = |ids: &[u16]| ids.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
     let mut problems = Vec::new();
     if !site.unknown.is_empty() {
@@ -41,12 +45,22 @@ pub fn check(state: &AppState, notice: &Notice) -> Result<(), ApiError> {
             format!("tcf.vendors[{i}]"),
             format!(
                 "vendors must be on the Global Vendor List (version {}) and not deleted; {}",
-                gvl.list.vendor_list_version,
+                gvl.vendor_list_version,
                 problems.join("; ")
             ),
         )
         .into()),
     }
+}
+
+/// 422 `invalid_input` at `tcf`: this server has no IAB CMP id, so it neither serves TCF
+/// notices nor records TC strings.
+pub fn tcf_off() -> ApiError {
+    Invalid::new(
+        "tcf",
+        "TCF is off on this server: its operator has set no IAB CMP id (tcf_cmp_id)",
+    )
+    .into()
 }
 
 /// 503 `gvl_not_fetched`: no Global Vendor List is held yet.

@@ -186,7 +186,7 @@ async fn csv_has_fixed_columns_and_one_row_per_event(backend: Backend) {
     assert_eq!(
         header.join(","),
         "site_id,subject_id,seq,event_id,recorded_at,method,source,regime,jurisdiction,gpc,language,\
-         notice_version,notice_hash,decisions,prev_hash,hash"
+         notice_version,notice_hash,decisions,prev_hash,hash,tc_string"
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(rows.len(), 6);

@@ -22,7 +22,7 @@ on_both_backends!(
 );
 
 /// TCF on, the list from `gvl` (on loopback, so private networks allowed), every 60 s.
-fn tcf(gvl: &GvlServer) -> impl FnOnce(&mut Config) + use<> {
+pub(crate) fn tcf(gvl: &GvlServer) -> impl FnOnce(&mut Config) + use<> {
     let base = gvl.base.clone();
     move |c: &mut Config| {
         c.tcf_cmp_id = Some(300);
@@ -34,7 +34,7 @@ fn tcf(gvl: &GvlServer) -> impl FnOnce(&mut Config) + use<> {
     }
 }
 
-async fn admin(app: &TestApp) -> String {
+pub(crate) async fn admin(app: &TestApp) -> String {
     create_account(app, "admin@example.com", true).await;
     token_of(app, "admin@example.com").await
 }
@@ -64,7 +64,7 @@ where
 
 /// The status once the version in use is `version` and its refresh is recorded (so this
 /// server, the refresher, serves it).
-async fn in_use(app: &TestApp, token: &str, version: u64) -> Value {
+pub(crate) async fn in_use(app: &TestApp, token: &str, version: u64) -> Value {
     wait_for(&format!("version {version} in use"), || async {
         let s = status(app, token).await;
         let recorded = !s["last_success_at"].is_null() && s["last_success_at"] == s["last_attempt_at"];
@@ -201,7 +201,7 @@ async fn a_fetched_list_is_stored_and_served_trimmed_to_the_site_s_vendors(backe
 }
 
 /// The fixture with another version and `change` applied.
-fn list_with(version: u64, change: impl FnOnce(&mut Value)) -> String {
+pub(crate) fn list_with(version: u64, change: impl FnOnce(&mut Value)) -> String {
     let mut list: Value = serde_json::from_str(LIST).expect("fixture");
     list["vendorListVersion"] = json!(version);
     change(&mut list);
@@ -336,4 +336,38 @@ async fn a_notice_declaring_vendors_off_the_list_is_refused_naming_them(backend:
     );
     assert_eq!(app.notice("en").await.notice.version, 1, "nothing was published");
     assert_eq!(publish_tcf(&app, &token, &[2, 8]).await.status(), 200);
+
+    // `assent publish-notice` checks the vendors against the list in the database too.
+    let publish = |vendors: &[u16]| {
+        let mut notice: Value = serde_json::from_str(include_str!("../../demo/notice.json")).expect("notice");
+        notice["version"] = json!(3);
+        notice["tcf"] = json!({ "vendors": vendors });
+        let file = app.dir.path().join("notice-3.json");
+        std::fs::write(&file, notice.to_string()).expect("write notice");
+        std::process::Command::new(env!("CARGO_BIN_EXE_assent"))
+            .args(["publish-notice", "--site", "demo", "--file"])
+            .arg(&file)
+            .env("ASSENT_DATABASE_URL", &app.database_url)
+            .env("ASSENT_KEY_FILE", app.dir.path().join("keys.json"))
+            .env("ASSENT_TCF_CMP_ID", "300")
+            .env("ASSENT_LOG", "error")
+            .output()
+            .expect("run assent publish-notice")
+    };
+    let refused = publish(&[2, 999]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("tcf.vendors[1]") && stderr.contains("not on the list: 999"),
+        "{stderr}"
+    );
+    let latest = || app.scalar::<i64>("SELECT MAX(version) FROM notices WHERE site_id = 'demo'");
+    assert_eq!(latest().await, 2, "nothing was published");
+    let published = publish(&[2]);
+    assert!(
+        published.status.success(),
+        "{}",
+        String::from_utf8_lossy(&published.stderr)
+    );
+    assert_eq!(latest().await, 3);
 }

@@ -2,6 +2,7 @@
 //! (the shared fixture, or whatever a test swaps in) and `/v3/purposes-fr.json`, with
 //! `Cache-Control: max-age=7200`; it counts requests and can hold the list's until released.
 
+use crate::helpers::LoopbackServer;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -27,15 +28,13 @@ pub struct GvlServer {
     pub base: String,
     files: Files,
     hold: watch::Sender<bool>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _server: LoopbackServer,
 }
 
 impl Drop for GvlServer {
     fn drop(&mut self) {
+        // Held requests finish, so the server's graceful shutdown does not wait on them.
         let _ = self.hold.send(false);
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 
@@ -68,22 +67,13 @@ impl GvlServer {
             hits: Arc::default(),
             held,
         };
-        let app = Router::new().route("/v3/{name}", get(file)).with_state(files.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base = format!("http://{}/v3/", listener.local_addr().expect("addr"));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let server =
+            LoopbackServer::start(Router::new().route("/v3/{name}", get(file)).with_state(files.clone())).await;
         Self {
-            base,
+            base: format!("{}/v3/", server.origin),
             files,
             hold,
-            stop: Some(stop),
+            _server: server,
         }
     }
 

@@ -10,6 +10,41 @@ use sqlx::Executor;
 use std::path::PathBuf;
 use tempfile::TempDir;
 
+/// A test double of a server Assent calls (a webhook receiver, a Global Vendor List host):
+/// `app` served on 127.0.0.1, port 0, until this is dropped (a graceful shutdown).
+pub struct LoopbackServer {
+    /// `http://127.0.0.1:<port>`, no trailing slash.
+    pub origin: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl LoopbackServer {
+    pub async fn start(app: axum::Router) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let origin = format!("http://{}", listener.local_addr().expect("addr"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Self {
+            origin,
+            stop: Some(stop),
+        }
+    }
+}
+
+impl Drop for LoopbackServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -225,9 +260,14 @@ impl TestApp {
     }
 
     pub async fn post_consent(&self, body: &Value, token: Option<&str>) -> reqwest::Response {
+        self.post_consent_to("demo", body, token).await
+    }
+
+    /// `POST /v1/sites/{site}/consents`, with the subject's token when given.
+    pub async fn post_consent_to(&self, site: &str, body: &Value, token: Option<&str>) -> reqwest::Response {
         let mut req = self
             .client
-            .post(format!("{}/v1/sites/demo/consents", self.api))
+            .post(format!("{}/v1/sites/{site}/consents", self.api))
             .json(body);
         if let Some(token) = token {
             req = req.bearer_auth(token);
@@ -276,14 +316,19 @@ impl TestApp {
 
     /// Rows in the events table, read straight from the database.
     pub async fn event_rows(&self) -> i64 {
+        self.scalar("SELECT COUNT(*) FROM consent_events").await
+    }
+
+    /// The one value `sql` selects, read straight from the database.
+    pub async fn scalar<T>(&self, sql: &str) -> T
+    where
+        T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&self.database_url).await.expect("connect");
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM consent_events")
-            .fetch_one(&pool)
-            .await
-            .expect("count");
+        let value = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
         pool.close().await;
-        count
+        value
     }
 
     pub async fn raw_sql(&self, sql: &str) -> Result<(), sqlx::Error> {

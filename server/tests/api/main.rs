@@ -34,5 +34,6 @@ mod stats;
 mod subjects;
 mod sync;
 mod tamper;
+mod tcf_evidence;
 mod webhook_endpoints;
 mod webhooks;

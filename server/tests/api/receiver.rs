@@ -2,6 +2,7 @@
 //! answers with a scripted status, optionally holding every request until released. Its
 //! signature check is written from the Standard Webhooks text, not with the server's code.
 
+use crate::helpers::LoopbackServer;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use base64::Engine;
@@ -44,15 +45,7 @@ pub struct Receiver {
     pub url: String,
     seen: Arc<Mutex<Vec<Received>>>,
     release: watch::Sender<bool>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
+    _server: LoopbackServer,
 }
 
 async fn hook(State(script): State<Script>, headers: HeaderMap, body: String) -> StatusCode {
@@ -95,21 +88,12 @@ pub async fn spawn_receiver(statuses: &[u16], hold: bool) -> Receiver {
     let app = axum::Router::new()
         .route("/hooks", axum::routing::post(hook))
         .with_state(script);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/hooks", listener.local_addr().expect("addr"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let server = LoopbackServer::start(app).await;
     Receiver {
-        url,
+        url: format!("{}/hooks", server.origin),
         seen,
         release,
-        stop: Some(stop),
+        _server: server,
     }
 }
 

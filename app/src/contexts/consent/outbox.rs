@@ -49,6 +49,7 @@ impl ConsentContext {
             banner_build: boot.build.clone(),
             // Lets a resend of a first event whose answer was lost get the subject's token.
             retry_secret: bridge::random_uuid(),
+            tcf: None,
         };
         let previous = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
         let withdrawn = decisions

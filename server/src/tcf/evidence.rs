@@ -1,0 +1,52 @@
+//! What the server checks of the TCF side of a recorded choice beyond the notice and the
+//! method (`TcfEvidence::check` in shared): that TCF is on here, that the TC string was
+//! written as this server's CMP, and that its Global Vendor List is one this server stored
+//! (and so one a banner could have been shown).
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use assent_shared::Invalid;
+use assent_shared::consent::Method;
+use assent_shared::notice::LocalizedNotice;
+use assent_shared::tcf_evidence::{TcfChoice, TcfEvidence};
+
+/// The evidence to record for `choice`, or why not: 422 `invalid_input` at `tcf` (TCF off,
+/// or a notice without a `tcf` section) or at `tcf.tc_string` (the string's field at fault:
+/// CmpId, VendorListVersion, DisclosedVendors, …); 503 `gvl_not_fetched` while no list is held.
+pub async fn check(
+    state: &AppState,
+    shown: &LocalizedNotice,
+    method: Method,
+    language: &str,
+    choice: &TcfChoice,
+) -> Result<TcfEvidence, ApiError> {
+    let Some(cmp) = super::settings::cmp(&state.config) else {
+        return Err(super::notice::tcf_off());
+    };
+    let (tc, evidence) = TcfEvidence::check(shown, method, language, &choice.tc_string)?;
+    let invalid = |reason: String| ApiError::from(Invalid::new("tcf.tc_string", reason));
+    if tc.cmp_id != cmp.id {
+        return Err(invalid(format!(
+            "CmpId {} is not this server's CMP id ({})",
+            tc.cmp_id, cmp.id
+        )));
+    }
+    let in_use = state
+        .gvl
+        .current()
+        .ok_or_else(super::notice::gvl_not_fetched)?
+        .list
+        .vendor_list_version;
+    let version = tc.vendor_list_version;
+    if version > in_use {
+        return Err(invalid(format!(
+            "VendorListVersion {version} is newer than the list in use ({in_use})"
+        )));
+    }
+    if version < in_use && !state.db.gvl_has_version(version).await? {
+        return Err(invalid(format!(
+            "VendorListVersion {version} is not a list this server has stored (in use: {in_use})"
+        )));
+    }
+    Ok(evidence)
+}
