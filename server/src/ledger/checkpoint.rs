@@ -113,10 +113,23 @@ async fn current_heads(ledger: &dyn Ledger, site: &SiteId) -> anyhow::Result<Hea
 
 /// Makes, signs, stores and publishes a checkpoint of the site's current chain heads.
 /// Memory follows the chains that moved since the last checkpoint, not the ledger.
+///
+/// Two makers at once (the hourly job and an owner's request, or two processes) read the same
+/// last number; the one whose insert loses on `(site_id, number)` reads the heads again and
+/// takes the next number, so both succeed.
 pub async fn make(ledger: &dyn Ledger, keys: &Keys, site: &SiteId, file: Option<&Path>) -> anyhow::Result<Checkpoint> {
-    let heads = current_heads(ledger, site).await?;
-    let last = ledger.latest_checkpoint(site).await?;
-    store(ledger, keys, site, last.map_or(1, |c| c.number + 1), heads, file).await
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let heads = current_heads(ledger, site).await?;
+        let last = ledger.latest_checkpoint(site).await?;
+        match store(ledger, keys, site, last.map_or(1, |c| c.number + 1), heads, file).await {
+            Err(err) if attempt < 5 && super::sql::is_retryable(&err) => {
+                tracing::debug!(attempt, error = %err, "checkpoint number taken meanwhile; making it again");
+            }
+            made => return made,
+        }
+    }
 }
 
 async fn store(

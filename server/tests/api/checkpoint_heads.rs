@@ -13,6 +13,7 @@ on_both_backends!(
     a_checkpoint_records_only_the_chains_that_moved_and_signs_them_all,
     a_recorded_head_changed_in_the_database_no_longer_gives_the_signed_root,
     checkpoints_made_before_heads_had_their_table_keep_verifying_after_the_migration,
+    checkpoints_made_at_the_same_moment_all_succeed_with_their_own_numbers,
 );
 
 fn demo() -> SiteId {
@@ -153,6 +154,17 @@ async fn checkpoints_made_before_heads_had_their_table_keep_verifying_after_the_
         .await
         .expect("root");
     assert_eq!((root, size), (second.root.clone(), 2));
+    let report = verify(&app).await;
+    assert!(report.ok, "{report:?}");
+}
+
+async fn checkpoints_made_at_the_same_moment_all_succeed_with_their_own_numbers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    three_event_chain(&app).await;
+    let made = futures::future::join_all((0..4).map(|_| make(&app))).await;
+    let mut numbers: Vec<u64> = made.iter().map(|c| c.number).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, [1, 2, 3, 4]);
     let report = verify(&app).await;
     assert!(report.ok, "{report:?}");
 }
