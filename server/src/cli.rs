@@ -44,6 +44,9 @@ fn describe(p: &LedgerProblem) -> String {
 pub async fn verify(config: &Config, site: Option<&str>, since_checkpoint: bool) -> anyhow::Result<bool> {
     let (ledger, keys, sites) = open(config, site).await?;
     let mut clean = true;
+    if site.is_none() && !check_file_sites(config, &sites)? {
+        clean = false;
+    }
     for site in sites {
         let report = if since_checkpoint {
             verify::verify_site_since_checkpoint(ledger.as_ref(), &keys, &site).await?
@@ -84,6 +87,29 @@ pub async fn verify(config: &Config, site: Option<&str>, since_checkpoint: bool)
         }
     }
     Ok(clean)
+}
+
+/// Whether every site the checkpoint file names is still in the database: a site deleted
+/// whole (events, checkpoints and the site row) leaves no chain to walk, only its published
+/// checkpoints. Prints each such site as broken.
+fn check_file_sites(config: &Config, sites: &[SiteId]) -> anyhow::Result<bool> {
+    if !config.checkpoint_file.exists() {
+        return Ok(true);
+    }
+    let mut gone: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for c in checkpoint::read_file(&config.checkpoint_file)? {
+        if !sites.contains(&c.site_id) {
+            *gone.entry(c.site_id.to_string()).or_default() += 1;
+        }
+    }
+    for (site, n) in &gone {
+        println!(
+            "site {site}: BROKEN — {} in {} but the site is not in the database (deleted?)",
+            count(*n as u64, "published checkpoint"),
+            config.checkpoint_file.display()
+        );
+    }
+    Ok(gone.is_empty())
 }
 
 /// Writes one site's export to `output`, or to stdout when `None`. A progress bar with an

@@ -196,6 +196,23 @@ mod tests {
         for event in [v1_with_tcf, v2_without, unknown] {
             assert!(event_canonical_bytes(&event).is_err(), "{:?}", event.schema_version);
         }
+        // Members the hash does not cover are refused when a stored event is read.
+        let stored = serde_json::to_value(vector_event()).expect("JSON");
+        for (key, value) in [
+            ("tcf", serde_json::Value::Null),
+            ("withdrawn_by_phone", serde_json::json!("yes")),
+        ] {
+            let mut altered = stored.clone();
+            altered[key] = value;
+            assert!(serde_json::from_value::<ConsentEvent>(altered).is_err(), "{key}");
+        }
+        let mut inner = serde_json::to_value(vector_event_v2()).expect("JSON");
+        inner["tcf"]["vendor_consents"] = serde_json::json!([1, 2]);
+        assert!(serde_json::from_value::<ConsentEvent>(inner).is_err());
+        assert_eq!(
+            serde_json::from_value::<ConsentEvent>(stored).ok(),
+            Some(vector_event())
+        );
         // A v1 row read back with a `tcf` member added (a tampered row) breaks its chain.
         let mut events = chain(2);
         events[0].tcf = vector_event_v2().tcf;

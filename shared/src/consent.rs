@@ -109,9 +109,12 @@ pub enum ConsentState {
 }
 
 /// One recorded decision: the ledger's unit of evidence. Every field except `hash` is covered
-/// by the hash (see `canonical`), so field names and value encodings are frozen.
+/// by the hash (see `canonical`), so field names and value encodings are frozen. Reading one
+/// refuses members the hash does not cover (an unknown member, `"tcf": null`): a stored event
+/// carrying them was altered, and the verifier says so instead of hashing around them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ConsentEvent {
     pub schema_version: u32,
     pub event_id: EventId,
@@ -143,10 +146,15 @@ pub struct ConsentEvent {
     pub user_agent_hash: Option<String>,
     /// IAB TCF evidence (the TC string, list version and vendors disclosed); present exactly in
     /// layout 2 ([`EVENT_SCHEMA_VERSION_TCF`]) and absent from the JSON otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
     pub tcf: Option<TcfEvidence>,
     pub prev_hash: String,
     pub hash: String,
+}
+
+/// `tcf` is absent (layout 1) or an object (layout 2), never `null`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<TcfEvidence>, D::Error> {
+    TcfEvidence::deserialize(d).map(Some)
 }
 
 impl ConsentEvent {

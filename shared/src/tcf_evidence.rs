@@ -25,6 +25,7 @@ pub struct TcfChoice {
 /// which list and vendors the visitor was shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct TcfEvidence {
     /// The TC string exactly as sent (base64url segments joined by `.`).
     pub tc_string: String,

@@ -90,12 +90,16 @@ async fn current_heads(ledger: &dyn Ledger, site: &SiteId) -> anyhow::Result<Hea
         let Some(last) = page.last() else { break };
         after.clone_from(&last.subject_id);
         let subjects: Vec<String> = page.iter().map(|h| h.subject_id.clone()).collect();
-        let recorded: HashSet<(String, u64)> = ledger
-            .recorded_heads_of(site, &subjects)
-            .await?
-            .into_iter()
-            .map(|(_, h)| (h.subject_id, h.seq))
+        let recorded_heads = ledger.recorded_heads_of(site, &subjects).await?;
+        let recorded: HashSet<(String, u64)> = recorded_heads
+            .iter()
+            .map(|(_, h)| (h.subject_id.clone(), h.seq))
             .collect();
+        let moved: Vec<&ChainHead> = page
+            .iter()
+            .filter(|h| !recorded.contains(&(h.subject_id.clone(), h.seq)))
+            .collect();
+        still_hold_their_recorded_heads(ledger, site, &moved, &recorded_heads).await?;
         for head in page {
             builder.push(leaf(&head));
             if !recorded.contains(&(head.subject_id.clone(), head.seq)) {
@@ -111,6 +115,47 @@ async fn current_heads(ledger: &dyn Ledger, site: &SiteId) -> anyhow::Result<Hea
     })
 }
 
+/// Refuses to seal a chain that moved but no longer holds the last head a checkpoint recorded
+/// for it (rewritten with recomputed hashes, or cut back): signing its new head would make
+/// the rewrite look verified to the walk since the checkpoint. Reads each moved chain from its
+/// last recorded head on: what was appended since, no more.
+async fn still_hold_their_recorded_heads(
+    ledger: &dyn Ledger,
+    site: &SiteId,
+    moved: &[&ChainHead],
+    recorded: &[(u64, ChainHead)],
+) -> anyhow::Result<()> {
+    // The newest recorded head of each moved chain (`recorded` is in subject, seq order).
+    let mut last: std::collections::BTreeMap<&str, &(u64, ChainHead)> = std::collections::BTreeMap::new();
+    for r in recorded {
+        last.insert(r.1.subject_id.as_str(), r);
+    }
+    let from: Vec<(String, u64)> = moved
+        .iter()
+        .filter_map(|h| {
+            last.get(h.subject_id.as_str())
+                .map(|(_, r)| (r.subject_id.clone(), r.seq))
+        })
+        .collect();
+    if from.is_empty() {
+        return Ok(());
+    }
+    let rows = ledger.chains_from(site, &from).await?;
+    for (subject, seq) in &from {
+        let (number, head) = last[subject.as_str()];
+        let held = rows
+            .iter()
+            .any(|r| r.subject_id == *subject && u64::try_from(r.seq).ok() == Some(*seq) && r.hash == head.hash);
+        if !held {
+            anyhow::bail!(
+                "subject {subject} no longer holds the head checkpoint {number} recorded (seq {seq}): \
+                 the ledger was altered; no checkpoint made (run assent verify)"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Makes, signs, stores and publishes a checkpoint of the site's current chain heads.
 /// Memory follows the chains that moved since the last checkpoint, not the ledger.
 ///
@@ -121,8 +166,10 @@ pub async fn make(ledger: &dyn Ledger, keys: &Keys, site: &SiteId, file: Option<
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let heads = current_heads(ledger, site).await?;
+        // The number first, then the heads: a checkpoint stored as number n then holds heads
+        // read after n − 1 was committed, so signed heads never go backwards.
         let last = ledger.latest_checkpoint(site).await?;
+        let heads = current_heads(ledger, site).await?;
         match store(ledger, keys, site, last.map_or(1, |c| c.number + 1), heads, file).await {
             Err(err) if attempt < 5 && super::sql::is_retryable(&err) => {
                 tracing::debug!(attempt, error = %err, "checkpoint number taken meanwhile; making it again");

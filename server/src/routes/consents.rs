@@ -290,6 +290,22 @@ pub(super) fn receipt(state: &AppState, e: &ConsentEvent) -> Result<String> {
     })?)
 }
 
+/// The receipt of an event read back from the ledger (a subject's or an owner's `…/receipt`):
+/// [`receipt`], once the stored event still matches its hash — the server must not sign an
+/// event edited in the database. A mismatch is a 500, logged with the event.
+pub(super) fn stored_receipt(state: &AppState, e: &ConsentEvent) -> Result<String> {
+    let hash = assent_shared::canonical::event_hash(e).map_err(anyhow::Error::from)?;
+    if hash != e.hash {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "event seq {} of subject {} on site {} does not match its hash: the ledger was altered (run assent verify); no receipt signed",
+            e.seq,
+            e.subject_id,
+            e.site_id
+        )));
+    }
+    receipt(state, e)
+}
+
 #[derive(Serialize)]
 struct ReceiptClaims<'a> {
     typ: &'static str,

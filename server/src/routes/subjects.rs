@@ -336,7 +336,7 @@ pub async fn get_receipt(
 ) -> Result<Json<EventReceipt>> {
     let event = subject_event(&state, &site, &subject, &event_id).await?;
     Ok(Json(EventReceipt {
-        receipt: consents::receipt(&state, &event)?,
+        receipt: consents::stored_receipt(&state, &event)?,
         event_id: event.event_id,
     }))
 }

@@ -17,6 +17,8 @@ on_both_backends!(
     a_rechained_subject_with_forged_hashes_is_found_through_the_checkpoint,
     a_checkpoint_deleted_from_the_database_is_found_through_the_published_file,
     the_verify_command_names_the_first_broken_event_and_exits_non_zero,
+    a_site_deleted_whole_is_found_through_the_published_file,
+    an_event_altered_in_the_database_gets_no_receipt,
     an_edited_audit_entry_is_refused_and_once_forced_is_found_by_verify,
     entries_cut_from_the_end_of_the_audit_log_are_found_by_its_anchor,
     verification_since_the_checkpoint_reads_what_changed_and_finds_a_changed_new_event,
@@ -57,6 +59,73 @@ async fn the_verify_command_names_the_first_broken_event_and_exits_non_zero(back
     assert!(
         out.contains(&format!("first broken: subject {} seq 2", chain.subject)),
         "{out}"
+    );
+}
+
+/// A site deleted whole (its events, checkpoints and row) leaves nothing to walk: what is
+/// left are its published checkpoints, and `assent verify` names the site they belong to.
+async fn a_site_deleted_whole_is_found_through_the_published_file(backend: Backend) {
+    let app = spawn_app(backend).await;
+    three_event_chain(&app).await;
+    let made = checkpoint_command(&app);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(verify_command(&app).status.success());
+    // The file as it would read after the site `gone` was deleted from the database: its
+    // published line stays (here the demo's line, renamed).
+    let file = app.dir.path().join("checkpoints.jsonl");
+    let line = std::fs::read_to_string(&file).expect("checkpoint file");
+    let gone = line
+        .lines()
+        .next()
+        .expect("a line")
+        .replace("\"site_id\":\"demo\"", "\"site_id\":\"gone\"");
+    std::fs::write(&file, format!("{line}{gone}\n")).expect("write");
+    let out = verify_command(&app);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("site gone: BROKEN — 1 published checkpoint in")
+            && text.contains("the site is not in the database"),
+        "{text}"
+    );
+    assert!(
+        text.contains("site demo: 1 chain, 3 events, 1 checkpoint: OK"),
+        "{text}"
+    );
+}
+
+async fn an_event_altered_in_the_database_gets_no_receipt(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let chain = three_event_chain(&app).await;
+    let history: assent_shared::api::ConsentHistory = app
+        .history(&chain.subject, &chain.token)
+        .await
+        .json()
+        .await
+        .expect("history");
+    let receipt_of = |seq: usize| {
+        let url = format!(
+            "{}/v1/sites/demo/subjects/{}/consents/{}/receipt",
+            app.api,
+            chain.subject,
+            history.events[seq - 1].event_id
+        );
+        app.get_authed(url, &chain.token)
+    };
+    assert_eq!(receipt_of(2).await.status(), 200);
+    drop_triggers(&app, backend).await;
+    let sql = format!(
+        "UPDATE consent_events SET event = REPLACE(event, '\"analytics\":\"granted\"', '\"analytics\":\"denied\"') \
+         WHERE subject_id = '{}' AND seq = 2",
+        chain.subject
+    );
+    app.raw_sql(&sql).await.expect("tamper");
+    let res = receipt_of(2).await;
+    assert_eq!(res.status(), 500, "the server must not sign the altered event");
+    assert_eq!(
+        receipt_of(1).await.status(),
+        200,
+        "untouched events keep their receipts"
     );
 }
 
@@ -266,6 +335,34 @@ async fn a_rechained_subject_with_forged_hashes_is_found_through_the_checkpoint(
     let (subject, seq, problem) = first_broken(&verify(&app).await);
     assert_eq!((subject.as_deref(), seq), (Some(chain.subject.as_str()), Some(3)));
     assert!(problem.contains("rewritten"), "{problem}");
+
+    // The visitor comes back and the chain moves on from the forged head: the next checkpoint
+    // must not seal it (the walk since that checkpoint would then take the forgery as verified).
+    append(&app, &chain, "granted").await;
+    let res = app
+        .client
+        .post(format!("{}/v1/admin/sites/demo/checkpoints", app.api))
+        .bearer_auth(admin_token(&app, "demo"))
+        .send()
+        .await
+        .expect("POST checkpoint");
+    assert_eq!(res.status(), 500, "no checkpoint over a rewritten chain");
+    let made = checkpoint_command(&app);
+    let stderr = String::from_utf8_lossy(&made.stderr);
+    assert!(!made.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "subject {} no longer holds the head checkpoint 1 recorded (seq 3)",
+            chain.subject
+        )),
+        "{stderr}"
+    );
+    assert_eq!(app.scalar::<i64>("SELECT COUNT(*) FROM checkpoints").await, 1);
+    let (_, _, problem) = first_broken(&since_checkpoint(&app).await);
+    assert!(
+        problem.contains("checkpoint 1 recorded another hash") || problem.contains("rewritten"),
+        "{problem}"
+    );
 }
 
 async fn a_checkpoint_deleted_from_the_database_is_found_through_the_published_file(backend: Backend) {

@@ -9,7 +9,7 @@ use crate::error::{ApiError, Result};
 use crate::extract::ApiQuery;
 use crate::ledger::SubjectStatus;
 use crate::routes::api_doc::answers;
-use crate::routes::consents::receipt;
+use crate::routes::consents::stored_receipt;
 use crate::routes::subjects::{export_download, export_format, subject_event};
 use crate::state::AppState;
 use assent_shared::account::latest_explicit;
@@ -239,7 +239,7 @@ pub async fn get_subject_receipt(
     let subject = SubjectId::parse(&subject)?;
     let event = subject_event(&state, &site, &subject, &event).await?;
     Ok(Json(EventReceipt {
-        receipt: receipt(&state, &event)?,
+        receipt: stored_receipt(&state, &event)?,
         event_id: event.event_id,
     }))
 }
