@@ -12,7 +12,9 @@ use assent_shared::tcf_evidence::{TcfChoice, TcfEvidence};
 
 /// The evidence to record for `choice`, or why not: 422 `invalid_input` at `tcf` (TCF off,
 /// or a notice without a `tcf` section) or at `tcf.tc_string` (the string's field at fault:
-/// CmpId, VendorListVersion, DisclosedVendors, …); 503 `gvl_not_fetched` while no list is held.
+/// CmpId, VendorListVersion, a TcfPolicyVersion other than the list's, Created/LastUpdated
+/// backwards or ahead of the clock, DisclosedVendors, …); 503 `gvl_not_fetched` while no list
+/// is held.
 pub async fn check(
     state: &AppState,
     shown: &LocalizedNotice,
@@ -31,13 +33,24 @@ pub async fn check(
             tc.cmp_id, cmp.id
         )));
     }
-    let in_use = state
-        .gvl
-        .current()
-        .ok_or_else(super::notice::gvl_not_fetched)?
-        .list
-        .vendor_list_version;
+    let gvl = state.gvl.current().ok_or_else(super::notice::gvl_not_fetched)?;
+    let in_use = gvl.list.vendor_list_version;
     let version = tc.vendor_list_version;
+    if version == in_use && tc.tcf_policy_version != gvl.list.tcf_policy_version {
+        return Err(invalid(format!(
+            "TcfPolicyVersion {} is not the one of Global Vendor List {version} ({})",
+            tc.tcf_policy_version, gvl.list.tcf_policy_version
+        )));
+    }
+    // Created and LastUpdated are deciseconds since the epoch; a string from the future (past
+    // a day of clock skew) or updated before it was created is no record of this choice.
+    let now_ds = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0) * 10;
+    if tc.last_updated < tc.created || tc.last_updated > now_ds + 864_000 {
+        return Err(invalid(format!(
+            "Created {} and LastUpdated {} (deciseconds since 1970) must not run backwards or lie more than a day ahead of this server's clock",
+            tc.created, tc.last_updated
+        )));
+    }
     if version > in_use {
         return Err(invalid(format!(
             "VendorListVersion {version} is newer than the list in use ({in_use})"

@@ -235,6 +235,27 @@ async fn an_inconsistent_tc_string_is_refused_by_name_and_nothing_is_written(bac
         (
             "save",
             true,
+            tc_string(&notice, |t| t.tcf_policy_version = 63),
+            "tcf.tc_string",
+            "TcfPolicyVersion 63 is not the one of Global Vendor List 141 (5)",
+        ),
+        (
+            "save",
+            true,
+            tc_string(&notice, |t| t.last_updated = 67_000_000_000),
+            "tcf.tc_string",
+            "LastUpdated 67000000000 (deciseconds since 1970) must not run backwards or lie more than a day ahead",
+        ),
+        (
+            "save",
+            true,
+            tc_string(&notice, |t| t.created = t.last_updated + 1),
+            "tcf.tc_string",
+            "must not run backwards",
+        ),
+        (
+            "save",
+            true,
             tc_string(&notice, |t| t.consent_language = *b"DE"),
             "tcf.tc_string",
             "ConsentLanguage DE is not the event's language \"en\"",
