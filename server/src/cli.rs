@@ -17,9 +17,15 @@ use std::sync::Arc;
 async fn open(config: &Config, site: Option<&str>) -> anyhow::Result<(Arc<dyn Ledger>, Keys, Vec<SiteId>)> {
     let ledger = ledger::open(&config.database_url).await?;
     let keys = Keys::load_or_create(&config.key_file)?;
+    let registered: Vec<SiteId> = ledger.sites().await?.into_iter().map(|s| s.id).collect();
     let sites = match site {
+        // A site the database does not know gets no "OK" and no checkpoint over nothing; one
+        // deleted whole is reported by `assent verify` without `--site`, from the checkpoint file.
+        Some(s) if !registered.iter().any(|r| r.as_str() == s) => bail!(
+            "site {s} is not in the database (a site deleted whole is reported by `assent verify` without --site)"
+        ),
         Some(s) => vec![SiteId::parse(s)?],
-        None => ledger.sites().await?.into_iter().map(|s| s.id).collect(),
+        None => registered,
     };
     Ok((ledger, keys, sites))
 }

@@ -92,6 +92,23 @@ async fn a_site_deleted_whole_is_found_through_the_published_file(backend: Backe
         text.contains("site demo: 1 chain, 3 events, 1 checkpoint: OK"),
         "{text}"
     );
+    // Named alone, a site the database does not know is refused, not reported OK or sealed.
+    for command in ["verify", "checkpoint"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_assent"))
+            .args([command, "--site", "gone"])
+            .env("ASSENT_DATABASE_URL", &app.database_url)
+            .env("ASSENT_KEY_FILE", app.dir.path().join("keys.json"))
+            .env("ASSENT_CHECKPOINT_FILE", &file)
+            .env("ASSENT_LOG", "error")
+            .output()
+            .expect("run assent");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{command}: {stderr}");
+        assert!(
+            stderr.contains("site gone is not in the database"),
+            "{command}: {stderr}"
+        );
+    }
 }
 
 async fn an_event_altered_in_the_database_gets_no_receipt(backend: Backend) {
