@@ -284,7 +284,7 @@ pub async fn publish_notice(config: &Config, site: &str, file: &Path) -> anyhow:
     if notice.tcf.is_some() {
         // The same check as the admin API's, against the list this database holds.
         let gvl = crate::tcf::cache::GvlCache::default();
-        gvl.reload(&ledger::connect(&config.database_url).await?.db()).await?;
+        gvl.reload(&crate::cli_sites::db(config).await?).await?;
         crate::tcf::notice::check_against(config, gvl.current().as_ref().map(|g| &g.list), &notice)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

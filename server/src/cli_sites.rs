@@ -15,7 +15,8 @@ use anyhow::{Context, bail};
 use assent_shared::ids::SiteId;
 use serde_json::json;
 
-async fn db(config: &Config) -> anyhow::Result<Db> {
+/// The database of `config` for the commands that read or write outside the ledger.
+pub(crate) async fn db(config: &Config) -> anyhow::Result<Db> {
     Ok(ledger::connect(&config.database_url).await?.db())
 }
 

@@ -30,15 +30,12 @@ fn jcs<T: Serialize>(value: &T) -> Result<Vec<u8>, CanonicalError> {
 /// A `schema_version` this build does not know, or members that do not fit it (`tcf` in
 /// layout 1, none in layout 2).
 pub fn event_canonical_bytes(event: &ConsentEvent) -> Result<Vec<u8>, CanonicalError> {
-    match (event.schema_version, &event.tcf) {
-        (EVENT_SCHEMA_VERSION, None) | (EVENT_SCHEMA_VERSION_TCF, Some(_)) => {}
-        (EVENT_SCHEMA_VERSION, Some(_)) => return Err(CanonicalError("layout 1 has no tcf member".into())),
-        (EVENT_SCHEMA_VERSION_TCF, None) => return Err(CanonicalError("layout 2 requires its tcf member".into())),
-        (other, _) => {
-            return Err(CanonicalError(format!(
-                "schema_version {other} is not a layout this build knows (1 or 2)"
-            )));
-        }
+    if event.schema_version != ConsentEvent::schema_version_for(event.tcf.as_ref()) {
+        return Err(CanonicalError(match event.schema_version {
+            EVENT_SCHEMA_VERSION => "layout 1 has no tcf member".into(),
+            EVENT_SCHEMA_VERSION_TCF => "layout 2 requires its tcf member".into(),
+            other => format!("schema_version {other} is not a layout this build knows (1 or 2)"),
+        }));
     }
     let mut value = serde_json::to_value(event).map_err(|e| CanonicalError(e.to_string()))?;
     if let Some(map) = value.as_object_mut() {

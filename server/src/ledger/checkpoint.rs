@@ -95,17 +95,14 @@ async fn current_heads(ledger: &dyn Ledger, site: &SiteId) -> anyhow::Result<Hea
             .iter()
             .map(|(_, h)| (h.subject_id.clone(), h.seq))
             .collect();
-        let moved: Vec<&ChainHead> = page
+        let moved: Vec<ChainHead> = page
             .iter()
             .filter(|h| !recorded.contains(&(h.subject_id.clone(), h.seq)))
+            .cloned()
             .collect();
         still_hold_their_recorded_heads(ledger, site, &moved, &recorded_heads).await?;
-        for head in page {
-            builder.push(leaf(&head));
-            if !recorded.contains(&(head.subject_id.clone(), head.seq)) {
-                new.push(head);
-            }
-        }
+        page.iter().for_each(|h| builder.push(leaf(h)));
+        new.extend(moved);
     }
     let size = builder.len();
     Ok(Heads {
@@ -122,7 +119,7 @@ async fn current_heads(ledger: &dyn Ledger, site: &SiteId) -> anyhow::Result<Hea
 async fn still_hold_their_recorded_heads(
     ledger: &dyn Ledger,
     site: &SiteId,
-    moved: &[&ChainHead],
+    moved: &[ChainHead],
     recorded: &[(u64, ChainHead)],
 ) -> anyhow::Result<()> {
     // The newest recorded head of each moved chain (`recorded` is in subject, seq order).

@@ -270,8 +270,8 @@ pub(super) fn answer(state: &AppState, stored: StoredEvent, hand_token: bool) ->
 /// The signed receipt of a stored event: a compact JWS (`aud = assent:receipt`) over its id,
 /// chain position, hash, decisions, notice and time (and its TC string, where it has one), by
 /// this server's current key. The one place a receipt is made: a recorded event's answer and a
-/// later `…/receipt` read both come from here, so they are the same bytes while the signing key is the same (Ed25519 signatures
-/// are deterministic, RFC 8032 §5.1.6).
+/// later `…/receipt` read both come from here, so they are the same bytes while the signing
+/// key is the same (Ed25519 signatures are deterministic, RFC 8032 §5.1.6).
 pub(super) fn receipt(state: &AppState, e: &ConsentEvent) -> Result<String> {
     Ok(state.keys.sign(&ReceiptClaims {
         typ: "consent_receipt",

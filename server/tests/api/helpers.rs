@@ -245,18 +245,7 @@ impl TestApp {
 
     /// A valid consent request body for the current demo notice.
     pub async fn consent_body(&self, method: &str, decisions: Value) -> Value {
-        let notice = self.notice("en").await;
-        json!({
-            "event_id": uuid::Uuid::new_v4().to_string(),
-            "notice_version": notice.notice.version,
-            "notice_hash": notice.notice_hash,
-            "language": notice.notice.language,
-            "method": method,
-            "source": "banner",
-            "decisions": decisions,
-            "client_time": "2026-11-26T10:00:00.000Z",
-            "banner_build": "test-build",
-        })
+        consent_body_for(&self.notice("en").await, method, decisions)
     }
 
     pub async fn post_consent(&self, body: &Value, token: Option<&str>) -> reqwest::Response {
@@ -338,6 +327,21 @@ impl TestApp {
         pool.close().await;
         result
     }
+}
+
+/// A valid consent request body answering `notice` (as the notice endpoint gave it).
+pub fn consent_body_for(notice: &NoticeResponse, method: &str, decisions: Value) -> Value {
+    json!({
+        "event_id": uuid::Uuid::new_v4().to_string(),
+        "notice_version": notice.notice.version,
+        "notice_hash": notice.notice_hash,
+        "language": notice.notice.language,
+        "method": method,
+        "source": "banner",
+        "decisions": decisions,
+        "client_time": "2026-11-26T10:00:00.000Z",
+        "banner_build": "test-build",
+    })
 }
 
 /// Asserts the one error shape and returns its `code`.

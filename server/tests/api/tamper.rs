@@ -47,12 +47,7 @@ async fn the_verify_command_names_the_first_broken_event_and_exits_non_zero(back
     assert!(out.contains("site demo: 1 chain, 3 events, 1 checkpoint: OK"), "{out}");
 
     drop_triggers(&app, backend).await;
-    let sql = format!(
-        "UPDATE consent_events SET event = REPLACE(event, '\"analytics\":\"granted\"', '\"analytics\":\"denied\"') \
-         WHERE subject_id = '{}' AND seq = 2",
-        chain.subject
-    );
-    app.raw_sql(&sql).await.expect("tamper");
+    deny_analytics_in_event_2(&app, &chain).await;
     let broken = verify_command(&app);
     let out = String::from_utf8_lossy(&broken.stdout);
     assert_eq!(broken.status.code(), Some(2), "{out}");
@@ -131,12 +126,7 @@ async fn an_event_altered_in_the_database_gets_no_receipt(backend: Backend) {
     };
     assert_eq!(receipt_of(2).await.status(), 200);
     drop_triggers(&app, backend).await;
-    let sql = format!(
-        "UPDATE consent_events SET event = REPLACE(event, '\"analytics\":\"granted\"', '\"analytics\":\"denied\"') \
-         WHERE subject_id = '{}' AND seq = 2",
-        chain.subject
-    );
-    app.raw_sql(&sql).await.expect("tamper");
+    deny_analytics_in_event_2(&app, &chain).await;
     let res = receipt_of(2).await;
     assert_eq!(res.status(), 500, "the server must not sign the altered event");
     assert_eq!(
@@ -144,6 +134,18 @@ async fn an_event_altered_in_the_database_gets_no_receipt(backend: Backend) {
         200,
         "untouched events keep their receipts"
     );
+}
+
+/// Edits the stored JSON of `chain`'s second event (analytics granted → denied) without
+/// touching its hash: what an attacker with database access and no key would do. The
+/// triggers must be dropped first.
+async fn deny_analytics_in_event_2(app: &TestApp, chain: &Chain) {
+    let sql = format!(
+        "UPDATE consent_events SET event = REPLACE(event, '\"analytics\":\"granted\"', '\"analytics\":\"denied\"') \
+         WHERE subject_id = '{}' AND seq = 2",
+        chain.subject
+    );
+    app.raw_sql(&sql).await.expect("tamper");
 }
 
 pub(crate) struct Chain {
@@ -253,12 +255,7 @@ async fn a_changed_decision_is_found_at_that_event(backend: Backend) {
     let app = spawn_app(backend).await;
     let chain = three_event_chain(&app).await;
     drop_triggers(&app, backend).await;
-    let sql = format!(
-        "UPDATE consent_events SET event = REPLACE(event, '\"analytics\":\"granted\"', '\"analytics\":\"denied\"') \
-         WHERE subject_id = '{}' AND seq = 2",
-        chain.subject
-    );
-    app.raw_sql(&sql).await.expect("tamper");
+    deny_analytics_in_event_2(&app, &chain).await;
     let (subject, seq, problem) = first_broken(&verify(&app).await);
     assert_eq!((subject.as_deref(), seq), (Some(chain.subject.as_str()), Some(2)));
     assert!(problem.contains("altered"), "{problem}");

@@ -6,7 +6,7 @@
 
 use crate::gvl::{admin, in_use, list_with, tcf};
 use crate::gvl_fixture::{GvlServer, VERSION};
-use crate::helpers::{Backend, TestApp, spawn_app_with};
+use crate::helpers::{Backend, TestApp, consent_body_for, spawn_app_with};
 use crate::on_both_backends;
 use crate::tamper::drop_triggers;
 use assent_shared::api::{ConsentHistory, ConsentRecorded, NoticeResponse, VerifyReport};
@@ -60,15 +60,11 @@ fn tc_string(notice: &NoticeResponse, change: impl FnOnce(&mut TcString)) -> Str
 
 fn body(notice: &NoticeResponse, method: &str, granted: bool, tc: Option<String>) -> Value {
     let d = if granted { "granted" } else { "denied" };
-    let mut body = json!({
-        "event_id": uuid::Uuid::new_v4().to_string(),
-        "notice_version": notice.notice.version,
-        "notice_hash": notice.notice_hash,
-        "language": notice.notice.language,
-        "method": method,
-        "source": "banner",
-        "decisions": { "functional": d, "analytics": d, "advertising": d },
-    });
+    let mut body = consent_body_for(
+        notice,
+        method,
+        json!({ "functional": d, "analytics": d, "advertising": d }),
+    );
     if let Some(tc) = tc {
         body["tcf"] = json!({ "tc_string": tc });
     }
