@@ -125,6 +125,34 @@ test("Accept all grants the bundled purposes and tells the page", async ({ page 
   expect(h.events[0].method).toBe("accept_all");
 });
 
+test("a click is one decision: one write of the stored choice and one queued event, before the page hears of it", async ({ page }) => {
+  await page.addInitScript(() => {
+    const w = window as any;
+    w.__writes = [];
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key: string, value: string) {
+      if (w.__recording) w.__writes.push(key);
+      return setItem.call(this, key, value);
+    };
+  });
+  await page.goto(demoUrl());
+  await expect(banner(page, "banner")).toBeVisible();
+  await page.evaluate(() => {
+    const w = window as any;
+    w.__recording = true;
+    window.addEventListener("assent:change", () => {
+      w.__recording = false;
+      w.__atChange = [...w.__writes];
+    }, { once: true });
+  });
+  await banner(page, "accept-all").click();
+  await acknowledged(page);
+  const writes: string[] = await page.evaluate(() => (window as any).__atChange);
+  expect(writes.filter((k) => k === "assent.v1.demo")).toHaveLength(1);
+  expect(writes.filter((k) => k.startsWith("assent.v1.demo.queue."))).toHaveLength(1);
+  expect(writes).toHaveLength(2);
+});
+
 test("both banner layers have no axe accessibility violations", async ({ page }) => {
   await page.goto(demoUrl());
   await expect(banner(page, "banner")).toBeVisible();

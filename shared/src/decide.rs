@@ -1,10 +1,13 @@
-//! What a visitor's action decides: pure rules, no storage, no I/O, shared by the banner and
-//! whatever else records choices. The banner keeps only UI state; it asks [`decide`] what a
-//! click means, then applies and queues the answer.
+//! What a visitor's action decides, and what a decision does once applied: pure rules, no
+//! storage, no I/O, shared by the banner and whatever else records choices. The banner keeps
+//! only UI state; it asks [`decide`] what a click means and [`apply`] what follows from it,
+//! then stores, emits and queues the answer.
 
-use crate::consent::{Decision, Decisions, Method};
+use crate::consent::{Decision, Decisions, Method, PRECISE_LOCATION};
+use crate::consent_mode;
 use crate::ids::PurposeKey;
-use crate::notice::{LocalizedNotice, LocalizedPurpose};
+use crate::notice::{Cookie, LegalBasis, LocalizedNotice, LocalizedPurpose};
+use std::collections::BTreeMap;
 
 /// An action on the banner, its preferences or its JS API.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +30,10 @@ pub enum Action<'a> {
     /// A Global Privacy Control signal: an opt-out of the GPC-covered purposes (W3C GPC §3;
     /// Cal. Code Regs. tit. 11 §7025), recorded once per subject.
     Gpc,
+    /// The precise-location prompt answered (`Some`) or dismissed (`None`: a refusal, like
+    /// closing the banner). Sensitive data is asked for alone, never bundled (GDPR Art. 9(2)(a),
+    /// CPRA §1798.121).
+    PreciseLocation(Option<Decision>),
 }
 
 /// What the visitor holds when acting.
@@ -66,6 +73,8 @@ pub struct Decided {
 /// - *Save* takes each choosable purpose as answered, denied where unanswered.
 /// - *Grant* decides its one purpose, if choosable.
 /// - *GPC* denies the GPC-covered purposes once per subject.
+/// - *Precise location* decides [`PRECISE_LOCATION`] alone, denied when dismissed, and
+///   nothing on a notice that does not ask for it by consent.
 pub fn decide(notice: &LocalizedNotice, visitor: &Visitor<'_>, action: Action<'_>) -> Option<Decided> {
     let choosable = || notice.purposes.iter().filter(|p| p.is_choosable());
     let all = |rule: &dyn Fn(&LocalizedPurpose) -> Option<Decision>| -> Decisions {
@@ -102,6 +111,14 @@ pub fn decide(notice: &LocalizedNotice, visitor: &Visitor<'_>, action: Action<'_
             method: Method::Save,
             decisions: Decisions::from([(key.clone(), Decision::Granted)]),
         }),
+        Action::PreciseLocation(answer) => notice
+            .purposes
+            .iter()
+            .find(|p| p.key.as_str() == PRECISE_LOCATION && p.legal_basis == LegalBasis::Consent)
+            .map(|p| Decided {
+                method: if answer.is_some() { Method::Save } else { Method::Close },
+                decisions: Decisions::from([(p.key.clone(), answer.unwrap_or(Decision::Denied))]),
+            }),
         Action::Gpc => {
             if visitor.gpc_honored {
                 return None;
@@ -115,29 +132,79 @@ pub fn decide(notice: &LocalizedNotice, visitor: &Visitor<'_>, action: Action<'_
     }
 }
 
+/// The switches the preferences open with: each choosable purpose as it is in force, off where
+/// it was never granted (no pre-ticked boxes: CJEU C-673/17 *Planet49*).
+pub fn preferences_draft(notice: &LocalizedNotice, in_force: &Decisions) -> Decisions {
+    notice
+        .purposes
+        .iter()
+        .filter(|p| p.is_choosable())
+        .map(|p| (p.key.clone(), in_force.get(&p.key).copied().unwrap_or(Decision::Denied)))
+        .collect()
+}
+
+/// What decisions do once applied on top of those in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome<'n> {
+    /// The decisions in force afterwards: those before, the applied ones on top.
+    pub in_force: Decisions,
+    /// The `gtag('consent', 'update', …)` argument for `in_force`: all seven types
+    /// ([`consent_mode::update`]).
+    pub consent_mode: BTreeMap<&'static str, &'static str>,
+    /// What the purposes these decisions deny declared on the device (cookies and storage
+    /// keys), for the loader to delete — whether or not they were granted before: a refusal
+    /// leaves nothing of the purpose behind (ePrivacy Directive Art. 5(3)).
+    pub cleanup: Vec<&'n Cookie>,
+    /// A consent was withdrawn (granted before, denied now) and the notice asks for a reload
+    /// so that what already runs stops (`reload_on_withdrawal`; GDPR Art. 7(3): withdrawing
+    /// is as easy as giving, and takes effect).
+    pub reload: bool,
+}
+
+/// What `decisions` do applied on top of `in_force` (an event's decisions, or those adopted
+/// from the ledger, another device or the settings page).
+pub fn apply<'n>(notice: &'n LocalizedNotice, in_force: &Decisions, decisions: &Decisions) -> Outcome<'n> {
+    let denied = |key: &PurposeKey| decisions.get(key) == Some(&Decision::Denied);
+    let withdrawn = decisions
+        .keys()
+        .any(|k| denied(k) && in_force.get(k) == Some(&Decision::Granted));
+    let mut after = in_force.clone();
+    after.extend(decisions.iter().map(|(k, d)| (k.clone(), *d)));
+    Outcome {
+        consent_mode: consent_mode::update(notice, &after),
+        in_force: after,
+        cleanup: declared_items(notice, |p| denied(&p.key)),
+        reload: withdrawn && notice.reload_on_withdrawal,
+    }
+}
+
+/// What an erasure of the subject leaves on this device: no decision in force, every Consent
+/// Mode type denied (as before a first choice), and everything every purpose but the
+/// necessary ones declared, deleted.
+pub fn on_erasure(notice: &LocalizedNotice) -> Outcome<'_> {
+    Outcome {
+        in_force: Decisions::new(),
+        consent_mode: consent_mode::update(notice, &Decisions::new()),
+        cleanup: declared_items(notice, |p| !p.legal_basis.is_necessary()),
+        reload: false,
+    }
+}
+
+/// What the purposes `which` picks declare on the device, in the notice's order.
+fn declared_items(notice: &LocalizedNotice, which: impl Fn(&LocalizedPurpose) -> bool) -> Vec<&Cookie> {
+    notice
+        .purposes
+        .iter()
+        .filter(|p| which(p))
+        .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notice::Notice;
+    use crate::test_support::{demo, key, of};
     use Decision::{Denied, Granted};
-
-    /// The demo notice: functional, analytics and advertising are choosable (all in accept
-    /// all; advertising GPC-covered); necessary and product improvement (not consent-based),
-    /// marketing communications and precise location (asked for elsewhere, not in the banner)
-    /// are not.
-    fn demo() -> LocalizedNotice {
-        let notice: Notice =
-            serde_json::from_str(include_str!("../../server/demo/notice.json")).expect("the demo notice parses");
-        notice.localize(Some("en"))
-    }
-
-    fn key(k: &str) -> PurposeKey {
-        PurposeKey::parse(k).expect("key")
-    }
-
-    fn of(pairs: &[(&str, Decision)]) -> Decisions {
-        pairs.iter().map(|(k, d)| (key(k), *d)).collect()
-    }
 
     /// What a case says, who acts, the action, and what it must decide.
     type Row<'a> = (&'a str, Visitor<'a>, Action<'a>, Option<(Method, Decisions)>);
@@ -202,6 +269,10 @@ mod tests {
                 Some((Method::Gpc, of(&[("advertising", Denied)])))),
             ("GPC is recorded once per subject", visitor(&none, true, true), Action::Gpc,
                 None),
+            ("precise location allowed: that purpose alone", visitor(&none, false, false),
+                Action::PreciseLocation(Some(Granted)), Some((Method::Save, of(&[("precise_location", Granted)])))),
+            ("precise location dismissed: a refusal", visitor(&none, false, false),
+                Action::PreciseLocation(None), Some((Method::Close, of(&[("precise_location", Denied)])))),
         ];
         for (what, visitor, action, want) in table {
             let got = decide(&notice, &visitor, action).map(|d| (d.method, d.decisions));
@@ -218,5 +289,83 @@ mod tests {
         let none = Decisions::new();
         assert_eq!(decide(&notice, &visitor(&none, false, false), Action::DoNotSell), None);
         assert_eq!(decide(&notice, &visitor(&none, true, false), Action::Gpc), None);
+    }
+
+    #[test]
+    fn a_notice_without_precise_location_records_no_answer_to_its_prompt() {
+        let mut notice = demo();
+        notice.purposes.retain(|p| p.key.as_str() != "precise_location");
+        let none = Decisions::new();
+        let action = Action::PreciseLocation(Some(Decision::Granted));
+        assert_eq!(decide(&notice, &visitor(&none, false, false), action), None);
+    }
+
+    #[test]
+    fn the_preferences_open_with_what_is_in_force_and_nothing_pre_ticked() {
+        let notice = demo();
+        let in_force = of(&[("analytics", Granted), ("precise_location", Granted)]);
+        assert_eq!(
+            preferences_draft(&notice, &in_force),
+            of(&[("functional", Denied), ("analytics", Granted), ("advertising", Denied)])
+        );
+    }
+
+    fn names(cookies: &[&Cookie]) -> Vec<String> {
+        cookies.iter().map(|c| c.name.clone()).collect()
+    }
+
+    #[test]
+    fn applying_puts_the_new_decisions_on_top_and_cleans_what_they_deny() {
+        let mut notice = demo();
+        notice.reload_on_withdrawal = true;
+        let before = of(&[("analytics", Granted), ("advertising", Granted)]);
+        #[rustfmt::skip]
+        let table: Vec<(&str, Decisions, Decisions, Vec<&str>, bool)> = vec![
+            ("a grant adds to what is in force; nothing to clean",
+                of(&[("functional", Granted)]),
+                of(&[("functional", Granted), ("analytics", Granted), ("advertising", Granted)]), vec![], false),
+            ("withdrawing a consent cleans its items and reloads",
+                of(&[("analytics", Denied)]),
+                of(&[("analytics", Denied), ("advertising", Granted)]), vec!["_nwa_id", "nwa_*"], true),
+            ("a refusal of what was never granted still cleans, but is no withdrawal",
+                of(&[("functional", Denied)]),
+                of(&[("functional", Denied), ("analytics", Granted), ("advertising", Granted)]), vec!["nw_prefs"], false),
+        ];
+        for (what, decisions, in_force, cleanup, reload) in table {
+            let outcome = apply(&notice, &before, &decisions);
+            assert_eq!(outcome.in_force, in_force, "{what}");
+            assert_eq!(names(&outcome.cleanup), cleanup, "{what}");
+            assert_eq!(outcome.reload, reload, "{what}");
+            assert_eq!(outcome.consent_mode, consent_mode::update(&notice, &in_force), "{what}");
+        }
+        notice.reload_on_withdrawal = false;
+        assert!(
+            !apply(&notice, &before, &of(&[("analytics", Denied)])).reload,
+            "the notice did not ask for a reload"
+        );
+    }
+
+    #[test]
+    fn the_consent_mode_update_follows_the_decisions_in_force_not_only_the_new_ones() {
+        let notice = demo();
+        let before = of(&[("analytics", Granted)]);
+        let outcome = apply(&notice, &before, &of(&[("advertising", Granted)]));
+        assert_eq!(outcome.consent_mode["analytics_storage"], "granted");
+        assert_eq!(outcome.consent_mode["ad_storage"], "granted");
+        assert_eq!(outcome.consent_mode["functionality_storage"], "denied");
+    }
+
+    #[test]
+    fn an_erasure_leaves_nothing_granted_and_cleans_all_but_the_necessary() {
+        let notice = demo();
+        let outcome = on_erasure(&notice);
+        assert!(outcome.in_force.is_empty());
+        assert!(
+            outcome
+                .consent_mode
+                .iter()
+                .all(|(t, v)| *v == if *t == "security_storage" { "granted" } else { "denied" })
+        );
+        assert_eq!(names(&outcome.cleanup), ["nw_prefs", "_nwa_id", "nwa_*", "ad_uid"]);
     }
 }

@@ -8,6 +8,8 @@
 pub mod account;
 pub mod admin_api;
 pub mod api;
+pub mod arrival;
+pub mod banner_texts;
 #[cfg(feature = "ledger")]
 pub mod canonical;
 pub mod consent;
@@ -27,6 +29,8 @@ pub mod signals;
 pub mod stats;
 pub mod tcf_api;
 pub mod tcf_evidence;
+#[cfg(test)]
+mod test_support;
 pub mod ui_texts;
 pub mod webhooks;
 

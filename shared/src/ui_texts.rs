@@ -1,7 +1,9 @@
-//! The banner's own words (buttons, labels) in the languages Assent ships. The server resolves
+//! The banner's own words (buttons, labels) in the languages Assent ships, one table per
+//! language keyed by [`BannerTexts`]' fields. The server resolves
 //! them for the notice's language, with the notice's `ui_texts` overrides applied, and sends
 //! them with the notice, so a visitor downloads one language, not all of them.
 
+use crate::banner_texts::BannerTexts;
 use std::collections::BTreeMap;
 
 const EN: &[(&str, &str)] = &[
@@ -370,9 +372,10 @@ pub fn fingerprint() -> String {
     out
 }
 
-/// Every text key, in English's order: the keys a notice's `ui_texts` may override.
+/// Every text key ([`BannerTexts::KEYS`], English's order): the keys a notice's `ui_texts`
+/// may override.
 pub fn keys() -> impl Iterator<Item = &'static str> {
-    EN.iter().map(|(k, _)| *k)
+    BannerTexts::KEYS.iter().copied()
 }
 
 /// The banner's words for a language, with a notice's overrides for that language applied.
@@ -390,9 +393,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn english_lists_the_banners_keys_in_their_order() {
+        let english: Vec<&str> = EN.iter().map(|(k, _)| *k).collect();
+        assert_eq!(english, BannerTexts::KEYS);
+    }
+
+    #[test]
     fn every_language_has_every_text_and_nothing_else() {
         let english: Vec<&str> = keys().collect();
-        for table in [DE, FR, ES, PT_BR, KO, AR] {
+        for table in [EN, DE, FR, ES, PT_BR, KO, AR] {
             let mut ks: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
             let mut want = english.clone();
             ks.sort_unstable();

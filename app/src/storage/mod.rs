@@ -88,6 +88,9 @@ struct Pending(#[serde(with = "serde_wasm_bindgen::preserve")] JsValue);
 
 thread_local! {
     static WARNED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The subject id this page last wrote under `<key>.subject`: written once, not with
+    /// every choice (a click is one write of the choice).
+    static SUBJECT_WRITTEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
@@ -148,6 +151,7 @@ impl StoredChoice {
         queue::clear(key);
         if let Some(storage) = local_storage() {
             let _ = storage.remove_item(&subject_key(key));
+            SUBJECT_WRITTEN.set(None);
             let _ = storage.remove_item(key);
             crate::bridge::choice_saved();
         }
@@ -155,12 +159,19 @@ impl StoredChoice {
 
     pub fn save(&self, key: &str) {
         if let Some(storage) = local_storage() {
-            if let (Some(subject_id), Some(subject_token)) = (&self.subject_id, &self.subject_token) {
+            if let (Some(subject_id), Some(subject_token)) = (&self.subject_id, &self.subject_token)
+                && SUBJECT_WRITTEN.with_borrow(|w| w.as_ref() != Some(subject_id))
+            {
                 let subject = StoredSubject {
                     subject_id: subject_id.clone(),
                     subject_token: subject_token.clone(),
                 };
-                let _ = storage.set_item(&subject_key(key), &crate::json::to_string(&subject));
+                if storage
+                    .set_item(&subject_key(key), &crate::json::to_string(&subject))
+                    .is_ok()
+                {
+                    SUBJECT_WRITTEN.set(Some(subject_id.clone()));
+                }
             }
             let raw = crate::json::to_string(self);
             // Storage can be full or disabled; the choice still applies for this page view,

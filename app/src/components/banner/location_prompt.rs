@@ -4,7 +4,7 @@
 
 use super::focus::trap_tab;
 use crate::contexts::consent::{ConsentContext, location_key};
-use assent_shared::consent::{Decision, Method};
+use assent_shared::consent::Decision;
 use leptos::html;
 use leptos::prelude::*;
 
@@ -18,14 +18,14 @@ pub fn LocationPrompt() -> impl IntoView {
         .get_untracked()
         .and_then(|n| n.notice.purpose(&location_key()).cloned());
     let Some(purpose) = purpose else {
-        // A notice without the purpose cannot ask for it: nothing is granted.
-        ctx.decide_location(Decision::Denied, Method::Close);
+        // A notice without the purpose cannot ask for it: nothing is granted or recorded.
+        ctx.decide_location(None);
         return ().into_any();
     };
     let on_key = move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Escape" {
             ev.prevent_default();
-            ctx.decide_location(Decision::Denied, Method::Close);
+            ctx.decide_location(None);
         } else if let Some(el) = dialog.get() {
             trap_tab(&ev, &el);
         }
@@ -59,7 +59,7 @@ pub fn LocationPrompt() -> impl IntoView {
                         type="button"
                         class="assent-btn"
                         data-test="location-deny"
-                        on:click=move |_| ctx.decide_location(Decision::Denied, Method::Save)
+                        on:click=move |_| ctx.decide_location(Some(Decision::Denied))
                     >
                         {t.deny}
                     </button>
@@ -67,7 +67,7 @@ pub fn LocationPrompt() -> impl IntoView {
                         type="button"
                         class="assent-btn"
                         data-test="location-allow"
-                        on:click=move |_| ctx.decide_location(Decision::Granted, Method::Save)
+                        on:click=move |_| ctx.decide_location(Some(Decision::Granted))
                     >
                         {t.allow}
                     </button>

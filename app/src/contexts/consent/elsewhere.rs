@@ -2,13 +2,14 @@
 //! the settings page Assent hosts (a recheck at the next page view), in another tab of the
 //! site, and on another device of a signed-in visitor's account.
 
-use super::{ConsentContext, Layer, declared_items, set_in_force};
+use super::{ConsentContext, Layer, set_in_force};
 use crate::api;
 use crate::bridge::{self, Trigger};
 use crate::contexts::lifetime::recheck_at;
 use crate::storage::StoredChoice;
 use assent_shared::api::{NoticeResponse, SyncRequest};
-use assent_shared::consent::{Decision, Decisions, Source};
+use assent_shared::consent::{Decisions, Source};
+use assent_shared::decide::{apply, on_erasure};
 use assent_shared::ids::{EventId, SubjectId};
 use assent_shared::settings::SettingsChange;
 use leptos::prelude::*;
@@ -29,14 +30,15 @@ impl ConsentContext {
         });
         match valid {
             Some(Ok(())) => {
+                let version = self.notice.with_untracked(|n| n.as_ref().map(|n| n.notice.version));
                 self.queue_event(
                     Some(change.event_id),
                     change.method,
                     Source::SettingsPage,
                     change.decisions,
                     None,
+                    |c| c.notice_version = version,
                 );
-                self.answered();
                 // A choice made there answers the banner's question too.
                 if self.layer.get_untracked() == Layer::FirstLayer {
                     self.layer.set(Layer::Hidden);
@@ -62,14 +64,18 @@ impl ConsentContext {
         let Some(notice) = self.notice.get_untracked() else {
             return;
         };
-        let cleanup = declared_items(&notice.notice, |p| !p.legal_basis.is_necessary());
-        let refused = self.all(|_| Some(Decision::Denied));
-        let gcm = crate::json::to_js(&assent_shared::consent_mode::update(&notice.notice, &refused));
+        let outcome = on_erasure(&notice.notice);
         self.choice.set(StoredChoice::default());
         // No choice any more: nothing granted (every Consent Mode type denied, each vendor
         // refused) and `assent.get()` is `null` again, as before a first choice.
-        let integrations = crate::json::to_js(&notice.notice.integrations);
-        bridge::emit_change(&JsValue::NULL, &gcm, &integrations, &cleanup, false, Trigger::Choice);
+        bridge::emit_change(
+            &JsValue::NULL,
+            &crate::json::to_js(&outcome.consent_mode),
+            &crate::json::to_js(&notice.notice.integrations),
+            &crate::json::to_js(&outcome.cleanup),
+            false,
+            Trigger::Choice,
+        );
         self.layer.set(Layer::FirstLayer);
     }
 
@@ -103,16 +109,11 @@ impl ConsentContext {
                         .map(|(k, d)| (k.clone(), *d))
                         .collect();
                     if !changed.is_empty() {
-                        let cleanup =
-                            declared_items(&notice.notice, |p| changed.get(&p.key) == Some(&Decision::Denied));
-                        ctx.choice.update(|c| {
-                            let mut merged = held.clone();
-                            merged.extend(changed);
-                            set_in_force(c, &notice.notice, merged);
-                        });
-                        ctx.persist();
+                        let outcome = apply(&notice.notice, &held, &changed);
+                        ctx.choice.update(|c| set_in_force(c, &notice.notice, &outcome));
                         ctx.refresh_signals();
-                        ctx.emit_in_force(cleanup, false, Trigger::Choice);
+                        ctx.persist();
+                        ctx.emit_in_force(crate::json::to_js(&outcome.cleanup), false, Trigger::Choice);
                     }
                 }
                 // Unreachable now: asked again on the next page view.
@@ -159,7 +160,7 @@ impl ConsentContext {
         }
         let adopted: Decisions = answer.adopted.iter().map(|(k, a)| (k.clone(), a.decision)).collect();
         let held = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
-        let cleanup = declared_items(&notice.notice, |p| adopted.get(&p.key) == Some(&Decision::Denied));
+        let outcome = apply(&notice.notice, &held, &adopted);
         let label = self.texts().privacy_choices.to_owned();
         self.choice.update(|c| {
             if let Some(recorded) = &answer.recorded {
@@ -168,9 +169,7 @@ impl ConsentContext {
                     c.subject_token = Some(token.clone());
                 }
             }
-            let mut merged = held;
-            merged.extend(adopted);
-            set_in_force(c, &notice.notice, merged);
+            set_in_force(c, &notice.notice, &outcome);
             for (key, decision) in &answer.adopted {
                 c.decided_at.insert(key.to_string(), decision.decided_at.clone());
             }
@@ -178,9 +177,9 @@ impl ConsentContext {
             c.recheck_at = recheck_at(&notice.notice, c);
             c.label = Some(label);
         });
-        self.persist();
         self.refresh_signals();
-        self.emit_in_force(cleanup, false, Trigger::Choice);
+        self.persist();
+        self.emit_in_force(crate::json::to_js(&outcome.cleanup), false, Trigger::Choice);
         if let Some(recorded) = answer.recorded {
             bridge::outcome(&crate::json::to_js(&recorded), &JsValue::NULL);
         }

@@ -1,19 +1,20 @@
 //! The one piece of shared state of the banner: the notice, the visitor's choice, which
-//! layer shows, and what each control decides. How a decision is applied, queued and sent
-//! lives in `outbox`; how long a choice counts, in `contexts::lifetime`.
+//! layer shows. What a page view finds and what each control decides are the core's
+//! (`assent_shared::arrival`, `assent_shared::decide`); how a decision is applied, stored,
+//! queued and sent lives in `outbox`; the stored dates are read in `contexts::lifetime`.
 
 mod elsewhere;
 mod outbox;
 
-use super::lifetime::{expired_purposes, recheck_at, stale_refusal};
+use super::lifetime::{decided_at, recheck_at};
 use crate::api;
 use crate::bridge::{self, BootConfig, Trigger};
 use crate::i18n::Texts;
 use crate::storage::{Signals, StoredChoice};
 use assent_shared::api::NoticeResponse;
+use assent_shared::arrival::{Choice, PageView, on_arrival};
 use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
-use assent_shared::consent_mode;
-use assent_shared::decide::{Action, Decided, Visitor, decide};
+use assent_shared::decide::{Action, Decided, Outcome, Visitor, apply, decide, preferences_draft};
 use assent_shared::notice::{LocalizedNotice, LocalizedPurpose};
 use assent_shared::regime::Regime;
 use assent_shared::signals::gpp::{self, Section, UsSection};
@@ -87,88 +88,96 @@ impl ConsentContext {
         self.texts.get_value().unwrap_or(&Texts::EMPTY)
     }
 
-    /// Fetches the notice, decides whether the banner must show, and resends anything queued.
+    /// Fetches the notice, asks the core what this page view finds ([`on_arrival`]), acts on
+    /// it, and resends anything queued.
     pub fn start(self) {
         spawn_local(async move {
             match api::notice().await {
-                Ok(notice) => {
-                    self.texts.set_value(Some(Texts::from_map(&notice.texts)));
-                    self.placeholder_words(&notice.notice);
-                    let expired = self.choice.with_untracked(|c| expired_purposes(&notice.notice, c));
-                    let stale_refusal = self.choice.with_untracked(|c| stale_refusal(&notice.notice, c));
-                    if !expired.is_empty() || stale_refusal {
-                        // Past its lifetime the choice no longer counts: ask again.
-                        self.choice.update(|c| c.notice_version = None);
-                    } else if let Some(decisions) = self.choice.with_untracked(|c| c.decisions.clone()) {
-                        // A choice shared by another subdomain may arrive without what can be
-                        // recomputed here (it had to fit in a cookie): rebuild and apply it.
-                        let rebuild = self.choice.with_untracked(|c| c.gcm.is_undefined());
-                        let label = rebuild.then(|| self.texts().privacy_choices.to_owned());
-                        self.choice.update(|c| {
-                            // Lifetimes may differ in this notice version: keep the loader's date right.
-                            c.recheck_at = recheck_at(&notice.notice, c);
-                            if rebuild {
-                                set_in_force(c, &notice.notice, decisions);
-                                c.label = label;
-                            }
-                        });
-                        self.persist();
-                        if rebuild {
-                            self.emit_in_force(js_sys::Array::new().into(), false, Trigger::Replay);
-                        }
-                    }
-                    // A signed-in visitor: this device adopts the account's current choices
-                    // first, so a choice made on another device needs no banner here.
-                    if let Some(assertion) = self.boot.with_value(|b| b.account.clone()) {
-                        self.texts.set_value(Some(Texts::from_map(&notice.texts)));
-                        self.adopt_account(&notice, assertion).await;
-                    }
-                    let valid_from = Some(notice.consent_valid_from);
-                    let (answered, current) = self.choice.with_untracked(|c| {
-                        (
-                            c.decisions.is_some(),
-                            c.decisions.is_some() && c.notice_version >= valid_from,
-                        )
-                    });
-                    // A choice made before a material change is asked for again, saying what changed.
-                    self.reconsent.set(answered && !current);
-                    // The script-visible property first; the header is what the server saw.
-                    let signal = if bridge::navigator_gpc() {
-                        Some(SignalSource::Js)
-                    } else if notice.gpc {
-                        Some(SignalSource::Header)
-                    } else {
-                        None
-                    };
-                    let opt_out_regime = notice.regime == Regime::OptOut;
-                    bridge::apply_theme(&notice.notice.theme);
-                    self.notice.set(Some(notice));
-                    if !expired.is_empty() {
-                        self.queue_event(None, Method::Expire, Source::System, expired, None);
-                    }
-                    self.gpc.set(signal);
-                    if let Some(source) = signal {
-                        self.honor_gpc(source);
-                    }
-                    // Where the law gives an opt-out, GPC *is* the choice: no banner is forced.
-                    let gpc_is_the_choice = opt_out_regime && signal.is_some();
-                    if !(current || gpc_is_the_choice) {
-                        self.layer.set(Layer::FirstLayer);
-                    }
-                    if opt_out_regime && !answered && signal.is_none() {
-                        self.apply_opt_out_defaults();
-                    }
-                    self.refresh_signals();
-                    let deferred = self.deferred.try_update_value(std::mem::take).unwrap_or_default();
-                    for name in deferred {
-                        self.command(&name);
-                    }
-                }
+                Ok(notice) => self.arrive(notice).await,
                 // Without a notice nothing is granted: every blocked script stays blocked.
                 Err(err) => err.log("could not load the notice"),
             }
             self.flush().await;
         });
+    }
+
+    async fn arrive(self, notice: NoticeResponse) {
+        self.texts.set_value(Some(crate::i18n::leak(&notice.texts)));
+        self.placeholder_words(&notice.notice);
+        // A signed-in visitor: this device adopts the account's current choices first, so a
+        // choice made on another device needs no banner here.
+        if let Some(assertion) = self.boot.with_value(|b| b.account.clone()) {
+            self.adopt_account(&notice, assertion).await;
+        }
+        // The script-visible property first; the header is what the server saw.
+        let signal = if bridge::navigator_gpc() {
+            Some(SignalSource::Js)
+        } else if notice.gpc {
+            Some(SignalSource::Header)
+        } else {
+            None
+        };
+        let page = PageView {
+            regime: notice.regime,
+            consent_valid_from: notice.consent_valid_from,
+            gpc_signal: signal.is_some(),
+        };
+        let arrival = self.choice.with_untracked(|c| {
+            let choice = Choice {
+                decisions: c.decisions.as_ref(),
+                notice_version: c.notice_version,
+                gpc_honored: c.gpc_honored,
+            };
+            on_arrival(&notice.notice, page, choice, decided_at(c), js_sys::Date::now())
+        });
+        let stored = self.choice.with_untracked(|c| c.decisions.is_some());
+        if arrival.ask_again {
+            // Past its lifetime the answer no longer counts: asked again.
+            self.choice.update(|c| c.notice_version = None);
+        } else if let Some(decisions) = self.choice.with_untracked(|c| c.decisions.clone()) {
+            // A choice shared by another subdomain may arrive without what can be recomputed
+            // here (it had to fit in a cookie): rebuild and apply it.
+            let rebuild = self.choice.with_untracked(|c| c.gcm.is_undefined());
+            let label = self.texts().privacy_choices.to_owned();
+            self.choice.update(|c| {
+                // Lifetimes may differ in this notice version: keep the loader's date right.
+                c.recheck_at = recheck_at(&notice.notice, c);
+                if rebuild {
+                    set_in_force(c, &notice.notice, &apply(&notice.notice, &Decisions::new(), &decisions));
+                    c.label = Some(label);
+                }
+            });
+            if rebuild {
+                self.emit_in_force(js_sys::Array::new().into(), false, Trigger::Replay);
+            }
+        }
+        self.reconsent.set(arrival.reconsent);
+        bridge::apply_theme(&notice.notice.theme);
+        self.notice.set(Some(notice));
+        if !arrival.expired.is_empty() {
+            self.queue_event(None, Method::Expire, Source::System, arrival.expired, None, |_| {});
+        }
+        self.gpc.set(signal);
+        if let (Some(source), Some(gpc)) = (signal, arrival.gpc) {
+            self.queue_event(None, gpc.method, Source::Signal, gpc.decisions, Some(source), |c| {
+                c.gpc_honored = true;
+            });
+        }
+        if arrival.show_banner {
+            self.layer.set(Layer::FirstLayer);
+        }
+        if let Some(defaults) = arrival.opt_out_defaults {
+            self.apply_opt_out_defaults(&defaults);
+        }
+        self.refresh_signals();
+        // Nothing goes to the device before the visitor (or their GPC signal) decided something.
+        if stored {
+            self.persist();
+        }
+        let deferred = self.deferred.try_update_value(std::mem::take).unwrap_or_default();
+        for name in deferred {
+            self.command(&name);
+        }
     }
 
     /// Hands the loader the click-to-load placeholder's words in the visitor's language, and
@@ -177,9 +186,6 @@ impl ConsentContext {
         let words = crate::storage::placeholder_words(self.texts(), notice);
         bridge::placeholder_words(&words);
         self.choice.update(|c| c.placeholder = words);
-        if self.choice.with_untracked(|c| c.decisions.is_some()) {
-            self.persist();
-        }
     }
 
     /// Purposes the visitor can switch in the banner.
@@ -189,13 +195,6 @@ impl ConsentContext {
                 .map(|n| n.notice.purposes.iter().filter(|p| p.is_choosable()).cloned().collect())
                 .unwrap_or_default()
         })
-    }
-
-    fn all(&self, decide: impl Fn(&LocalizedPurpose) -> Option<Decision>) -> Decisions {
-        self.choosable()
-            .iter()
-            .filter_map(|p| decide(p).map(|d| (p.key.clone(), d)))
-            .collect()
     }
 
     /// Whether a GPC opt-out applies (signal present now, or honored before for this subject).
@@ -229,7 +228,8 @@ impl ConsentContext {
     }
 
     /// Recomputes the GPP and `us_privacy` strings from the current decisions and hands them
-    /// to the loader (and to storage, so later page views can answer without the banner).
+    /// to the loader; the caller stores them with the choice, so later page views can answer
+    /// without the banner.
     /// The GPP string carries one US section: the visitor's state's own where it has one,
     /// usnat elsewhere ([`UsSection::for_visitor`]).
     fn refresh_signals(&self) {
@@ -257,22 +257,18 @@ impl ConsentContext {
         };
         let signals = crate::json::to_js(&signals);
         self.choice.update(|c| c.signals = signals.clone());
-        // Nothing goes to the device before the visitor (or their GPC signal) decided something.
-        if self.choice.with_untracked(|c| !c.decided_at.is_empty()) {
-            self.persist();
-        }
         bridge::emit_signals(&signals);
     }
 
-    /// Opt-out regimes, before any choice: everything but sensitive purposes is on by default
-    /// (applied for this page view, not stored and not recorded: it is not a choice). The
-    /// banner still shows, with the "Do Not Sell or Share" entry point.
-    fn apply_opt_out_defaults(&self) {
+    /// Opt-out regimes, before any choice: the defaults [`on_arrival`] gives apply for this
+    /// page view (not stored and not recorded: they are not a choice). The banner still
+    /// shows, with the "Do Not Sell or Share" entry point.
+    fn apply_opt_out_defaults(&self, defaults: &Decisions) {
         let Some(notice) = self.notice.get_untracked() else {
             return;
         };
-        let defaults = self.all(|p| (!p.sensitive).then_some(Decision::Granted));
-        self.choice.update(|c| set_in_force(c, &notice.notice, defaults));
+        let outcome = apply(&notice.notice, &Decisions::new(), defaults);
+        self.choice.update(|c| set_in_force(c, &notice.notice, &outcome));
         self.emit_in_force(js_sys::Array::new().into(), false, Trigger::OptOutDefault);
     }
 
@@ -319,16 +315,6 @@ impl ConsentContext {
         self.act(Action::Save(answers), Source::Banner);
     }
 
-    /// Records a GPC opt-out of the GPC-covered purposes, once per subject.
-    fn honor_gpc(&self, source: SignalSource) {
-        let Some(d) = self.decided(Action::Gpc) else {
-            return;
-        };
-        self.queue_event(None, d.method, Source::Signal, d.decisions, Some(source));
-        self.choice.update(|c| c.gpc_honored = true);
-        self.persist();
-    }
-
     pub fn reject_all(&self, source: Source) {
         self.act(Action::RejectAll, source);
     }
@@ -343,19 +329,21 @@ impl ConsentContext {
     }
 
     pub fn open_preferences(&self) {
+        let Some(notice) = self.notice.get_untracked() else {
+            return;
+        };
         let current = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
-        // No pre-ticked boxes: anything not granted before starts off.
-        self.draft
-            .set(self.all(|p| Some(current.get(&p.key).copied().unwrap_or(Decision::Denied))));
+        self.draft.set(preferences_draft(&notice.notice, &current));
         self.layer.set(Layer::Preferences);
         self.focus.set(Some("preferences-title"));
     }
 
-    /// Answers the precise-location prompt. Dismissing it is a refusal, like closing the banner.
+    /// Answers the precise-location prompt (`None`: dismissed, a refusal — [`Action::PreciseLocation`]).
     /// It is not an answer to the cookie banner: if that is still open, it shows again.
-    pub fn decide_location(&self, decision: Decision, method: Method) {
-        let decisions = Decisions::from([(location_key(), decision)]);
-        self.queue_event(None, method, Source::Panel, decisions, None);
+    pub fn decide_location(&self, answer: Option<Decision>) {
+        if let Some(d) = self.decided(Action::PreciseLocation(answer)) {
+            self.queue_event(None, d.method, Source::Panel, d.decisions, None, |_| {});
+        }
         let version = self.notice.with_untracked(|n| n.as_ref().map(|n| n.notice.version));
         if self
             .choice
@@ -417,20 +405,15 @@ impl ConsentContext {
         }
     }
 
-    /// After a choice: the notice version it answered, stored.
-    fn answered(&self) {
-        let version = self.notice.with_untracked(|n| n.as_ref().map(|n| n.notice.version));
-        self.choice.update(|c| c.notice_version = version);
-        self.persist();
-    }
-
-    /// A visitor's choice: applies it, queues its event, and closes the banner.
+    /// A visitor's choice: applies it with the notice version it answers (one write to
+    /// storage), queues its event, and closes the banner.
     fn record(&self, method: Method, source: Source, decisions: Decisions) {
-        if self.notice.with_untracked(Option::is_none) {
+        let Some(version) = self.notice.with_untracked(|n| n.as_ref().map(|n| n.notice.version)) else {
             return;
-        }
-        self.queue_event(None, method, source, decisions, None);
-        self.answered();
+        };
+        self.queue_event(None, method, source, decisions, None, |c| {
+            c.notice_version = Some(version)
+        });
         let was_open = self.layer.get_untracked() != Layer::Hidden;
         self.layer.set(Layer::Hidden);
         if was_open {
@@ -445,23 +428,10 @@ pub fn location_key() -> assent_shared::ids::PurposeKey {
         .unwrap_or_else(|_| unreachable!("a valid key"))
 }
 
-/// What the purposes `which` picks declare on the device (cookies and storage keys), as the
-/// loader's cleanup takes it.
-fn declared_items(notice: &LocalizedNotice, which: impl Fn(&LocalizedPurpose) -> bool) -> JsValue {
-    let items: Vec<&assent_shared::notice::Cookie> = notice
-        .purposes
-        .iter()
-        .filter(|p| which(p))
-        .flat_map(|p| p.vendors.iter().flat_map(|v| v.cookies.iter()))
-        .collect();
-    crate::json::to_js(&items)
-}
-
 /// Sets the decisions in force and the Consent Mode update they produce (stored precomputed,
 /// so the loader replays it without the banner).
-fn set_in_force(choice: &mut StoredChoice, notice: &LocalizedNotice, decisions: Decisions) {
-    let gcm = consent_mode::update(notice, &decisions);
-    choice.gcm = crate::json::to_js(&gcm);
+fn set_in_force(choice: &mut StoredChoice, notice: &LocalizedNotice, outcome: &Outcome<'_>) {
+    choice.gcm = crate::json::to_js(&outcome.consent_mode);
     choice.integrations = notice.integrations.clone();
-    choice.decisions = Some(decisions);
+    choice.decisions = Some(outcome.in_force.clone());
 }

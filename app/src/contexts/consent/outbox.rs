@@ -1,13 +1,15 @@
-//! The outbox: a decision applies at once (storage, Consent Mode, blocked scripts), its event
-//! is queued in the stored choice and sent, in order, until the server acknowledges it.
+//! The outbox: a decision applies at once (Consent Mode, blocked scripts, cleanup) and is
+//! stored in one write; its event is queued beside the stored choice and sent, in order,
+//! until the server acknowledges it.
 
-use super::{ConsentContext, SaveStatus, declared_items, set_in_force};
+use super::{ConsentContext, SaveStatus, set_in_force};
 use crate::api;
 use crate::bridge::{self, Trigger};
 use crate::contexts::lifetime::recheck_at;
 use crate::storage::{StoredChoice, queue};
 use assent_shared::api::ConsentRequest;
-use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
+use assent_shared::consent::{Decisions, Method, SignalSource, Source};
+use assent_shared::decide::apply;
 use assent_shared::ids::EventId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,8 +19,9 @@ use wasm_bindgen::JsValue;
 const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl ConsentContext {
-    /// Applies decisions at once (storage, Consent Mode, blocked scripts), queues the event
-    /// and sends it.
+    /// Applies decisions at once (Consent Mode, blocked scripts, cleanup — what [`apply`]
+    /// says), stores the choice with `also`'s changes in one write, queues the event and
+    /// sends it.
     pub(super) fn queue_event(
         &self,
         event_id: Option<EventId>,
@@ -26,6 +29,7 @@ impl ConsentContext {
         source: Source,
         decisions: Decisions,
         signal: Option<SignalSource>,
+        also: impl FnOnce(&mut StoredChoice),
     ) {
         let Some(notice) = self.notice.get_untracked() else {
             return;
@@ -52,17 +56,11 @@ impl ConsentContext {
             tcf: None,
         };
         let previous = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
-        let withdrawn = decisions
-            .iter()
-            .any(|(k, d)| *d == Decision::Denied && previous.get(k) == Some(&Decision::Granted));
-        // What refused purposes declared on the device goes, whether or not it was granted before.
-        let cleanup = declared_items(&notice.notice, |p| decisions.get(&p.key) == Some(&Decision::Denied));
-        let reload = withdrawn && notice.notice.reload_on_withdrawal;
+        let outcome = apply(&notice.notice, &previous, &decisions);
+        let cleanup = crate::json::to_js(&outcome.cleanup);
         let label = self.texts().privacy_choices.to_owned();
         self.choice.update(|c| {
-            let mut merged = c.decisions.clone().unwrap_or_default();
-            merged.extend(decisions);
-            set_in_force(c, &notice.notice, merged);
+            set_in_force(c, &notice.notice, &outcome);
             c.updated_at = request.client_time.clone();
             for key in request.decisions.keys() {
                 c.decided_at
@@ -70,6 +68,7 @@ impl ConsentContext {
             }
             c.recheck_at = recheck_at(&notice.notice, c);
             c.label = Some(label);
+            also(c);
         });
         // A draft preview shows what a choice does on the page, and records nothing.
         if !boot.preview {
@@ -79,9 +78,9 @@ impl ConsentContext {
                 crate::json::to_js(&request),
             );
         }
-        self.persist();
         self.refresh_signals();
-        self.emit_in_force(cleanup, reload, Trigger::Choice);
+        self.persist();
+        self.emit_in_force(cleanup, outcome.reload, Trigger::Choice);
         if !boot.preview {
             let ctx = *self;
             spawn_local(async move { ctx.flush().await });
@@ -223,18 +222,19 @@ impl ConsentContext {
         for queued in self.boot.with_value(|b| queue::all(&b.storage_key)) {
             after.extend(queued_decisions(&queued.request).unwrap_or_default());
         }
-        if after == before {
+        // Only what changed is applied: the rest was applied when it was decided.
+        let changed: Decisions = after.into_iter().filter(|(k, d)| before.get(k) != Some(d)).collect();
+        if changed.is_empty() {
             return;
         }
-        let cleanup = declared_items(&notice.notice, |p| {
-            after.get(&p.key) == Some(&Decision::Denied) && before.get(&p.key) != Some(&Decision::Denied)
-        });
+        let outcome = apply(&notice.notice, &before, &changed);
         self.choice.update(|c| {
-            set_in_force(c, &notice.notice, after);
+            set_in_force(c, &notice.notice, &outcome);
             c.updated_at = Some(bridge::now_iso());
         });
         self.refresh_signals();
-        self.emit_in_force(cleanup, false, Trigger::Choice);
+        // The page reloads only for a withdrawal made on it, not for one another tab made.
+        self.emit_in_force(crate::json::to_js(&outcome.cleanup), false, Trigger::Choice);
     }
 }
 
