@@ -77,3 +77,135 @@ pub struct GvlCacheStatus {
     /// A refresh was asked for (`POST /v1/admin/tcf/gvl/refresh`) and has not run yet.
     pub refresh_requested: bool,
 }
+
+/// `GET /v1/admin/sites/{site}/tcf/vendors`: the Global Vendor List in use, as the notice
+/// editor offers it for the notice's `tcf.vendors` (TCF Policy: a CMP discloses the vendors
+/// the publisher works with, and TCF 2.3 writes exactly those into the TC string's disclosed
+/// vendors segment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GvlVendorCatalog {
+    /// `vendorListVersion` of the list in use.
+    pub vendor_list_version: u16,
+    /// The list's purposes (1–11), by ascending id, with their English names: what a vendor's
+    /// `purposes` and `leg_int_purposes` refer to.
+    pub purposes: Vec<GvlName>,
+    /// The list's special features (1–2), by ascending id, with their English names.
+    pub special_features: Vec<GvlName>,
+    /// Every vendor on the list, by ascending id, the deleted ones included (marked): a notice
+    /// may not declare one, and the editor shows why one it declares is refused.
+    pub vendors: Vec<GvlVendorEntry>,
+}
+
+/// A purpose or feature of the list: its id and English name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GvlName {
+    pub id: u8,
+    pub name: String,
+}
+
+/// One vendor of [`GvlVendorCatalog`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GvlVendorEntry {
+    /// The vendor's GVL id (1–65535).
+    pub id: u16,
+    pub name: String,
+    /// Purposes it asks consent for.
+    pub purposes: Vec<u8>,
+    /// Purposes it claims a legitimate interest for (the visitor may object).
+    pub leg_int_purposes: Vec<u8>,
+    /// Special features it asks opt-in consent for (1: precise geolocation, 2: device scan).
+    pub special_features: Vec<u8>,
+    /// Its English privacy policy, when the list gives one.
+    pub privacy_url: Option<String>,
+    /// The list marks it deleted (`deletedDate`): it can no longer be declared.
+    pub deleted: bool,
+}
+
+impl GvlVendorCatalog {
+    /// The catalog of `list`.
+    pub fn of(list: &VendorList) -> Self {
+        let names = |m: &std::collections::BTreeMap<u8, crate::signals::tcf::gvl::Declaration>| {
+            m.iter()
+                .map(|(id, d)| GvlName {
+                    id: *id,
+                    name: d.name.clone(),
+                })
+                .collect()
+        };
+        Self {
+            vendor_list_version: list.vendor_list_version,
+            purposes: names(&list.purposes),
+            special_features: names(&list.special_features),
+            vendors: list
+                .vendors
+                .values()
+                .map(|v| GvlVendorEntry {
+                    id: v.id,
+                    name: v.name.clone(),
+                    purposes: v.purposes.clone(),
+                    leg_int_purposes: v.leg_int_purposes.clone(),
+                    special_features: v.special_features.clone(),
+                    privacy_url: v
+                        .urls
+                        .iter()
+                        .find(|u| u.lang_id.eq_ignore_ascii_case("en"))
+                        .or(v.urls.first())
+                        .map(|u| u.privacy.clone()),
+                    deleted: v.deleted_date.is_some(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Whether a vendor matches what was typed in a vendor search (the notice editor's, the
+/// banner's second layer): an empty query, the vendor's id exactly, or every word of the
+/// query somewhere in its name, ignoring case.
+pub fn vendor_matches(id: u16, name: &str, query: &str) -> bool {
+    let query = query.trim().to_lowercase();
+    if query.is_empty() || id.to_string() == query {
+        return true;
+    }
+    let name = name.to_lowercase();
+    query.split_whitespace().all(|word| name.contains(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vendor_is_found_by_its_id_or_every_word_of_its_name() {
+        for (query, found) in [
+            ("", true),
+            ("  ", true),
+            ("77", true),
+            ("7", false),
+            ("ad exch", true),
+            ("EXEMPLARY", true),
+            ("exchange   exemplary", true),
+            ("exchange media", false),
+        ] {
+            assert_eq!(vendor_matches(77, "Exemplary Ad Exchange", query), found, "{query:?}");
+        }
+    }
+
+    #[test]
+    fn the_catalog_marks_deleted_vendors_and_prefers_the_english_policy() {
+        let list: VendorList =
+            serde_json::from_str(include_str!("../tests/fixtures/gvl-v3.json")).expect("the fixture parses");
+        let catalog = GvlVendorCatalog::of(&list);
+        assert_eq!(catalog.vendors.len(), list.vendors.len());
+        assert!(catalog.vendors.windows(2).all(|w| w[0].id < w[1].id));
+        for entry in &catalog.vendors {
+            let vendor = &list.vendors[&entry.id];
+            assert_eq!(entry.deleted, vendor.deleted_date.is_some());
+            let english = vendor.urls.iter().find(|u| u.lang_id == "en").or(vendor.urls.first());
+            assert_eq!(entry.privacy_url, english.map(|u| u.privacy.clone()));
+        }
+        assert!(catalog.vendors.iter().any(|v| v.deleted));
+    }
+}

@@ -100,6 +100,7 @@ fn admin_api() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::get_deliveries))
         .routes(routes!(tcf::get_gvl))
         .routes(routes!(tcf::post_refresh))
+        .routes(routes!(tcf::get_vendors))
 }
 
 /// The hosted privacy-settings page, its session, its notice and the subject's records under

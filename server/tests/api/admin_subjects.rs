@@ -26,7 +26,7 @@ async fn subject(app: &TestApp) -> ConsentRecorded {
 }
 
 /// An account with `role` on the demo site; its bearer token.
-async fn member(app: &TestApp, admin: &str, email: &str, role: &str) -> String {
+pub(crate) async fn member(app: &TestApp, admin: &str, email: &str, role: &str) -> String {
     create_account(app, email, false).await;
     let grant = json!({ "email": email, "role": role });
     let res = send(

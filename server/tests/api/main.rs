@@ -35,5 +35,6 @@ mod subjects;
 mod sync;
 mod tamper;
 mod tcf_evidence;
+mod tcf_vendors;
 mod webhook_endpoints;
 mod webhooks;

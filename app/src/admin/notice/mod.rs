@@ -12,6 +12,7 @@ mod general;
 mod preview;
 mod publish;
 mod purposes;
+mod tcf;
 
 use super::client::{self, Failure};
 use super::form::{FailureNote, attempt};
@@ -172,6 +173,7 @@ fn EditorScreen(site: String, draft: DraftDoc, on_reload: Callback<()>) -> impl 
             <div class="ad-editor-form">
                 <general::General />
                 <purposes::Purposes />
+                <tcf::Tcf />
                 <general::Theme />
                 <general::Words />
                 {owner.then(|| view! {

@@ -1,16 +1,17 @@
 //! The Global Vendor List cache, for instance administrators: where it stands
 //! (`GET /v1/admin/tcf/gvl`) and a refresh now (`POST /v1/admin/tcf/gvl/refresh`), which
 //! the refresher — whichever process holds its lease (`crate::tcf::refresh`) — runs within
-//! a second.
+//! a second. For the people of a site, the list's vendors to declare in its notice
+//! (`GET /v1/admin/sites/{site}/tcf/vendors`).
 
-use crate::admin_auth::InstanceAdmin;
+use crate::admin_auth::{InstanceAdmin, SiteViewer};
 use crate::clock;
 use crate::db::audit::AuditRecord;
 use crate::error::{ApiError, Result};
 use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::api::ErrorBody;
-use assent_shared::tcf_api::{GvlCacheStatus, GvlVersionInfo};
+use assent_shared::tcf_api::{GvlCacheStatus, GvlVendorCatalog, GvlVersionInfo};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -107,4 +108,32 @@ pub async fn post_refresh(State(state): State<AppState>, InstanceAdmin(auth): In
         })
         .await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+/// The vendors a notice may declare.
+///
+/// `GET /v1/admin/sites/{site}/tcf/vendors` (the site's viewers and owners): every vendor of
+/// the Global Vendor List in use, with what it asks for, for the notice editor's TCF section.
+#[utoipa::path(
+    get,
+    path = "/v1/admin/sites/{site}/tcf/vendors",
+    tag = "tcf",
+    params(("site" = String, Path, description = "The site's id")),
+    security(("admin_bearer" = []), ("admin_session" = [])),
+    responses(
+        (status = 200, description = "The list's vendors, purposes and special features", body = GvlVendorCatalog),
+        (status = 401, description = answers::ADMIN_401, body = ErrorBody),
+        (status = 403, description = answers::VIEWER_403, body = ErrorBody),
+        (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
+        (status = 503, description = "`tcf_not_configured`: the operator has set no IAB CMP id (`tcf_cmp_id`); `gvl_not_fetched`: no Global Vendor List has been fetched yet (`Retry-After`)", body = ErrorBody),
+        (status = 500, description = answers::INTERNAL, body = ErrorBody),
+    )
+)]
+pub async fn get_vendors(State(state): State<AppState>, _viewer: SiteViewer) -> Result<Json<GvlVendorCatalog>> {
+    crate::tcf::settings::cmp(&state.config).ok_or(ApiError::Unavailable {
+        code: "tcf_not_configured",
+        message: "TCF is off on this server: its operator has set no IAB CMP id (tcf_cmp_id)",
+    })?;
+    let gvl = state.gvl.current().ok_or_else(crate::tcf::notice::gvl_not_fetched)?;
+    Ok(Json(GvlVendorCatalog::of(&gvl.list)))
 }

@@ -1,0 +1,237 @@
+//! The notice's IAB TCF section: whether the site's banner speaks the Transparency and Consent
+//! Framework, and which vendors of the Global Vendor List the site works with (`tcf.vendors`:
+//! the vendors disclosed to visitors and written into the TC string's disclosed vendors
+//! segment, TCF 2.3), picked from a searchable list of the list in use.
+
+use super::doc::Path;
+use super::editor::Editor;
+use super::fields::Findings;
+use crate::admin::client::Failure;
+use crate::admin::site::site_path;
+use crate::admin::{Load, Pending, load};
+use assent_shared::tcf_api::{GvlVendorCatalog, GvlVendorEntry, vendor_matches};
+use leptos::prelude::*;
+use serde_json::{Value, json};
+
+/// The TCF section, once the server says whether TCF is on and which list is in use.
+#[component]
+pub fn Tcf() -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let catalog = RwSignal::new(Load::<GvlVendorCatalog>::Loading);
+    let path = format!("{}/tcf/vendors", site_path(&editor.site.get_value()));
+    let fetch = move || load(editor.dashboard, path.clone(), catalog);
+    fetch();
+    let retry = Callback::new(move |()| fetch());
+    move || match catalog.get() {
+        Load::Loading => view! { <Pending what="Global Vendor List" failure=None retry=retry /> }.into_any(),
+        // TCF off on this server: the section is for sites of servers that speak it, unless a
+        // draft already has one (then the owner must know why publishing will fail).
+        Load::Failed(f) if f.code == "tcf_not_configured" => {
+            let declared = !editor.value(&tcf_path()).is_null();
+            declared.then(|| view! { <Off failure=f /> }).into_any()
+        }
+        Load::Failed(f) => view! {
+            <section class="ad-card" aria-labelledby="ne-tcf">
+                <h2 class="ad-h" id="ne-tcf">"IAB TCF"</h2>
+                <Pending what="Global Vendor List" failure=Some(f) retry=retry />
+            </section>
+        }
+        .into_any(),
+        Load::Ready(catalog) => view! { <Section catalog=catalog /> }.into_any(),
+    }
+}
+
+fn tcf_path() -> Path {
+    Path::root().key("tcf")
+}
+
+fn vendors_path() -> Path {
+    tcf_path().key("vendors")
+}
+
+/// A draft with a TCF section on a server where TCF is off.
+#[component]
+fn Off(failure: Failure) -> impl IntoView {
+    view! {
+        <section class="ad-card" aria-labelledby="ne-tcf">
+            <h2 class="ad-h" id="ne-tcf">"IAB TCF"</h2>
+            <p class="ad-note ad-note--error" role="alert" data-test="tcf-off">
+                {failure.message}" This draft declares TCF vendors, so it cannot be published here."
+            </p>
+            <Findings name="tcf" />
+        </section>
+    }
+}
+
+/// The switch and, when on, the vendor picker.
+#[component]
+fn Section(catalog: GvlVendorCatalog) -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let chosen = RwSignal::new(declared(&editor.value(&vendors_path())));
+    let on = RwSignal::new(!editor.value(&tcf_path()).is_null());
+    let switch = move |ev| {
+        let enable = event_target_checked(&ev);
+        on.set(enable);
+        if enable {
+            let vendors: Vec<u16> = chosen.get_untracked();
+            editor.write(&tcf_path(), Some(json!({ "vendors": vendors })));
+        } else {
+            editor.write(&tcf_path(), None);
+        }
+    };
+    let version = catalog.vendor_list_version;
+    view! {
+        <section class="ad-card" aria-labelledby="ne-tcf" data-test="tcf-section">
+            <h2 class="ad-h" id="ne-tcf">"IAB TCF"</h2>
+            <div class="ad-field ad-check">
+                <input id="ne-tcf-on" type="checkbox" data-test="tcf-on" disabled=!editor.editable
+                    aria-describedby="ne-tcf-on-hint" prop:checked=on.get_untracked() on:change=switch />
+                <label for="ne-tcf-on">"Use the IAB Transparency and Consent Framework"</label>
+                <p class="ad-hint" id="ne-tcf-on-hint">
+                    "For ad-funded sites whose vendors read TC strings. The banner then shows the TCF layer: "
+                    "the purposes, special features and vendors below, with Reject all on its first layer."
+                </p>
+            </div>
+            <Show when=move || on.get()>
+                <Picker catalog=catalog.clone() chosen=chosen />
+            </Show>
+            <p class="ad-hint">{format!("Global Vendor List version {version}.")}</p>
+            <Findings name="tcf" nested=true />
+        </section>
+    }
+}
+
+/// The vendor ids of a `tcf.vendors` value.
+fn declared(value: &Value) -> Vec<u16> {
+    value
+        .as_array()
+        .map(|ids| {
+            ids.iter()
+                .filter_map(Value::as_u64)
+                .filter_map(|id| u16::try_from(id).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What a vendor asks for, in words: consent and legitimate-interest purposes by number,
+/// special features by name.
+fn asks(vendor: &GvlVendorEntry, catalog: &GvlVendorCatalog) -> String {
+    let numbers = |ids: &[u8]| ids.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
+    let mut parts = Vec::new();
+    if !vendor.purposes.is_empty() {
+        parts.push(format!("consent: purposes {}", numbers(&vendor.purposes)));
+    }
+    if !vendor.leg_int_purposes.is_empty() {
+        parts.push(format!(
+            "legitimate interest: purposes {}",
+            numbers(&vendor.leg_int_purposes)
+        ));
+    }
+    for id in &vendor.special_features {
+        let name = catalog.special_features.iter().find(|f| f.id == *id);
+        parts.push(name.map_or_else(|| format!("special feature {id}"), |f| f.name.clone()));
+    }
+    if parts.is_empty() {
+        "no purposes".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+/// The searchable list: a vendor is declared by ticking it; the order kept is the list's.
+#[component]
+fn Picker(catalog: GvlVendorCatalog, chosen: RwSignal<Vec<u16>>) -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let query = RwSignal::new(String::new());
+    let total = catalog.vendors.iter().filter(|v| !v.deleted).count();
+    let catalog = StoredValue::new(catalog);
+    let toggle = Callback::new(move |(id, tick): (u16, bool)| {
+        chosen.update(|c| {
+            c.retain(|x| *x != id);
+            if tick {
+                c.push(id);
+            }
+        });
+        // Kept in the list's order, whatever order they were ticked in.
+        let ordered: Vec<u16> = catalog.with_value(|cat| {
+            cat.vendors
+                .iter()
+                .map(|v| v.id)
+                .filter(|id| chosen.with_untracked(|c| c.contains(id)))
+                .collect()
+        });
+        chosen.set(ordered.clone());
+        editor.write(&vendors_path(), Some(json!(ordered)));
+    });
+    let summary = move || {
+        let n = chosen.with(Vec::len);
+        format!("{n} of {total} vendors declared")
+    };
+    view! {
+        <details class="ad-numbers" data-test="tcf-purposes">
+            <summary>"The TCF purposes by number"</summary>
+            <ul class="ad-plain">
+                {catalog.with_value(|cat| {
+                    cat.purposes
+                        .iter()
+                        .map(|p| view! { <li>{format!("{}. {}", p.id, p.name)}</li> })
+                        .collect_view()
+                })}
+            </ul>
+        </details>
+        <div class="ad-field">
+            <label class="ad-label" for="ne-tcf-search">"Find a vendor"</label>
+            <input id="ne-tcf-search" class="ad-input" type="search" data-test="tcf-search"
+                aria-describedby="ne-tcf-count" autocomplete="off"
+                on:input=move |ev| query.set(event_target_value(&ev)) />
+            <p class="ad-hint" id="ne-tcf-count" role="status" data-test="tcf-count">{summary}</p>
+        </div>
+        <fieldset class="ad-field ad-vendors" data-test="tcf-vendors">
+            <legend class="ad-label">"Vendors the site works with"</legend>
+            <ul class="ad-plain ad-vendor-list">
+                {move || {
+                    let q = query.get();
+                    catalog.with_value(|cat| {
+                        cat.vendors
+                            .iter()
+                            .filter(|v| vendor_matches(v.id, &v.name, &q))
+                            .map(|v| vendor_row(v, cat, chosen, toggle, editor.editable))
+                            .collect_view()
+                    })
+                }}
+            </ul>
+        </fieldset>
+    }
+}
+
+fn vendor_row(
+    vendor: &GvlVendorEntry,
+    catalog: &GvlVendorCatalog,
+    chosen: RwSignal<Vec<u16>>,
+    toggle: Callback<(u16, bool)>,
+    editable: bool,
+) -> impl IntoView + use<> {
+    let id = vendor.id;
+    let dom = format!("ne-tcf-vendor-{id}");
+    let ticked = move || chosen.with(|c| c.contains(&id));
+    let deleted = vendor.deleted;
+    // A deleted vendor cannot be declared; one already declared can still be taken out.
+    let disabled = move || !editable || (deleted && !ticked());
+    let asks = asks(vendor, catalog);
+    let name = vendor.name.clone();
+    let policy = vendor.privacy_url.clone();
+    view! {
+        <li class="ad-check ad-vendor">
+            <input id=dom.clone() type="checkbox" data-test=dom.clone() prop:checked=ticked
+                disabled=disabled aria-describedby=format!("{dom}-asks")
+                on:change=move |ev| toggle.run((id, event_target_checked(&ev))) />
+            <label for=dom.clone()>{name}" "<span class="ad-muted">{format!("(id {id})")}</span></label>
+            <p class="ad-hint" id=format!("{dom}-asks")>
+                {asks}
+                {deleted.then_some(" · deleted from the list: it cannot be declared")}
+                {policy.map(|url| view! { " · " <a href=url rel="noopener noreferrer" target="_blank">"privacy policy"</a> })}
+            </p>
+        </li>
+    }
+}
