@@ -17,6 +17,14 @@ const vendors: Array<{ id: number; name: string; deletedDate?: string }> = Objec
 const live = vendors.filter((v) => !v.deletedDate);
 const deleted = vendors.find((v) => v.deletedDate)!;
 
+/** Two stacks of the fixture sharing a purpose. */
+function overlapping(): [number, number] {
+  const stacks: Array<{ id: number; purposes: number[] }> = Object.values(list.stacks);
+  for (const x of stacks)
+    for (const y of stacks) if (x.id < y.id && x.purposes.some((p) => y.purposes.includes(p))) return [x.id, y.id];
+  throw new Error("the fixture has no overlapping stacks");
+}
+
 let gvl: Server;
 let d: Dashboard;
 test.beforeAll(async () => {
@@ -105,7 +113,19 @@ test("an owner declares TCF vendors found by name and id, with the keyboard too,
 
   await t(page, "tcf-search").fill("");
   await expect(t(page, "save-state")).toHaveAttribute("data-state", "saved");
-  await section.scrollIntoViewIfNeeded();
+
+  // Stacks: one that shares a purpose with a stack chosen cannot be chosen beside it.
+  const [a, b] = overlapping();
+  await page.locator(`#ne-tcf-stack-${a}`).check();
+  await expect(page.locator(`#ne-tcf-stack-${b}`)).toBeDisabled();
+  // A restriction: purpose 7 only with consent, for the vendor found by id.
+  await t(page, "tcf-add-restriction").click();
+  const r = "nf-tcf-publisher-restrictions-0-";
+  await page.locator(`#${r}-purpose`).selectOption("7");
+  await page.locator(`#${r}-restriction`).selectOption("require_consent");
+  await page.locator(`#${r}-vendor-${byId.id}`).check();
+  await expect(t(page, "save-state")).toHaveAttribute("data-state", "saved");
+  await t(page, "tcf-stacks").scrollIntoViewIfNeeded();
   await screenshot(page, "dashboard-notice-tcf");
   expect(await axe(page, '[data-test="preview-frame"]')).toEqual([]);
 
@@ -118,6 +138,10 @@ test("an owner declares TCF vendors found by name and id, with the keyboard too,
   await expect(t(page, "status")).toContainText("Version 2 is published");
   const notice = await fetch(`${d.assent.api}/v1/sites/adshop/notice`).then((r) => r.json());
   const want = vendors.map((v) => v.id).filter((id) => id === byId.id || id === byName.id);
-  expect(notice.notice.tcf.vendors).toEqual(want.sort((a, b) => a - b));
+  expect(notice.notice.tcf).toEqual({
+    vendors: want.sort((x, y) => x - y),
+    publisher_restrictions: [{ purpose: 7, restriction: "require_consent", vendors: [byId.id] }],
+    stacks: [a],
+  });
   await context.close();
 });

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 mod tcf;
-pub use tcf::{MAX_TCF_VENDORS, TcfSettings};
+pub use tcf::{
+    LEGITIMATE_INTEREST_PURPOSES, MAX_TCF_VENDORS, PublisherRestrictionSetting, Restriction, TCF_PURPOSES, TcfSettings,
+};
 
 /// The legal basis a purpose rests on (GDPR Art. 6(1)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -571,9 +573,17 @@ mod tests {
         let plain = serde_json::to_value(notice().localize(Some("en"))).expect("json");
         assert!(plain.get("tcf").is_none(), "{plain}");
         let mut n = notice();
-        n.tcf = Some(TcfSettings { vendors: vec![2, 2] });
+        n.tcf = Some(TcfSettings {
+            vendors: vec![2, 2],
+            publisher_restrictions: vec![],
+            stacks: vec![],
+        });
         assert_eq!(n.validate().expect_err("twice").field, "tcf.vendors[1]");
-        n.tcf = Some(TcfSettings { vendors: vec![8, 2] });
+        n.tcf = Some(TcfSettings {
+            vendors: vec![8, 2],
+            publisher_restrictions: vec![],
+            stacks: vec![],
+        });
         assert_eq!(n.validate(), Ok(()));
         assert_eq!(n.localize(None).tcf, n.tcf);
         let read: Notice = serde_json::from_value(serde_json::to_value(&n).expect("json")).expect("notice");

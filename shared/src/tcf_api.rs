@@ -92,6 +92,9 @@ pub struct GvlVendorCatalog {
     pub purposes: Vec<GvlName>,
     /// The list's special features (1–2), by ascending id, with their English names.
     pub special_features: Vec<GvlName>,
+    /// The list's stacks, by ascending id: what a first layer may present instead of the
+    /// purposes and special features each groups.
+    pub stacks: Vec<GvlStackEntry>,
     /// Every vendor on the list, by ascending id, the deleted ones included (marked): a notice
     /// may not declare one, and the editor shows why one it declares is refused.
     pub vendors: Vec<GvlVendorEntry>,
@@ -103,6 +106,16 @@ pub struct GvlVendorCatalog {
 pub struct GvlName {
     pub id: u8,
     pub name: String,
+}
+
+/// A stack of the list: its id, English name and what it groups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GvlStackEntry {
+    pub id: u16,
+    pub name: String,
+    pub purposes: Vec<u8>,
+    pub special_features: Vec<u8>,
 }
 
 /// One vendor of [`GvlVendorCatalog`].
@@ -139,6 +152,16 @@ impl GvlVendorCatalog {
             vendor_list_version: list.vendor_list_version,
             purposes: names(&list.purposes),
             special_features: names(&list.special_features),
+            stacks: list
+                .stacks
+                .values()
+                .map(|s| GvlStackEntry {
+                    id: s.id,
+                    name: s.name.clone(),
+                    purposes: s.purposes.clone(),
+                    special_features: s.special_features.clone(),
+                })
+                .collect(),
             vendors: list
                 .vendors
                 .values()

@@ -177,7 +177,11 @@ mod tests {
             body: String::new(),
             purposes: vec![],
             integrations: vec![],
-            tcf: Some(TcfSettings { vendors }),
+            tcf: Some(TcfSettings {
+                vendors,
+                publisher_restrictions: vec![],
+                stacks: vec![],
+            }),
         }
     }
 

@@ -39,6 +39,8 @@ pub async fn seed(ledger: &dyn Ledger, origins: Vec<String>) -> anyhow::Result<(
     let mut notice = demo_notice()?;
     notice.tcf = Some(TcfSettings {
         vendors: VENDORS.to_vec(),
+        publisher_restrictions: vec![],
+        stacks: vec![],
     });
     notice.validate().context("validating the demo's TCF notice")?;
     ledger

@@ -8,6 +8,7 @@ use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::notice::Notice;
 use assent_shared::signals::tcf::gvl::VendorList;
+use std::collections::BTreeMap;
 
 /// Refuses a notice whose `tcf` section this server cannot serve: 422 `invalid_input` at
 /// `tcf` when TCF is off (no `tcf_cmp_id`), or at `tcf.vendors[i]` (the first offending entry)
@@ -39,9 +40,8 @@ pub fn check_against(config: &Config, gvl: Option<&VendorList>, notice: &Notice)
         .vendors
         .iter()
         .position(|id| site.unknown.contains(id) || site.deleted.contains(id));
-    match first {
-        None => Ok(()),
-        Some(i) => Err(Invalid::new(
+    if let Some(i) = first {
+        return Err(Invalid::new(
             format!("tcf.vendors[{i}]"),
             format!(
                 "vendors must be on the Global Vendor List (version {}) and not deleted; {}",
@@ -49,8 +49,40 @@ pub fn check_against(config: &Config, gvl: Option<&VendorList>, notice: &Notice)
                 problems.join("; ")
             ),
         )
-        .into()),
+        .into());
     }
+    check_stacks(gvl, &tcf.stacks)
+}
+
+/// The first layer's stacks: each on the list, and no purpose or special feature in two of
+/// them (TCF Policy, Appendix A: a purpose is presented once).
+fn check_stacks(gvl: &VendorList, stacks: &[u16]) -> Result<(), ApiError> {
+    let mut purposes: BTreeMap<u8, u16> = BTreeMap::new();
+    let mut features: BTreeMap<u8, u16> = BTreeMap::new();
+    for (i, id) in stacks.iter().enumerate() {
+        let field = format!("tcf.stacks[{i}]");
+        let stack = gvl.stacks.get(id).ok_or_else(|| {
+            Invalid::new(
+                &field,
+                format!(
+                    "stack {id} is not on the Global Vendor List (version {})",
+                    gvl.vendor_list_version
+                ),
+            )
+        })?;
+        let shared = |held: &mut BTreeMap<u8, u16>, ids: &[u8], what: &str| {
+            ids.iter().find_map(|p| {
+                held.insert(*p, *id)
+                    .map(|other| format!("stacks {other} and {id} both hold {what} {p}: each shows in one stack"))
+            })
+        };
+        let clash = shared(&mut purposes, &stack.purposes, "purpose")
+            .or_else(|| shared(&mut features, &stack.special_features, "special feature"));
+        if let Some(reason) = clash {
+            return Err(Invalid::new(field, reason).into());
+        }
+    }
+    Ok(())
 }
 
 /// 422 `invalid_input` at `tcf`: this server has no IAB CMP id, so it neither serves TCF

@@ -84,8 +84,14 @@ async fn next_attempt(app: &TestApp, token: &str, before: &Value) -> Value {
 
 /// Saves the demo notice with a TCF section declaring `vendors` as the draft and publishes it.
 async fn publish_tcf(app: &TestApp, token: &str, vendors: &[u16]) -> reqwest::Response {
+    publish_section(app, token, json!({ "vendors": vendors })).await
+}
+
+/// Saves the demo notice with `tcf` as its TCF section as the draft and publishes it; a
+/// refused draft's answer is returned as it is.
+pub(crate) async fn publish_section(app: &TestApp, token: &str, tcf: Value) -> reqwest::Response {
     let mut notice: Value = serde_json::from_str(include_str!("../../demo/notice.json")).expect("notice");
-    notice["tcf"] = json!({ "vendors": vendors });
+    notice["tcf"] = tcf;
     let res = send(
         app,
         Method::PUT,
@@ -94,15 +100,11 @@ async fn publish_tcf(app: &TestApp, token: &str, vendors: &[u16]) -> reqwest::Re
         Some(&notice),
     )
     .await;
-    assert_eq!(res.status(), 200, "PUT draft");
-    send(
-        app,
-        Method::POST,
-        "/v1/admin/sites/demo/draft/publish",
-        Some(token),
-        Some(&json!({})),
-    )
-    .await
+    if res.status() != 200 {
+        return res;
+    }
+    let publish = "/v1/admin/sites/demo/draft/publish";
+    send(app, Method::POST, publish, Some(token), Some(&json!({}))).await
 }
 
 /// The ids keying a map of the list, in numeric order.

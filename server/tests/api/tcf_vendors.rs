@@ -1,19 +1,21 @@
-//! The notice editor's catalog of the Global Vendor List (`GET /v1/admin/sites/{site}/tcf/vendors`):
-//! every vendor of the list in use with what it asks for, for the site's people only; a clear
-//! 503 when TCF is off on the server.
+//! What the notice editor's TCF section relies on: the catalog of the Global Vendor List
+//! (`GET /v1/admin/sites/{site}/tcf/vendors`) — every vendor and stack of the list in use, for
+//! the site's people only, a clear 503 when TCF is off on the server — and publishing a notice
+//! with publisher restrictions and stacks, checked against the list.
 
 use crate::admin::{send, token_of};
 use crate::admin_subjects::member;
-use crate::gvl::{admin, in_use, tcf};
+use crate::gvl::{admin, in_use, publish_section, tcf};
 use crate::gvl_fixture::{GvlServer, LIST, VERSION};
 use crate::helpers::{Backend, error_code, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 on_both_backends!(
     the_catalog_lists_every_vendor_of_the_list_in_use_for_the_sites_people,
     without_tcf_on_the_server_the_catalog_says_so,
+    restrictions_and_stacks_publish_only_as_the_policy_and_the_list_allow,
 );
 
 const PATH: &str = "/v1/admin/sites/demo/tcf/vendors";
@@ -62,6 +64,17 @@ async fn the_catalog_lists_every_vendor_of_the_list_in_use_for_the_sites_people(
         );
     }
 
+    let stacks: Vec<u64> = catalog["stacks"]
+        .as_array()
+        .expect("stacks")
+        .iter()
+        .map(|s| s["id"].as_u64().expect("id"))
+        .collect();
+    assert_eq!(stacks.len(), list["stacks"].as_object().expect("stacks").len());
+    for s in catalog["stacks"].as_array().expect("stacks") {
+        assert_eq!(s["purposes"], list["stacks"][s["id"].to_string()]["purposes"]);
+    }
+
     // Only the site's people: an account without a role on it, and no session at all.
     crate::admin::create_account(&app, "stranger@example.com", false).await;
     let stranger = token_of(&app, "stranger@example.com").await;
@@ -80,4 +93,55 @@ async fn without_tcf_on_the_server_the_catalog_says_so(backend: Backend) {
     let admin = admin(&app).await;
     let res = send(&app, Method::GET, PATH, Some(&admin), None).await;
     assert_eq!(error_code(res, 503).await, "tcf_not_configured");
+}
+
+/// The refusal's `details.field` and reason.
+async fn refused(res: reqwest::Response) -> (String, String) {
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.expect("error JSON");
+    let details = &body["error"]["details"];
+    (
+        details["field"].as_str().expect("field").to_owned(),
+        details["reason"].as_str().expect("reason").to_owned(),
+    )
+}
+
+async fn restrictions_and_stacks_publish_only_as_the_policy_and_the_list_allow(backend: Backend) {
+    let gvl = GvlServer::start().await;
+    let app = spawn_app_with(backend, tcf(&gvl)).await;
+    let admin = admin(&app).await;
+    in_use(&app, &admin, VERSION).await;
+    let restriction = |purpose: u8, restriction: &str, vendors: &[u16]| json!({ "purpose": purpose, "restriction": restriction, "vendors": vendors });
+
+    // The fixture's stacks 2 and 3 both hold purposes 2 and 7; stack 99 is not on the list.
+    let (field, reason) =
+        refused(publish_section(&app, &admin, json!({ "vendors": [2, 8], "stacks": [2, 3] })).await).await;
+    assert_eq!(field, "tcf.stacks[1]");
+    assert!(reason.contains("purpose 2"), "{reason}");
+    let (field, reason) =
+        refused(publish_section(&app, &admin, json!({ "vendors": [2, 8], "stacks": [99] })).await).await;
+    assert_eq!(field, "tcf.stacks[0]");
+    assert!(reason.contains("not on the Global Vendor List"), "{reason}");
+    // Purpose 3 (a profile for ads) may not rest on legitimate interest; vendor 15 is not declared.
+    let li =
+        json!({ "vendors": [2, 8], "publisher_restrictions": [restriction(3, "require_legitimate_interest", &[2])] });
+    let (field, _) = refused(publish_section(&app, &admin, li).await).await;
+    assert_eq!(field, "tcf.publisher_restrictions[0].restriction");
+    let undeclared = json!({ "vendors": [2, 8], "publisher_restrictions": [restriction(2, "not_allowed", &[15])] });
+    let (field, _) = refused(publish_section(&app, &admin, undeclared).await).await;
+    assert_eq!(field, "tcf.publisher_restrictions[0].vendors[0]");
+    assert_eq!(
+        app.notice("en").await.notice.version,
+        1,
+        "nothing refused was published"
+    );
+
+    let good = json!({
+        "vendors": [2, 8],
+        "publisher_restrictions": [restriction(2, "not_allowed", &[8]), restriction(7, "require_consent", &[2, 8])],
+        "stacks": [1, 3, 4],
+    });
+    assert_eq!(publish_section(&app, &admin, good.clone()).await.status(), 200);
+    let published = serde_json::to_value(app.notice("en").await.notice.tcf).expect("tcf");
+    assert_eq!(published, good);
 }

@@ -1,10 +1,11 @@
-//! A notice's IAB TCF section: the Global Vendor List vendors a site works with. A notice
+//! A notice's IAB TCF section: the Global Vendor List vendors a site works with, the
+//! restrictions the publisher puts on them, and the stacks its first layer shows. A notice
 //! with this section enables TCF for its site (the banner's TCF layer, TC strings, the site's
 //! share of the GVL at `GET /v1/sites/{site}/gvl`); one without it leaves the site as it was.
 //!
-//! Only the shape is checked here ([`TcfSettings::validate`]): whether each vendor is on the
-//! current Global Vendor List, and not deleted from it, is checked by the server when the
-//! notice is published, against the list it holds.
+//! Only the shape is checked here ([`TcfSettings::validate`]): whether each vendor and stack
+//! is on the current Global Vendor List (vendors not deleted, stacks not overlapping) is
+//! checked by the server when the notice is published, against the list it holds.
 
 use crate::Invalid;
 use serde::{Deserialize, Serialize};
@@ -22,12 +23,116 @@ pub struct TcfSettings {
     /// GVL vendor ids (1 to 65535) the site works with: the vendors its banner discloses and
     /// asks about, in the owner's order, each once.
     pub vendors: Vec<u16>,
+    /// What the publisher requires of declared vendors per purpose (TC string "Publisher
+    /// Restrictions" section; TCF Policy, "Publisher restrictions"). Absent: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub publisher_restrictions: Vec<PublisherRestrictionSetting>,
+    /// GVL stack ids the first layer presents instead of the purposes they group, in order
+    /// (TCF Policy, Appendix A "Stacks"); no two may share a purpose or special feature.
+    /// Absent: each purpose on its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stacks: Vec<u16>,
 }
+
+/// One publisher restriction: on `purpose`, `restriction` for `vendors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PublisherRestrictionSetting {
+    /// A TCF purpose, 1 to 11 (TCF Policy v5, Appendix A).
+    pub purpose: u8,
+    pub restriction: Restriction,
+    /// Declared vendors (`tcf.vendors`) it applies to, each once.
+    pub vendors: Vec<u16>,
+}
+
+/// A publisher restriction's type (TC string RestrictionType).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Restriction {
+    /// 0: the vendors may not process data for the purpose on this site.
+    NotAllowed,
+    /// 1: a vendor that may use either basis (flexible) must ask consent.
+    RequireConsent,
+    /// 2: a flexible vendor must rely on legitimate interest.
+    RequireLegitimateInterest,
+}
+
+/// The purposes TCF defines (Policy v5: 1 to 11).
+pub const TCF_PURPOSES: std::ops::RangeInclusive<u8> = 1..=11;
+
+/// Purposes that may rest on legitimate interest (Policy v4 onwards: not 1, 3, 4, 5, 6).
+pub const LEGITIMATE_INTEREST_PURPOSES: [u8; 6] = [2, 7, 8, 9, 10, 11];
 
 impl TcfSettings {
     /// Checks the shape: at least one vendor, at most [`MAX_TCF_VENDORS`], no id 0, none
-    /// twice. Refusals name `tcf.vendors` or the offending entry (`tcf.vendors[3]`).
+    /// twice; each restriction on a TCF purpose, of a type the purpose allows, for declared
+    /// vendors, no vendor restricted twice on one purpose; no stack twice. Refusals name the
+    /// offending entry (`tcf.vendors[3]`, `tcf.publisher_restrictions[0].vendors[1]`, …).
     pub fn validate(&self) -> Result<(), Invalid> {
+        self.validate_vendors()?;
+        self.validate_restrictions()?;
+        let mut stacks = BTreeSet::new();
+        for (i, id) in self.stacks.iter().enumerate() {
+            if !stacks.insert(*id) {
+                return Err(Invalid::new(
+                    format!("tcf.stacks[{i}]"),
+                    format!("stack {id} is listed twice"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_restrictions(&self) -> Result<(), Invalid> {
+        let declared: BTreeSet<u16> = self.vendors.iter().copied().collect();
+        let mut restricted: BTreeSet<(u8, u16)> = BTreeSet::new();
+        for (i, r) in self.publisher_restrictions.iter().enumerate() {
+            let at = format!("tcf.publisher_restrictions[{i}]");
+            if !TCF_PURPOSES.contains(&r.purpose) {
+                return Err(Invalid::new(format!("{at}.purpose"), "a TCF purpose, 1 to 11"));
+            }
+            match r.restriction {
+                Restriction::RequireConsent if r.purpose == 1 => {
+                    return Err(Invalid::new(
+                        format!("{at}.restriction"),
+                        "purpose 1 rests on consent alone already: require_consent changes nothing",
+                    ));
+                }
+                Restriction::RequireLegitimateInterest if !LEGITIMATE_INTEREST_PURPOSES.contains(&r.purpose) => {
+                    return Err(Invalid::new(
+                        format!("{at}.restriction"),
+                        format!(
+                            "purpose {} may not rest on legitimate interest (TCF Policy: only purposes 2 and 7 to 11)",
+                            r.purpose
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            if r.vendors.is_empty() {
+                return Err(Invalid::new(format!("{at}.vendors"), "at least one vendor"));
+            }
+            for (j, id) in r.vendors.iter().enumerate() {
+                if !declared.contains(id) {
+                    return Err(Invalid::new(
+                        format!("{at}.vendors[{j}]"),
+                        format!("vendor {id} is not declared in tcf.vendors"),
+                    ));
+                }
+                if !restricted.insert((r.purpose, *id)) {
+                    return Err(Invalid::new(
+                        format!("{at}.vendors[{j}]"),
+                        format!("vendor {id} is restricted twice on purpose {}", r.purpose),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_vendors(&self) -> Result<(), Invalid> {
         if self.vendors.is_empty() {
             return Err(Invalid::new(
                 "tcf.vendors",
@@ -62,7 +167,11 @@ mod tests {
 
     #[test]
     fn vendors_are_required_positive_and_unique() {
-        let tcf = |vendors: Vec<u16>| TcfSettings { vendors };
+        let tcf = |vendors: Vec<u16>| TcfSettings {
+            vendors,
+            publisher_restrictions: vec![],
+            stacks: vec![],
+        };
         assert_eq!(tcf(vec![8, 2, 10]).validate(), Ok(()));
         assert_eq!(tcf(vec![]).validate().map_err(|e| e.field), Err("tcf.vendors".into()));
         assert_eq!(
@@ -73,5 +182,68 @@ mod tests {
         assert_eq!(twice.field, "tcf.vendors[2]");
         assert!(twice.reason.contains("vendor 2"), "{}", twice.reason);
         assert!(tcf((1..=4097).collect()).validate().is_err());
+    }
+
+    fn restricted(purpose: u8, restriction: Restriction, vendors: Vec<u16>) -> TcfSettings {
+        TcfSettings {
+            vendors: vec![2, 8, 10],
+            publisher_restrictions: vec![PublisherRestrictionSetting {
+                purpose,
+                restriction,
+                vendors,
+            }],
+            stacks: vec![],
+        }
+    }
+
+    #[test]
+    fn a_restriction_names_a_purpose_it_fits_and_declared_vendors() {
+        use Restriction::*;
+        #[rustfmt::skip]
+        let table: Vec<(&str, TcfSettings, Option<&str>)> = vec![
+            ("not allowed, any purpose", restricted(1, NotAllowed, vec![2, 8]), None),
+            ("legitimate interest on purpose 7", restricted(7, RequireLegitimateInterest, vec![2]), None),
+            ("consent on purpose 4", restricted(4, RequireConsent, vec![10]), None),
+            ("purpose 0", restricted(0, NotAllowed, vec![2]), Some("tcf.publisher_restrictions[0].purpose")),
+            ("purpose 12", restricted(12, NotAllowed, vec![2]), Some("tcf.publisher_restrictions[0].purpose")),
+            ("legitimate interest on purpose 3", restricted(3, RequireLegitimateInterest, vec![2]),
+                Some("tcf.publisher_restrictions[0].restriction")),
+            ("consent on purpose 1", restricted(1, RequireConsent, vec![2]), Some("tcf.publisher_restrictions[0].restriction")),
+            ("no vendor", restricted(2, NotAllowed, vec![]), Some("tcf.publisher_restrictions[0].vendors")),
+            ("an undeclared vendor", restricted(2, NotAllowed, vec![2, 77]), Some("tcf.publisher_restrictions[0].vendors[1]")),
+        ];
+        for (what, tcf, field) in table {
+            assert_eq!(
+                tcf.validate().err().map(|e| e.field),
+                field.map(str::to_owned),
+                "{what}"
+            );
+        }
+        let mut twice = restricted(2, NotAllowed, vec![2]);
+        twice.publisher_restrictions.push(PublisherRestrictionSetting {
+            purpose: 2,
+            restriction: RequireConsent,
+            vendors: vec![8, 2],
+        });
+        let err = twice.validate().expect_err("vendor 2 twice on purpose 2");
+        assert_eq!(err.field, "tcf.publisher_restrictions[1].vendors[1]");
+        assert!(err.reason.contains("restricted twice"), "{}", err.reason);
+    }
+
+    #[test]
+    fn a_stack_is_listed_once() {
+        let mut tcf = restricted(2, Restriction::NotAllowed, vec![2]);
+        tcf.stacks = vec![1, 42, 1];
+        assert_eq!(tcf.validate().err().map(|e| e.field), Some("tcf.stacks[2]".into()));
+    }
+
+    #[test]
+    fn without_restrictions_or_stacks_the_section_serializes_as_before() {
+        let tcf = TcfSettings {
+            vendors: vec![2, 8],
+            publisher_restrictions: vec![],
+            stacks: vec![],
+        };
+        assert_eq!(serde_json::to_string(&tcf).expect("json"), r#"{"vendors":[2,8]}"#);
     }
 }

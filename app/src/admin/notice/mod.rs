@@ -13,6 +13,7 @@ mod preview;
 mod publish;
 mod purposes;
 mod tcf;
+mod tcf_publisher;
 
 use super::client::{self, Failure};
 use super::form::{FailureNote, attempt};

@@ -6,6 +6,7 @@
 use super::doc::Path;
 use super::editor::Editor;
 use super::fields::Findings;
+use super::tcf_publisher::{Restrictions, Stacks};
 use crate::admin::client::Failure;
 use crate::admin::site::site_path;
 use crate::admin::{Load, Pending, load};
@@ -67,6 +68,8 @@ fn Off(failure: Failure) -> impl IntoView {
 #[component]
 fn Section(catalog: GvlVendorCatalog) -> impl IntoView {
     let editor = expect_context::<Editor>();
+    let version = catalog.vendor_list_version;
+    let catalog = StoredValue::new(catalog);
     let chosen = RwSignal::new(declared(&editor.value(&vendors_path())));
     let on = RwSignal::new(!editor.value(&tcf_path()).is_null());
     let switch = move |ev| {
@@ -79,7 +82,6 @@ fn Section(catalog: GvlVendorCatalog) -> impl IntoView {
             editor.write(&tcf_path(), None);
         }
     };
-    let version = catalog.vendor_list_version;
     view! {
         <section class="ad-card" aria-labelledby="ne-tcf" data-test="tcf-section">
             <h2 class="ad-h" id="ne-tcf">"IAB TCF"</h2>
@@ -93,7 +95,9 @@ fn Section(catalog: GvlVendorCatalog) -> impl IntoView {
                 </p>
             </div>
             <Show when=move || on.get()>
-                <Picker catalog=catalog.clone() chosen=chosen />
+                <Picker catalog=catalog chosen=chosen />
+                <Stacks catalog=catalog />
+                <Restrictions catalog=catalog declared=chosen />
             </Show>
             <p class="ad-hint">{format!("Global Vendor List version {version}.")}</p>
             <Findings name="tcf" nested=true />
@@ -141,11 +145,10 @@ fn asks(vendor: &GvlVendorEntry, catalog: &GvlVendorCatalog) -> String {
 
 /// The searchable list: a vendor is declared by ticking it; the order kept is the list's.
 #[component]
-fn Picker(catalog: GvlVendorCatalog, chosen: RwSignal<Vec<u16>>) -> impl IntoView {
+fn Picker(catalog: StoredValue<GvlVendorCatalog>, chosen: RwSignal<Vec<u16>>) -> impl IntoView {
     let editor = expect_context::<Editor>();
     let query = RwSignal::new(String::new());
-    let total = catalog.vendors.iter().filter(|v| !v.deleted).count();
-    let catalog = StoredValue::new(catalog);
+    let total = catalog.with_value(|cat| cat.vendors.iter().filter(|v| !v.deleted).count());
     let toggle = Callback::new(move |(id, tick): (u16, bool)| {
         chosen.update(|c| {
             c.retain(|x| *x != id);
