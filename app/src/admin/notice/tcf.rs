@@ -105,6 +105,18 @@ fn Section(catalog: GvlVendorCatalog) -> impl IntoView {
     }
 }
 
+/// Ticks (`on`) or unticks `id` in `chosen`, kept in the list's `order` whatever order they
+/// were ticked in; returns what is chosen now.
+pub fn tick_in_order(chosen: RwSignal<Vec<u16>>, order: Vec<u16>, id: u16, on: bool) -> Vec<u16> {
+    let was = chosen.get_untracked();
+    let ordered: Vec<u16> = order
+        .into_iter()
+        .filter(|x| if *x == id { on } else { was.contains(x) })
+        .collect();
+    chosen.set(ordered.clone());
+    ordered
+}
+
 /// The vendor ids of a `tcf.vendors` value.
 fn declared(value: &Value) -> Vec<u16> {
     value
@@ -150,21 +162,8 @@ fn Picker(catalog: StoredValue<GvlVendorCatalog>, chosen: RwSignal<Vec<u16>>) ->
     let query = RwSignal::new(String::new());
     let total = catalog.with_value(|cat| cat.vendors.iter().filter(|v| !v.deleted).count());
     let toggle = Callback::new(move |(id, tick): (u16, bool)| {
-        chosen.update(|c| {
-            c.retain(|x| *x != id);
-            if tick {
-                c.push(id);
-            }
-        });
-        // Kept in the list's order, whatever order they were ticked in.
-        let ordered: Vec<u16> = catalog.with_value(|cat| {
-            cat.vendors
-                .iter()
-                .map(|v| v.id)
-                .filter(|id| chosen.with_untracked(|c| c.contains(id)))
-                .collect()
-        });
-        chosen.set(ordered.clone());
+        let order = catalog.with_value(|cat| cat.vendors.iter().map(|v| v.id).collect());
+        let ordered = tick_in_order(chosen, order, id, tick);
         editor.write(&vendors_path(), Some(json!(ordered)));
     });
     let summary = move || {

@@ -6,6 +6,7 @@
 use super::doc::{self, Path};
 use super::editor::Editor;
 use super::fields::Findings;
+use super::tcf::tick_in_order;
 use assent_shared::notice::{LEGITIMATE_INTEREST_PURPOSES, TCF_PURPOSES};
 use assent_shared::tcf_api::{GvlStackEntry, GvlVendorCatalog};
 use leptos::prelude::*;
@@ -53,20 +54,8 @@ pub fn Stacks(catalog: StoredValue<GvlVendorCatalog>) -> impl IntoView {
     let chosen = RwSignal::new(start);
     let write = path.clone();
     let toggle = Callback::new(move |(id, on): (u16, bool)| {
-        chosen.update(|c| {
-            c.retain(|x| *x != id);
-            if on {
-                c.push(id);
-            }
-        });
-        let ordered: Vec<u16> = catalog.with_value(|cat| {
-            cat.stacks
-                .iter()
-                .map(|s| s.id)
-                .filter(|id| chosen.with_untracked(|c| c.contains(id)))
-                .collect()
-        });
-        chosen.set(ordered.clone());
+        let order = catalog.with_value(|cat| cat.stacks.iter().map(|s| s.id).collect());
+        let ordered = tick_in_order(chosen, order, id, on);
         editor.write(&write, (!ordered.is_empty()).then(|| json!(ordered)));
     });
     let rows = catalog.with_value(|cat| {
