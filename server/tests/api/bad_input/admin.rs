@@ -117,12 +117,25 @@ pub fn cases(ids: &Ids) -> Vec<Case> {
     cases
 }
 
-/// The GVL cache's operations, on a server where TCF is off (no `tcf_cmp_id`).
+/// The GVL cache's operations and a site's vendor catalog, on a server where TCF is off (no
+/// `tcf_cmp_id`).
 fn tcf(ids: &Ids) -> Vec<Case> {
     let (_, mut cases) = guards(ids, "get", "/v1/admin/tcf/gvl", Needs::Instance);
     let (refresh, guards_) = guards(ids, "post", "/v1/admin/tcf/gvl/refresh", Needs::Instance);
     cases.extend(guards_);
     cases.push(refresh.but("a refresh where TCF is off").refused(409, "conflict"));
+    let (vendors, guards_) = guards(
+        ids,
+        "get",
+        "/v1/admin/sites/{site}/tcf/vendors",
+        Needs::Site { write: false },
+    );
+    cases.extend(guards_);
+    cases.push(
+        vendors
+            .but("the vendor catalog where TCF is off")
+            .refused(503, "tcf_not_configured"),
+    );
     cases
 }
 
