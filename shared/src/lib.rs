@@ -28,6 +28,7 @@ pub mod settings_texts;
 pub mod signals;
 pub mod stats;
 pub mod tcf_api;
+pub mod tcf_choice;
 pub mod tcf_evidence;
 #[cfg(test)]
 mod test_support;
