@@ -43,7 +43,8 @@ pub struct Arrival {
     /// refusal is respected ([`lifetime::stale_refusal`]): the visitor is asked again.
     pub ask_again: bool,
     /// The visitor answered a notice version before its last material change: asked again,
-    /// saying what changed (EDPB Guidelines 05/2020 on consent, §108–111).
+    /// saying what changed (EDPB Guidelines 05/2020 on consent, §108–111) — also when a
+    /// consent expired meanwhile; an expiry alone is no change to explain.
     pub reconsent: bool,
     /// The first layer shows: no answer counts, unless the regime gives an opt-out and a GPC
     /// signal is present — then the signal *is* the visitor's choice (Cal. Code Regs. tit. 11
@@ -82,7 +83,7 @@ pub fn on_arrival(
         gpc_honored: choice.gpc_honored,
     };
     Arrival {
-        reconsent: answered && !ask_again && version.is_some_and(|v| v < page.consent_valid_from),
+        reconsent: answered && version.is_some_and(|v| v < page.consent_valid_from),
         show_banner: !(current || (opt_out && page.gpc_signal)),
         opt_out_defaults: (opt_out && !answered && !page.gpc_signal).then(|| {
             notice
@@ -170,6 +171,9 @@ mod tests {
             ("an expired consent is recorded and asked again, not as a notice change",
                 page(OptIn, false), choice(Some(&granted), Some(3), false), now_expired,
                 (&["advertising", "analytics"], true, false, true, None, None)),
+            ("expired and answered before a material change: what changed is still said",
+                page(OptIn, false), choice(Some(&granted), Some(2), false), now_expired,
+                (&["advertising", "analytics"], true, true, true, None, None)),
             ("a refusal is respected for its time", page(OptIn, false), choice(Some(&refused), Some(3), false),
                 now_fresh, (&[], false, false, false, None, None)),
             ("then asked again, with nothing to record", page(OptIn, false), choice(Some(&refused), Some(3), false),

@@ -336,6 +336,24 @@ mod tests {
     }
 
     #[test]
+    fn the_ledger_refuses_a_string_without_the_notices_restrictions() {
+        let mut notice = demo();
+        let restricted = settings(vec![PublisherRestrictionSetting {
+            purpose: 7,
+            restriction: Restriction::NotAllowed,
+            vendors: vec![2],
+        }]);
+        notice.tcf = Some(restricted.clone());
+        let accept = TcfSelection::accept_all(&site());
+        let (with, _) = written(&accept, &restricted);
+        assert!(TcfEvidence::check(&notice, Method::AcceptAll, "pt-BR", &with).is_ok());
+        let (without, _) = written(&accept, &settings(vec![]));
+        let err = TcfEvidence::check(&notice, Method::AcceptAll, "pt-BR", &without).expect_err("restriction dropped");
+        assert_eq!(err.field, "tcf.tc_string");
+        assert!(err.reason.contains("purpose 7 not allowed for 2"), "{}", err.reason);
+    }
+
+    #[test]
     fn a_language_or_country_that_is_not_two_letters_is_refused() {
         let mut w = writer();
         w.language = "fil";

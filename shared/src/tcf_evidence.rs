@@ -7,8 +7,10 @@
 use crate::Invalid;
 use crate::consent::Method;
 use crate::notice::LocalizedNotice;
-use crate::signals::tcf::{TCF_2_3_POLICY_VERSION, TcString, VendorSet};
+use crate::notice::Restriction;
+use crate::signals::tcf::{RestrictionType, TCF_2_3_POLICY_VERSION, TcString, VendorSet};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What a client sends with a TCF choice (`ConsentRequest.tcf`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,7 +51,9 @@ impl TcfEvidence {
     /// (`reject_all`, `close`) carrying no consent at all — no purpose, vendor, special feature
     /// or publisher purpose — since refusing and consenting at once is no unambiguous
     /// indication (GDPR Art. 4(11)); and ConsentLanguage equal to the primary subtag of the
-    /// event's `language` (`pt-BR` → `PT`).
+    /// event's `language` (`pt-BR` → `PT`); and the notice's publisher restrictions, exactly, for
+    /// the vendors disclosed (vendors read them from the string: one that lacks them lets a
+    /// vendor process what the publisher forbade).
     ///
     /// Returns the decoded string and the evidence to record.
     ///
@@ -128,6 +132,39 @@ impl TcfEvidence {
                 )));
             }
         }
+        let written = restrictions_of(tc.pub_restrictions.iter().map(|r| {
+            let code = match r.restriction_type {
+                RestrictionType::NotAllowed => 0,
+                RestrictionType::RequireConsent => 1,
+                RestrictionType::RequireLegitimateInterest => 2,
+            };
+            (
+                r.purpose_id,
+                code,
+                VendorSet::from_ranges(r.vendor_entries.iter().copied()),
+            )
+        }));
+        let published = restrictions_of(settings.publisher_restrictions.iter().map(|r| {
+            let code = match r.restriction {
+                Restriction::NotAllowed => 0,
+                Restriction::RequireConsent => 1,
+                Restriction::RequireLegitimateInterest => 2,
+            };
+            let named: VendorSet = r
+                .vendors
+                .iter()
+                .copied()
+                .filter(|id| tc.disclosed_vendors.contains(*id))
+                .collect();
+            (r.purpose, code, named)
+        }));
+        if written != published {
+            return Err(invalid(format!(
+                "its publisher restrictions are not the notice's (the notice has {}; the string {})",
+                describe(&published),
+                describe(&written)
+            )));
+        }
         let primary = language.split('-').next().unwrap_or_default().to_ascii_uppercase();
         if tc.consent_language[..] != *primary.as_bytes() {
             return Err(invalid(format!(
@@ -145,6 +182,36 @@ impl TcfEvidence {
         };
         Ok((tc, evidence))
     }
+}
+
+/// Publisher restrictions as (purpose, restriction type code) → vendor ids, the empty ones
+/// left out: two lists of entries that say the same compare equal.
+fn restrictions_of(entries: impl Iterator<Item = (u8, u8, VendorSet)>) -> BTreeMap<(u8, u8), Vec<u16>> {
+    let mut out: BTreeMap<(u8, u8), Vec<u16>> = BTreeMap::new();
+    for (purpose, code, vendors) in entries {
+        out.entry((purpose, code)).or_default().extend(vendors.ids());
+    }
+    for ids in out.values_mut() {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    out.retain(|_, ids| !ids.is_empty());
+    out
+}
+
+fn describe(restrictions: &BTreeMap<(u8, u8), Vec<u16>>) -> String {
+    if restrictions.is_empty() {
+        return "none".into();
+    }
+    let kinds = ["not allowed", "require consent", "require legitimate interest"];
+    restrictions
+        .iter()
+        .map(|((purpose, code), ids)| {
+            let kind = kinds.get(usize::from(*code)).copied().unwrap_or("?");
+            format!("purpose {purpose} {kind} for {}", list(ids.iter()))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The ids of `set` missing from `allowed`, listed (`"7, 12"`), empty when none.

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::state::AppState;
 use assent_shared::Invalid;
-use assent_shared::notice::Notice;
+use assent_shared::notice::{Notice, PublisherRestrictionSetting, Restriction};
 use assent_shared::signals::tcf::gvl::VendorList;
 use std::collections::BTreeMap;
 
@@ -51,23 +51,61 @@ pub fn check_against(config: &Config, gvl: Option<&VendorList>, notice: &Notice)
         )
         .into());
     }
-    check_stacks(gvl, &tcf.stacks)
+    check_stacks(gvl, &site.list, &tcf.stacks)?;
+    check_restrictions(&site.list, &tcf.publisher_restrictions)
 }
 
-/// The first layer's stacks: each on the list, and no purpose or special feature in two of
-/// them (TCF Policy, Appendix A: a purpose is presented once).
-fn check_stacks(gvl: &VendorList, stacks: &[u16]) -> Result<(), ApiError> {
+/// Each restriction must mean something for each vendor it names (TC string format,
+/// "Publisher Restrictions"): `not_allowed` a purpose the vendor uses, the two others a purpose
+/// the vendor declares flexible — only there may the publisher pick the legal basis.
+fn check_restrictions(site: &VendorList, restrictions: &[PublisherRestrictionSetting]) -> Result<(), ApiError> {
+    for (i, r) in restrictions.iter().enumerate() {
+        for (j, id) in r.vendors.iter().enumerate() {
+            let Some(vendor) = site.vendors.get(id) else {
+                continue;
+            };
+            let (fits, needs) = match r.restriction {
+                Restriction::NotAllowed => (
+                    vendor.purposes.contains(&r.purpose) || vendor.leg_int_purposes.contains(&r.purpose),
+                    "use",
+                ),
+                _ => (vendor.flexible_purposes.contains(&r.purpose), "declare flexible"),
+            };
+            if !fits {
+                return Err(Invalid::new(
+                    format!("tcf.publisher_restrictions[{i}].vendors[{j}]"),
+                    format!(
+                        "vendor {id} ({}) does not {needs} purpose {}, so this restriction would change nothing for it",
+                        vendor.name, r.purpose
+                    ),
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first layer's stacks: each on the list and made only of what the declared vendors use
+/// (the site's share of the list keeps no other, so the banner could not show it), and no
+/// purpose or special feature in two of them (TCF Policy, Appendix A: a purpose is presented
+/// once).
+fn check_stacks(gvl: &VendorList, site: &VendorList, stacks: &[u16]) -> Result<(), ApiError> {
     let mut purposes: BTreeMap<u8, u16> = BTreeMap::new();
     let mut features: BTreeMap<u8, u16> = BTreeMap::new();
     for (i, id) in stacks.iter().enumerate() {
         let field = format!("tcf.stacks[{i}]");
-        let stack = gvl.stacks.get(id).ok_or_else(|| {
+        if !gvl.stacks.contains_key(id) {
+            let reason = format!(
+                "stack {id} is not on the Global Vendor List (version {})",
+                gvl.vendor_list_version
+            );
+            return Err(Invalid::new(field, reason).into());
+        }
+        let stack = site.stacks.get(id).ok_or_else(|| {
             Invalid::new(
                 &field,
-                format!(
-                    "stack {id} is not on the Global Vendor List (version {})",
-                    gvl.vendor_list_version
-                ),
+                format!("stack {id} holds purposes or special features none of the declared vendors uses"),
             )
         })?;
         let shared = |held: &mut BTreeMap<u8, u16>, ids: &[u8], what: &str| {
@@ -99,6 +137,6 @@ pub fn tcf_off() -> ApiError {
 pub fn gvl_not_fetched() -> ApiError {
     ApiError::Unavailable {
         code: "gvl_not_fetched",
-        message: "no Global Vendor List has been fetched yet; the refresher stores one shortly (GET /v1/admin/tcf/gvl shows why not)",
+        message: "no Global Vendor List has been fetched yet; the refresher stores one shortly (an administrator sees why not in GET /v1/admin/tcf/gvl)",
     }
 }

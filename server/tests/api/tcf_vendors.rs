@@ -92,7 +92,11 @@ async fn without_tcf_on_the_server_the_catalog_says_so(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = admin(&app).await;
     let res = send(&app, Method::GET, PATH, Some(&admin), None).await;
-    assert_eq!(error_code(res, 503).await, "tcf_not_configured");
+    assert!(
+        res.headers().get("retry-after").is_none(),
+        "a setting: nothing to retry"
+    );
+    assert_eq!(error_code(res, 409).await, "conflict");
 }
 
 /// The refusal's `details.field` and reason.
@@ -136,10 +140,28 @@ async fn restrictions_and_stacks_publish_only_as_the_policy_and_the_list_allow(b
         "nothing refused was published"
     );
 
+    // Stack 1 holds special feature 2, which neither vendor 2 nor 8 uses: the banner could
+    // not show it. Vendor 8 does not use purpose 2, and declares no purpose flexible.
+    let (field, reason) =
+        refused(publish_section(&app, &admin, json!({ "vendors": [2, 8], "stacks": [1] })).await).await;
+    assert_eq!(field, "tcf.stacks[0]");
+    assert!(reason.contains("none of the declared vendors"), "{reason}");
+    for (kind, purpose) in [("not_allowed", 2), ("require_consent", 8)] {
+        let pointless = json!({ "vendors": [2, 8], "publisher_restrictions": [restriction(purpose, kind, &[8])] });
+        let (field, reason) = refused(publish_section(&app, &admin, pointless).await).await;
+        assert_eq!(field, "tcf.publisher_restrictions[0].vendors[0]", "{kind}");
+        assert!(reason.contains("vendor 8"), "{reason}");
+    }
+    assert_eq!(
+        app.notice("en").await.notice.version,
+        1,
+        "nothing refused was published"
+    );
+
     let good = json!({
         "vendors": [2, 8],
-        "publisher_restrictions": [restriction(2, "not_allowed", &[8]), restriction(7, "require_consent", &[2, 8])],
-        "stacks": [1, 3, 4],
+        "publisher_restrictions": [restriction(8, "not_allowed", &[8]), restriction(7, "require_consent", &[2])],
+        "stacks": [3, 5],
     });
     assert_eq!(publish_section(&app, &admin, good.clone()).await.status(), 200);
     let published = serde_json::to_value(app.notice("en").await.notice.tcf).expect("tcf");

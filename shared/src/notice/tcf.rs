@@ -59,6 +59,12 @@ pub enum Restriction {
     RequireLegitimateInterest,
 }
 
+/// The most stacks a notice may show (IAB's list defines about forty-five).
+pub const MAX_TCF_STACKS: usize = 64;
+
+/// The most publisher restrictions a notice may hold (11 purposes × 3 types is 33).
+pub const MAX_TCF_RESTRICTIONS: usize = 33;
+
 /// The purposes TCF defines (Policy v5: 1 to 11).
 pub const TCF_PURPOSES: std::ops::RangeInclusive<u8> = 1..=11;
 
@@ -72,7 +78,16 @@ impl TcfSettings {
     /// offending entry (`tcf.vendors[3]`, `tcf.publisher_restrictions[0].vendors[1]`, …).
     pub fn validate(&self) -> Result<(), Invalid> {
         self.validate_vendors()?;
+        if self.publisher_restrictions.len() > MAX_TCF_RESTRICTIONS {
+            return Err(Invalid::new(
+                "tcf.publisher_restrictions",
+                format!("at most {MAX_TCF_RESTRICTIONS} restrictions (one per purpose and type)"),
+            ));
+        }
         self.validate_restrictions()?;
+        if self.stacks.len() > MAX_TCF_STACKS {
+            return Err(Invalid::new("tcf.stacks", format!("at most {MAX_TCF_STACKS} stacks")));
+        }
         let mut stacks = BTreeSet::new();
         for (i, id) in self.stacks.iter().enumerate() {
             if !stacks.insert(*id) {
@@ -235,6 +250,15 @@ mod tests {
         let mut tcf = restricted(2, Restriction::NotAllowed, vec![2]);
         tcf.stacks = vec![1, 42, 1];
         assert_eq!(tcf.validate().err().map(|e| e.field), Some("tcf.stacks[2]".into()));
+        tcf.stacks = (1..=65).collect();
+        assert_eq!(tcf.validate().err().map(|e| e.field), Some("tcf.stacks".into()));
+        tcf.stacks = vec![];
+        let one = tcf.publisher_restrictions[0].clone();
+        tcf.publisher_restrictions = vec![one; 34];
+        assert_eq!(
+            tcf.validate().err().map(|e| e.field),
+            Some("tcf.publisher_restrictions".into())
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub fn Tcf() -> impl IntoView {
         Load::Loading => view! { <Pending what="Global Vendor List" failure=None retry=retry /> }.into_any(),
         // TCF off on this server: the section is for sites of servers that speak it, unless a
         // draft already has one (then the owner must know why publishing will fail).
-        Load::Failed(f) if f.code == "tcf_not_configured" => {
+        Load::Failed(f) if f.code == "conflict" => {
             let declared = !editor.value(&tcf_path()).is_null();
             declared.then(|| view! { <Off failure=f /> }).into_any()
         }

@@ -125,15 +125,18 @@ pub async fn post_refresh(State(state): State<AppState>, InstanceAdmin(auth): In
         (status = 401, description = answers::ADMIN_401, body = ErrorBody),
         (status = 403, description = answers::VIEWER_403, body = ErrorBody),
         (status = 404, description = answers::ADMIN_SITE_404, body = ErrorBody),
-        (status = 503, description = "`tcf_not_configured`: the operator has set no IAB CMP id (`tcf_cmp_id`); `gvl_not_fetched`: no Global Vendor List has been fetched yet (`Retry-After`)", body = ErrorBody),
+        (status = 409, description = "`conflict`: TCF is off on this server (no `tcf_cmp_id`)", body = ErrorBody),
+        (status = 503, description = "`gvl_not_fetched`: no Global Vendor List has been fetched yet (`Retry-After`)", body = ErrorBody),
         (status = 500, description = answers::INTERNAL, body = ErrorBody),
     )
 )]
 pub async fn get_vendors(State(state): State<AppState>, _viewer: SiteViewer) -> Result<Json<GvlVendorCatalog>> {
-    crate::tcf::settings::cmp(&state.config).ok_or(ApiError::Unavailable {
-        code: "tcf_not_configured",
-        message: "TCF is off on this server: its operator has set no IAB CMP id (tcf_cmp_id)",
-    })?;
+    // A setting, not an outage: nothing to retry (409, no Retry-After).
+    if crate::tcf::settings::cmp(&state.config).is_none() {
+        return Err(ApiError::Conflict(
+            "TCF is off on this server: its operator has set no IAB CMP id (tcf_cmp_id)".into(),
+        ));
+    }
     let gvl = state.gvl.current().ok_or_else(crate::tcf::notice::gvl_not_fetched)?;
     Ok(Json(GvlVendorCatalog::of(&gvl.list)))
 }

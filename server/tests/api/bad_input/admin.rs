@@ -134,7 +134,7 @@ fn tcf(ids: &Ids) -> Vec<Case> {
     cases.push(
         vendors
             .but("the vendor catalog where TCF is off")
-            .refused(503, "tcf_not_configured"),
+            .refused(409, "conflict"),
     );
     cases
 }
