@@ -121,6 +121,8 @@ test("an owner declares TCF vendors found by name and id, with the keyboard too,
   // A restriction: purpose 7 only with consent, for the vendor found by id.
   await t(page, "tcf-add-restriction").click();
   const r = "nf-tcf-publisher-restrictions-0-";
+  // The keyboard goes on at the new restriction's first field, not past it.
+  await expect(page.locator(`#${r}-purpose`)).toBeFocused();
   await page.locator(`#${r}-purpose`).selectOption("7");
   await page.locator(`#${r}-restriction`).selectOption("require_consent");
   await page.locator(`#${r}-vendor-${byId.id}`).check();

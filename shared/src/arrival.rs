@@ -72,7 +72,7 @@ pub fn on_arrival(
     let none = Decisions::new();
     let decisions = choice.decisions.unwrap_or(&none);
     let expired = lifetime::expired_purposes(notice, decisions, &decided_at, now);
-    let ask_again = !expired.is_empty() || lifetime::stale_refusal(notice, decisions, &decided_at, now);
+    let ask_again = !expired.is_empty() || lifetime::stale_refusal(notice, page.regime, decisions, &decided_at, now);
     let answered = choice.decisions.is_some();
     let version = choice.notice_version;
     let current = answered && !ask_again && version.is_some_and(|v| v >= page.consent_valid_from);
@@ -178,6 +178,8 @@ mod tests {
                 now_fresh, (&[], false, false, false, None, None)),
             ("then asked again, with nothing to record", page(OptIn, false), choice(Some(&refused), Some(3), false),
                 now_stale, (&[], true, false, true, None, None)),
+            ("an opt-out under CCPA is respected a year, not six months", page(OptOut, false),
+                choice(Some(&refused), Some(3), false), now_stale, (&[], false, false, false, None, None)),
             ("an answer that stopped counting earlier still asks", page(OptIn, false),
                 choice(Some(&granted), None, false), now_fresh, (&[], false, false, true, None, None)),
             ("opt-out regime, first visit: defaults on, banner with its Do Not Sell entry", page(OptOut, false),

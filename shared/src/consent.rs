@@ -221,6 +221,10 @@ pub const PRECISE_LOCATION: &str = "precise_location";
 pub const DEFAULT_LIFETIME_DAYS: u32 = 365;
 /// A refusal is respected at least this long before asking again (CNIL: about six months).
 pub const REFUSAL_KEPT_DAYS: u32 = 183;
+/// In opt-out regimes an opt-out of sale or sharing is respected at least twelve months
+/// before the consumer may be asked to opt back in (Cal. Civ. Code §1798.135(c)(4)): a year,
+/// leap day included.
+pub const OPT_OUT_KEPT_DAYS: u32 = 366;
 
 /// Checks that a set of decisions fits the notice it answers and the method claimed:
 /// only known, choosable purposes; nothing necessary; accept/reject/close consistent.

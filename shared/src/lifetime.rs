@@ -5,9 +5,10 @@
 //! cookies, 2020: about six months). Pure: times are milliseconds since the Unix epoch, read
 //! by the caller from its own clock and storage.
 
-use crate::consent::{DEFAULT_LIFETIME_DAYS, Decision, Decisions, REFUSAL_KEPT_DAYS};
+use crate::consent::{DEFAULT_LIFETIME_DAYS, Decision, Decisions, OPT_OUT_KEPT_DAYS, REFUSAL_KEPT_DAYS};
 use crate::ids::PurposeKey;
 use crate::notice::LocalizedNotice;
+use crate::regime::Regime;
 
 /// When a purpose was last decided, in ms since the Unix epoch (`None`: not known). A
 /// function, not a map, so the banner reads its stored dates without building one.
@@ -24,8 +25,17 @@ fn lifetime_ms(notice: &LocalizedNotice, key: &PurposeKey) -> f64 {
     f64::from(days) * DAY_MS
 }
 
-fn refusal_kept_ms() -> f64 {
-    f64::from(REFUSAL_KEPT_DAYS) * DAY_MS
+/// How long a refusal is respected in `regime`: [`OPT_OUT_KEPT_DAYS`] where the law gives an
+/// opt-out (CCPA), [`REFUSAL_KEPT_DAYS`] elsewhere.
+pub fn refusal_kept_days(regime: Regime) -> u32 {
+    match regime {
+        Regime::OptOut => OPT_OUT_KEPT_DAYS,
+        Regime::OptIn | Regime::Notice => REFUSAL_KEPT_DAYS,
+    }
+}
+
+fn refusal_kept_ms(regime: Regime) -> f64 {
+    f64::from(refusal_kept_days(regime)) * DAY_MS
 }
 
 /// The granted purposes whose consent is older than their lifetime at `now`, as the denials
@@ -45,26 +55,38 @@ pub fn expired_purposes(
         .collect()
 }
 
-/// Whether a refusal of a purpose the banner offers is older than a refusal is respected:
-/// then the banner may ask again.
-pub fn stale_refusal(notice: &LocalizedNotice, decisions: &Decisions, decided_at: impl DecidedAt, now: f64) -> bool {
+/// Whether a refusal of a purpose the banner offers is older than a refusal is respected in
+/// `regime` ([`refusal_kept_days`]): then the banner may ask again.
+pub fn stale_refusal(
+    notice: &LocalizedNotice,
+    regime: Regime,
+    decisions: &Decisions,
+    decided_at: impl DecidedAt,
+    now: f64,
+) -> bool {
     decisions.iter().any(|(k, d)| {
         *d == Decision::Denied
             && notice.purpose(k).is_some_and(|p| p.is_choosable())
-            && decided_at(k).is_some_and(|at| now - at > refusal_kept_ms())
+            && decided_at(k).is_some_and(|at| now - at > refusal_kept_ms(regime))
     })
 }
 
-/// The earliest moment a consent expires or a refusal may be asked again (ms since the
-/// epoch): the loader loads the banner from then on. `None` without any dated decision.
-pub fn recheck_at(notice: &LocalizedNotice, decisions: &Decisions, decided_at: impl DecidedAt) -> Option<f64> {
+/// The earliest moment a consent expires or a refusal may be asked again in `regime` (ms
+/// since the epoch): the loader loads the banner from then on. `None` without any dated
+/// decision.
+pub fn recheck_at(
+    notice: &LocalizedNotice,
+    regime: Regime,
+    decisions: &Decisions,
+    decided_at: impl DecidedAt,
+) -> Option<f64> {
     decisions
         .iter()
         .filter_map(|(k, d)| {
             let at = decided_at(k)?;
             Some(match d {
                 Decision::Granted => at + lifetime_ms(notice, k),
-                Decision::Denied => at + refusal_kept_ms(),
+                Decision::Denied => at + refusal_kept_ms(regime),
             })
         })
         .reduce(f64::min)
@@ -149,12 +171,17 @@ mod tests {
         let refused = Decisions::from([(key("analytics"), Denied)]);
         let at = Dates::from([(key("analytics"), 0.0)]);
         let kept = days(f64::from(REFUSAL_KEPT_DAYS));
-        assert!(!stale_refusal(&notice, &refused, from(&at), kept));
-        assert!(stale_refusal(&notice, &refused, from(&at), kept + 1.0));
+        assert!(!stale_refusal(&notice, Regime::OptIn, &refused, from(&at), kept));
+        assert!(stale_refusal(&notice, Regime::OptIn, &refused, from(&at), kept + 1.0));
+        // Where the law gives an opt-out, an opt-out is kept a year (Cal. Civ. Code §1798.135(c)(4)).
+        let year = days(f64::from(OPT_OUT_KEPT_DAYS));
+        assert!(!stale_refusal(&notice, Regime::OptOut, &refused, from(&at), kept + 1.0));
+        assert!(!stale_refusal(&notice, Regime::OptOut, &refused, from(&at), year));
+        assert!(stale_refusal(&notice, Regime::OptOut, &refused, from(&at), year + 1.0));
         // Only purposes the banner offers: a refusal of another is not the banner's to ask.
         let location = Decisions::from([(key("precise_location"), Denied)]);
         let at = Dates::from([(key("precise_location"), 0.0)]);
-        assert!(!stale_refusal(&notice, &location, from(&at), kept + 1.0));
+        assert!(!stale_refusal(&notice, Regime::OptIn, &location, from(&at), kept + 1.0));
     }
 
     #[test]
@@ -165,9 +192,17 @@ mod tests {
         let refusal_end = days(300.0) + days(f64::from(REFUSAL_KEPT_DAYS));
         let consent_end = days(10.0) + days(395.0);
         assert_eq!(
-            recheck_at(&notice, &decisions, from(&at)),
+            recheck_at(&notice, Regime::OptIn, &decisions, from(&at)),
             Some(consent_end.min(refusal_end))
         );
-        assert_eq!(recheck_at(&notice, &decisions, from(&Dates::new())), None);
+        let opt_out_end = days(300.0) + days(f64::from(OPT_OUT_KEPT_DAYS));
+        assert_eq!(
+            recheck_at(&notice, Regime::OptOut, &decisions, from(&at)),
+            Some(consent_end.min(opt_out_end))
+        );
+        assert_eq!(
+            recheck_at(&notice, Regime::OptIn, &decisions, from(&Dates::new())),
+            None
+        );
     }
 }

@@ -3,9 +3,9 @@
 //! reading of the stored RFC 3339 times.
 
 use crate::storage::StoredChoice;
+use assent_shared::api::NoticeResponse;
 use assent_shared::consent::Decisions;
 use assent_shared::lifetime::{self, DecidedAt};
-use assent_shared::notice::LocalizedNotice;
 
 /// When a purpose was decided (its own date, else the choice's), as the browser parses the
 /// stored RFC 3339 times.
@@ -17,8 +17,10 @@ pub fn decided_at(choice: &StoredChoice) -> impl DecidedAt + '_ {
     }
 }
 
-/// The earliest moment a consent expires or a refusal may be asked again.
-pub fn recheck_at(notice: &LocalizedNotice, choice: &StoredChoice) -> Option<f64> {
+/// The earliest moment a consent expires or a refusal may be asked again in the visitor's
+/// regime.
+pub fn recheck_at(notice: &NoticeResponse, choice: &StoredChoice) -> Option<f64> {
     let none = Decisions::new();
-    lifetime::recheck_at(notice, choice.decisions.as_ref().unwrap_or(&none), decided_at(choice))
+    let decisions = choice.decisions.as_ref().unwrap_or(&none);
+    lifetime::recheck_at(&notice.notice, notice.regime, decisions, decided_at(choice))
 }

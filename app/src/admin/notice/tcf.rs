@@ -90,8 +90,9 @@ fn Section(catalog: GvlVendorCatalog) -> impl IntoView {
                     aria-describedby="ne-tcf-on-hint" prop:checked=on.get_untracked() on:change=switch />
                 <label for="ne-tcf-on">"Use the IAB Transparency and Consent Framework"</label>
                 <p class="ad-hint" id="ne-tcf-on-hint">
-                    "For ad-funded sites whose vendors read TC strings. The banner then shows the TCF layer: "
-                    "the purposes, special features and vendors below, with Reject all on its first layer."
+                    "For ad-funded sites whose vendors read TC strings. Publishing records these settings and serves "
+                    "the site's share of the Global Vendor List; the banner's TCF layer that will show them, and "
+                    "__tcfapi, are not built yet: the banner still shows its own layers."
                 </p>
             </div>
             <Show when=move || on.get()>
@@ -100,7 +101,7 @@ fn Section(catalog: GvlVendorCatalog) -> impl IntoView {
                 <Restrictions catalog=catalog declared=chosen />
             </Show>
             <p class="ad-hint">{format!("Global Vendor List version {version}.")}</p>
-            <Findings name="tcf" nested=true />
+            <Findings name="tcf" />
         </section>
     }
 }
@@ -188,6 +189,7 @@ fn Picker(catalog: StoredValue<GvlVendorCatalog>, chosen: RwSignal<Vec<u16>>) ->
                 aria-describedby="ne-tcf-count" autocomplete="off"
                 on:input=move |ev| query.set(event_target_value(&ev)) />
             <p class="ad-hint" id="ne-tcf-count" role="status" data-test="tcf-count">{summary}</p>
+            <Findings name="tcf.vendors" nested=true />
         </div>
         <fieldset class="ad-field ad-vendors" data-test="tcf-vendors">
             <legend class="ad-label">"Vendors the site works with"</legend>

@@ -11,6 +11,7 @@ use assent_shared::notice::{LEGITIMATE_INTEREST_PURPOSES, TCF_PURPOSES};
 use assent_shared::tcf_api::{GvlStackEntry, GvlVendorCatalog};
 use leptos::prelude::*;
 use serde_json::{Value, json};
+use wasm_bindgen::JsCast;
 
 fn numbers(ids: &[u8]) -> String {
     ids.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
@@ -112,12 +113,22 @@ pub fn Restrictions(catalog: StoredValue<GvlVendorCatalog>, declared: RwSignal<V
     let list = Path::root().key("tcf").key("publisher_restrictions");
     let add_at = list.clone();
     let add = move |_| {
+        let mut index = 0;
         editor.restructure(|d| {
-            doc::push(
+            index = doc::push(
                 d,
                 &add_at,
                 json!({ "purpose": 1, "restriction": "not_allowed", "vendors": [] }),
             );
+        });
+        // The new fields come before the button: the keyboard goes on there, not past them.
+        let id = format!("{}-purpose", add_at.index(index).dom_id());
+        request_animation_frame(move || {
+            if let Some(el) = document().get_element_by_id(&id)
+                && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+            {
+                let _ = el.focus();
+            }
         });
     };
     view! {

@@ -174,7 +174,7 @@ impl ConsentContext {
                 c.decided_at.insert(key.to_string(), decision.decided_at.clone());
             }
             c.notice_version = Some(notice.notice.version);
-            c.recheck_at = recheck_at(&notice.notice, c);
+            c.recheck_at = recheck_at(notice, c);
             c.label = Some(label);
         });
         self.refresh_signals();

@@ -141,7 +141,7 @@ impl ConsentContext {
             let label = self.texts().privacy_choices.to_owned();
             self.choice.update(|c| {
                 // Lifetimes may differ in this notice version: keep the loader's date right.
-                c.recheck_at = recheck_at(&notice.notice, c);
+                c.recheck_at = recheck_at(&notice, c);
                 if rebuild {
                     set_in_force(c, &notice.notice, &apply(&notice.notice, &Decisions::new(), &decisions));
                     c.label = Some(label);

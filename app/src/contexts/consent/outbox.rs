@@ -66,7 +66,7 @@ impl ConsentContext {
                 c.decided_at
                     .insert(key.to_string(), request.client_time.clone().unwrap_or_default());
             }
-            c.recheck_at = recheck_at(&notice.notice, c);
+            c.recheck_at = recheck_at(&notice, c);
             c.label = Some(label);
             also(c);
         });
