@@ -129,6 +129,17 @@ test("an owner declares TCF vendors found by name and id, with the keyboard too,
   await expect(t(page, "save-state")).toHaveAttribute("data-state", "saved");
   await t(page, "tcf-stacks").scrollIntoViewIfNeeded();
   await screenshot(page, "dashboard-notice-tcf");
+
+  // A vendor no longer declared leaves the restriction that named it; ticked again, it is
+  // declared again but not restricted again.
+  await t(page, "tcf-search").fill(String(byId.id));
+  await page.locator(`#ne-tcf-vendor-${byId.id}`).uncheck();
+  await expect(page.locator(`#${r}-vendor-${byId.id}`)).toHaveCount(0);
+  await page.locator(`#ne-tcf-vendor-${byId.id}`).check();
+  await expect(page.locator(`#${r}-vendor-${byId.id}`)).not.toBeChecked();
+  await page.locator(`#${r}-vendor-${byId.id}`).check();
+  await t(page, "tcf-search").fill("");
+  await expect(t(page, "save-state")).toHaveAttribute("data-state", "saved");
   expect(await axe(page, '[data-test="preview-frame"]')).toEqual([]);
 
   // What was ticked is what the draft holds, after a reload too.

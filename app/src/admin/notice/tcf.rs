@@ -3,7 +3,7 @@
 //! the vendors disclosed to visitors and written into the TC string's disclosed vendors
 //! segment, TCF 2.3), picked from a searchable list of the list in use.
 
-use super::doc::Path;
+use super::doc::{self, Path};
 use super::editor::Editor;
 use super::fields::Findings;
 use super::tcf_publisher::{Restrictions, Stacks};
@@ -118,6 +118,19 @@ pub fn tick_in_order(chosen: RwSignal<Vec<u16>>, order: Vec<u16>, id: u16, on: b
     ordered
 }
 
+/// Takes vendor `id` out of every publisher restriction of the draft `doc`.
+fn forget_restricted(doc: &mut Value, id: u16) {
+    let restrictions = Path::root().key("tcf").key("publisher_restrictions");
+    for i in 0..doc::len(doc, &restrictions) {
+        let vendors = restrictions.index(i).key("vendors");
+        let kept: Vec<u16> = declared(doc::get(doc, &vendors).unwrap_or(&Value::Null))
+            .into_iter()
+            .filter(|v| *v != id)
+            .collect();
+        doc::set(doc, &vendors, json!(kept));
+    }
+}
+
 /// The vendor ids of a `tcf.vendors` value.
 fn declared(value: &Value) -> Vec<u16> {
     value
@@ -165,7 +178,16 @@ fn Picker(catalog: StoredValue<GvlVendorCatalog>, chosen: RwSignal<Vec<u16>>) ->
     let toggle = Callback::new(move |(id, tick): (u16, bool)| {
         let order = catalog.with_value(|cat| cat.vendors.iter().map(|v| v.id).collect());
         let ordered = tick_in_order(chosen, order, id, tick);
-        editor.write(&vendors_path(), Some(json!(ordered)));
+        if tick {
+            editor.write(&vendors_path(), Some(json!(ordered)));
+        } else {
+            // A vendor no longer declared leaves the restrictions that named it too (they may
+            // only name declared vendors): the restrictions are drawn again from the draft.
+            editor.restructure(|d| {
+                doc::set(d, &vendors_path(), json!(ordered));
+                forget_restricted(d, id);
+            });
+        }
     });
     let summary = move || {
         let n = chosen.with(Vec::len);
