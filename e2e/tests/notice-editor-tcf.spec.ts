@@ -76,6 +76,12 @@ test("an owner declares TCF vendors found by name and id, with the keyboard too,
 
   const section = t(page, "tcf-section");
   await expect(section).toBeVisible();
+  // The section is a keystroke away from the top of the long form.
+  await t(page, "go-ne-tcf").focus();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#ne-tcf")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(t(page, "tcf-on")).toBeFocused();
   await expect(section).toContainText(`Global Vendor List version ${list.vendorListVersion}`);
   await expect(t(page, "tcf-vendors")).toHaveCount(0);
   await t(page, "tcf-on").check();

@@ -68,6 +68,8 @@ pub struct Editor {
     pub revision: RwSignal<String>,
     /// Moves after each save of a draft that validates: the preview reloads.
     pub previewable: RwSignal<u64>,
+    /// The IAB TCF section is on the page (the server speaks TCF, or the draft uses it).
+    pub tcf_shown: RwSignal<bool>,
     edits: RwSignal<u64>,
     in_flight: RwSignal<bool>,
 }
@@ -95,6 +97,7 @@ impl Editor {
             }),
             revision: RwSignal::new(draft.revision),
             previewable: RwSignal::new(0),
+            tcf_shown: RwSignal::new(false),
             edits: RwSignal::new(0),
             in_flight: RwSignal::new(false),
         }

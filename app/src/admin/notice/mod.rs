@@ -169,6 +169,7 @@ fn EditorScreen(site: String, draft: DraftDoc, on_reload: Callback<()>) -> impl 
     let on_published = Callback::new(move |_version: u32| on_reload.run(()));
     view! {
         <SaveState on_reload=on_reload />
+        <Sections />
         <Summary />
         <div class="ad-editor">
             <div class="ad-editor-form">
@@ -187,6 +188,41 @@ fn EditorScreen(site: String, draft: DraftDoc, on_reload: Callback<()>) -> impl 
             </div>
         </div>
         <publish::Versions site=site draft=editor />
+    }
+}
+
+/// The form's sections, a keystroke away: the editor is long (a notice with seven purposes is
+/// some 170 fields), and the dashboard's `#` is its route, so these are buttons that move the
+/// focus, not in-page links.
+#[component]
+fn Sections() -> impl IntoView {
+    let editor = expect_context::<Editor>();
+    let jump = |id: &'static str| {
+        move |_| {
+            if let Some(heading) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(id))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = heading.set_attribute("tabindex", "-1");
+                heading.scroll_into_view();
+                let _ = heading.focus();
+            }
+        }
+    };
+    let button = move |id: &'static str, label: &'static str| {
+        view! { <button type="button" class="ad-link" data-test=format!("go-{id}") on:click=jump(id)>{label}</button> }
+    };
+    view! {
+        <nav class="ad-inline" aria-label="Sections of the notice editor" data-test="editor-sections">
+            {button("ne-general", "Notice")}
+            {button("ne-purposes", "Purposes")}
+            {move || editor.tcf_shown.get().then(|| button("ne-tcf", "IAB TCF"))}
+            {button("ne-theme", "Look")}
+            {button("ne-words", "Banner words")}
+            {editor.editable.then(|| button("ne-publish", "Publish"))}
+            {button("ne-preview", "Live preview")}
+        </nav>
     }
 }
 

@@ -23,6 +23,13 @@ pub fn Tcf() -> impl IntoView {
     let fetch = move || load(editor.dashboard, path.clone(), catalog);
     fetch();
     let retry = Callback::new(move |()| fetch());
+    Effect::new(move |_| {
+        let shown = catalog.with(|c| match c {
+            Load::Failed(f) if f.code == "conflict" => !editor.value(&tcf_path()).is_null(),
+            _ => true,
+        });
+        editor.tcf_shown.set(shown);
+    });
     move || match catalog.get() {
         Load::Loading => view! { <Pending what="Global Vendor List" failure=None retry=retry /> }.into_any(),
         // TCF off on this server: the section is for sites of servers that speak it, unless a
