@@ -155,6 +155,8 @@ test("an owner declares TCF vendors found by name and id, with the keyboard too,
 
   await t(page, "publish").click();
   await expect(t(page, "status")).toContainText("Version 2 is published");
+  // The message is read, then leaves the bottom of the form it covered.
+  await expect(t(page, "status")).toBeEmpty({ timeout: 20_000 });
   const notice = await fetch(`${d.assent.api}/v1/sites/adshop/notice`).then((r) => r.json());
   const want = vendors.map((v) => v.id).filter((id) => id === byId.id || id === byName.id);
   expect(notice.notice.tcf).toEqual({

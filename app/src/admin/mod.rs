@@ -184,6 +184,9 @@ pub fn Pending(what: &'static str, failure: Option<Failure>, retry: Callback<()>
     }
 }
 
+/// How long a status message shows, in seconds.
+const STATUS_SECONDS: u64 = 10;
+
 #[component]
 fn App() -> impl IntoView {
     let dashboard = Dashboard {
@@ -195,6 +198,20 @@ fn App() -> impl IntoView {
     };
     provide_context(dashboard);
     route::follow_hash(dashboard.route, dashboard.status);
+    // A message stays long enough to be read, then leaves the bottom of the form it covers.
+    Effect::new(move |_| {
+        let shown = dashboard.status.get();
+        if !shown.is_empty() {
+            set_timeout(
+                move || {
+                    if dashboard.status.try_get_untracked().as_ref() == Some(&shown) {
+                        dashboard.status.set(String::new());
+                    }
+                },
+                std::time::Duration::from_secs(STATUS_SECONDS),
+            );
+        }
+    });
     dashboard.check_session();
     view! {
         {move || match dashboard.phase.get() {
