@@ -4,9 +4,9 @@
 //! [`crate::signals::tcf`]'s; what the ledger checks of a string is [`crate::tcf_evidence`]'s.
 
 use crate::Invalid;
-use crate::notice::{LEGITIMATE_INTEREST_PURPOSES, Restriction, TcfSettings};
+use crate::notice::{LEGITIMATE_INTEREST_PURPOSES, TcfSettings};
 use crate::signals::tcf::gvl::VendorList;
-use crate::signals::tcf::{PublisherRestriction, PublisherTc, RestrictionType, TcString, VendorSet};
+use crate::signals::tcf::{PublisherRestriction, PublisherTc, TcString, VendorSet};
 use crate::tcf_api::CmpIdentity;
 use std::collections::BTreeSet;
 
@@ -115,12 +115,7 @@ pub fn tc_string(
         .iter()
         .map(|r| {
             let vendors: VendorSet = r.vendors.iter().copied().filter(|id| disclosed.contains(*id)).collect();
-            let kind = match r.restriction {
-                Restriction::NotAllowed => RestrictionType::NotAllowed,
-                Restriction::RequireConsent => RestrictionType::RequireConsent,
-                Restriction::RequireLegitimateInterest => RestrictionType::RequireLegitimateInterest,
-            };
-            PublisherRestriction::new(r.purpose, kind, &vendors, &every_id)
+            PublisherRestriction::new(r.purpose, r.restriction.into(), &vendors, &every_id)
         })
         .filter(|r| !r.vendor_entries.is_empty())
         .collect();
@@ -174,7 +169,8 @@ pub fn tc_string(
 mod tests {
     use super::*;
     use crate::consent::Method;
-    use crate::notice::PublisherRestrictionSetting;
+    use crate::notice::{PublisherRestrictionSetting, Restriction};
+    use crate::signals::tcf::RestrictionType;
     use crate::tcf_evidence::TcfEvidence;
     use crate::test_support::demo;
 
@@ -373,11 +369,7 @@ mod tests {
             .iter()
             .map(|r| {
                 let vendors: Vec<u16> = VendorSet::from_ranges(r.vendor_entries.iter().copied()).ids().collect();
-                let kind = match r.restriction_type {
-                    RestrictionType::NotAllowed => 0,
-                    RestrictionType::RequireConsent => 1,
-                    RestrictionType::RequireLegitimateInterest => 2,
-                };
+                let kind = r.restriction_type.code();
                 serde_json::json!({ "purposeId": r.purpose_id, "restrictionType": kind, "vendors": vendors })
             })
             .collect();

@@ -7,7 +7,6 @@
 use crate::Invalid;
 use crate::consent::Method;
 use crate::notice::LocalizedNotice;
-use crate::notice::Restriction;
 use crate::signals::tcf::{RestrictionType, TCF_2_3_POLICY_VERSION, TcString, VendorSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -133,30 +132,17 @@ impl TcfEvidence {
             }
         }
         let written = restrictions_of(tc.pub_restrictions.iter().map(|r| {
-            let code = match r.restriction_type {
-                RestrictionType::NotAllowed => 0,
-                RestrictionType::RequireConsent => 1,
-                RestrictionType::RequireLegitimateInterest => 2,
-            };
-            (
-                r.purpose_id,
-                code,
-                VendorSet::from_ranges(r.vendor_entries.iter().copied()),
-            )
+            let vendors = VendorSet::from_ranges(r.vendor_entries.iter().copied());
+            (r.purpose_id, r.restriction_type.code(), vendors)
         }));
         let published = restrictions_of(settings.publisher_restrictions.iter().map(|r| {
-            let code = match r.restriction {
-                Restriction::NotAllowed => 0,
-                Restriction::RequireConsent => 1,
-                Restriction::RequireLegitimateInterest => 2,
-            };
             let named: VendorSet = r
                 .vendors
                 .iter()
                 .copied()
                 .filter(|id| tc.disclosed_vendors.contains(*id))
                 .collect();
-            (r.purpose, code, named)
+            (r.purpose, RestrictionType::from(r.restriction).code(), named)
         }));
         if written != published {
             return Err(invalid(format!(
@@ -186,8 +172,8 @@ impl TcfEvidence {
 
 /// Publisher restrictions as (purpose, restriction type code) → vendor ids, the empty ones
 /// left out: two lists of entries that say the same compare equal.
-fn restrictions_of(entries: impl Iterator<Item = (u8, u8, VendorSet)>) -> BTreeMap<(u8, u8), Vec<u16>> {
-    let mut out: BTreeMap<(u8, u8), Vec<u16>> = BTreeMap::new();
+fn restrictions_of(entries: impl Iterator<Item = (u8, u64, VendorSet)>) -> BTreeMap<(u8, u64), Vec<u16>> {
+    let mut out: BTreeMap<(u8, u64), Vec<u16>> = BTreeMap::new();
     for (purpose, code, vendors) in entries {
         out.entry((purpose, code)).or_default().extend(vendors.ids());
     }
@@ -199,7 +185,7 @@ fn restrictions_of(entries: impl Iterator<Item = (u8, u8, VendorSet)>) -> BTreeM
     out
 }
 
-fn describe(restrictions: &BTreeMap<(u8, u8), Vec<u16>>) -> String {
+fn describe(restrictions: &BTreeMap<(u8, u64), Vec<u16>>) -> String {
     if restrictions.is_empty() {
         return "none".into();
     }
@@ -207,7 +193,11 @@ fn describe(restrictions: &BTreeMap<(u8, u8), Vec<u16>>) -> String {
     restrictions
         .iter()
         .map(|((purpose, code), ids)| {
-            let kind = kinds.get(usize::from(*code)).copied().unwrap_or("?");
+            let kind = usize::try_from(*code)
+                .ok()
+                .and_then(|c| kinds.get(c))
+                .copied()
+                .unwrap_or("?");
             format!("purpose {purpose} {kind} for {}", list(ids.iter()))
         })
         .collect::<Vec<_>>()

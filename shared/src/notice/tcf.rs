@@ -8,6 +8,7 @@
 //! checked by the server when the notice is published, against the list it holds.
 
 use crate::Invalid;
+use crate::signals::tcf::RestrictionType;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -57,6 +58,17 @@ pub enum Restriction {
     RequireConsent,
     /// 2: a flexible vendor must rely on legitimate interest.
     RequireLegitimateInterest,
+}
+
+impl From<Restriction> for RestrictionType {
+    /// The TC string's RestrictionType for a notice's restriction (the same three, 0 to 2).
+    fn from(r: Restriction) -> Self {
+        match r {
+            Restriction::NotAllowed => Self::NotAllowed,
+            Restriction::RequireConsent => Self::RequireConsent,
+            Restriction::RequireLegitimateInterest => Self::RequireLegitimateInterest,
+        }
+    }
 }
 
 /// The most stacks a notice may show (IAB's list defines about forty-five).

@@ -19,7 +19,8 @@ pub enum RestrictionType {
 }
 
 impl RestrictionType {
-    fn code(self) -> u64 {
+    /// RestrictionType as the string writes it: 0, 1 or 2.
+    pub fn code(self) -> u64 {
         match self {
             Self::NotAllowed => 0,
             Self::RequireConsent => 1,
