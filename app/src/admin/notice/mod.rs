@@ -325,7 +325,7 @@ fn Summary() -> impl IntoView {
 
 /// Brings the field a finding names into view and focuses it (or the nearest part of the form
 /// that holds it: `purposes[1].texts.fr` is shown on the purpose when French is not edited).
-fn go_to(field: &str) {
+pub(super) fn go_to(field: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };

@@ -25,7 +25,7 @@ pub fn Tcf() -> impl IntoView {
     let retry = Callback::new(move |()| fetch());
     Effect::new(move |_| {
         let shown = catalog.with(|c| match c {
-            Load::Failed(f) if f.code == "conflict" => !editor.value(&tcf_path()).is_null(),
+            Load::Failed(f) if f.code == "conflict" => uses_tcf(&editor),
             _ => true,
         });
         editor.tcf_shown.set(shown);
@@ -34,10 +34,7 @@ pub fn Tcf() -> impl IntoView {
         Load::Loading => view! { <Pending what="Global Vendor List" failure=None retry=retry /> }.into_any(),
         // TCF off on this server: the section is for sites of servers that speak it, unless a
         // draft already has one (then the owner must know why publishing will fail).
-        Load::Failed(f) if f.code == "conflict" => {
-            let declared = !editor.value(&tcf_path()).is_null();
-            declared.then(|| view! { <Off failure=f /> }).into_any()
-        }
+        Load::Failed(f) if f.code == "conflict" => uses_tcf(&editor).then(|| view! { <Off failure=f /> }).into_any(),
         Load::Failed(f) => view! {
             <section class="ad-card" aria-labelledby="ne-tcf">
                 <h2 class="ad-h" id="ne-tcf">"IAB TCF"</h2>
@@ -55,6 +52,19 @@ fn tcf_path() -> Path {
 
 fn vendors_path() -> Path {
     tcf_path().key("vendors")
+}
+
+pub(super) fn stacks_path() -> Path {
+    tcf_path().key("stacks")
+}
+
+pub(super) fn restrictions_path() -> Path {
+    tcf_path().key("publisher_restrictions")
+}
+
+/// The draft has a TCF section.
+fn uses_tcf(editor: &Editor) -> bool {
+    !editor.value(&tcf_path()).is_null()
 }
 
 /// A draft with a TCF section on a server where TCF is off.
@@ -77,8 +87,8 @@ fn Section(catalog: GvlVendorCatalog) -> impl IntoView {
     let editor = expect_context::<Editor>();
     let version = catalog.vendor_list_version;
     let catalog = StoredValue::new(catalog);
-    let chosen = RwSignal::new(declared(&editor.value(&vendors_path())));
-    let on = RwSignal::new(!editor.value(&tcf_path()).is_null());
+    let chosen = RwSignal::new(ids_of(&editor.value(&vendors_path())));
+    let on = RwSignal::new(uses_tcf(&editor));
     let switch = move |ev| {
         let enable = event_target_checked(&ev);
         on.set(enable);
@@ -127,10 +137,10 @@ pub fn tick_in_order(chosen: RwSignal<Vec<u16>>, order: Vec<u16>, id: u16, on: b
 
 /// Takes vendor `id` out of every publisher restriction of the draft `doc`.
 fn forget_restricted(doc: &mut Value, id: u16) {
-    let restrictions = Path::root().key("tcf").key("publisher_restrictions");
+    let restrictions = restrictions_path();
     for i in 0..doc::len(doc, &restrictions) {
         let vendors = restrictions.index(i).key("vendors");
-        let kept: Vec<u16> = declared(doc::get(doc, &vendors).unwrap_or(&Value::Null))
+        let kept: Vec<u16> = ids_of(doc::get(doc, &vendors).unwrap_or(&Value::Null))
             .into_iter()
             .filter(|v| *v != id)
             .collect();
@@ -138,8 +148,9 @@ fn forget_restricted(doc: &mut Value, id: u16) {
     }
 }
 
-/// The vendor ids of a `tcf.vendors` value.
-fn declared(value: &Value) -> Vec<u16> {
+/// The ids of a draft's array of vendor or stack ids (`tcf.vendors`, `tcf.stacks`), what is
+/// not one left out.
+pub(super) fn ids_of(value: &Value) -> Vec<u16> {
     value
         .as_array()
         .map(|ids| {
@@ -151,10 +162,14 @@ fn declared(value: &Value) -> Vec<u16> {
         .unwrap_or_default()
 }
 
+/// Purpose or feature numbers as a list: `1, 3, 4`.
+pub(super) fn numbers(ids: &[u8]) -> String {
+    ids.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
+}
+
 /// What a vendor asks for, in words: consent and legitimate-interest purposes by number,
 /// special features by name.
 fn asks(vendor: &GvlVendorEntry, catalog: &GvlVendorCatalog) -> String {
-    let numbers = |ids: &[u8]| ids.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
     let mut parts = Vec::new();
     if !vendor.purposes.is_empty() {
         parts.push(format!("consent: purposes {}", numbers(&vendor.purposes)));

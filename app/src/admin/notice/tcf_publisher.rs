@@ -3,19 +3,15 @@
 //! (`tcf.publisher_restrictions`). The shape rules are `TcfSettings::validate`'s; the server's
 //! findings show beside the fields they name.
 
-use super::doc::{self, Path};
+use super::doc;
 use super::editor::Editor;
 use super::fields::Findings;
-use super::tcf::tick_in_order;
+use super::go_to;
+use super::tcf::{ids_of, numbers, restrictions_path, stacks_path, tick_in_order};
 use assent_shared::notice::{LEGITIMATE_INTEREST_PURPOSES, TCF_PURPOSES};
 use assent_shared::tcf_api::{GvlStackEntry, GvlVendorCatalog};
 use leptos::prelude::*;
 use serde_json::{Value, json};
-use wasm_bindgen::JsCast;
-
-fn numbers(ids: &[u8]) -> String {
-    ids.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
-}
 
 /// What a stack groups, in words.
 fn groups(stack: &GvlStackEntry) -> String {
@@ -41,18 +37,8 @@ fn overlap(a: &GvlStackEntry, b: &GvlStackEntry) -> bool {
 #[component]
 pub fn Stacks(catalog: StoredValue<GvlVendorCatalog>) -> impl IntoView {
     let editor = expect_context::<Editor>();
-    let path = Path::root().key("tcf").key("stacks");
-    let start: Vec<u16> = editor
-        .value(&path)
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_u64)
-                .filter_map(|i| u16::try_from(i).ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    let chosen = RwSignal::new(start);
+    let path = stacks_path();
+    let chosen = RwSignal::new(ids_of(&editor.value(&path)));
     let write = path.clone();
     let toggle = Callback::new(move |(id, on): (u16, bool)| {
         let order = catalog.with_value(|cat| cat.stacks.iter().map(|s| s.id).collect());
@@ -110,7 +96,7 @@ const RESTRICTIONS: [(&str, &str); 3] = [
 #[component]
 pub fn Restrictions(catalog: StoredValue<GvlVendorCatalog>, declared: RwSignal<Vec<u16>>) -> impl IntoView {
     let editor = expect_context::<Editor>();
-    let list = Path::root().key("tcf").key("publisher_restrictions");
+    let list = restrictions_path();
     let add_at = list.clone();
     let add = move |_| {
         let mut index = 0;
@@ -122,14 +108,8 @@ pub fn Restrictions(catalog: StoredValue<GvlVendorCatalog>, declared: RwSignal<V
             );
         });
         // The new fields come before the button: the keyboard goes on there, not past them.
-        let id = format!("{}-purpose", add_at.index(index).dom_id());
-        request_animation_frame(move || {
-            if let Some(el) = document().get_element_by_id(&id)
-                && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
-            {
-                let _ = el.focus();
-            }
-        });
+        let first = add_at.index(index).key("purpose").name();
+        request_animation_frame(move || go_to(&first));
     };
     view! {
         <div class="ad-field" data-test="tcf-restrictions">
@@ -154,7 +134,8 @@ pub fn Restrictions(catalog: StoredValue<GvlVendorCatalog>, declared: RwSignal<V
 #[component]
 fn Restriction(index: usize, catalog: StoredValue<GvlVendorCatalog>, declared: RwSignal<Vec<u16>>) -> impl IntoView {
     let editor = expect_context::<Editor>();
-    let at = Path::root().key("tcf").key("publisher_restrictions").index(index);
+    let list = restrictions_path();
+    let at = list.index(index);
     let base = at.dom_id();
     let purpose = RwSignal::new(editor.value(&at.key("purpose")).as_u64().unwrap_or(1));
     let kind = RwSignal::new(
@@ -170,7 +151,6 @@ fn Restriction(index: usize, catalog: StoredValue<GvlVendorCatalog>, declared: R
         .map(|a| a.iter().filter_map(Value::as_u64).collect())
         .unwrap_or_default();
     let ticked = RwSignal::new(vendors);
-    let list = Path::root().key("tcf").key("publisher_restrictions");
     let (p_path, k_path, v_path) = (at.key("purpose"), at.key("restriction"), at.key("vendors"));
     let on_purpose = move |ev| {
         let value: u64 = event_target_value(&ev).parse().unwrap_or(1);
