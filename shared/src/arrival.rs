@@ -4,7 +4,7 @@
 //! its clock and acts on the answer.
 
 use crate::consent::{Decision, Decisions};
-use crate::decide::{Action, Decided, Visitor, decide};
+use crate::decide::{Action, Decided, Visitor, decide, each_choosable};
 use crate::lifetime::{self, DecidedAt};
 use crate::notice::LocalizedNotice;
 use crate::regime::Regime;
@@ -85,14 +85,8 @@ pub fn on_arrival(
     Arrival {
         reconsent: answered && version.is_some_and(|v| v < page.consent_valid_from),
         show_banner: !(current || (opt_out && page.gpc_signal)),
-        opt_out_defaults: (opt_out && !answered && !page.gpc_signal).then(|| {
-            notice
-                .purposes
-                .iter()
-                .filter(|p| p.is_choosable() && !p.sensitive)
-                .map(|p| (p.key.clone(), Decision::Granted))
-                .collect()
-        }),
+        opt_out_defaults: (opt_out && !answered && !page.gpc_signal)
+            .then(|| each_choosable(notice, |p| (!p.sensitive).then_some(Decision::Granted))),
         gpc: if page.gpc_signal {
             decide(notice, &visitor, Action::Gpc)
         } else {

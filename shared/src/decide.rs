@@ -77,11 +77,7 @@ pub struct Decided {
 ///   nothing on a notice that does not ask for it by consent.
 pub fn decide(notice: &LocalizedNotice, visitor: &Visitor<'_>, action: Action<'_>) -> Option<Decided> {
     let choosable = || notice.purposes.iter().filter(|p| p.is_choosable());
-    let all = |rule: &dyn Fn(&LocalizedPurpose) -> Option<Decision>| -> Decisions {
-        choosable()
-            .filter_map(|p| rule(p).map(|d| (p.key.clone(), d)))
-            .collect()
-    };
+    let all = |rule: &dyn Fn(&LocalizedPurpose) -> Option<Decision>| each_choosable(notice, rule);
     let decided = |method, decisions| Some(Decided { method, decisions });
     match action {
         Action::AcceptAll => {
@@ -135,11 +131,19 @@ pub fn decide(notice: &LocalizedNotice, visitor: &Visitor<'_>, action: Action<'_
 /// The switches the preferences open with: each choosable purpose as it is in force, off where
 /// it was never granted (no pre-ticked boxes: CJEU C-673/17 *Planet49*).
 pub fn preferences_draft(notice: &LocalizedNotice, in_force: &Decisions) -> Decisions {
+    each_choosable(notice, |p| {
+        Some(in_force.get(&p.key).copied().unwrap_or(Decision::Denied))
+    })
+}
+
+/// The decision `rule` gives each purpose the visitor can choose (consent-based and shown),
+/// those it gives none left out.
+pub fn each_choosable(notice: &LocalizedNotice, rule: impl Fn(&LocalizedPurpose) -> Option<Decision>) -> Decisions {
     notice
         .purposes
         .iter()
         .filter(|p| p.is_choosable())
-        .map(|p| (p.key.clone(), in_force.get(&p.key).copied().unwrap_or(Decision::Denied)))
+        .filter_map(|p| rule(p).map(|d| (p.key.clone(), d)))
         .collect()
 }
 
