@@ -110,7 +110,10 @@ async function visit(browser, url, buttonSelector, counts, returning) {
       seed: async (page) => {
         await page.goto(assent.demo);
         await page.click("#assent-host [data-test=accept-all]");
-        await page.waitForFunction(() => JSON.parse(localStorage.getItem("assent.v1.demo") || "{}").pending?.length === 0);
+        // Acknowledged: the subject is stored and no event waits in the queue (one item each).
+        await page.waitForFunction(() =>
+          !!JSON.parse(localStorage.getItem("assent.v1.demo") || "{}").subject_id &&
+          !Object.keys(localStorage).some((k) => k.startsWith("assent.v1.demo.queue.")));
       } },
     { name: "Klaro 0.7.22", url: `${stat.origin}/klaro`, button: ".klaro .cookie-notice .cm-btn-success", counts: (u) => u.includes("/m/klaro/") },
     { name: "vanilla-cookieconsent 3.1.0", url: `${stat.origin}/cookieconsent`, button: "#cc-main .cm__btn", counts: (u) => u.includes("/m/vanilla-cookieconsent/") },
