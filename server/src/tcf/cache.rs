@@ -46,6 +46,9 @@ pub struct GvlCache {
     /// What `current` was loaded from: the version and its stored languages.
     loaded_from: Mutex<Option<(u16, Vec<String>)>>,
     served: Mutex<HashMap<ServedKey, Arc<ServedGvl>>>,
+    /// Held through a whole reload: two at once (a refresh and the configuration poll) could
+    /// otherwise finish out of order and leave the older version in use.
+    reloading: tokio::sync::Mutex<()>,
 }
 
 impl GvlCache {
@@ -58,6 +61,7 @@ impl GvlCache {
     /// Files were checked before they were stored; one that no longer parses (an Assent
     /// older than the one that stored it) is logged and left out, and the list held stays.
     pub async fn reload(&self, db: &Db) -> anyhow::Result<()> {
+        let _one_at_a_time = self.reloading.lock().await;
         let Some(stored) = db.gvl_current().await? else {
             return Ok(());
         };
