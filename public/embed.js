@@ -104,6 +104,7 @@
       // Browsers drop cookies over 4 KB: leave out what the banner recomputes on arrival.
       delete s.gcm;
       delete s.signals;
+      delete s.tcf;
       delete s.label;
       delete s.placeholder;
       value = encode();
@@ -507,8 +508,152 @@
   guard(function () {
     window.__uspapi = uspApi;
   });
-  // Frames reach both APIs by postMessage, finding this window through the locator frames the
-  // specifications name (IAB GPP CMP API v1.1 "How to use from an iframe"; USP API v1.0).
+
+  // IAB TCF: the CMP API v2.2 (`__tcfapi`), on a TCF site (the server names it in `boot.tcf`,
+  // with the CMP's id and version and the Global Vendor List in use) or where the stored choice
+  // carries TCData. Installed at once, so vendors' calls before anything loads are answered or
+  // held, and reachable from frames through the `__tcfapiLocator` frame. The TCData (the CMP
+  // API's object without eventStatus, cmpStatus and listenerId, which are added here) is what
+  // the banner computed from its TC string (shared/src/tcf_data.rs) and stored with the choice:
+  // a returning visitor's page answers without the banner.
+  var tcfBoot = (boot.tcf && boot.tcf[site]) || null;
+  var tcfOn = false;
+  // The TCData in force: null until it is known whether GDPR applies (a first visit before the
+  // banner showed or decided), then the stored one, or the banner's.
+  var tcData = null;
+  // The last eventStatus: "tcloaded", "cmpuishown" or "useractioncomplete".
+  var tcfStatus = null;
+  var tcfListeners = [];
+  var tcfListenerId = 0;
+  // Calls another CMP's stub queued before this loader ran, answered once the state is known.
+  var tcfQueued = [];
+  // Set when this loader took over another CMP's stub, whose postMessage handler stays on the
+  // page and forwards frames' calls to `window.__tcfapi` (now this one): answering them here
+  // too would answer twice (and register a frame's listener twice).
+  var tcfForeignStub = false;
+  function tcfInstall() {
+    if (tcfOn) return;
+    tcfOn = true;
+    guard(function () {
+      var prior = window.__tcfapi;
+      if (typeof prior === "function") {
+        // IAB's stub hands over its queue when called without arguments; other stubs keep it
+        // in `__tcfapi.a`.
+        var queue = null;
+        try {
+          queue = prior();
+        } catch (e) {}
+        if (!Array.isArray(queue)) queue = Array.isArray(prior.a) ? prior.a : [];
+        tcfQueued = queue.slice();
+        tcfForeignStub = true;
+      }
+      // Another CMP's locked `__tcfapi` keeps its place.
+      window.__tcfapi = tcfApi;
+    });
+  }
+  // PingReturn. "loading" (deprecated by v2.2, and what IAB's @iabtechlabtcf/cmpapi reports
+  // until its first update) until the TCData is known; every field this loader knows is given,
+  // the running CMP's (the server's) first.
+  function tcfPing() {
+    var facts = tcfBoot || tcData || {};
+    return {
+      gdprApplies: tcData ? tcData.gdprApplies : undefined,
+      cmpLoaded: !!tcData,
+      cmpStatus: tcData ? "loaded" : "loading",
+      displayStatus: tcfDisplay(),
+      apiVersion: "2.2",
+      cmpVersion: facts.cmpVersion,
+      cmpId: facts.cmpId,
+      gvlVersion: tcfBoot ? tcfBoot.gvlVersion : undefined,
+      tcfPolicyVersion: facts.tcfPolicyVersion,
+    };
+  }
+  // "disabled": the UI will not show (a current stored TC string, or GDPR does not apply).
+  function tcfDisplay() {
+    if (displayStatus === "visible") return "visible";
+    return tcfStatus === "tcloaded" || (tcData && tcData.gdprApplies === false) ? "disabled" : "hidden";
+  }
+  // Each listener gets its own copy: a vendor that edits its TCData changes nobody else's.
+  function tcfDataFor(listenerId) {
+    var out = JSON.parse(JSON.stringify(tcData));
+    out.eventStatus = tcfStatus;
+    out.cmpStatus = "loaded";
+    out.listenerId = listenerId;
+    return out;
+  }
+  function tcfEvent(data, status) {
+    tcData = data;
+    tcfStatus = status;
+    tcfListeners.forEach(function (l) {
+      try {
+        l.callback(tcfDataFor(l.id), true);
+      } catch (e) {
+        console.error(e);
+      }
+    });
+  }
+  // What the UI on screen signals before any choice: GDPR applies, no TC string yet and every
+  // vector empty (what IAB's @iabtechlabtcf/cmpapi sends for `update("", true)`).
+  function tcfBlank() {
+    var pair = function () { return { consents: {}, legitimateInterests: {} }; };
+    return {
+      tcString: "",
+      tcfPolicyVersion: tcfBoot.tcfPolicyVersion,
+      cmpId: tcfBoot.cmpId,
+      cmpVersion: tcfBoot.cmpVersion,
+      gdprApplies: true,
+      isServiceSpecific: true,
+      useNonStandardTexts: false,
+      publisherCC: "AA",
+      purposeOneTreatment: false,
+      purpose: pair(),
+      vendor: { consents: {}, legitimateInterests: {}, disclosedVendors: {} },
+      specialFeatureOptins: {},
+      publisher: { consents: {}, legitimateInterests: {}, customPurpose: pair(), restrictions: {} },
+    };
+  }
+  // The banner appeared: listeners hear "cmpuishown" with the TCData in force (the stored one
+  // on a returning visit), unless GDPR is known not to apply.
+  function tcfShown() {
+    if (!tcfOn || (tcData && tcData.gdprApplies === false)) return;
+    var data = tcData || (stored() || {}).tcf || (tcfBoot && tcfBlank());
+    if (data) tcfEvent(data, "cmpuishown");
+  }
+  function tcfApi(command, version, callback, parameter) {
+    if (typeof callback !== "function") return;
+    // CMP API "How does the version parameter work?": 0, null or undefined mean the latest;
+    // 1 (no longer supported) and anything but 2 get `null` and success false.
+    var v = typeof version === "string" ? Number(version) : version;
+    if (!(v === undefined || v === null || v === 0 || v === 2)) return callback(null, false);
+    switch (command) {
+      case "ping":
+        return callback(tcfPing(), true);
+      case "addEventListener": {
+        tcfListenerId += 1;
+        var listener = { id: tcfListenerId, callback: callback };
+        tcfListeners.push(listener);
+        // At once with the TCData in force; while it is not known whether GDPR applies, at
+        // the first event (the CMP API holds the callback until gdprApplies is known).
+        if (tcData) callback(tcfDataFor(listener.id), true);
+        return;
+      }
+      case "removeEventListener": {
+        var before = tcfListeners.length;
+        tcfListeners = tcfListeners.filter(function (l) { return l.id !== Number(parameter); });
+        var removed = tcfListeners.length < before;
+        return callback(removed, removed);
+      }
+      default:
+        // getTCData (removed by TCF 2.2: addEventListener gives the TCData), getInAppTCData
+        // (for apps' web views) and getVendorList (the list stays on Assent's server: vendors
+        // read IAB's), like any command this CMP does not have.
+        return callback(null, false);
+    }
+  }
+  if (tcfBoot || (stored() || {}).tcf) tcfInstall();
+  // Frames reach the APIs by postMessage, finding this window through the locator frames the
+  // specifications name (IAB GPP CMP API v1.1 "How to use from an iframe"; USP API v1.0; TCF
+  // CMP API v2.2).
   window.addEventListener("message", function (e) {
     var data = e.data;
     if (typeof data === "string") {
@@ -537,9 +682,17 @@
         uspApi(usp.command, usp.version, function (value, success) { reply("__uspapiReturn", usp, value, success); });
       });
     }
+    // IAB TCF CMP API v2.2 "Using postmessage": `{__tcfapiCall: {command, parameter, version,
+    // callId}}` answered with `{__tcfapiReturn: {returnValue, success, callId}}`.
+    var tcf = data.__tcfapiCall;
+    if (tcf && tcfOn && !tcfForeignStub) {
+      guard(function () {
+        tcfApi(tcf.command, tcf.version, function (value, success) { reply("__tcfapiReturn", tcf, value, success); }, tcf.parameter);
+      });
+    }
   });
   function locators() {
-    ["__gppLocator", "__uspapiLocator"].forEach(function (name) {
+    ["__gppLocator", "__uspapiLocator"].concat(tcfOn ? ["__tcfapiLocator"] : []).forEach(function (name) {
       if (window.frames[name] || document.querySelector('iframe[name="' + name + '"]')) return;
       var frame = document.createElement("iframe");
       frame.name = name;
@@ -739,12 +892,33 @@
       signals = next;
       gppEvent("signalStatus", "ready");
     },
-    /** Called by the banner when it appears or goes (GPP's `cmpDisplayStatus`). */
+    /**
+     * Called by the banner when it appears or goes (GPP's `cmpDisplayStatus`, TCF's
+     * `displayStatus`); on a TCF site its appearance is TCF's "cmpuishown".
+     */
     _display: function (visible) {
       var next = visible ? "visible" : "hidden";
       if (next === displayStatus) return;
       displayStatus = next;
       gppEvent("cmpDisplayStatus", next);
+      if (visible) guard(tcfShown);
+    },
+    /**
+     * Called by the banner with the TCData in force (shared/src/tcf_data.rs), after it stored
+     * the choice: `eventStatus` "tcloaded" (a current choice found) or "useractioncomplete"
+     * (the visitor confirmed choices). `__tcfapi` listeners hear it.
+     */
+    _tcf: function (data, eventStatus) {
+      if (!data || (eventStatus !== "tcloaded" && eventStatus !== "useractioncomplete")) {
+        return console.error("Assent: _tcf needs TCData and tcloaded or useractioncomplete, not", eventStatus);
+      }
+      if (!tcfOn) {
+        tcfInstall();
+        guard(locatorsSoon);
+      }
+      // The banner opened on a page that already said "tcloaded" from the stored choice.
+      if (eventStatus === "tcloaded" && tcData && JSON.stringify(data) === JSON.stringify(tcData)) return;
+      tcfEvent(data, eventStatus);
     },
     _dispatch: null,
     /**
@@ -864,6 +1038,10 @@
       guard(function () { api._emit(s.decisions, s.gcm, [], false, "choice", s.integrations); });
     }
     if (s && s.signals) api._signals(s.signals);
+    // Choices confirmed in another tab: this page's vendors hear the new TC string.
+    if (s && s.tcf && tcfOn && JSON.stringify(s.tcf) !== JSON.stringify(tcData)) {
+      guard(function () { tcfEvent(s.tcf, "useractioncomplete"); });
+    }
   });
   /** Runs `task` (returning a promise) alone across this site's tabs: one subject, one chain.
    *  `task(true)` when another tab held the lock first (its stored writes may still be on
@@ -902,7 +1080,10 @@
   var gpcToRecord = navigator.globalPrivacyControl === true && !(s && s.gpc_honored);
   var current =
     s && s.decisions && s.gcm && !(s.pending && s.pending.length) && !eventsQueued() && !gpcToRecord && !recheck && !account &&
-    !(s.recheck_at && Date.now() >= s.recheck_at);
+    !(s.recheck_at && Date.now() >= s.recheck_at) &&
+    // A TCF site's choice without its TCData (stored before the site used TCF, or shared by a
+    // subdomain that had to leave it out): the banner computes it.
+    !(tcfBoot && s.tcf === undefined);
   // `embed.js?site=SITE` carries the version from which stored choices hold; a tag without
   // it carries no site's data, so one small request tells whether to ask again.
   var known = boot.notices && Object.prototype.hasOwnProperty.call(boot.notices, site);
@@ -913,6 +1094,13 @@
       .then(function (b) { if (b && !(s.notice_version >= b.consent_valid_from)) load(); })
       .catch(function () {});
   }
+  // A returning visitor whose choice stands: vendors hear "tcloaded" with the stored TCData,
+  // before any of their scripts runs. Otherwise the banner tells (`_tcf`, `_display`).
+  if (current && s.tcf && tcfOn) tcfEvent(s.tcf, "tcloaded");
+  // Calls another CMP's stub held, in their order.
+  tcfQueued.splice(0).forEach(function (args) {
+    guard(function () { tcfApi.apply(null, args); });
+  });
   if (current) {
     var fab = function () { guard(function () { drawFab(s.label); }); };
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fab);

@@ -164,9 +164,13 @@ build_frontend() {
       # Trunk runs offline: std's own dependencies must be in the registry cache first.
       cargo fetch -q -Zbuild-std --target wasm32-unknown-unknown
       trunk build --release >/dev/null
+      say "building the banner with its IAB TCF layer (trunk build --release app/banner-tcf.html)"
+      trunk build app/banner-tcf.html --release --dist dist/banner-tcf --public-url /assets/banner-tcf/ >/dev/null
     )
   else
     (cd "$REPO_ROOT" && trunk build --release >/dev/null)
+    say "building the banner with its IAB TCF layer (trunk build --release app/banner-tcf.html)"
+    (cd "$REPO_ROOT" && trunk build app/banner-tcf.html --release --dist dist/banner-tcf --public-url /assets/banner-tcf/ >/dev/null)
   fi
   say "building the privacy-settings page (trunk build --release app/settings.html)"
   (cd "$REPO_ROOT" && trunk build app/settings.html --release --dist dist/settings --public-url /assets/settings/ >/dev/null)
@@ -174,7 +178,8 @@ build_frontend() {
   (cd "$REPO_ROOT" && trunk build app/admin.html --release --dist dist/admin --public-url /assets/admin/ >/dev/null)
   # wasm-bindgen's JS glue, minified (export and import names are kept: the wasm links by them).
   local glue
-  for glue in "$REPO_ROOT"/dist/banner/assent-banner-*.js "$REPO_ROOT"/dist/settings/assent-settings-*.js \
+  for glue in "$REPO_ROOT"/dist/banner/assent-banner-*.js "$REPO_ROOT"/dist/banner-tcf/assent-banner-*.js \
+    "$REPO_ROOT"/dist/settings/assent-settings-*.js \
     "$REPO_ROOT"/dist/admin/assent-admin-*.js; do
     terser "$glue" --module --compress --mangle -o "$glue.min" && mv "$glue.min" "$glue"
   done
@@ -190,5 +195,5 @@ build_frontend() {
         fs.writeFileSync(path.join(dir, f + ".br"), zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
         fs.writeFileSync(path.join(dir, f + ".gz"), zlib.gzipSync(raw, { level: 9 }));
       }
-    }' "$REPO_ROOT/dist/banner" "$REPO_ROOT/dist/settings" "$REPO_ROOT/dist/admin"
+    }' "$REPO_ROOT/dist/banner" "$REPO_ROOT/dist/banner-tcf" "$REPO_ROOT/dist/settings" "$REPO_ROOT/dist/admin"
 }

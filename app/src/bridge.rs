@@ -217,6 +217,20 @@ pub fn rechecked() {
     call_hook("_rechecked");
 }
 
+/// Hands the loader's `__tcfapi` the TCData of the visitor's TC string (`TcData`, without
+/// the fields the loader adds) and the event it is for: `tcloaded` (found on arrival) or
+/// `useractioncomplete` (a choice just made, already stored) — TCF CMP API v2.2,
+/// "addEventListener".
+#[cfg(feature = "tcf")]
+pub fn tcf(data: &JsValue, event_status: &str) {
+    let Some(assent) = assent_object() else { return };
+    if let Ok(f) = Reflect::get(&assent, &"_tcf".into())
+        && let Some(f) = f.dyn_ref::<Function>()
+    {
+        let _ = f.call2(&assent, data, &event_status.into());
+    }
+}
+
 /// Tells the loader whether the banner is on screen (GPP's `cmpDisplayStatus`).
 pub fn display(visible: bool) {
     let Some(assent) = assent_object() else { return };

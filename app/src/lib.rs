@@ -14,3 +14,5 @@ pub mod json;
 #[cfg(feature = "settings")]
 pub mod settings;
 pub mod storage;
+#[cfg(feature = "tcf")]
+pub mod tcf;

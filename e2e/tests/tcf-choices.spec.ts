@@ -6,17 +6,9 @@ import { test, expect } from "@playwright/test";
 import { TCString } from "@iabtechlabtcf/core";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ids } from "../fixtures/tcf";
 
 const fixture = JSON.parse(readFileSync(join(__dirname, "../../shared/tests/fixtures/tcf-choices.json"), "utf8"));
-
-/** The ids a decoded vector holds, ascending. */
-function ids(vector: { forEach: (cb: (value: boolean, id: number) => void) => void }): number[] {
-  const out: number[] = [];
-  vector.forEach((value, id) => {
-    if (value) out.push(id);
-  });
-  return out;
-}
 
 for (const choice of fixture.choices) {
   test(`IAB's decoder reads the ${choice.name} string as Assent wrote it`, () => {

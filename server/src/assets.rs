@@ -1,6 +1,7 @@
 //! Finds the front end's bundles Trunk built — the banner (`dist/banner/assent-banner-<hash>.js`
 //! and `…_bg.wasm`), the privacy-settings page (`dist/settings/assent-settings-<hash>…`) and the
-//! site owners' dashboard (`dist/admin/assent-admin-<hash>…`), the last two absent until built —
+//! site owners' dashboard (`dist/admin/assent-admin-<hash>…`), the last two absent until built,
+//! and the banner with its TCF layer (`dist/banner-tcf/assent-banner-<hash>…`) —
 //! so `/embed.js`, the hosted settings page and `/admin` name the current hashed files
 //! (served under `/assets/<bundle>/`), and the minified loader the build scripts made beside
 //! the banner (`dist/loader/embed.js`), if any.
@@ -18,6 +19,9 @@ pub const LOADER_FILE: &str = "loader/embed.js";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BundleName {
     Banner,
+    /// The banner with its IAB TCF layer (the same code built with the `tcf` feature), sent
+    /// only to sites whose notice enables TCF: the others never download that layer.
+    BannerTcf,
     Settings,
     /// The site owners' dashboard (`/admin`): never named to visitors.
     Admin,
@@ -28,6 +32,7 @@ impl BundleName {
     pub const fn dir(self) -> &'static str {
         match self {
             Self::Banner => "banner",
+            Self::BannerTcf => "banner-tcf",
             Self::Settings => "settings",
             Self::Admin => "admin",
         }
@@ -36,7 +41,7 @@ impl BundleName {
     /// How Trunk names its files (`<prefix><hash>.js`, `<prefix><hash>_bg.wasm`).
     const fn prefix(self) -> &'static str {
         match self {
-            Self::Banner => "assent-banner-",
+            Self::Banner | Self::BannerTcf => "assent-banner-",
             Self::Settings => "assent-settings-",
             Self::Admin => "assent-admin-",
         }
@@ -54,7 +59,7 @@ pub struct Bundle {
     /// with the notice): recorded on every event as `banner_build`, it pins the code and texts
     /// a visitor saw (the notice hash pins the notice and its overrides).
     pub build: String,
-    /// The minified loader, when the build made one (the banner's only; read with the bundle).
+    /// The minified loader, when the build made one (the banners' only; read with the bundle).
     pub loader: Option<String>,
 }
 
@@ -119,13 +124,16 @@ impl Bundles {
         hasher.update(std::fs::read(dir.join(&js))?);
         hasher.update(std::fs::read(&wasm_path)?);
         hasher.update(assent_shared::ui_texts::fingerprint().as_bytes());
+        if name == BundleName::BannerTcf {
+            hasher.update(assent_shared::tcf_texts::fingerprint().as_bytes());
+        }
         let bundle = Bundle {
             name,
             js,
             wasm,
             build: hex::encode(hasher.finalize()),
             loader: match name {
-                BundleName::Banner => std::fs::read_to_string(dist.join(LOADER_FILE)).ok(),
+                BundleName::Banner | BundleName::BannerTcf => std::fs::read_to_string(dist.join(LOADER_FILE)).ok(),
                 BundleName::Settings | BundleName::Admin => None,
             },
         };

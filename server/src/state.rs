@@ -22,6 +22,8 @@ pub struct LoaderFacts {
     pub consent_valid_from: u32,
     /// The vendor integrations of the latest notice, whose defaults go out before any tag.
     pub integrations: Vec<assent_shared::consent_mode::Integration>,
+    /// Whether the latest notice has a `tcf` section (IAB TCF: the loader installs `__tcfapi`).
+    pub tcf: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +107,7 @@ impl AppState {
                 .consent_valid_from(self.ledger.as_ref(), site, latest.version)
                 .await?,
             integrations: latest.integrations.clone(),
+            tcf: latest.tcf.is_some(),
         };
         self.loader_versions
             .lock()

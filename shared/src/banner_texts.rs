@@ -3,65 +3,71 @@
 //! checked against [`BannerTexts::KEYS`], and a notice's `ui_texts` may override only these.
 
 use crate::notice::LegalBasis;
-use std::collections::BTreeMap;
 
-macro_rules! banner_texts {
-    ($($field:ident),* $(,)?) => {
-        /// The banner's words in one language, borrowed from the resolved texts the server
-        /// sends with the notice (`NoticeResponse::texts`); a key missing there is `""`.
+/// A set of text keys as a struct: one `&str` field per key, `KEYS` (the keys in order),
+/// `EMPTY` and `from_map` (a key missing from the map is `""`). Used for the banner's words
+/// here and the TCF layer's (`crate::tcf_texts`).
+macro_rules! text_keys {
+    ($(#[$doc:meta])* $name:ident { $($field:ident),* $(,)? }) => {
+        $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct BannerTexts<'a> {
+        pub struct $name<'a> {
             $(pub $field: &'a str,)*
         }
 
-        impl<'a> BannerTexts<'a> {
+        impl<'a> $name<'a> {
             /// Every key, in the order English lists them.
             pub const KEYS: &'static [&'static str] = &[$(stringify!($field)),*];
 
-            /// Before the notice (and its texts) arrived: every text empty.
-            pub const EMPTY: BannerTexts<'static> = BannerTexts { $($field: "",)* };
+            /// Before the texts arrived: every text empty.
+            pub const EMPTY: $name<'static> = $name { $($field: "",)* };
 
-            /// The words of `map` (key → text, as [`crate::ui_texts::resolve`] returns it).
-            pub fn from_map(map: &'a BTreeMap<String, String>) -> Self {
+            /// The words of `map` (key → text).
+            pub fn from_map(map: &'a std::collections::BTreeMap<String, String>) -> Self {
                 let get = |key: &str| map.get(key).map_or("", String::as_str);
                 Self { $($field: get(stringify!($field)),)* }
             }
         }
     };
 }
+pub(crate) use text_keys;
 
-banner_texts!(
-    accept_all,
-    reject_all,
-    customize,
-    save,
-    close,
-    preferences_title,
-    privacy_choices,
-    always_on,
-    vendors,
-    retention,
-    legal_basis,
-    saved,
-    save_failed,
-    policy,
-    gpc_honored,
-    consent,
-    contract,
-    legitimate_interests,
-    legal_obligation,
-    allow,
-    deny,
-    what_changed,
-    do_not_sell,
-    agree,
-    disagree,
-    confirm,
-    items,
-    right_to_refuse,
-    blocked_content,
-    allow_and_load,
-    blocked_region,
+text_keys!(
+    /// The banner's words in one language, borrowed from the resolved texts the server
+    /// sends with the notice (`NoticeResponse::texts`, made by [`crate::ui_texts::resolve`]).
+    BannerTexts {
+        accept_all,
+        reject_all,
+        customize,
+        save,
+        close,
+        preferences_title,
+        privacy_choices,
+        always_on,
+        vendors,
+        retention,
+        legal_basis,
+        saved,
+        save_failed,
+        policy,
+        gpc_honored,
+        consent,
+        contract,
+        legitimate_interests,
+        legal_obligation,
+        allow,
+        deny,
+        what_changed,
+        do_not_sell,
+        agree,
+        disagree,
+        confirm,
+        items,
+        right_to_refuse,
+        blocked_content,
+        allow_and_load,
+        blocked_region,
+    }
 );
 
 impl<'a> BannerTexts<'a> {

@@ -29,7 +29,10 @@ pub mod signals;
 pub mod stats;
 pub mod tcf_api;
 pub mod tcf_choice;
+pub mod tcf_data;
 pub mod tcf_evidence;
+pub mod tcf_layer;
+pub mod tcf_texts;
 #[cfg(test)]
 mod test_support;
 pub mod ui_texts;

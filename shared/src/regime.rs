@@ -111,9 +111,45 @@ pub fn per_item_consent(jurisdiction: &str) -> bool {
     jurisdiction == "KR" || jurisdiction.starts_with("KR-")
 }
 
+/// IAB TCF's `gdprApplies` for a recorded jurisdiction code (`FR`, `GB`, `unknown`) under the
+/// request's `regime`: the GDPR in the EEA (Art. 3), the UK GDPR in the United Kingdom and
+/// Switzerland's FADP, where TCF is used alike. A jurisdiction the server could not tell
+/// follows the regime: under opt-in the visitor is treated as protected. A site's regime
+/// override does not make the GDPR apply elsewhere (Brazil, Korea and Quebec are opt-in by
+/// their own laws, not by the GDPR).
+pub fn gdpr_applies(jurisdiction: &str, regime: Regime) -> bool {
+    let country = jurisdiction.split('-').next().unwrap_or_default();
+    match Jurisdiction::parse(country, None) {
+        Some(j) => EEA.contains(&j.country.as_str()) || matches!(j.country.as_str(), "GB" | "CH"),
+        None => regime == Regime::OptIn,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gdpr_applies_in_the_eea_the_uk_and_switzerland_and_where_unknown_under_opt_in() {
+        for (code, regime, want) in [
+            ("FR", Regime::OptIn, true),
+            ("DE-BY", Regime::OptIn, true),
+            ("NO", Regime::OptIn, true),
+            ("GB", Regime::OptIn, true),
+            ("CH", Regime::OptIn, true),
+            ("FR", Regime::Notice, true),
+            ("BR", Regime::OptIn, false),
+            ("KR", Regime::OptIn, false),
+            ("CA-QC", Regime::OptIn, false),
+            ("US-CA", Regime::OptOut, false),
+            ("JP", Regime::OptIn, false),
+            ("unknown", Regime::OptIn, true),
+            ("unknown", Regime::Notice, false),
+            ("", Regime::OptOut, false),
+        ] {
+            assert_eq!(gdpr_applies(code, regime), want, "{code} {regime:?}");
+        }
+    }
 
     #[test]
     fn only_korea_asks_item_by_item() {

@@ -36,6 +36,9 @@ pub struct SiteGvlResponse {
     /// list's, as the TC string must carry them.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub vendor_list: VendorList,
+    /// The TCF layer's own words in the request's language (`crate::tcf_texts`, key → text;
+    /// English when Assent has none in that language).
+    pub texts: std::collections::BTreeMap<String, String>,
 }
 
 /// One stored version of the Global Vendor List.

@@ -51,6 +51,15 @@ pub struct StoredChoice {
     /// `__gpp` / `__uspapi`; like `gcm`, only ever written by the banner.
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     pub signals: JsValue,
+    /// The TCData of the visitor's TC string (IAB TCF CMP API v2.2, without `eventStatus`,
+    /// `cmpStatus` and `listenerId`), served by the loader's `__tcfapi`; only ever written by
+    /// the banner's TCF build.
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub tcf: JsValue,
+    /// Created of the visitor's first TC string (deciseconds since the epoch): later strings
+    /// keep it (TCF "Consent string and vendor list formats", Created).
+    #[serde(default)]
+    pub tcf_created: Option<u64>,
     /// The `seq` of the subject's latest event this browser saw acknowledged: an
     /// acknowledgement of an older one (an idempotent replay of an event another tab sent
     /// first) says nothing about what the ledger holds last.

@@ -32,7 +32,7 @@ pub struct EmbedQuery {
 /// The loader script.
 ///
 /// The loader, naming the current build's files (the banner's; the settings component's as
-/// `settings`, once built) and, with `?site=`, the one fact of that site it needs (the notice version from which stored choices stay valid) — never another
+/// `settings`, once built) and, with `?site=`, the facts of that site it needs (the notice version from which stored choices stay valid, its vendor integrations, and on an IAB TCF site the CMP identity `__tcfapi` reports) — never another
 /// site's id, and the same bytes however many sites exist. Without `?site=` it carries no
 /// site's data and asks `/v1/sites/{site}/loader.json` on a returning visit.
 #[utoipa::path(
@@ -63,6 +63,7 @@ pub async fn get_embed_js(
         .ok_or_else(|| ApiError::NotReady("the banner is not built yet: see /readyz".into()))?;
     let mut notices = serde_json::Map::new();
     let mut integrations = serde_json::Map::new();
+    let mut tcf = serde_json::Map::new();
     if let Some(site) = query.site.as_deref().and_then(|id| state.live_site(id))
         && let Some(facts) = state.loader_facts(&site.id).await?
     {
@@ -70,13 +71,27 @@ pub async fn get_embed_js(
         if !facts.integrations.is_empty() {
             integrations.insert(site.id.to_string(), json!(facts.integrations));
         }
+        if facts.tcf
+            && let Some(identity) = tcf_identity(&state)
+        {
+            tcf.insert(site.id.to_string(), identity);
+        }
     }
+    // A TCF site's visitors get the banner built with its TCF layer (once built); the others
+    // never download that layer.
+    let bundle = if tcf.is_empty() {
+        bundle
+    } else {
+        find(BundleName::BannerTcf)?.unwrap_or(bundle)
+    };
     let mut boot = json!({
         "js": bundle.js_url(),
         "wasm": bundle.wasm_url(),
         "build": bundle.build,
         "notices": notices,
         "integrations": integrations,
+        // IAB TCF sites: the loader installs `__tcfapi` at once (see `tcf_identity`).
+        "tcf": tcf,
         "location": assent_shared::consent::PRECISE_LOCATION,
         // GPP's `supportedAPIs`: every section the banner may write.
         "gpp": assent_shared::signals::gpp::supported_apis(),
@@ -112,6 +127,21 @@ pub async fn get_embed_js(
         body,
     )
         .into_response())
+}
+
+/// What `__tcfapi` reports before the banner runs (IAB CMP API v2.2, `PingReturn`): the CMP's
+/// id and version, the Global Vendor List in use and its policy version. Only when TC strings
+/// can be made at all: the operator set a CMP id and a list has been fetched (else the banner
+/// has no TCF layer, and the site's pages get no `__tcfapi`).
+fn tcf_identity(state: &AppState) -> Option<serde_json::Value> {
+    let cmp = crate::tcf::settings::cmp(&state.config)?;
+    let gvl = state.gvl.current()?;
+    Some(json!({
+        "cmpId": cmp.id,
+        "cmpVersion": cmp.version,
+        "gvlVersion": gvl.list.vendor_list_version,
+        "tcfPolicyVersion": gvl.list.tcf_policy_version,
+    }))
 }
 
 /// What a loader needs on a returning visit.

@@ -71,10 +71,19 @@ pub async fn get_site_gvl(
         site.id.clone(),
         notice.version,
         gvl.list.vendor_list_version,
-        translation.clone().unwrap_or_else(|| "en".into()),
+        // The list's texts follow the translation, the layer's own words the notice's language.
+        format!("{}|{language}", translation.as_deref().unwrap_or("en")),
     );
     let served = state.gvl.served(key, || {
-        answer(&gvl, tcf, translation.as_deref(), cmp, &state.config.tcf_publisher_cc)
+        let texts = assent_shared::tcf_texts::resolve(language);
+        answer(
+            &gvl,
+            tcf,
+            translation.as_deref(),
+            texts,
+            cmp,
+            &state.config.tcf_publisher_cc,
+        )
     })?;
     let fresh = headers
         .get(header::IF_NONE_MATCH)
@@ -98,6 +107,7 @@ fn answer(
     gvl: &LoadedGvl,
     tcf: &TcfSettings,
     translation: Option<&str>,
+    texts: std::collections::BTreeMap<String, String>,
     cmp: CmpIdentity,
     publisher_cc: &str,
 ) -> Result<ServedGvl> {
@@ -115,6 +125,7 @@ fn answer(
         publisher_country_code: publisher_cc.to_owned(),
         language: translation.unwrap_or("en").to_owned(),
         vendor_list,
+        texts,
     };
     let json = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.into()))?;
     Ok(ServedGvl::new(json))

@@ -34,7 +34,8 @@ impl ServedGvl {
     }
 }
 
-/// (site, notice version, vendorListVersion, language served).
+/// (site, notice version, vendorListVersion, "translation|language": the list's texts and the
+/// layer's words).
 pub type ServedKey = (SiteId, u32, u16, String);
 
 /// Answers kept before the map is emptied (a bound against many sites × languages).

@@ -19,6 +19,7 @@ on_both_backends!(
     two_servers_on_one_database_run_one_refresher,
     a_list_on_a_private_address_is_refused_without_the_setting,
     a_notice_declaring_vendors_off_the_list_is_refused_naming_them,
+    the_loader_of_a_tcf_site_names_the_cmp_and_the_list_for_tcfapi,
 );
 
 /// TCF on, the list from `gvl` (on loopback, so private networks allowed), every 60 s.
@@ -372,4 +373,27 @@ async fn a_notice_declaring_vendors_off_the_list_is_refused_naming_them(backend:
         String::from_utf8_lossy(&published.stderr)
     );
     assert_eq!(latest().await, 3);
+}
+
+async fn the_loader_of_a_tcf_site_names_the_cmp_and_the_list_for_tcfapi(backend: Backend) {
+    let plain = crate::helpers::spawn_app(backend).await;
+    let js = plain.get("/embed.js?site=demo").await.text().await.expect("loader");
+    assert!(js.contains(r#""tcf":{}"#), "no CMP id: no site gets __tcfapi");
+
+    let gvl = GvlServer::start().await;
+    let app = spawn_app_with(backend, tcf(&gvl)).await;
+    let token = admin(&app).await;
+    in_use(&app, &token, VERSION).await;
+    let loader = || async { app.get("/embed.js?site=demo").await.text().await.expect("loader") };
+    assert!(loader().await.contains(r#""tcf":{}"#), "a notice without a tcf section");
+    assert_eq!(publish_tcf(&app, &token, &[2, 8]).await.status(), 200);
+    let want =
+        format!(r#""tcf":{{"demo":{{"cmpId":300,"cmpVersion":7,"gvlVersion":{VERSION},"tcfPolicyVersion":5}}}}"#);
+    wait_for("the TCF site's facts in its loader", || async {
+        let js = loader().await;
+        (js.contains(&want), json!(js.len()))
+    })
+    .await;
+    let bare = app.get("/embed.js").await.text().await.expect("loader");
+    assert!(bare.contains(r#""tcf":{}"#), "a bare tag carries no site");
 }

@@ -107,9 +107,9 @@ fn Section(catalog: GvlVendorCatalog) -> impl IntoView {
                     aria-describedby="ne-tcf-on-hint" prop:checked=on.get_untracked() on:change=switch />
                 <label for="ne-tcf-on">"Use the IAB Transparency and Consent Framework"</label>
                 <p class="ad-hint" id="ne-tcf-on-hint">
-                    "For ad-funded sites whose vendors read TC strings. Publishing records these settings and serves "
-                    "the site's share of the Global Vendor List; the banner's TCF layer that will show them, and "
-                    "__tcfapi, are not built yet: the banner still shows its own layers."
+                    "For ad-funded sites whose vendors read TC strings. Once published, visitors under the GDPR "
+                    "see the banner's TCF layer with these vendors, stacks and restrictions, and vendors on your "
+                    "pages read the visitor's TC string through __tcfapi."
                 </p>
             </div>
             <Show when=move || on.get()>

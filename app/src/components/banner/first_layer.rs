@@ -36,6 +36,7 @@ pub fn FirstLayer() -> impl IntoView {
                     <p class="assent-gpc" data-test="change-summary"><strong>{t.what_changed}</strong>" "{s}</p>
                 })}
                 <p id="assent-body" class="assent-body">{body}</p>
+                {super::tcf_first_layer()}
                 <Show when=move || ctx.gpc_applies()>
                     <p class="assent-gpc" data-test="gpc-honored">{t.gpc_honored}</p>
                 </Show>

@@ -18,7 +18,13 @@ use preferences::Preferences;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
+#[cfg(not(feature = "tcf"))]
 const CSS: &str = include_str!("../../../../style/banner.css");
+#[cfg(feature = "tcf")]
+const CSS: &str = concat!(
+    include_str!("../../../../style/banner.css"),
+    include_str!("../../../../style/banner-tcf.css")
+);
 pub const HOST_ID: &str = "assent-host";
 
 /// Creates the host element first in `<body>` (so the banner is reached first with Tab),
@@ -116,4 +122,20 @@ fn StatusLine(ctx: ConsentContext) -> impl IntoView {
     view! {
         <div class="assent-status" role="status" aria-live="polite" data-test="status">{message}</div>
     }
+}
+
+/// The IAB TCF part of the first layer, in the build that has one.
+fn tcf_first_layer() -> AnyView {
+    #[cfg(feature = "tcf")]
+    return view! { <crate::tcf::TcfFirstLayer /> }.into_any();
+    #[cfg(not(feature = "tcf"))]
+    ().into_any()
+}
+
+/// The IAB TCF part of the preferences, in the build that has one.
+fn tcf_preferences() -> AnyView {
+    #[cfg(feature = "tcf")]
+    return view! { <crate::tcf::TcfPreferences /> }.into_any();
+    #[cfg(not(feature = "tcf"))]
+    ().into_any()
 }

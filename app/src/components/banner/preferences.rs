@@ -47,6 +47,7 @@ pub fn Preferences() -> impl IntoView {
                         <p class="assent-gpc" data-test="gpc-honored">{t.gpc_honored}</p>
                     </Show>
                     {purposes.into_iter().map(|p| view! { <PurposeRow purpose=p /> }).collect_view()}
+                    {super::tcf_preferences()}
                 </div>
                 <div class="assent-actions assent-dialog__foot">
                     <button type="button" class="assent-btn" data-test="prefs-reject-all" on:click=move |_| ctx.reject_all(Source::Panel)>

@@ -37,7 +37,7 @@ impl ConsentContext {
                     Source::SettingsPage,
                     change.decisions,
                     None,
-                    |c| c.notice_version = version,
+                    |c, _| c.notice_version = version,
                 );
                 // A choice made there answers the banner's question too.
                 if self.layer.get_untracked() == Layer::FirstLayer {

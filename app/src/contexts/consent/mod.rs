@@ -60,6 +60,9 @@ pub struct ConsentContext {
     deferred: StoredValue<Vec<String>>,
     /// The banner's words once the notice is known (built-in texts with its overrides).
     texts: StoredValue<Option<&'static Texts>>,
+    /// The IAB TCF layer's list and selection (the TCF build only).
+    #[cfg(feature = "tcf")]
+    pub tcf: crate::tcf::TcfContext,
 }
 
 pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
@@ -78,8 +81,12 @@ pub fn provide_consent_context(boot: BootConfig) -> ConsentContext {
         flushing: StoredValue::new(false),
         deferred: StoredValue::new(Vec::new()),
         texts: StoredValue::new(None),
+        #[cfg(feature = "tcf")]
+        tcf: crate::tcf::TcfContext::default(),
     };
     provide_context(ctx);
+    #[cfg(feature = "tcf")]
+    provide_context(ctx.tcf);
     ctx
 }
 
@@ -152,18 +159,31 @@ impl ConsentContext {
             }
         }
         self.reconsent.set(arrival.reconsent);
+        // The list first: the first layer names its purposes and vendors when it shows.
+        #[cfg(feature = "tcf")]
+        let show_banner = {
+            self.tcf.load(&notice, &self.boot.get_value()).await;
+            let stored_tcf = self.choice.with_untracked(|c| c.tcf.clone());
+            let found = self.tcf.arrived(&stored_tcf, stored, arrival.show_banner);
+            if let Some(data) = found.store {
+                self.choice.update(|c| c.tcf = data);
+            }
+            arrival.show_banner || found.ask
+        };
+        #[cfg(not(feature = "tcf"))]
+        let show_banner = arrival.show_banner;
         bridge::apply_theme(&notice.notice.theme);
         self.notice.set(Some(notice));
         if !arrival.expired.is_empty() {
-            self.queue_event(None, Method::Expire, Source::System, arrival.expired, None, |_| {});
+            self.queue_event(None, Method::Expire, Source::System, arrival.expired, None, |_, _| {});
         }
         self.gpc.set(signal);
         if let (Some(source), Some(gpc)) = (signal, arrival.gpc) {
-            self.queue_event(None, gpc.method, Source::Signal, gpc.decisions, Some(source), |c| {
+            self.queue_event(None, gpc.method, Source::Signal, gpc.decisions, Some(source), |c, _| {
                 c.gpc_honored = true;
             });
         }
-        if arrival.show_banner {
+        if show_banner {
             self.layer.set(Layer::FirstLayer);
         }
         if let Some(defaults) = arrival.opt_out_defaults {
@@ -334,6 +354,8 @@ impl ConsentContext {
         };
         let current = self.choice.with_untracked(|c| c.decisions.clone().unwrap_or_default());
         self.draft.set(preferences_draft(&notice.notice, &current));
+        #[cfg(feature = "tcf")]
+        self.tcf.open(&self.choice.with_untracked(|c| c.tcf.clone()));
         self.layer.set(Layer::Preferences);
         self.focus.set(Some("preferences-title"));
     }
@@ -342,7 +364,7 @@ impl ConsentContext {
     /// It is not an answer to the cookie banner: if that is still open, it shows again.
     pub fn decide_location(&self, answer: Option<Decision>) {
         if let Some(d) = self.decided(Action::PreciseLocation(answer)) {
-            self.queue_event(None, d.method, Source::Panel, d.decisions, None, |_| {});
+            self.queue_event(None, d.method, Source::Panel, d.decisions, None, |_, _| {});
         }
         let version = self.notice.with_untracked(|n| n.as_ref().map(|n| n.notice.version));
         if self
@@ -411,9 +433,31 @@ impl ConsentContext {
         let Some(version) = self.notice.with_untracked(|n| n.as_ref().map(|n| n.notice.version)) else {
             return;
         };
-        self.queue_event(None, method, source, decisions, None, |c| {
-            c.notice_version = Some(version)
+        #[cfg(feature = "tcf")]
+        let written = {
+            let created = self.choice.with_untracked(|c| c.tcf_created);
+            let language = self
+                .notice
+                .with_untracked(|n| n.as_ref().map(|n| n.notice.language.clone()));
+            self.tcf.write(method, created, &language.unwrap_or_default())
+        };
+        #[cfg(feature = "tcf")]
+        let data = written.as_ref().map(|w| w.data.clone());
+        self.queue_event(None, method, source, decisions, None, |c, request| {
+            c.notice_version = Some(version);
+            #[cfg(feature = "tcf")]
+            if let Some(w) = written {
+                c.tcf = w.data;
+                c.tcf_created = w.created.or(c.tcf_created);
+                request.tcf = w.choice;
+            }
+            #[cfg(not(feature = "tcf"))]
+            let _ = request;
         });
+        #[cfg(feature = "tcf")]
+        if let Some(data) = data {
+            bridge::tcf(&data, "useractioncomplete");
+        }
         let was_open = self.layer.get_untracked() != Layer::Hidden;
         self.layer.set(Layer::Hidden);
         if was_open {

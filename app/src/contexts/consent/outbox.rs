@@ -20,8 +20,8 @@ const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl ConsentContext {
     /// Applies decisions at once (Consent Mode, blocked scripts, cleanup — what [`apply`]
-    /// says), stores the choice with `also`'s changes in one write, queues the event and
-    /// sends it.
+    /// says), stores the choice with `also`'s changes (to it and to the event) in one write,
+    /// queues the event and sends it.
     pub(super) fn queue_event(
         &self,
         event_id: Option<EventId>,
@@ -29,7 +29,7 @@ impl ConsentContext {
         source: Source,
         decisions: Decisions,
         signal: Option<SignalSource>,
-        also: impl FnOnce(&mut StoredChoice),
+        also: impl FnOnce(&mut StoredChoice, &mut ConsentRequest),
     ) {
         let Some(notice) = self.notice.get_untracked() else {
             return;
@@ -38,7 +38,7 @@ impl ConsentContext {
             return;
         };
         let boot = self.boot.get_value();
-        let request = ConsentRequest {
+        let mut request = ConsentRequest {
             event_id,
             subject_id: None,
             notice_version: notice.notice.version,
@@ -68,7 +68,7 @@ impl ConsentContext {
             }
             c.recheck_at = recheck_at(&notice, c);
             c.label = Some(label);
-            also(c);
+            also(c, &mut request);
         });
         // A draft preview shows what a choice does on the page, and records nothing.
         if !boot.preview {
