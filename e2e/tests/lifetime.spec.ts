@@ -53,3 +53,31 @@ test("a refusal is respected for six months, then asked for again without a new 
   await expect(banner(page, "banner")).toBeVisible();
   expect((await history(first.subject_id, first.subject_token)).events).toHaveLength(1);
 });
+
+test("a consent stored without any date gets one when first seen, so it still expires", async ({ page }) => {
+  await page.goto(demoUrl());
+  await banner(page, "accept-all").click();
+  await acknowledged(page);
+  // As a choice kept before dates were, or edited by hand: no date anywhere, recheck due.
+  await page.evaluate(() => {
+    const key = "assent.v1.demo";
+    const s = JSON.parse(localStorage.getItem(key)!);
+    delete s.decided_at;
+    delete s.updated_at;
+    s.recheck_at = Date.now() - 1000;
+    localStorage.setItem(key, JSON.stringify(s));
+  });
+  const before = Date.now();
+  await page.reload();
+  await expect(banner(page, "privacy-choices")).toBeVisible();
+  await expect
+    .poll(() => page.evaluate(() => JSON.parse(localStorage.getItem("assent.v1.demo")!).decided_at ?? {}))
+    .toHaveProperty("analytics");
+  const s = await page.evaluate(() => JSON.parse(localStorage.getItem("assent.v1.demo")!));
+  for (const at of Object.values(s.decided_at) as string[]) expect(Date.parse(at)).toBeGreaterThanOrEqual(before - 1000);
+  expect(s.recheck_at, "the loader loads the banner again when it expires").toBeGreaterThan(Date.now());
+  // Its lifetime then runs out like any other.
+  await age(page, 400);
+  await page.reload();
+  await expect(banner(page, "banner")).toBeVisible();
+});

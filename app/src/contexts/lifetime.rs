@@ -17,6 +17,23 @@ pub fn decided_at(choice: &StoredChoice) -> impl DecidedAt + '_ {
     }
 }
 
+/// Gives every decision without a readable date (a choice stored before dates were kept, or
+/// edited by hand) the date `now`: its lifetime starts when this browser first sees it, so no
+/// consent outlives its lifetime for want of a date (`expired_purposes` cannot expire an
+/// undated one).
+pub fn date_undated(choice: &mut StoredChoice, now: &str) {
+    let undated: Vec<String> = choice
+        .decisions
+        .iter()
+        .flat_map(|d| d.keys())
+        .filter(|k| decided_at(choice)(k).is_none())
+        .map(ToString::to_string)
+        .collect();
+    for key in undated {
+        choice.decided_at.insert(key, now.to_owned());
+    }
+}
+
 /// The earliest moment a consent expires or a refusal may be asked again in the visitor's
 /// regime.
 pub fn recheck_at(notice: &NoticeResponse, choice: &StoredChoice) -> Option<f64> {

@@ -124,6 +124,8 @@ impl ConsentContext {
         } else {
             None
         };
+        self.choice
+            .update(|c| super::lifetime::date_undated(c, &bridge::now_iso()));
         let page = PageView {
             regime: notice.regime,
             consent_valid_from: notice.consent_valid_from,
