@@ -59,6 +59,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if let Some(invalid) = refused_json(bytes) {
         return Err(invalid.into());
     }
+    // serde reads a struct from an array of its fields in order (`[]` as `{}`, every field
+    // left at its default); every body of this API is an object.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(Invalid::new("body", "a JSON object, not an array").into());
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -393,6 +398,27 @@ mod tests {
         assert_eq!(field(br#"{"a":{"k\u0000":1}}"#).as_deref(), Some("a.k\0"));
         assert_eq!(field(br#""\u0000""#).as_deref(), Some("body"));
         assert_eq!(field(br#"{"a":"\u0001 is fine here"}"#), None);
+    }
+
+    #[test]
+    fn a_body_that_is_an_array_is_refused_not_read_as_an_object_of_defaults() {
+        #[derive(Debug, Default, Deserialize)]
+        struct AllDefault {
+            #[serde(default)]
+            _flag: bool,
+        }
+        for body in [&b"[]"[..], b"  \n[false]", b"[true, 1]"] {
+            match parse_json::<AllDefault>(body) {
+                Err(ApiError::Invalid(invalid)) => {
+                    assert_eq!(
+                        (invalid.field.as_str(), invalid.reason.as_str()),
+                        ("body", "a JSON object, not an array")
+                    );
+                }
+                other => panic!("{:?} was {other:?}", String::from_utf8_lossy(body)),
+            }
+        }
+        assert!(parse_json::<AllDefault>(b" {}").is_ok());
     }
 
     #[test]
