@@ -1,7 +1,12 @@
 // Banner size and speed, Assent against Klaro and vanilla-cookieconsent (both from npm), in one
 // run, same Chromium, cache disabled, median of N (default 20):
 //   - bytes a first visit and a returning visit transfer for the consent tool (raw, gzip, brotli)
-//   - time from navigation start to a visible banner button, minus an empty page's time.
+//   - time from navigation start to a visible banner button, minus an empty page's time;
+//   - after the page is idle, in separate visits: from the Accept all click to the banner gone
+//     (every tool) and to `assent:change` (Assent: by then its `gtag('consent','update')` was
+//     pushed, `_emit` does that first), with the interaction's Event Timing duration (INP of
+//     that one interaction; entries start at 16 ms); and the Customize click to a visible
+//     preferences panel.
 // Run: node e2e/bench/banner.js   (after `bash scripts/test` or `bash scripts/run` built Assent)
 const { chromium } = require("playwright-core");
 const { spawn } = require("node:child_process");
@@ -97,6 +102,48 @@ async function visit(browser, url, buttonSelector, counts, returning) {
   return { ms, bytes };
 }
 
+/**
+ * One click after the page is idle, timed in the page from the click's dispatch: to `done`
+ * (a selector gone or shown) and, for Assent, to `assent:change`; with the longest Event
+ * Timing entry of the interaction (0 when under Event Timing's 16 ms floor).
+ */
+async function interaction(browser, url, button, done) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  await page.goto(url);
+  await page.waitForSelector(button, { state: "visible" });
+  await page.waitForLoadState("networkidle");
+  await page.evaluate(() => {
+    const t = (window.__bench = { click: null, change: null, inp: 0 });
+    document.addEventListener("click", () => { if (t.click === null) t.click = performance.now(); }, { capture: true });
+    window.addEventListener("assent:change", () => { if (t.change === null) t.change = performance.now(); });
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.interactionId) t.inp = Math.max(t.inp, e.duration);
+    }).observe({ type: "event", durationThreshold: 16, buffered: true });
+  });
+  // Watched in the page, every frame: a round trip to the test runner per check would add its
+  // own latency. Visible as Playwright means it: a box, and not `visibility: hidden`.
+  const watched = page.evaluate(({ selector, state }) => new Promise((ok) => {
+    const find = (sel) => {
+      const [host, ...rest] = sel.split(" ");
+      const root = host.startsWith("#assent") ? document.querySelector(host)?.shadowRoot : null;
+      return root ? root.querySelector(rest.join(" ")) : document.querySelector(sel);
+    };
+    const visible = (el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+    const check = () => (visible(find(selector)) === (state === "visible") ? ok(performance.now()) : requestAnimationFrame(check));
+    requestAnimationFrame(check);
+  }), done);
+  await page.click(button);
+  const doneAt = await watched;
+  // Event Timing entries arrive after the next paint.
+  await page.waitForTimeout(100);
+  const t = await page.evaluate(() => window.__bench);
+  await context.close();
+  return { done: doneAt - t.click, change: t.change === null ? null : t.change - t.click, inp: t.inp };
+}
+
 (async () => {
   const assent = await startAssent();
   const stat = await startStatic();
@@ -106,6 +153,8 @@ async function visit(browser, url, buttonSelector, counts, returning) {
   const variants = [
     { name: "empty page", url: `${stat.origin}/empty`, button: "#b", counts: () => false },
     { name: "Assent", url: assent.demo, button: "#assent-host [data-test=accept-all]", counts: (u) => u.startsWith(assentOrigin),
+      gone: "#assent-host [data-test=banner]",
+      customize: { button: "#assent-host [data-test=customize]", panel: "#assent-host [data-test=preferences]" },
       returningButton: "#assent-fab-host [data-test=privacy-choices]",
       seed: async (page) => {
         await page.goto(assent.demo);
@@ -115,17 +164,24 @@ async function visit(browser, url, buttonSelector, counts, returning) {
           !!JSON.parse(localStorage.getItem("assent.v1.demo") || "{}").subject_id &&
           !Object.keys(localStorage).some((k) => k.startsWith("assent.v1.demo.queue.")));
       } },
-    { name: "Klaro 0.7.22", url: `${stat.origin}/klaro`, button: ".klaro .cookie-notice .cm-btn-success", counts: (u) => u.includes("/m/klaro/") },
-    { name: "vanilla-cookieconsent 3.1.0", url: `${stat.origin}/cookieconsent`, button: "#cc-main .cm__btn", counts: (u) => u.includes("/m/vanilla-cookieconsent/") },
+    { name: "Klaro 0.7.22", url: `${stat.origin}/klaro`, button: ".klaro .cookie-notice .cm-btn-success", counts: (u) => u.includes("/m/klaro/"),
+      gone: ".klaro .cookie-notice" },
+    { name: "vanilla-cookieconsent 3.1.0", url: `${stat.origin}/cookieconsent`, button: "#cc-main .cm__btn", counts: (u) => u.includes("/m/vanilla-cookieconsent/"),
+      gone: "#cc-main .cm" },
   ];
   // Interleaved (one visit of each tool per round), so a slow moment of the machine hits all
   // tools alike instead of whichever was being measured.
-  const rows = variants.map((v) => ({ v, first: [], returning: v.seed ? [] : null }));
+  const rows = variants.map((v) => ({ v, first: [], returning: v.seed ? [] : null, accept: [], customize: [] }));
   for (let i = 0; i < RUNS; i++) {
     for (const row of rows) {
       const { v } = row;
       row.first.push(await visit(browser, v.url, v.button, v.counts));
       if (v.seed) row.returning.push(await visit(browser, v.url, v.returningButton, v.counts, v.seed));
+      if (v.gone) row.accept.push(await interaction(browser, v.url, v.button, { selector: v.gone, state: "hidden" }));
+      if (v.customize) {
+        const c = v.customize;
+        row.customize.push(await interaction(browser, v.url, c.button, { selector: c.panel, state: "visible" }));
+      }
     }
     process.stderr.write(`round ${i + 1}/${RUNS}\n`);
   }
@@ -138,6 +194,13 @@ async function visit(browser, url, buttonSelector, counts, returning) {
     console.log(`| ${v.name} | ${kb(b.raw)} / ${kb(b.gzip)} / ${kb(b.brotli)} | ${ret} | ${(median(first.map((r) => r.ms)) - empty).toFixed(1)} |`);
   }
   console.log(`\nempty page: ${empty.toFixed(1)} ms to a visible button (median).`);
+  console.log(`\n| tool | Accept all click → banner gone (ms) | → assent:change (ms) | interaction's Event Timing duration (ms; 0 = under 16) | Customize click → panel visible (ms) |`);
+  console.log("|---|---|---|---|---|");
+  const med = (xs) => (xs.length ? median(xs).toFixed(1) : "–");
+  for (const { v, accept, customize } of rows.slice(1)) {
+    const changes = accept.map((a) => a.change).filter((c) => c !== null);
+    console.log(`| ${v.name} | ${med(accept.map((a) => a.done))} | ${med(changes)} | ${med(accept.map((a) => a.inp))} | ${med(customize.map((c) => c.done))} |`);
+  }
   await browser.close();
   stat.server.close();
   assent.child.kill("SIGTERM");
