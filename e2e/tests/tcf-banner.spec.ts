@@ -131,6 +131,10 @@ test("an EU visitor's first layer names the purposes, special features and vendo
   await expect(first).toContainText(list.purposes[usedPurposes[0]].description);
   expect(await axe(page)).toEqual([]);
   await screenshot(page, "tcf-first-layer");
+  // The vendor list is one step away: the second layer opens on the partners' search.
+  await banner(page, "tcf-show-vendors").click();
+  await expect(banner(page, "tcf-vendor-search")).toBeFocused();
+  await expect(banner(page, "tcf-vendors").locator("li")).toHaveCount(vendors.length);
 });
 
 test("Accept all sends a TC string IAB's decoder reads as consent to what the vendors ask, and __tcfapi serves it", async ({ page }) => {
@@ -150,6 +154,7 @@ test("Accept all sends a TC string IAB's decoder reads as consent to what the ve
   expect(served.tcString).toBe(tc);
   expect(served.gdprApplies).toBe(true);
   // The next page view answers from storage: no banner, the same string.
+  await page.waitForFunction(() => !Object.keys(localStorage).some((k) => k.startsWith("assent.v1.demo-tcf.queue.")));
   await page.reload();
   await expect(banner(page, "privacy-choices")).toBeVisible();
   const again = await tcfapiString(page);
@@ -245,6 +250,9 @@ test("a visitor outside the GDPR gets no TCF layer, __tcfapi says the GDPR does 
   const sent = page.waitForRequest((r: Request) => r.method() === "POST" && r.url().endsWith("/consents"));
   await banner(page, "accept-all").click();
   expect((await sent).postDataJSON().tcf, "no TC string outside the GDPR").toBeUndefined();
+  // Acknowledged: nothing left in the queue (a queued event would make the loader load the
+  // banner to send it).
+  await page.waitForFunction(() => !Object.keys(localStorage).some((k) => k.startsWith("assent.v1.demo-tcf.queue.")));
   const wasm = wasmRequests(page);
   await page.reload();
   await expect(banner(page, "privacy-choices")).toBeVisible();

@@ -1,9 +1,11 @@
 //! The TCF part of the first layer (TCF Policy Appendix B(c)): how many vendors, the stacks
 //! the notice chose and the purposes and special features no stack covers, each named with
-//! its description a click away, and the legitimate-interest notice with the right to object.
+//! its description a click away, a way straight to the vendor list, and the legitimate-interest
+//! notice with the right to object.
 //! *Accept all* and *Reject all* stay the first layer's own buttons.
 
 use super::{TcfContext, fill};
+use crate::contexts::consent::ConsentContext;
 use assent_shared::tcf_layer::first_layer;
 use leptos::prelude::*;
 
@@ -15,6 +17,13 @@ pub fn TcfFirstLayer() -> impl IntoView {
     };
     let t = loaded.texts;
     let layer = first_layer(&loaded.gvl.vendor_list, &loaded.settings);
+    // The vendor list one step away (TCF Policy Appendix B(c): the first layer links to it):
+    // the second layer, focus on the partners' search.
+    let ctx = expect_context::<ConsentContext>();
+    let show_vendors = move |_| {
+        ctx.open_preferences();
+        ctx.focus.set(Some("tcf-vendor-search"));
+    };
     let item = |name: &str, description: &str, test: String| {
         view! {
             <li data-test=test>
@@ -44,6 +53,11 @@ pub fn TcfFirstLayer() -> impl IntoView {
     view! {
         <div class="assent-tcf" data-test="tcf-first-layer">
             <p data-test="tcf-intro">{fill(t.intro, "{count}", layer.vendor_count)}</p>
+            <p>
+                <button type="button" class="assent-tcf__partners" data-test="tcf-show-vendors" on:click=show_vendors>
+                    {fill(t.partners, "{count}", layer.vendor_count)}
+                </button>
+            </p>
             <h3 class="assent-tcf__heading">{t.purposes}</h3>
             <ul class="assent-tcf__list">{purposes}</ul>
             {(!features.is_empty()).then(|| view! {
