@@ -517,6 +517,17 @@
   // the banner computed from its TC string (shared/src/tcf_data.rs) and stored with the choice:
   // a returning visitor's page answers without the banner.
   var tcfBoot = (boot.tcf && boot.tcf[site]) || null;
+  // A stored TCData this loader may serve: an object saying whether GDPR applies and, where it
+  // does, carrying its string. Anything else (edited by hand, cut short) is as if absent: the
+  // banner loads and writes it again.
+  function validTcf(t) {
+    return !!t && typeof t === "object" && !Array.isArray(t) && typeof t.gdprApplies === "boolean" &&
+      (t.gdprApplies === false || (typeof t.tcString === "string" && t.tcString !== ""));
+  }
+  function storedTcf() {
+    var t = (stored() || {}).tcf;
+    return validTcf(t) ? t : null;
+  }
   var tcfOn = false;
   // The TCData in force: null until it is known whether GDPR applies (a first visit before the
   // banner showed or decided), then the stored one, or the banner's.
@@ -531,8 +542,14 @@
   // page and forwards frames' calls to `window.__tcfapi` (now this one): answering them here
   // too would answer twice (and register a frame's listener twice).
   var tcfForeignStub = false;
+  // The banner could not get the site's vendor list: no TC string will come on this page.
+  var tcfFailed = false;
   function tcfInstall() {
     if (tcfOn) return;
+    // Another CMP's locked `__tcfapi` keeps its place, and its own locator frame stays the
+    // only one: its queue is not touched either.
+    var own = Object.getOwnPropertyDescriptor(window, "__tcfapi");
+    if (own && !own.writable && !own.set) return;
     tcfOn = true;
     guard(function () {
       var prior = window.__tcfapi;
@@ -547,9 +564,9 @@
         tcfQueued = queue.slice();
         tcfForeignStub = true;
       }
-      // Another CMP's locked `__tcfapi` keeps its place.
       window.__tcfapi = tcfApi;
     });
+    tcfOn = window.__tcfapi === tcfApi;
   }
   // PingReturn. "loading" (deprecated by v2.2, and what IAB's @iabtechlabtcf/cmpapi reports
   // until its first update) until the TCData is known; every field this loader knows is given,
@@ -558,8 +575,8 @@
     var facts = tcfBoot || tcData || {};
     return {
       gdprApplies: tcData ? tcData.gdprApplies : undefined,
-      cmpLoaded: !!tcData,
-      cmpStatus: tcData ? "loaded" : "loading",
+      cmpLoaded: !!tcData && !tcfFailed,
+      cmpStatus: tcfFailed ? "error" : tcData ? "loaded" : "loading",
       displayStatus: tcfDisplay(),
       apiVersion: "2.2",
       cmpVersion: facts.cmpVersion,
@@ -577,7 +594,7 @@
   function tcfDataFor(listenerId) {
     var out = JSON.parse(JSON.stringify(tcData));
     out.eventStatus = tcfStatus;
-    out.cmpStatus = "loaded";
+    out.cmpStatus = tcfFailed ? "error" : "loaded";
     out.listenerId = listenerId;
     return out;
   }
@@ -615,16 +632,17 @@
   // The banner appeared: listeners hear "cmpuishown" with the TCData in force (the stored one
   // on a returning visit), unless GDPR is known not to apply.
   function tcfShown() {
-    if (!tcfOn || (tcData && tcData.gdprApplies === false)) return;
-    var data = tcData || (stored() || {}).tcf || (tcfBoot && tcfBlank());
+    if (!tcfOn || tcfFailed || (tcData && tcData.gdprApplies === false)) return;
+    var data = tcData || storedTcf() || (tcfBoot && tcfBlank());
     if (data) tcfEvent(data, "cmpuishown");
   }
   function tcfApi(command, version, callback, parameter) {
     if (typeof callback !== "function") return;
     // CMP API "How does the version parameter work?": 0, null or undefined mean the latest;
     // 1 (no longer supported) and anything but 2 get `null` and success false.
-    var v = typeof version === "string" ? Number(version) : version;
-    if (!(v === undefined || v === null || v === 0 || v === 2)) return callback(null, false);
+    if (!(version === undefined || version === null || version === 0 || version === 2 || version === "2")) {
+      return callback(null, false);
+    }
     switch (command) {
       case "ping":
         return callback(tcfPing(), true);
@@ -634,12 +652,19 @@
         tcfListeners.push(listener);
         // At once with the TCData in force; while it is not known whether GDPR applies, at
         // the first event (the CMP API holds the callback until gdprApplies is known).
-        if (tcData) callback(tcfDataFor(listener.id), true);
+        if (tcData) {
+          try {
+            callback(tcfDataFor(listener.id), !tcfFailed);
+          } catch (e) {
+            console.error(e);
+          }
+        }
         return;
       }
       case "removeEventListener": {
         var before = tcfListeners.length;
-        tcfListeners = tcfListeners.filter(function (l) { return l.id !== Number(parameter); });
+        // A listener id is the number addEventListener gave: nothing else removes one.
+        tcfListeners = tcfListeners.filter(function (l) { return l.id !== parameter; });
         var removed = tcfListeners.length < before;
         return callback(removed, removed);
       }
@@ -650,7 +675,7 @@
         return callback(null, false);
     }
   }
-  if (tcfBoot || (stored() || {}).tcf) tcfInstall();
+  if (tcfBoot || storedTcf()) tcfInstall();
   // Frames reach the APIs by postMessage, finding this window through the locator frames the
   // specifications name (IAB GPP CMP API v1.1 "How to use from an iframe"; USP API v1.0; TCF
   // CMP API v2.2).
@@ -906,9 +931,27 @@
     /**
      * Called by the banner with the TCData in force (shared/src/tcf_data.rs), after it stored
      * the choice: `eventStatus` "tcloaded" (a current choice found) or "useractioncomplete"
-     * (the visitor confirmed choices). `__tcfapi` listeners hear it.
+     * (the visitor confirmed choices). `__tcfapi` listeners hear it. `_tcf(null, "error")`:
+     * the banner could not get the site's vendor list (the CMP API's error state).
      */
     _tcf: function (data, eventStatus) {
+      if (eventStatus === "error") {
+        // The CMP API's error state: listeners get a last answer (success false) instead of
+        // waiting for a string that will not come; ping says "error".
+        if (!tcfOn || tcfFailed) return;
+        tcfFailed = true;
+        var last = tcData || (tcfBoot && tcfBlank());
+        if (!last) return;
+        tcData = last;
+        tcfListeners.forEach(function (l) {
+          try {
+            l.callback(tcfDataFor(l.id), false);
+          } catch (e) {
+            console.error(e);
+          }
+        });
+        return;
+      }
       if (!data || (eventStatus !== "tcloaded" && eventStatus !== "useractioncomplete")) {
         return console.error("Assent: _tcf needs TCData and tcloaded or useractioncomplete, not", eventStatus);
       }
@@ -1022,6 +1065,12 @@
   // runs here, takes it over; else the stored decisions are applied as on a page view).
   window.addEventListener("storage", function (e) {
     if (e.key !== storageKey) return;
+    // Choices confirmed in another tab: this page's vendors hear the new TC string, whether or
+    // not the banner runs here.
+    var changed = storedTcf();
+    if (changed && tcfOn && JSON.stringify(changed) !== JSON.stringify(tcData)) {
+      guard(function () { tcfEvent(changed, "useractioncomplete"); });
+    }
     if (api._dispatch) return command("storage");
     var s = stored();
     if (!s && shownGcm) {
@@ -1038,10 +1087,6 @@
       guard(function () { api._emit(s.decisions, s.gcm, [], false, "choice", s.integrations); });
     }
     if (s && s.signals) api._signals(s.signals);
-    // Choices confirmed in another tab: this page's vendors hear the new TC string.
-    if (s && s.tcf && tcfOn && JSON.stringify(s.tcf) !== JSON.stringify(tcData)) {
-      guard(function () { tcfEvent(s.tcf, "useractioncomplete"); });
-    }
   });
   /** Runs `task` (returning a promise) alone across this site's tabs: one subject, one chain.
    *  `task(true)` when another tab held the lock first (its stored writes may still be on
@@ -1083,7 +1128,7 @@
     !(s.recheck_at && Date.now() >= s.recheck_at) &&
     // A TCF site's choice without its TCData (stored before the site used TCF, or shared by a
     // subdomain that had to leave it out): the banner computes it.
-    !(tcfBoot && s.tcf === undefined);
+    !(tcfBoot && !validTcf(s.tcf));
   // `embed.js?site=SITE` carries the version from which stored choices hold; a tag without
   // it carries no site's data, so one small request tells whether to ask again.
   var known = boot.notices && Object.prototype.hasOwnProperty.call(boot.notices, site);
@@ -1096,7 +1141,7 @@
   }
   // A returning visitor whose choice stands: vendors hear "tcloaded" with the stored TCData,
   // before any of their scripts runs. Otherwise the banner tells (`_tcf`, `_display`).
-  if (current && s.tcf && tcfOn) tcfEvent(s.tcf, "tcloaded");
+  if (current && validTcf(s.tcf) && tcfOn) tcfEvent(s.tcf, "tcloaded");
   // Calls another CMP's stub held, in their order.
   tcfQueued.splice(0).forEach(function (args) {
     guard(function () { tcfApi.apply(null, args); });

@@ -220,7 +220,7 @@ pub fn rechecked() {
 /// Hands the loader's `__tcfapi` the TCData of the visitor's TC string (`TcData`, without
 /// the fields the loader adds) and the event it is for: `tcloaded` (found on arrival) or
 /// `useractioncomplete` (a choice just made, already stored) — TCF CMP API v2.2,
-/// "addEventListener".
+/// "addEventListener"; or `null` and `error`: the site's list could not be had.
 #[cfg(feature = "tcf")]
 pub fn tcf(data: &JsValue, event_status: &str) {
     let Some(assent) = assent_object() else { return };

@@ -131,6 +131,11 @@ test("an EU visitor's first layer names the purposes, special features and vendo
   await expect(first).toContainText(list.purposes[usedPurposes[0]].description);
   expect(await axe(page)).toEqual([]);
   await screenshot(page, "tcf-first-layer");
+  // On a phone the buttons stay on screen: the long text scrolls above them.
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const b of ["accept-all", "reject-all", "customize"]) await expect(banner(page, b)).toBeInViewport({ ratio: 1 });
+  await screenshot(page, "tcf-first-layer-phone");
+  await page.setViewportSize({ width: 1280, height: 720 });
   // The vendor list is one step away: the second layer opens on the partners' search.
   await banner(page, "tcf-show-vendors").click();
   await expect(banner(page, "tcf-vendor-search")).toBeFocused();
@@ -295,4 +300,57 @@ test("only a TCF site's pages download the banner with the TCF layer", async ({ 
   await expect(banner(page, "banner")).toBeVisible();
   expect(wasm.every((u) => u.includes("/assets/banner/")), wasm.join()).toBe(true);
   await expect(banner(page, "tcf-first-layer")).toHaveCount(0);
+});
+
+test("a choice made in another tab reaches this tab's vendors, the banner running here too", async ({ browser }) => {
+  const context = await browser.newContext();
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  for (const p of [a, b]) await open(p, "FR");
+  for (const p of [a, b]) await expect(banner(p, "tcf-first-layer")).toBeVisible();
+  await b.evaluate(() => {
+    (window as any).__heard = [];
+    (window as any).__tcfapi("addEventListener", 2, (d: any) => (window as any).__heard.push([d.eventStatus, d.tcString]));
+  });
+  const tc = await recorded(a, () => banner(a, "reject-all").click());
+  await expect
+    .poll(() => b.evaluate(() => (window as any).__heard.filter((h: string[]) => h[0] === "useractioncomplete")))
+    .toEqual([["useractioncomplete", tc]]);
+  await context.close();
+});
+
+test("a stored TCData that is not one is never served: the banner asks again and writes a real one", async ({ page }) => {
+  await open(page, "FR");
+  await recorded(page, () => banner(page, "accept-all").click());
+  await page.waitForFunction(() => !Object.keys(localStorage).some((k) => k.startsWith("assent.v1.demo-tcf.queue.")));
+  for (const bad of ["x", 5, null, {}, [1, 2], { tcString: 5, gdprApplies: true }]) {
+    await page.evaluate((bad) => {
+      const s = JSON.parse(localStorage.getItem("assent.v1.demo-tcf")!);
+      s.tcf = bad;
+      localStorage.setItem("assent.v1.demo-tcf", JSON.stringify(s));
+    }, bad);
+    await page.reload();
+    await expect(banner(page, "tcf-first-layer"), JSON.stringify(bad)).toBeVisible();
+    const ping = await page.evaluate(() => new Promise<any>((ok) => (window as any).__tcfapi("ping", 2, ok)));
+    expect(ping.cmpStatus, JSON.stringify(bad)).not.toBe("error");
+    const tc = await recorded(page, () => banner(page, "accept-all").click());
+    expect((await tcfapiString(page)).tcString).toBe(tc);
+    await page.waitForFunction(() => !Object.keys(localStorage).some((k) => k.startsWith("assent.v1.demo-tcf.queue.")));
+  }
+});
+
+test("without the site's vendor list the banner shows without its TCF layer and __tcfapi says error", async ({ page }) => {
+  await visitFrom(page, "FR");
+  await page.route("**/v1/sites/demo-tcf/gvl**", (route) => route.fulfill({ status: 503, body: "{}" }));
+  await page.goto(`${server.demo}/tcf`);
+  await expect(banner(page, "banner")).toBeVisible();
+  await expect(banner(page, "tcf-first-layer")).toHaveCount(0);
+  const answer = await page.evaluate(
+    () =>
+      new Promise<any>((ok) =>
+        (window as any).__tcfapi("addEventListener", 2, (d: any, success: boolean) => ok({ status: d.cmpStatus, success })),
+      ),
+  );
+  expect(answer).toEqual({ status: "error", success: false });
+  const ping = await page.evaluate(() => new Promise<any>((ok) => (window as any).__tcfapi("ping", 2, ok)));
+  expect(ping).toMatchObject({ cmpStatus: "error", cmpLoaded: false });
 });

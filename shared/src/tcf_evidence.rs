@@ -6,7 +6,7 @@
 
 use crate::Invalid;
 use crate::consent::Method;
-use crate::notice::LocalizedNotice;
+use crate::notice::{LEGITIMATE_INTEREST_PURPOSES, LocalizedNotice};
 use crate::signals::tcf::{RestrictionType, TCF_2_3_POLICY_VERSION, TcString, VendorSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 /// What a client sends with a TCF choice (`ConsentRequest.tcf`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct TcfChoice {
     /// The TC string the choice produced, as the banner stored it for vendors (`__tcfapi`):
     /// core segment, Disclosed Vendors segment, and the Publisher TC segment if any.
@@ -89,6 +90,23 @@ impl TcfEvidence {
             return Err(invalid(format!(
                 "TcfPolicyVersion {} is older than TCF 2.3 ({TCF_2_3_POLICY_VERSION})",
                 tc.tcf_policy_version
+            )));
+        }
+        if !tc.is_service_specific {
+            return Err(invalid(
+                "IsServiceSpecific must be 1: TCF 2.2 removed globally scoped strings".to_owned(),
+            ));
+        }
+        let beyond_li: Vec<u8> = tc
+            .purposes_li_transparency
+            .iter()
+            .copied()
+            .filter(|p| !LEGITIMATE_INTEREST_PURPOSES.contains(p))
+            .collect();
+        if !beyond_li.is_empty() {
+            return Err(invalid(format!(
+                "PurposesLITransparency holds purposes legitimate interest cannot cover under TCF Policy v4 onwards (only 2 and 7 to 11): {}",
+                list(beyond_li.iter())
             )));
         }
         let declared: VendorSet = settings.vendors.iter().copied().collect();

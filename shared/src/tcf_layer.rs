@@ -4,7 +4,7 @@
 //! rules are the TCF Policy's (v5, TCF 2.3) and the list's own flags; the strings a
 //! selection writes are [`crate::tcf_choice`]'s.
 
-use crate::notice::{LEGITIMATE_INTEREST_PURPOSES, TcfSettings};
+use crate::notice::{LEGITIMATE_INTEREST_PURPOSES, Restriction, TcfSettings};
 use crate::signals::tcf::TcString;
 use crate::signals::tcf::gvl::{Declaration, Stack, Vendor, VendorList};
 use crate::tcf_choice::TcfSelection;
@@ -85,6 +85,62 @@ pub fn claims_legitimate_interest(vendor: &Vendor) -> bool {
         .leg_int_purposes
         .iter()
         .any(|p| LEGITIMATE_INTEREST_PURPOSES.contains(p))
+}
+
+/// The purposes a vendor processes on this site, by legal basis, once the notice's publisher
+/// restrictions apply (TCF Policy C(c), "Publisher restrictions"): `not_allowed` removes the
+/// purpose; on a purpose the vendor declares flexible, `require_consent` moves it to consent
+/// and `require_legitimate_interest` to legitimate interest. Legitimate interest is kept only
+/// for purposes 2 and 7–11 (TCF Policy v4 onwards). Each purpose is under one basis at most.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LegalBases {
+    pub consent: BTreeSet<u8>,
+    pub legitimate_interest: BTreeSet<u8>,
+}
+
+/// [`LegalBases`] of `vendor` under the notice's `settings`.
+pub fn legal_bases(vendor: &Vendor, settings: &TcfSettings) -> LegalBases {
+    let mut bases = LegalBases {
+        consent: vendor.purposes.iter().copied().collect(),
+        legitimate_interest: vendor.leg_int_purposes.iter().copied().collect(),
+    };
+    for r in settings
+        .publisher_restrictions
+        .iter()
+        .filter(|r| r.vendors.contains(&vendor.id))
+    {
+        let p = r.purpose;
+        let flexible = vendor.flexible_purposes.contains(&p);
+        let declared = bases.consent.remove(&p) | bases.legitimate_interest.remove(&p);
+        match r.restriction {
+            Restriction::NotAllowed => {}
+            Restriction::RequireConsent if flexible && declared => {
+                bases.consent.insert(p);
+            }
+            Restriction::RequireLegitimateInterest if flexible && declared => {
+                bases.legitimate_interest.insert(p);
+            }
+            // A restriction that cannot apply (checked at publication) leaves the declaration.
+            Restriction::RequireConsent | Restriction::RequireLegitimateInterest => {
+                if vendor.purposes.contains(&p) {
+                    bases.consent.insert(p);
+                } else if vendor.leg_int_purposes.contains(&p) {
+                    bases.legitimate_interest.insert(p);
+                }
+            }
+        }
+    }
+    bases
+        .legitimate_interest
+        .retain(|p| LEGITIMATE_INTEREST_PURPOSES.contains(p));
+    bases
+}
+
+/// Whether the visitor's last string (`tc`) left out a vendor the site now shows: then the
+/// visitor is asked again, since a vendor may only receive signals it was disclosed with
+/// (TCF 2.3, DisclosedVendors) and adding vendors needs a new choice (TCF Policy C(c)).
+pub fn new_vendors_since(site: &VendorList, tc: &TcString) -> bool {
+    live_vendors(site).any(|v| !tc.disclosed_vendors.contains(v.id))
 }
 
 /// The second layer's starting selection. Without an earlier string, nothing is consented
@@ -324,6 +380,94 @@ mod tests {
             switch.set(&mut s, starts_on);
             assert_eq!(s, TcfSelection::default(), "{switch:?} back");
         }
+    }
+
+    #[test]
+    fn legal_bases_list_each_purpose_once_under_the_basis_restrictions_leave() {
+        use crate::notice::PublisherRestrictionSetting;
+        let Some(mut vendor) = site().vendors.values().next().cloned() else {
+            panic!("a vendor");
+        };
+        vendor.id = 9;
+        vendor.purposes = vec![1, 2, 3, 4];
+        vendor.leg_int_purposes = vec![5, 7, 9, 10];
+        vendor.flexible_purposes = vec![2, 7];
+        let with = |vendor: &Vendor, restrictions: Vec<(u8, Restriction)>| {
+            let settings = TcfSettings {
+                vendors: vec![9],
+                publisher_restrictions: restrictions
+                    .into_iter()
+                    .map(|(purpose, restriction)| PublisherRestrictionSetting {
+                        purpose,
+                        restriction,
+                        vendors: vec![9],
+                    })
+                    .collect(),
+                stacks: vec![],
+            };
+            let b = legal_bases(vendor, &settings);
+            (
+                b.consent.into_iter().collect::<Vec<_>>(),
+                b.legitimate_interest.into_iter().collect::<Vec<_>>(),
+            )
+        };
+        // Purpose 5 rests on legitimate interest nowhere since TCF Policy v4.
+        assert_eq!(with(&vendor, vec![]), (vec![1, 2, 3, 4], vec![7, 9, 10]));
+        assert_eq!(
+            with(&vendor, vec![(2, Restriction::RequireLegitimateInterest)]),
+            (vec![1, 3, 4], vec![2, 7, 9, 10])
+        );
+        assert_eq!(
+            with(&vendor, vec![(7, Restriction::RequireConsent)]),
+            (vec![1, 2, 3, 4, 7], vec![9, 10])
+        );
+        assert_eq!(
+            with(
+                &vendor,
+                vec![(3, Restriction::NotAllowed), (9, Restriction::NotAllowed)]
+            ),
+            (vec![1, 2, 4], vec![7, 10])
+        );
+        // Not flexible: the declaration stands.
+        assert_eq!(
+            with(&vendor, vec![(9, Restriction::RequireConsent)]),
+            (vec![1, 2, 3, 4], vec![7, 9, 10])
+        );
+        // Another vendor's restriction changes nothing here.
+        vendor.id = 10;
+        assert_eq!(with(&vendor, vec![(2, Restriction::NotAllowed)]).0, vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_vendor_missing_from_the_last_string_is_news() {
+        let site = site();
+        let all = crate::tcf_choice::TcfSelection::accept_all(&site);
+        let writer = crate::tcf_choice::Writer {
+            cmp: crate::tcf_api::CmpIdentity {
+                id: 300,
+                version: 1,
+                placeholder: false,
+            },
+            publisher_cc: "FR",
+            language: "fr",
+            created: 17_000_000_000,
+            now: 17_000_000_000,
+            screen: 1,
+        };
+        let Ok(tc) = crate::tcf_choice::tc_string(&all, &site, &settings(vec![]), writer) else {
+            panic!("a string");
+        };
+        assert!(!new_vendors_since(&site, &tc));
+        let full = VendorList::parse(include_str!("../tests/fixtures/gvl-v3.json")).expect("fixture parses");
+        let fewer = full.for_site([2, 8]).list;
+        let Ok(old) = crate::tcf_choice::tc_string(&all, &fewer, &settings(vec![]), writer) else {
+            panic!("a string");
+        };
+        assert!(new_vendors_since(&site, &old), "vendors added since");
+        assert!(
+            !new_vendors_since(&fewer, &tc),
+            "vendors removed since: nothing new to disclose"
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub fn TcfFirstLayer() -> impl IntoView {
     let layer = first_layer(&loaded.gvl.vendor_list, &loaded.settings);
     // The vendor list one step away (TCF Policy Appendix B(c): the first layer links to it):
     // the second layer, focus on the partners' search.
+    // The list's own texts are in its language (English where IAB has no translation).
+    let lang = loaded.gvl.language.clone();
     let ctx = expect_context::<ConsentContext>();
     let show_vendors = move |_| {
         ctx.open_preferences();
@@ -59,10 +61,10 @@ pub fn TcfFirstLayer() -> impl IntoView {
                 </button>
             </p>
             <h3 class="assent-tcf__heading">{t.purposes}</h3>
-            <ul class="assent-tcf__list">{purposes}</ul>
+            <ul class="assent-tcf__list" lang=lang.clone()>{purposes}</ul>
             {(!features.is_empty()).then(|| view! {
                 <h3 class="assent-tcf__heading">{t.special_features}</h3>
-                <ul class="assent-tcf__list">{features}</ul>
+                <ul class="assent-tcf__list" lang=lang>{features}</ul>
             })}
             {layer.legitimate_interest.then(|| view! {
                 <p data-test="tcf-legitimate-interest">{t.legitimate_interest_notice}</p>

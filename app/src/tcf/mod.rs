@@ -22,6 +22,7 @@ use assent_shared::tcf_api::SiteGvlResponse;
 use assent_shared::tcf_choice::{TcfSelection, Writer, tc_string};
 use assent_shared::tcf_data::TcData;
 use assent_shared::tcf_evidence::TcfChoice;
+use assent_shared::tcf_layer::new_vendors_since;
 use assent_shared::tcf_texts::TcfTexts;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -91,7 +92,13 @@ impl TcfContext {
                     settings,
                 })));
             }
-            Err(err) => err.log("could not load the Global Vendor List"),
+            Err(err) => {
+                err.log("could not load the Global Vendor List");
+                // Vendors waiting on `__tcfapi` get the CMP API's error state, not silence.
+                if gdpr_applies(&notice.jurisdiction, notice.regime) {
+                    bridge::tcf(&JsValue::NULL, "error");
+                }
+            }
         }
     }
 
@@ -136,7 +143,9 @@ impl TcfContext {
             _ => return None,
         };
         let now = (js_sys::Date::now() / 100.0) as u64;
-        let created = created.unwrap_or(now);
+        // A clock set back since the first string (a fast clock corrected) must not make
+        // Created later than LastUpdated.
+        let created = created.map_or(now, |c| c.min(now));
         let writer = Writer {
             cmp: loaded.gvl.cmp,
             publisher_cc: &loaded.gvl.publisher_country_code,
@@ -159,7 +168,8 @@ impl TcfContext {
     /// outside the GDPR, that it does not apply (`tcloaded`, and kept with the choice so the
     /// loader answers later page views itself); under it, the stored TCData when no banner
     /// shows (`tcloaded`) — and a choice without a TC string (made before the site enabled
-    /// TCF) is asked again, since vendors have nothing to read.
+    /// TCF) or whose string did not disclose a vendor the site has added since is asked
+    /// again, since those vendors have nothing to read.
     pub fn arrived(&self, stored: &JsValue, has_choice: bool, banner_shows: bool) -> Arrived {
         let Some(loaded) = self.loaded.get_untracked() else {
             return Arrived::default();
@@ -172,13 +182,17 @@ impl TcfContext {
                 ask: false,
             };
         }
-        let written = stored_string(stored).is_some();
-        if !banner_shows && written {
+        let last = stored_string(stored).and_then(|s| TcString::decode(&s).ok());
+        // A vendor added since the visitor's string was not disclosed to them: asked again.
+        let current = last
+            .as_ref()
+            .is_some_and(|tc| !new_vendors_since(&loaded.gvl.vendor_list, tc));
+        if !banner_shows && current {
             bridge::tcf(stored, "tcloaded");
         }
         Arrived {
             store: None,
-            ask: has_choice && !written,
+            ask: has_choice && !current,
         }
     }
 }

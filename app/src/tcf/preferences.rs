@@ -98,7 +98,7 @@ fn declaration(loaded: &Arc<Loaded>, d: &Declaration, kind: &'static str, switch
         }
     });
     view! {
-        <div class="assent-purpose" data-test=format!("tcf-{kind}-{}", d.id)>
+        <div class="assent-purpose" data-test=format!("tcf-{kind}-{}", d.id) lang=loaded.gvl.language.clone()>
             <div class="assent-purpose__head">
                 <span class="assent-purpose__title">{d.name.clone()}</span>
             </div>

@@ -1,6 +1,7 @@
 //! The second layer's vendors: searchable by a word of the name or by id, each with its
 //! consent switch, its legitimate-interest switch (the right to object) where it claims one,
-//! and what the list declares of it — purposes by legal basis, special purposes, features,
+//! and what the list declares of it — purposes by the legal basis the notice's publisher
+//! restrictions leave (`tcf_layer::legal_bases`), special purposes, features,
 //! special features, retention, data categories, device storage and its pages (TCF Policy
 //! Appendix B(d); GVL v3 vendor fields).
 
@@ -8,7 +9,9 @@ use super::preferences::switch;
 use super::{Loaded, TcfContext, fill};
 use assent_shared::signals::tcf::gvl::{Declaration, Vendor, VendorList};
 use assent_shared::tcf_api::vendor_matches;
-use assent_shared::tcf_layer::{Switch, asks_consent, claims_legitimate_interest, cookie_days, live_vendors};
+use assent_shared::tcf_layer::{
+    Switch, asks_consent, claims_legitimate_interest, cookie_days, legal_bases, live_vendors,
+};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -71,7 +74,7 @@ pub fn Vendors(loaded: Arc<Loaded>) -> impl IntoView {
             <p class="assent-purpose__desc" role="status" data-test="tcf-no-match">
                 {move || if none_match() { t.no_match } else { "" }}
             </p>
-            <ul class="assent-tcf__vendors" aria-labelledby="assent-tcf-vendors">{rows}</ul>
+            <ul class="assent-tcf__vendors" aria-labelledby="assent-tcf-vendors" lang=loaded.gvl.language.clone()>{rows}</ul>
         </section>
     }
 }
@@ -86,7 +89,9 @@ fn facts(loaded: &Loaded, site: &VendorList, v: &Vendor) -> impl IntoView + use<
             .join(", ")
     };
     let days = |n: u64| fill(t.days, "{n}", usize::try_from(n).unwrap_or(usize::MAX));
-    let consent_purposes: Vec<u8> = v.purposes.iter().chain(&v.flexible_purposes).copied().collect();
+    let bases = legal_bases(v, &loaded.settings);
+    let consent_purposes: Vec<u8> = bases.consent.into_iter().collect();
+    let li_purposes: Vec<u8> = bases.legitimate_interest.into_iter().collect();
     let retention = v.data_retention.as_ref().map(|r| {
         let mut parts: Vec<String> = r.std_retention.map(|d| days(d.into())).into_iter().collect();
         parts.extend(r.purposes.iter().filter_map(|(id, d)| {
@@ -121,7 +126,7 @@ fn facts(loaded: &Loaded, site: &VendorList, v: &Vendor) -> impl IntoView + use<
         ),
         (
             format!("{} ({})", t.purposes, t.legitimate_interest),
-            names(&v.leg_int_purposes, &site.purposes),
+            names(&li_purposes, &site.purposes),
         ),
         (
             t.special_purposes.to_owned(),

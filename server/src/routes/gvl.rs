@@ -88,7 +88,12 @@ pub async fn get_site_gvl(
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == served.etag));
+        // RFC 9110 §13.1.2: weak comparison, and `*` matches any current representation.
+        .is_some_and(|tags| {
+            tags.split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == served.etag)
+        });
     let etag = HeaderValue::from_str(&served.etag).map_err(|e| ApiError::Internal(e.into()))?;
     let cache = [
         (header::ETAG, etag),

@@ -42,13 +42,48 @@ pub async fn check(
             tc.tcf_policy_version, gvl.list.tcf_policy_version
         )));
     }
-    // Created and LastUpdated are deciseconds since the epoch; a string from the future (past
-    // a day of clock skew) or updated before it was created is no record of this choice.
+    // Created and LastUpdated are deciseconds since the epoch, read from the device's clock as
+    // `client_time` is: a clock off by days or months still records a choice somebody made (a
+    // withdrawal refused for it would be lost), so the bound is `client_time`'s, a year ahead.
+    // A string updated before it was created is no record of this choice.
     let now_ds = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0) * 10;
-    if tc.last_updated < tc.created || tc.last_updated > now_ds + 864_000 {
+    if tc.last_updated < tc.created || tc.last_updated > now_ds + 366 * 864_000 {
         return Err(invalid(format!(
-            "Created {} and LastUpdated {} (deciseconds since 1970) must not run backwards or lie more than a day ahead of this server's clock",
+            "Created {} and LastUpdated {} (deciseconds since 1970) must not run backwards or lie more than a year ahead of this server's clock",
             tc.created, tc.last_updated
+        )));
+    }
+    // What the list has: a purpose or special feature it does not define is no choice a
+    // banner could have shown.
+    let unknown = |set: &std::collections::BTreeSet<u8>, known: &std::collections::BTreeMap<u8, _>| -> Vec<String> {
+        set.iter()
+            .filter(|id| !known.contains_key(*id))
+            .map(ToString::to_string)
+            .collect()
+    };
+    for (field, ids) in [
+        ("PurposesConsent", unknown(&tc.purposes_consent, &gvl.list.purposes)),
+        (
+            "PurposesLITransparency",
+            unknown(&tc.purposes_li_transparency, &gvl.list.purposes),
+        ),
+        (
+            "SpecialFeatureOptIns",
+            unknown(&tc.special_feature_opt_ins, &gvl.list.special_features),
+        ),
+    ] {
+        if !ids.is_empty() {
+            return Err(invalid(format!(
+                "{field} holds ids the Global Vendor List does not define: {}",
+                ids.join(", ")
+            )));
+        }
+    }
+    let publisher_cc = String::from_utf8_lossy(&tc.publisher_cc).into_owned();
+    if !publisher_cc.eq_ignore_ascii_case(&state.config.tcf_publisher_cc) {
+        return Err(invalid(format!(
+            "PublisherCC {publisher_cc} is not this server's publisher country ({})",
+            state.config.tcf_publisher_cc
         )));
     }
     if version > in_use {

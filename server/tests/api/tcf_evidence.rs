@@ -18,6 +18,7 @@ on_both_backends!(
     a_tcf_choice_is_kept_in_the_hashed_event_and_its_receipt,
     an_inconsistent_tc_string_is_refused_by_name_and_nothing_is_written,
     a_string_made_with_an_older_stored_list_is_taken_and_an_unknown_one_is_not,
+    a_string_from_a_device_clock_days_ahead_is_taken,
 );
 
 const SITE: &str = "demo-tcf";
@@ -238,9 +239,37 @@ async fn an_inconsistent_tc_string_is_refused_by_name_and_nothing_is_written(bac
         (
             "save",
             true,
+            tc_string(&notice, |t| t.is_service_specific = false),
+            "tcf.tc_string",
+            "IsServiceSpecific must be 1",
+        ),
+        (
+            "save",
+            true,
+            tc_string(&notice, |t| t.purposes_li_transparency = [1, 2, 3].into()),
+            "tcf.tc_string",
+            "PurposesLITransparency holds purposes legitimate interest cannot cover under TCF Policy v4 onwards (only 2 and 7 to 11): 1, 3",
+        ),
+        (
+            "save",
+            true,
+            tc_string(&notice, |t| t.purposes_consent = [1, 24].into()),
+            "tcf.tc_string",
+            "PurposesConsent holds ids the Global Vendor List does not define: 24",
+        ),
+        (
+            "save",
+            true,
+            tc_string(&notice, |t| t.publisher_cc = *b"ZZ"),
+            "tcf.tc_string",
+            "PublisherCC ZZ is not this server's publisher country (FR)",
+        ),
+        (
+            "save",
+            true,
             tc_string(&notice, |t| t.last_updated = 67_000_000_000),
             "tcf.tc_string",
-            "LastUpdated 67000000000 (deciseconds since 1970) must not run backwards or lie more than a day ahead",
+            "LastUpdated 67000000000 (deciseconds since 1970) must not run backwards or lie more than a year ahead",
         ),
         (
             "save",
@@ -294,5 +323,21 @@ async fn a_string_made_with_an_older_stored_list_is_taken_and_an_unknown_one_is_
         m.contains("VendorListVersion 140 is not a list this server has stored (in use: 142)"),
         "{m}"
     );
+    assert_eq!(app.event_rows().await, 1);
+}
+
+/// The string's times are the device's clock, as `client_time` is: days ahead is a clock off,
+/// not a forged choice (a withdrawal refused for it would be lost).
+async fn a_string_from_a_device_clock_days_ahead_is_taken(backend: Backend) {
+    let (_gvl, app, _token) = ready(backend).await;
+    let notice = tcf_notice(&app).await;
+    let now_ds = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).expect("after 1970") * 10;
+    let ahead = now_ds + 2 * 864_000;
+    let tc = tc_string(&notice, |t| {
+        t.created = ahead;
+        t.last_updated = ahead;
+    });
+    let res = post(&app, &body(&notice, "save", true, Some(tc))).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
     assert_eq!(app.event_rows().await, 1);
 }
