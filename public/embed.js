@@ -846,7 +846,7 @@
   }
 
   var api = {
-    config: { site: site, origin: origin, build: boot.build, storageKey: storageKey, preview: !!preview, account: account },
+    config: { site: site, origin: origin, build: boot.build, storageKey: storageKey, preview: !!preview, previewToken: preview, account: account },
     /** The visitor's current decisions ({purpose: "granted" | "denied"}), or null before any choice. */
     get: function () {
       if (live) return live;

@@ -14,6 +14,9 @@ pub struct BootConfig {
     pub storage_key: String,
     /// A draft preview: the banner records nothing.
     pub preview: bool,
+    /// The preview's token (`data-preview`): the TCF layer asks for the draft's vendor list
+    /// with it, as the loader asks for the draft notice.
+    pub preview_token: Option<String>,
     /// An account assertion from the site's backend (`data-account`, `assent.signIn()`): the
     /// visitor is signed in, and this device adopts the account's choices.
     pub account: Option<String>,
@@ -39,6 +42,7 @@ pub fn boot_config() -> Option<BootConfig> {
             .ok()
             .and_then(|v| v.as_bool())
             .unwrap_or(false),
+        preview_token: string_field(&config, "previewToken").filter(|t| !t.is_empty()),
         account: string_field(&config, "account").filter(|a| !a.is_empty()),
     })
 }

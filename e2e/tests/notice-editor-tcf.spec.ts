@@ -124,6 +124,16 @@ test("an owner declares TCF vendors found by name and id, with the keyboard too,
   const [a, b] = overlapping();
   await page.locator(`#ne-tcf-stack-${a}`).check();
   await expect(page.locator(`#ne-tcf-stack-${b}`)).toBeDisabled();
+  // Nor one holding what none of the declared vendors uses (publication would refuse it).
+  const declared = [byName, byId].map((v) => list.vendors[String(v.id)]);
+  const uses = (field: string) => new Set(declared.flatMap((v: any) => field === "sf" ? v.specialFeatures : [...v.purposes, ...v.legIntPurposes]));
+  const [purposesUsed, featuresUsed] = [uses("p"), uses("sf")];
+  const unfit = (Object.values(list.stacks) as Array<{ id: number; purposes: number[]; specialFeatures: number[] }>).find(
+    (s) => s.purposes.some((p) => !purposesUsed.has(p)) || s.specialFeatures.some((f) => !featuresUsed.has(f)),
+  );
+  expect(unfit, "the fixture has a stack these two vendors cannot fill").toBeTruthy();
+  await expect(page.locator(`#ne-tcf-stack-${unfit!.id}`)).toBeDisabled();
+  await expect(page.locator(`#ne-tcf-stack-${unfit!.id}`).locator("xpath=..")).toContainText("none of the declared vendors uses");
   // A restriction: purpose 7 only with consent, for the vendor found by id.
   await t(page, "tcf-add-restriction").click();
   const r = "nf-tcf-publisher-restrictions-0-";

@@ -187,6 +187,19 @@ impl GvlVendorCatalog {
     }
 }
 
+/// Whether a stack can be chosen for vendors (`declared`, the catalog entries of the vendors
+/// the notice declares): every purpose and special feature it holds is used by one of them,
+/// as publication requires (the first layer names only what the site's vendors do).
+pub fn stack_fits<'a>(stack: &GvlStackEntry, declared: impl IntoIterator<Item = &'a GvlVendorEntry>) -> bool {
+    let mut purposes = std::collections::BTreeSet::new();
+    let mut features = std::collections::BTreeSet::new();
+    for v in declared {
+        purposes.extend(v.purposes.iter().chain(&v.leg_int_purposes).copied());
+        features.extend(v.special_features.iter().copied());
+    }
+    stack.purposes.iter().all(|p| purposes.contains(p)) && stack.special_features.iter().all(|f| features.contains(f))
+}
+
 /// Whether a vendor matches what was typed in a vendor search (the notice editor's, the
 /// banner's second layer): an empty query, the vendor's id exactly, or every word of the
 /// query somewhere in its name, ignoring case.
@@ -202,6 +215,40 @@ pub fn vendor_matches(id: u16, name: &str, query: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stack_fits_only_what_the_declared_vendors_use() {
+        let vendor = |purposes: Vec<u8>, li: Vec<u8>, features: Vec<u8>| GvlVendorEntry {
+            id: 1,
+            name: "v".into(),
+            purposes,
+            leg_int_purposes: li,
+            special_features: features,
+            privacy_url: None,
+            deleted: false,
+        };
+        let stack = |purposes: Vec<u8>, special_features: Vec<u8>| GvlStackEntry {
+            id: 1,
+            name: "s".into(),
+            purposes,
+            special_features,
+        };
+        let declared = [vendor(vec![1, 2], vec![7], vec![]), vendor(vec![3], vec![], vec![1])];
+        assert!(
+            stack_fits(&stack(vec![1, 7], vec![]), &declared),
+            "consent and legitimate interest both count"
+        );
+        assert!(stack_fits(&stack(vec![2, 3], vec![1]), &declared));
+        assert!(
+            !stack_fits(&stack(vec![1, 4], vec![]), &declared),
+            "nobody uses purpose 4"
+        );
+        assert!(
+            !stack_fits(&stack(vec![1], vec![2]), &declared),
+            "nobody uses special feature 2"
+        );
+        assert!(!stack_fits(&stack(vec![1], vec![]), &[]), "no vendor, no stack");
+    }
 
     #[test]
     fn a_vendor_is_found_by_its_id_or_every_word_of_its_name() {

@@ -73,12 +73,16 @@ impl TcfContext {
         let Some(settings) = notice.notice.tcf.clone() else {
             return;
         };
-        let url = format!(
+        let mut url = format!(
             "{}/v1/sites/{}/gvl?lang={}",
             boot.origin,
             boot.site,
             js_sys::encode_uri_component(&notice.notice.language)
         );
+        // A draft preview shows the draft's vendors, not the published ones.
+        if let Some(token) = &boot.preview_token {
+            url.push_str(&format!("&preview={}", js_sys::encode_uri_component(token)));
+        }
         let fetched = api::call_text("GET", &url, &[]).await.and_then(|body| {
             serde_json::from_str::<SiteGvlResponse>(&body).map_err(|e| ApiFailure::Network(e.to_string()))
         });

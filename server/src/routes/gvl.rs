@@ -3,10 +3,11 @@
 //! (`VendorList::for_site`), texts in the notice's language where a translation is held —
 //! with the CMP identity and publisher country its TC strings carry.
 
+use crate::auth::PreviewClaims;
 use crate::error::{ApiError, Result};
 use crate::extract::{ApiQuery, Site};
 use crate::routes::api_doc::answers;
-use crate::routes::notice::{LangQuery, wanted_languages};
+use crate::routes::notice::wanted_languages;
 use crate::state::AppState;
 use crate::tcf::cache::{LoadedGvl, ServedGvl};
 use crate::tcf::fetch::translation_language;
@@ -16,6 +17,19 @@ use assent_shared::tcf_api::{CmpIdentity, SiteGvlResponse};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// `lang`, and a draft preview's token.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GvlQuery {
+    /// The visitor's languages, most wanted first, as for the notice (`LangQuery`).
+    pub lang: Option<String>,
+    /// A preview token (`POST /v1/admin/sites/{site}/draft/preview`): the list for the
+    /// draft's `tcf` section (what the dashboard's live preview shows), `Cache-Control:
+    /// no-store`.
+    pub preview: Option<String>,
+}
 
 /// A site's vendor list.
 ///
@@ -28,12 +42,13 @@ use axum::response::{IntoResponse, Response};
     get,
     path = "/v1/sites/{site}/gvl",
     tag = "public",
-    params(("site" = String, Path, description = "The site's id"), LangQuery),
+    params(("site" = String, Path, description = "The site's id"), GvlQuery),
     responses(
         (status = 200, description = "The site's vendor list and the CMP identity for its TC strings", body = SiteGvlResponse),
         (status = 304, description = "Unchanged since the `If-None-Match` entity tag"),
+        (status = 401, description = "`unauthorized`: the `preview` token is not valid for this site or has expired", body = ErrorBody),
         (status = 403, description = answers::ORIGIN, body = ErrorBody),
-        (status = 404, description = "`site_not_found`: no live site has this id; `notice_not_found`: the site has published no notice; `tcf_not_enabled`: its latest notice has no `tcf` section", body = ErrorBody),
+        (status = 404, description = "`site_not_found`: no live site has this id; `notice_not_found`: the site has published no notice; `draft_not_found`: a preview of a site without a draft; `tcf_not_enabled`: its latest notice (or the draft) has no `tcf` section", body = ErrorBody),
         (status = 422, description = answers::INVALID, body = ErrorBody),
         (status = 503, description = "`tcf_not_configured`: the operator has set no CMP id (`tcf_cmp_id`); `gvl_not_fetched`: no Global Vendor List has been fetched yet (`Retry-After`)", body = ErrorBody),
         (status = 500, description = answers::INTERNAL, body = ErrorBody),
@@ -42,20 +57,31 @@ use axum::response::{IntoResponse, Response};
 pub async fn get_site_gvl(
     State(state): State<AppState>,
     Site(site): Site,
-    ApiQuery(query): ApiQuery<LangQuery>,
+    ApiQuery(query): ApiQuery<GvlQuery>,
     headers: HeaderMap,
 ) -> Result<Response> {
     if let Some(lang) = &query.lang {
         super::notice::check_lang(lang)?;
     }
-    let notice = state
-        .notices
-        .latest(state.ledger.as_ref(), &site.id)
-        .await?
-        .ok_or(ApiError::NotFound {
-            what: "published notice",
-            code: "notice_not_found",
-        })?;
+    let notice = match query.preview.as_deref() {
+        None => state
+            .notices
+            .latest(state.ledger.as_ref(), &site.id)
+            .await?
+            .ok_or(ApiError::NotFound {
+                what: "published notice",
+                code: "notice_not_found",
+            })?,
+        Some(token) => {
+            if !PreviewClaims::opens(&state.keys, token, site.id.as_str()) {
+                return Err(ApiError::Unauthorized(
+                    "the preview link is not valid for this site or has expired; ask for a new one",
+                ));
+            }
+            let draft = state.db.draft(&site.id).await?.ok_or_else(ApiError::draft_not_found)?;
+            std::sync::Arc::new(draft.notice)
+        }
+    };
     let tcf = notice.tcf.as_ref().ok_or(ApiError::NotFound {
         what: "TCF section in the site's notice",
         code: "tcf_not_enabled",
@@ -74,7 +100,7 @@ pub async fn get_site_gvl(
         // The list's texts follow the translation, the layer's own words the notice's language.
         format!("{}|{language}", translation.as_deref().unwrap_or("en")),
     );
-    let served = state.gvl.served(key, || {
+    let make = || {
         let texts = assent_shared::tcf_texts::resolve(language);
         answer(
             &gvl,
@@ -84,7 +110,17 @@ pub async fn get_site_gvl(
             cmp,
             &state.config.tcf_publisher_cc,
         )
-    })?;
+    };
+    // A draft's list is made for its preview alone: never kept, never cached.
+    if query.preview.is_some() {
+        let body = make()?.body;
+        let headers = [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ];
+        return Ok((headers, body).into_response());
+    }
+    let served = state.gvl.served(key, make)?;
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -20,6 +20,7 @@ on_both_backends!(
     a_list_on_a_private_address_is_refused_without_the_setting,
     a_notice_declaring_vendors_off_the_list_is_refused_naming_them,
     the_loader_of_a_tcf_site_names_the_cmp_and_the_list_for_tcfapi,
+    a_preview_gets_the_drafts_vendors_and_a_bad_token_nothing,
 );
 
 /// TCF on, the list from `gvl` (on loopback, so private networks allowed), every 60 s.
@@ -396,4 +397,54 @@ async fn the_loader_of_a_tcf_site_names_the_cmp_and_the_list_for_tcfapi(backend:
     .await;
     let bare = app.get("/embed.js").await.text().await.expect("loader");
     assert!(bare.contains(r#""tcf":{}"#), "a bare tag carries no site");
+}
+
+/// The dashboard's live preview shows the draft's vendors (its token), the public list the
+/// published ones; a token for another site, or none valid, gets 401.
+async fn a_preview_gets_the_drafts_vendors_and_a_bad_token_nothing(backend: Backend) {
+    let gvl = GvlServer::start().await;
+    let app = spawn_app_with(backend, tcf(&gvl)).await;
+    let token = admin(&app).await;
+    in_use(&app, &token, VERSION).await;
+    assert_eq!(publish_tcf(&app, &token, &[755, 2, 8]).await.status(), 200);
+    let mut draft: Value = serde_json::from_str(include_str!("../../demo/notice.json")).expect("notice");
+    draft["tcf"] = json!({ "vendors": [2] });
+    let res = send(
+        &app,
+        Method::PUT,
+        "/v1/admin/sites/demo/draft",
+        Some(&token),
+        Some(&draft),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let res = send(
+        &app,
+        Method::POST,
+        "/v1/admin/sites/demo/draft/preview",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let link: Value = res.json().await.expect("preview JSON");
+    let preview = link["token"].as_str().expect("token");
+
+    let vendors = |body: &Value| ids(&body["vendor_list"]["vendors"]);
+    let public: Value = app.get("/v1/sites/demo/gvl").await.json().await.expect("JSON");
+    assert_eq!(vendors(&public), vec![2, 8, 755]);
+    let res = app.get(&format!("/v1/sites/demo/gvl?preview={preview}")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let drafted: Value = res.json().await.expect("JSON");
+    assert_eq!(vendors(&drafted), vec![2]);
+    // The published list is still what visitors get (the draft's answer was never cached).
+    let again: Value = app.get("/v1/sites/demo/gvl").await.json().await.expect("JSON");
+    assert_eq!(vendors(&again), vec![2, 8, 755]);
+    for bad in [&format!("{preview}x"), "not-a-token"] {
+        let res = app.get(&format!("/v1/sites/demo/gvl?preview={bad}")).await;
+        assert_eq!(error_code(res, 401).await, "unauthorized");
+    }
+    let res = app.get(&format!("/v1/sites/demo-tcf/gvl?preview={preview}")).await;
+    assert_eq!(error_code(res, 401).await, "unauthorized", "another site's token");
 }

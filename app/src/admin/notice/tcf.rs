@@ -114,7 +114,7 @@ fn Section(catalog: GvlVendorCatalog) -> impl IntoView {
             </div>
             <Show when=move || on.get()>
                 <Picker catalog=catalog chosen=chosen />
-                <Stacks catalog=catalog />
+                <Stacks catalog=catalog declared=chosen />
                 <Restrictions catalog=catalog declared=chosen />
             </Show>
             <p class="ad-hint">{format!("Global Vendor List version {version}.")}</p>

@@ -9,7 +9,7 @@ use super::fields::Findings;
 use super::go_to;
 use super::tcf::{ids_of, numbers, restrictions_path, stacks_path, tick_in_order};
 use assent_shared::notice::{LEGITIMATE_INTEREST_PURPOSES, TCF_PURPOSES};
-use assent_shared::tcf_api::{GvlStackEntry, GvlVendorCatalog};
+use assent_shared::tcf_api::{GvlStackEntry, GvlVendorCatalog, stack_fits};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
@@ -33,9 +33,10 @@ fn overlap(a: &GvlStackEntry, b: &GvlStackEntry) -> bool {
 }
 
 /// The stacks the first layer presents: a stack that shares a purpose with one chosen cannot
-/// be chosen beside it.
+/// be chosen beside it, nor one holding what none of the declared vendors (`declared`) uses
+/// ([`stack_fits`]; publication refuses both).
 #[component]
-pub fn Stacks(catalog: StoredValue<GvlVendorCatalog>) -> impl IntoView {
+pub fn Stacks(catalog: StoredValue<GvlVendorCatalog>, declared: RwSignal<Vec<u16>>) -> impl IntoView {
     let editor = expect_context::<Editor>();
     let path = stacks_path();
     let chosen = RwSignal::new(ids_of(&editor.value(&path)));
@@ -53,14 +54,37 @@ pub fn Stacks(catalog: StoredValue<GvlVendorCatalog>) -> impl IntoView {
                 let dom = format!("ne-tcf-stack-{id}");
                 let ticked = move || chosen.with(|c| c.contains(&id));
                 let me = stack.clone();
-                let blocked = move || {
-                    !ticked()
-                        && catalog.with_value(|cat| {
-                            chosen.with(|c| cat.stacks.iter().any(|o| c.contains(&o.id) && overlap(o, &me)))
+                let shares = {
+                    let me = me.clone();
+                    move || {
+                        catalog.with_value(|cat| {
+                            chosen.with(|c| {
+                                cat.stacks
+                                    .iter()
+                                    .any(|o| c.contains(&o.id) && o.id != id && overlap(o, &me))
+                            })
                         })
+                    }
+                };
+                let unused = move || {
+                    catalog.with_value(|cat| {
+                        declared.with(|d| !stack_fits(&me, cat.vendors.iter().filter(|v| d.contains(&v.id))))
+                    })
+                };
+                let blocked = {
+                    let (shares, unused) = (shares.clone(), unused.clone());
+                    move || !ticked() && (shares() || unused())
                 };
                 let editable = editor.editable;
-                let hint_blocked = blocked.clone();
+                let why = move || {
+                    if unused() {
+                        Some(" · holds a purpose or special feature none of the declared vendors uses")
+                    } else if !ticked() && shares() {
+                        Some(" · shares a purpose with a stack already chosen")
+                    } else {
+                        None
+                    }
+                };
                 view! {
                     <li class="ad-check ad-stack">
                         <input id=dom.clone() type="checkbox" data-test=dom.clone() prop:checked=ticked
@@ -69,7 +93,7 @@ pub fn Stacks(catalog: StoredValue<GvlVendorCatalog>) -> impl IntoView {
                         <label for=dom.clone()>{format!("Stack {id}: {}", stack.name)}</label>
                         <p class="ad-hint">
                             {groups(stack)}
-                            {move || hint_blocked().then_some(" · shares a purpose with a stack already chosen")}
+                            {why}
                         </p>
                     </li>
                 }
