@@ -111,11 +111,6 @@ impl TcfContext {
         self.loaded.get_untracked().filter(|l| l.gdpr_applies)
     }
 
-    /// The TCF layer shows (reactive).
-    pub fn shows(&self) -> bool {
-        self.loaded.with(|l| l.as_ref().is_some_and(|l| l.gdpr_applies))
-    }
-
     /// Starts the second layer from the visitor's last string (`stored`: its TCData).
     pub fn open(&self, stored: &JsValue) {
         if let Some(loaded) = self.applied() {
