@@ -1067,12 +1067,11 @@
     if (e.key !== storageKey) return;
     // Choices confirmed in another tab: this page's vendors hear the new TC string, whether or
     // not the banner runs here.
-    var changed = storedTcf();
-    if (changed && tcfOn && JSON.stringify(changed) !== JSON.stringify(tcData)) {
-      guard(function () { tcfEvent(changed, "useractioncomplete"); });
+    var s = stored();
+    if (s && validTcf(s.tcf) && tcfOn && JSON.stringify(s.tcf) !== JSON.stringify(tcData)) {
+      guard(function () { tcfEvent(s.tcf, "useractioncomplete"); });
     }
     if (api._dispatch) return command("storage");
-    var s = stored();
     if (!s && shownGcm) {
       // Erased in another tab: nothing stays granted here (every Consent Mode type this page
       // signalled goes back to denied), and the banner asks again.

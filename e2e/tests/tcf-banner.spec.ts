@@ -6,7 +6,6 @@
 // ledger accepts and IAB's decoder (@iabtechlabtcf/core) reads back as that choice, and
 // `__tcfapi` hands vendors the same string. A visitor outside the GDPR gets no TCF layer.
 import { test, expect, Page, Request } from "@playwright/test";
-import { TCString } from "@iabtechlabtcf/core";
 import { createServer, Server as Http } from "node:http";
 import { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
@@ -14,7 +13,7 @@ import { join } from "node:path";
 import { banner, screenshot, visitFrom, wasmRequests } from "../fixtures/assent";
 import { axe } from "../fixtures/dashboard";
 import { Server, startServer } from "../fixtures/global-setup";
-import { ids } from "../fixtures/tcf";
+import { decoded } from "../fixtures/tcf";
 
 const fixtures = join(__dirname, "../../shared/tests/fixtures");
 const listJson = readFileSync(join(fixtures, "gvl-v3.json"), "utf8");
@@ -44,20 +43,6 @@ const asksConsent = vendors
   .map((v) => v.id);
 const claimsLi = vendors.filter((v) => v.legIntPurposes.some((p) => LI_PURPOSES.includes(p))).map((v) => v.id);
 const CMP_ID = 4095;
-
-/** What IAB's decoder reads in `tcString`. */
-function decoded(tcString: string) {
-  const tc = TCString.decode(tcString);
-  return {
-    cmpId: tc.cmpId,
-    purposeConsents: ids(tc.purposeConsents),
-    purposeLegitimateInterests: ids(tc.purposeLegitimateInterests),
-    specialFeatureOptins: ids(tc.specialFeatureOptins),
-    vendorConsents: ids(tc.vendorConsents),
-    vendorLegitimateInterests: ids(tc.vendorLegitimateInterests),
-    vendorsDisclosed: ids(tc.vendorsDisclosed),
-  };
-}
 
 let gvl: Http;
 let server: Server;

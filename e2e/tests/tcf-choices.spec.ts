@@ -6,7 +6,7 @@ import { test, expect } from "@playwright/test";
 import { TCString } from "@iabtechlabtcf/core";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ids } from "../fixtures/tcf";
+import { decoded } from "../fixtures/tcf";
 
 const fixture = JSON.parse(readFileSync(join(__dirname, "../../shared/tests/fixtures/tcf-choices.json"), "utf8"));
 
@@ -24,16 +24,10 @@ for (const choice of fixture.choices) {
     expect({
       name: choice.name,
       tcString: choice.tcString,
-      cmpId: tc.cmpId,
       consentLanguage: String(tc.consentLanguage).toUpperCase(),
       publisherCountryCode: tc.publisherCountryCode,
       isServiceSpecific: tc.isServiceSpecific,
-      purposeConsents: ids(tc.purposeConsents),
-      purposeLegitimateInterests: ids(tc.purposeLegitimateInterests),
-      specialFeatureOptins: ids(tc.specialFeatureOptins),
-      vendorConsents: ids(tc.vendorConsents),
-      vendorLegitimateInterests: ids(tc.vendorLegitimateInterests),
-      vendorsDisclosed: ids(tc.vendorsDisclosed),
+      ...decoded(choice.tcString),
       publisherRestrictions: restrictions,
     }).toEqual(choice);
   });

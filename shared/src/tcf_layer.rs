@@ -229,6 +229,22 @@ mod tests {
         full.for_site([2, 8, 15, 21, 40, 46, 77, 120, 300, 755, 1126]).list
     }
 
+    /// A string's writer for the tests: CMP 300, French, one instant.
+    fn writer(screen: u8) -> crate::tcf_choice::Writer<'static> {
+        crate::tcf_choice::Writer {
+            cmp: crate::tcf_api::CmpIdentity {
+                id: 300,
+                version: 1,
+                placeholder: false,
+            },
+            publisher_cc: "FR",
+            language: "fr",
+            created: 17_000_000_000,
+            now: 17_000_000_000,
+            screen,
+        }
+    }
+
     fn settings(stacks: Vec<u16>) -> TcfSettings {
         TcfSettings {
             vendors: vec![],
@@ -330,18 +346,7 @@ mod tests {
             vendors_consent: askers.into_iter().collect(),
             vendors_li_objected: BTreeSet::from([claimed[1]]),
         };
-        let writer = crate::tcf_choice::Writer {
-            cmp: crate::tcf_api::CmpIdentity {
-                id: 300,
-                version: 1,
-                placeholder: false,
-            },
-            publisher_cc: "FR",
-            language: "fr",
-            created: 17_000_000_000,
-            now: 17_000_000_000,
-            screen: 2,
-        };
+        let writer = writer(2);
         let Ok(tc) = crate::tcf_choice::tc_string(&selection, &site, &settings(vec![]), writer) else {
             panic!("the selection writes a string");
         };
@@ -442,18 +447,7 @@ mod tests {
     fn a_vendor_missing_from_the_last_string_is_news() {
         let site = site();
         let all = crate::tcf_choice::TcfSelection::accept_all(&site);
-        let writer = crate::tcf_choice::Writer {
-            cmp: crate::tcf_api::CmpIdentity {
-                id: 300,
-                version: 1,
-                placeholder: false,
-            },
-            publisher_cc: "FR",
-            language: "fr",
-            created: 17_000_000_000,
-            now: 17_000_000_000,
-            screen: 1,
-        };
+        let writer = writer(1);
         let Ok(tc) = crate::tcf_choice::tc_string(&all, &site, &settings(vec![]), writer) else {
             panic!("a string");
         };

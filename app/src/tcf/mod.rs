@@ -83,6 +83,7 @@ impl TcfContext {
         if let Some(token) = &boot.preview_token {
             url.push_str(&format!("&preview={}", js_sys::encode_uri_component(token)));
         }
+        let applies = gdpr_applies(&notice.jurisdiction, notice.regime);
         let fetched = api::call_text("GET", &url, &[]).await.and_then(|body| {
             serde_json::from_str::<SiteGvlResponse>(&body).map_err(|e| ApiFailure::Network(e.to_string()))
         });
@@ -91,7 +92,7 @@ impl TcfContext {
                 let texts: &'static _ = Box::leak(Box::new(gvl.texts.clone()));
                 self.loaded.set(Some(Arc::new(Loaded {
                     texts: TcfTexts::from_map(texts),
-                    gdpr_applies: gdpr_applies(&notice.jurisdiction, notice.regime),
+                    gdpr_applies: applies,
                     gvl,
                     settings,
                 })));
@@ -99,7 +100,7 @@ impl TcfContext {
             Err(err) => {
                 err.log("could not load the Global Vendor List");
                 // Vendors waiting on `__tcfapi` get the CMP API's error state, not silence.
-                if gdpr_applies(&notice.jurisdiction, notice.regime) {
+                if applies {
                     bridge::tcf(&JsValue::NULL, "error");
                 }
             }

@@ -92,21 +92,26 @@ async fn publish_tcf(app: &TestApp, token: &str, vendors: &[u16]) -> reqwest::Re
 /// Saves the demo notice with `tcf` as its TCF section as the draft and publishes it; a
 /// refused draft's answer is returned as it is.
 pub(crate) async fn publish_section(app: &TestApp, token: &str, tcf: Value) -> reqwest::Response {
+    let res = save_section(app, token, tcf).await;
+    if res.status() != 200 {
+        return res;
+    }
+    let publish = "/v1/admin/sites/demo/draft/publish";
+    send(app, Method::POST, publish, Some(token), Some(&json!({}))).await
+}
+
+/// Saves the demo notice with `tcf` as its TCF section as the draft (not published).
+async fn save_section(app: &TestApp, token: &str, tcf: Value) -> reqwest::Response {
     let mut notice: Value = serde_json::from_str(include_str!("../../demo/notice.json")).expect("notice");
     notice["tcf"] = tcf;
-    let res = send(
+    send(
         app,
         Method::PUT,
         "/v1/admin/sites/demo/draft",
         Some(token),
         Some(&notice),
     )
-    .await;
-    if res.status() != 200 {
-        return res;
-    }
-    let publish = "/v1/admin/sites/demo/draft/publish";
-    send(app, Method::POST, publish, Some(token), Some(&json!({}))).await
+    .await
 }
 
 /// The ids keying a map of the list, in numeric order.
@@ -407,17 +412,10 @@ async fn a_preview_gets_the_drafts_vendors_and_a_bad_token_nothing(backend: Back
     let token = admin(&app).await;
     in_use(&app, &token, VERSION).await;
     assert_eq!(publish_tcf(&app, &token, &[755, 2, 8]).await.status(), 200);
-    let mut draft: Value = serde_json::from_str(include_str!("../../demo/notice.json")).expect("notice");
-    draft["tcf"] = json!({ "vendors": [2] });
-    let res = send(
-        &app,
-        Method::PUT,
-        "/v1/admin/sites/demo/draft",
-        Some(&token),
-        Some(&draft),
-    )
-    .await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(
+        save_section(&app, &token, json!({ "vendors": [2] })).await.status(),
+        200
+    );
     let res = send(
         &app,
         Method::POST,
