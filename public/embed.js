@@ -829,11 +829,88 @@
       if (previewRegime) query.push("regime=" + encodeURIComponent(previewRegime));
     }
     else if (!(s && s.decisions) && !api.config.account) query.push("first=1");
+    // Without a stored choice the first layer comes rendered with the notice, shown at once.
+    var first = preview || !(s && s.decisions);
+    if (first) query.push("layer=1");
+    if (first && navigator.globalPrivacyControl === true) query.push("gpc=1");
     api._notice = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (query.length ? "?" + query.join("&") : ""));
+    if (first) {
+      api._notice
+        .then(function (r) { return r.ok ? r.clone().json() : null; })
+        .then(function (notice) { guard(function () { showRendered(notice); }); })
+        .catch(function () {});
+    }
     // Started at once: the banner mounts as soon as there is a <body>, even mid-parse.
     module
       .then(function (m) { return m.default({ module_or_path: wasm }); })
       .catch(function (e) { console.error("Assent: the banner failed to load", e); });
+  }
+
+  // The first layer the server rendered (the notice's `first_layer`), shown before the
+  // banner's WebAssembly has arrived; the banner mounts beside it and takes over (`_tookOver`).
+  // A click on it before then is queued as `click:<control>`, which the banner applies.
+  var rendered = null;
+  function showRendered(notice) {
+    var html = notice && notice.first_layer;
+    if (!html || api._dispatch || document.getElementById("assent-host")) return;
+    if (!document.body) {
+      return document.addEventListener("DOMContentLoaded", function () {
+        guard(function () { showRendered(notice); });
+      });
+    }
+    // A page that enforces Trusted Types takes the markup through a policy of ours; where its
+    // CSP allows none, the banner draws the layer itself.
+    if (window.trustedTypes && window.trustedTypes.createPolicy) {
+      try {
+        html = window.trustedTypes.createPolicy("assent", { createHTML: function (h) { return h; } }).createHTML(html);
+      } catch (e) {
+        return;
+      }
+    }
+    var host = document.createElement("div");
+    host.id = "assent-host";
+    host.setAttribute("data-prerendered", "");
+    if (scheme) host.setAttribute("data-color-scheme", scheme);
+    var theme = (notice.notice && notice.notice.theme) || {};
+    Object.keys(theme).forEach(function (k) { host.style.setProperty("--assent-" + k.replace(/_/g, "-"), theme[k]); });
+    var root = host.attachShadow({ mode: "open" });
+    adopt(root, boot.css || "");
+    var box = document.createElement("div");
+    box.className = "assent";
+    box.innerHTML = html;
+    var use = function (name) {
+      command("click:" + name);
+      // The choice is the visitor's at once; the banner records and applies it when it runs.
+      if (name !== "customize") box.hidden = true;
+    };
+    box.addEventListener("click", function (e) {
+      var control = e.target.closest && e.target.closest("button[data-test]");
+      if (control) use(control.getAttribute("data-test"));
+    });
+    box.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape") return;
+      e.preventDefault();
+      use("close");
+    });
+    root.appendChild(box);
+    document.body.prepend(host);
+    bannerHost = host;
+    rendered = box;
+    api._display(true);
+  }
+
+  // A constructed stylesheet is not inline style: it works under a CSP without
+  // 'unsafe-inline' for styles. Older browsers get a <style>.
+  function adopt(root, css) {
+    try {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      var style = document.createElement("style");
+      style.textContent = css;
+      root.appendChild(style);
+    }
   }
 
   // Commands reach the banner through `_dispatch` once it runs; until then they queue.
@@ -846,7 +923,7 @@
   }
 
   var api = {
-    config: { site: site, origin: origin, build: boot.build, storageKey: storageKey, preview: !!preview, previewToken: preview, account: account },
+    config: { site: site, origin: origin, build: boot.build, storageKey: storageKey, preview: !!preview, previewToken: preview, account: account, css: boot.css },
     /** The visitor's current decisions ({purpose: "granted" | "denied"}), or null before any choice. */
     get: function () {
       if (live) return live;
@@ -1020,17 +1097,7 @@
       "color:#1b1f24;background:#fff;border:1px solid #d5d9e0;border-radius:999px;" +
       "box-shadow:0 4px 16px rgba(0,0,0,.2);cursor:pointer}button:focus-visible{outline:3px solid #b3261e;outline-offset:2px}" +
       (scheme === "dark" ? dark : scheme === "light" ? "" : "@media (prefers-color-scheme:dark){" + dark + "}");
-    // A constructed stylesheet is not inline style: it works under a CSP without
-    // 'unsafe-inline' for styles. Older browsers get a <style>.
-    try {
-      var sheet = new CSSStyleSheet();
-      sheet.replaceSync(css);
-      root.adoptedStyleSheets = [sheet];
-    } catch (e) {
-      var style = document.createElement("style");
-      style.textContent = css;
-      root.appendChild(style);
-    }
+    adopt(root, css);
     var button = document.createElement("button");
     button.type = "button";
     button.setAttribute("data-test", "privacy-choices");
@@ -1053,6 +1120,34 @@
     try {
       window.localStorage.removeItem(recheckKey);
     } catch (e) {}
+  };
+  /** Called by the banner once its notice is in: the server's rendering goes in the same
+   *  task as the banner draws its own (the same markup in the same place, so nothing moves or
+   *  flickers), and the banner's keeps the focus and scroll the visitor gave the server's. */
+  api._tookOver = function () {
+    var box = rendered;
+    rendered = null;
+    if (!box) return;
+    var root = box.getRootNode();
+    var active = root.activeElement;
+    var focused = active && box.contains(active) ? active.getAttribute("data-test") : null;
+    // On a small screen or zoomed in, the layer and its text scroll.
+    var scrolled = [".assent-banner", ".assent-banner__text"].map(function (selector) {
+      var el = box.querySelector(selector);
+      return [selector, el ? el.scrollTop : 0];
+    });
+    box.remove();
+    var settle = function () {
+      scrolled.forEach(function (s) {
+        var el = s[1] && root.querySelector(s[0]);
+        if (el) el.scrollTop = s[1];
+      });
+      var twin = focused && root.querySelector('[data-test="' + focused + '"]');
+      if (twin && !root.activeElement) twin.focus();
+    };
+    // The banner draws in the same task, before or just after this call.
+    if (root.querySelector(".assent-banner")) settle();
+    else setTimeout(settle, 0);
   };
   api._mounted = function () {
     if (fabHost) fabHost.remove();

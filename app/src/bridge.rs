@@ -20,6 +20,8 @@ pub struct BootConfig {
     /// An account assertion from the site's backend (`data-account`, `assent.signIn()`): the
     /// visitor is signed in, and this device adopts the account's choices.
     pub account: Option<String>,
+    /// The banner's stylesheet, from the server (`boot.css`).
+    pub css: String,
 }
 
 fn assent_object() -> Option<JsValue> {
@@ -44,6 +46,7 @@ pub fn boot_config() -> Option<BootConfig> {
             .unwrap_or(false),
         preview_token: string_field(&config, "previewToken").filter(|t| !t.is_empty()),
         account: string_field(&config, "account").filter(|a| !a.is_empty()),
+        css: string_field(&config, "css").unwrap_or_default(),
     })
 }
 
@@ -243,6 +246,13 @@ pub fn display(visible: bool) {
     {
         let _ = f.call1(&assent, &JsValue::from_bool(visible));
     }
+}
+
+/// Tells the loader the banner has its notice and draws its own layer: the first layer the
+/// server rendered, if the loader shows one, goes in the same task (nothing is painted in
+/// between, so nothing moves or flickers).
+pub fn took_over() {
+    call_hook("_tookOver");
 }
 
 /// Tells the loader the banner is mounted (it removes its own fast-path button).

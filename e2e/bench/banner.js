@@ -1,6 +1,9 @@
 // Banner size and speed, Assent against Klaro and vanilla-cookieconsent (both from npm), in one
 // run, same Chromium, cache disabled, median of N (default 20):
-//   - bytes a first visit and a returning visit transfer for the consent tool (raw, gzip, brotli)
+//   - bytes a first visit and a returning visit transfer for the consent tool (raw, gzip, brotli),
+//     and the first visit's bytes on the critical path to a visible, usable first layer (Assent:
+//     the loader and the notice with its rendered layer, which carry the styles; the anchors:
+//     everything they load, all of it needed before their banner shows)
 //   - time from navigation start to a visible banner button, minus an empty page's time;
 //   - after the page is idle, in separate visits: from the Accept all click to the banner gone
 //     (every tool) and to `assent:change` (Assent: by then its `gtag('consent','update')` was
@@ -76,7 +79,7 @@ function startStatic() {
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const kb = (n) => (n / 1024).toFixed(1);
 
-async function visit(browser, url, buttonSelector, counts, returning) {
+async function visit(browser, url, buttonSelector, counts, returning, critical = counts) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -85,18 +88,20 @@ async function visit(browser, url, buttonSelector, counts, returning) {
   const reads = [];
   page.on("response", (r) => {
     // Redirects and 304s have no body: they count as nothing.
-    if (counts(r.url())) reads.push(r.body().catch(() => Buffer.alloc(0)));
+    if (counts(r.url())) reads.push(r.body().catch(() => Buffer.alloc(0)).then((body) => ({ url: r.url(), body })));
   });
   await page.goto(url);
   await page.waitForSelector(buttonSelector, { state: "visible" });
   const ms = await page.evaluate(() => performance.now());
   await page.waitForLoadState("networkidle");
   const bodies = await Promise.all(reads);
-  const bytes = { raw: 0, gzip: 0, brotli: 0 };
-  for (const b of bodies) {
+  const bytes = { raw: 0, gzip: 0, brotli: 0, critical: 0 };
+  for (const { url: u, body: b } of bodies) {
+    const brotli = zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
     bytes.raw += b.length;
     bytes.gzip += zlib.gzipSync(b, { level: 9 }).length;
-    bytes.brotli += zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    bytes.brotli += brotli;
+    if (critical(u)) bytes.critical += brotli;
   }
   await context.close();
   return { ms, bytes };
@@ -153,6 +158,7 @@ async function interaction(browser, url, button, done) {
   const variants = [
     { name: "empty page", url: `${stat.origin}/empty`, button: "#b", counts: () => false },
     { name: "Assent", url: assent.demo, button: "#assent-host [data-test=accept-all]", counts: (u) => u.startsWith(assentOrigin),
+      critical: (u) => u.startsWith(assentOrigin) && (u.includes("/embed.js") || u.includes("/notice")),
       gone: "#assent-host [data-test=banner]",
       customize: { button: "#assent-host [data-test=customize]", panel: "#assent-host [data-test=preferences]" },
       returningButton: "#assent-fab-host [data-test=privacy-choices]",
@@ -175,7 +181,7 @@ async function interaction(browser, url, button, done) {
   for (let i = 0; i < RUNS; i++) {
     for (const row of rows) {
       const { v } = row;
-      row.first.push(await visit(browser, v.url, v.button, v.counts));
+      row.first.push(await visit(browser, v.url, v.button, v.counts, null, v.critical));
       if (v.seed) row.returning.push(await visit(browser, v.url, v.returningButton, v.counts, v.seed));
       if (v.gone) row.accept.push(await interaction(browser, v.url, v.button, { selector: v.gone, state: "hidden" }));
       if (v.customize) {
@@ -186,12 +192,12 @@ async function interaction(browser, url, button, done) {
     process.stderr.write(`round ${i + 1}/${RUNS}\n`);
   }
   const empty = median(rows[0].first.map((r) => r.ms));
-  console.log(`| tool | first visit raw / gzip / brotli (KB) | returning visit brotli (KB) | banner visible − empty page (ms, median of ${RUNS}) |`);
-  console.log("|---|---|---|---|");
+  console.log(`| tool | first visit raw / gzip / brotli (KB) | critical path brotli (KB) | returning visit brotli (KB) | banner visible − empty page (ms, median of ${RUNS}) |`);
+  console.log("|---|---|---|---|---|");
   for (const { v, first, returning } of rows.slice(1)) {
     const b = first[0].bytes;
     const ret = returning ? kb(returning[0].bytes.brotli) + " (no wasm)" : kb(b.brotli) + " (reloads its bundle)";
-    console.log(`| ${v.name} | ${kb(b.raw)} / ${kb(b.gzip)} / ${kb(b.brotli)} | ${ret} | ${(median(first.map((r) => r.ms)) - empty).toFixed(1)} |`);
+    console.log(`| ${v.name} | ${kb(b.raw)} / ${kb(b.gzip)} / ${kb(b.brotli)} | ${kb(b.critical)} | ${ret} | ${(median(first.map((r) => r.ms)) - empty).toFixed(1)} |`);
   }
   console.log(`\nempty page: ${empty.toFixed(1)} ms to a visible button (median).`);
   console.log(`\n| tool | Accept all click → banner gone (ms) | → assent:change (ms) | interaction's Event Timing duration (ms; 0 = under 16) | Customize click → panel visible (ms) |`);

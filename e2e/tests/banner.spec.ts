@@ -1,25 +1,8 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { acknowledged, banner, demoUrl, history, screenshot, stored, wasmRequests } from "../fixtures/assent";
+import { acknowledged, banner, demoUrl, focusedTestId, history, screenshot, stored, tabTo, wasmRequests } from "../fixtures/assent";
 
 const BANNER_PURPOSES = ["advertising", "analytics", "functional"];
-
-async function focusedTestId(page: Page): Promise<string | null> {
-  return page.evaluate(() => {
-    let el: Element | null = document.activeElement;
-    while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
-    return el?.getAttribute("data-test") ?? null;
-  });
-}
-
-/** Presses Tab until the element with this data-test has focus (bounded). */
-async function tabTo(page: Page, target: string) {
-  for (let i = 0; i < 30; i++) {
-    if ((await focusedTestId(page)) === target) return;
-    await page.keyboard.press("Tab");
-  }
-  throw new Error(`could not reach ${target} with Tab; focus is on ${await focusedTestId(page)}`);
-}
 
 test("a first visit shows the banner, and a rejection, a reload and a change of mind are all recorded", async ({ page }) => {
   await page.goto(demoUrl());

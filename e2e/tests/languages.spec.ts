@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { acknowledged, api, banner, demoUrl, history, screenshot, wasmRequests } from "../fixtures/assent";
+import { acknowledged, api, banner, demoUrl, history, screenshot, settled, wasmRequests } from "../fixtures/assent";
 
 const cases = [
   { locale: "fr-FR", lang: "fr", accept: "Tout accepter", reject: "Tout refuser", dir: "ltr" },
@@ -21,6 +21,7 @@ for (const c of cases) {
       await expect(banner(page, "reject-all")).toHaveText(c.reject);
       await expect(page.locator(`#assent-host div[dir="${c.dir}"][lang="${c.lang}"]`)).toHaveCount(1);
       if (c.dir === "rtl") {
+        await settled(page);
         // Right-to-left: the close button sits at the inline end, which is the left.
         const close = (await banner(page, "close").boundingBox())!;
         const layer = (await banner(page, "banner").boundingBox())!;

@@ -1,14 +1,9 @@
 import { test, expect } from "@playwright/test";
-import { acknowledged, banner, demoUrl, screenshot } from "../fixtures/assent";
+import { acknowledged, banner, demoUrl, layoutShift, screenshot, settled, watchLayoutShifts } from "../fixtures/assent";
 import { Site, startSite } from "../fixtures/site";
 
 test("the banner overlays the page without shifting its layout", async ({ page }) => {
-  await page.addInitScript(() => {
-    (window as any).__shifts = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) (window as any).__shifts.push((e as any).value);
-    }).observe({ type: "layout-shift", buffered: true });
-  });
+  await watchLayoutShifts(page);
   await page.goto(demoUrl());
   const headline = page.locator("article h2");
   const before = await headline.boundingBox();
@@ -18,8 +13,7 @@ test("the banner overlays the page without shifting its layout", async ({ page }
   await banner(page, "save").click();
   await expect(banner(page, "privacy-choices")).toBeVisible();
   expect(await headline.boundingBox()).toEqual(before);
-  const shifts: number[] = await page.evaluate(() => (window as any).__shifts);
-  expect(shifts.reduce((a, b) => a + b, 0)).toBe(0);
+  expect(await layoutShift(page)).toBe(0);
 });
 
 for (const scheme of ["light", "dark"] as const) {
@@ -31,6 +25,7 @@ for (const scheme of ["light", "dark"] as const) {
       const accept = banner(page, "accept-all");
       const reject = banner(page, "reject-all");
       await expect(accept).toBeVisible();
+      await settled(page);
       // Equal prominence: Accept and Reject are the same size.
       const [a, r] = [await accept.boundingBox(), await reject.boundingBox()];
       expect(Math.round(a!.height)).toBe(Math.round(r!.height));

@@ -2,7 +2,7 @@
 // part of the first layer and, in Customize, every switch and Save can be scrolled to and
 // used, with no horizontal scrolling.
 import { test, expect, Page } from "@playwright/test";
-import { banner, demoUrl, screenshot } from "../fixtures/assent";
+import { banner, demoUrl, screenshot, settled } from "../fixtures/assent";
 
 /**
  * Whether `locator` can be scrolled to: a control wholly inside the viewport, a text taller
@@ -43,6 +43,7 @@ for (const size of [{ width: 320, height: 256 }, { width: 640, height: 512 }]) {
   test(`at ${size.width}×${size.height} every part of both layers can be reached and used`, async ({ page }) => {
     await page.setViewportSize(size);
     await page.goto(demoUrl());
+    await settled(page);
     for (const part of ["#assent-title", ".assent-banner__text"]) {
       await reachable(page, page.locator(`#assent-host ${part}`));
     }

@@ -9,10 +9,36 @@
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 use std::time::SystemTime;
 
 pub const LOADER_FILE: &str = "loader/embed.js";
+
+/// The banner's stylesheet (`style/banner.css`) without its comments and indentation. The
+/// loader hands it to the banner (`boot.css`): it styles the first layer the server rendered
+/// before the wasm arrives, and then every layer the banner draws.
+pub fn banner_css() -> &'static str {
+    static CSS: LazyLock<String> = LazyLock::new(|| compact_css(include_str!("../../style/banner.css")));
+    &CSS
+}
+
+/// `css` without `/* … */` comments, leading and trailing spaces of each line and empty
+/// lines. Our own stylesheet only: it never writes `/*` inside a string.
+fn compact_css(css: &str) -> String {
+    let mut plain = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        plain.push_str(&rest[..start]);
+        rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
+    }
+    plain.push_str(rest);
+    plain
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 /// One of the front end's bundles, each its own Trunk build so a visitor downloads only the
 /// one a page needs.
@@ -124,6 +150,12 @@ impl Bundles {
         hasher.update(std::fs::read(dir.join(&js))?);
         hasher.update(std::fs::read(&wasm_path)?);
         hasher.update(assent_shared::ui_texts::fingerprint().as_bytes());
+        // The banner's first layer is shown from the server's rendering until the wasm takes
+        // over, styled by the server's stylesheet: their code is part of what was shown.
+        if matches!(name, BundleName::Banner | BundleName::BannerTcf) {
+            hasher.update(assent_shared::first_layer::SOURCE.as_bytes());
+            hasher.update(banner_css().as_bytes());
+        }
         if name == BundleName::BannerTcf {
             hasher.update(assent_shared::tcf_texts::fingerprint().as_bytes());
         }
@@ -164,8 +196,24 @@ mod tests {
         assert_eq!(found.wasm, "assent-banner-abc_bg.wasm");
         assert_eq!(found.js_url(), "/assets/banner/assent-banner-abc.js");
         let texts = assent_shared::ui_texts::fingerprint();
-        assert_eq!(found.build, hex::encode(Sha256::digest(format!("jswasm{texts}"))));
+        let layer = assent_shared::first_layer::SOURCE;
+        let css = banner_css();
+        assert_eq!(
+            found.build,
+            hex::encode(Sha256::digest(format!("jswasm{texts}{layer}{css}")))
+        );
         assert_eq!(found.loader, None);
+    }
+
+    #[test]
+    fn the_banner_stylesheet_loses_comments_and_indentation_only() {
+        assert_eq!(
+            compact_css("/* a */\n.a {\n  color: red; /* b\n c */\n}\n\n.b{content:\"\"}\n/* open"),
+            ".a {\ncolor: red;\n}\n.b{content:\"\"}"
+        );
+        let css = banner_css();
+        assert!(!css.contains("/*") && css.contains(".assent-banner {"), "{css}");
+        assert!(css.len() < include_str!("../../style/banner.css").len());
     }
 
     #[test]

@@ -25,6 +25,12 @@ pub struct NoticeResponse {
     /// The banner's own words in the notice's language, the notice's overrides applied. Not
     /// part of `notice_hash`: the hash covers the notice, which the overrides are part of.
     pub texts: BTreeMap<String, String>,
+    /// With `layer=1`: the first layer a visitor without a stored choice sees, as HTML (the
+    /// same Leptos view the banner mounts, `crate::first_layer`), which the loader shows until
+    /// the banner takes over. Absent when no banner shows for this request, or when its first
+    /// layer is one the banner draws itself (Korea's per-item layer, the IAB TCF layer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_layer: Option<String>,
 }
 
 /// `POST /v1/sites/{site}/consents`. A later event for a known subject carries its

@@ -15,6 +15,8 @@ pub mod canonical;
 pub mod consent;
 pub mod consent_mode;
 pub mod decide;
+#[cfg(feature = "first-layer")]
+pub mod first_layer;
 pub mod gpc;
 pub mod ids;
 pub mod lifetime;

@@ -95,6 +95,9 @@ pub async fn get_embed_js(
         "location": assent_shared::consent::PRECISE_LOCATION,
         // GPP's `supportedAPIs`: every section the banner may write.
         "gpp": assent_shared::signals::gpp::supported_apis(),
+        // The banner's stylesheet: the loader styles the server-rendered first layer with it
+        // before the wasm arrives, and hands it to the banner.
+        "css": crate::assets::banner_css(),
     });
     // The settings component's bundle, for pages with `<div data-assent-settings>`: named only
     // once built, so a loader never asks for files that are not there.

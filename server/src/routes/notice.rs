@@ -1,7 +1,9 @@
 //! `GET /v1/sites/{site}/notice?lang=`: the current notice in the best language, its hash,
 //! and the regime and GPC state of this request. `&first=1` (the loader, for a visitor with
-//! no stored choice) counts one banner shown in the statistics; `&preview=TOKEN` answers the
-//! site's notice draft instead (a preview link's token), counted nowhere. `GET
+//! no stored choice) counts one banner shown in the statistics; `&layer=1` adds the first
+//! layer rendered as HTML (`assent_shared::first_layer`), which the loader shows at once;
+//! `&preview=TOKEN` answers the site's notice draft instead (a preview link's token),
+//! counted nowhere. `GET
 //! /v1/sites/{site}/notice/versions/{version}?lang=`: a published version, as an event
 //! recorded under it was shown. The hosted settings page asks the same under its own path
 //! ([`super::settings_api`]).
@@ -16,6 +18,9 @@ use crate::routes::api_doc::answers;
 use crate::state::AppState;
 use assent_shared::Invalid;
 use assent_shared::api::{ErrorBody, NoticeResponse, NoticeVersionResponse};
+use assent_shared::arrival::PageView;
+use assent_shared::banner_texts::BannerTexts;
+use assent_shared::first_layer::{self, FirstLayer};
 use assent_shared::regime::Regime;
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
@@ -59,6 +64,46 @@ pub struct NoticeQuery {
     /// Refused without `preview`: a visitor's regime comes from trusted headers alone.
     #[param(value_type = Option<String>)]
     regime: Option<Regime>,
+    /// `1`: answer the first layer too, rendered as HTML (`first_layer`), as a visitor with no
+    /// stored choice sees it; `0` or absent: not.
+    #[param(value_type = Option<String>)]
+    layer: Option<Flag>,
+    /// `1`: the page's script sees a Global Privacy Control signal
+    /// (`navigator.globalPrivacyControl`), which the rendered layer acknowledges like the
+    /// `Sec-GPC` header; `0` or absent: only the header counts.
+    #[param(value_type = Option<String>)]
+    gpc: Option<Flag>,
+}
+
+/// A yes/no query parameter: `1` or `0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+enum Flag {
+    #[serde(rename = "1")]
+    Yes,
+    #[serde(rename = "0")]
+    No,
+}
+
+impl Flag {
+    fn is_set(flag: Option<Flag>) -> bool {
+        flag == Some(Flag::Yes)
+    }
+}
+
+/// What the answer renders of the first layer: nothing, or the layer for this GPC state of
+/// the page's script.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Render {
+    layer: bool,
+    script_gpc: bool,
+}
+
+impl Render {
+    /// The notice alone.
+    pub(super) const NOTHING: Render = Render {
+        layer: false,
+        script_gpc: false,
+    };
 }
 
 /// The current notice, its hash, and this request's regime.
@@ -90,6 +135,10 @@ pub async fn get_notice(
         check_lang(lang)?;
     }
     let wanted = wanted_languages(query.lang.as_deref(), &headers);
+    let render = Render {
+        layer: Flag::is_set(query.layer),
+        script_gpc: Flag::is_set(query.gpc),
+    };
     let Some(token) = query.preview.as_deref() else {
         if query.regime.is_some() {
             return Err(Invalid::new("regime", "is taken only with `preview` (a draft preview's token)").into());
@@ -98,7 +147,7 @@ pub async fn get_notice(
         // (cross-origin, CORS-mode) fetch, and the CORS layer let only the site's through.
         let count = query.first.as_deref() == Some("1") && headers.contains_key(header::ORIGIN);
         let client = count.then(|| client_ip(&state.config, &headers, peer.ip()));
-        return current_notice(&state, site, wanted, &headers, client).await;
+        return current_notice(&state, site, wanted, &headers, client, render).await;
     };
     if !PreviewClaims::opens(&state.keys, token, site.id.as_str()) {
         return Err(ApiError::Unauthorized(
@@ -118,7 +167,7 @@ pub async fn get_notice(
     if let Some(regime) = query.regime {
         ctx.regime = regime;
     }
-    Ok(respond(site, ctx, &shown, notice.version))
+    Ok(respond(site, ctx, &shown, notice.version, render))
 }
 
 /// The visitor's languages in order: the loader sends `navigator.languages` as `lang`;
@@ -136,6 +185,7 @@ pub(super) async fn current_notice(
     wanted: Option<&str>,
     headers: &HeaderMap,
     count_for: Option<IpAddr>,
+    render: Render,
 ) -> Result<Response> {
     let notice = state
         .notices
@@ -151,11 +201,31 @@ pub(super) async fn current_notice(
         .consent_valid_from(state.ledger.as_ref(), &site.id, notice.version)
         .await?;
     let shown = state.notices.shown(&site.id, &notice, wanted)?;
-    Ok(respond(site, ctx, &shown, from))
+    Ok(respond(site, ctx, &shown, from, render))
 }
 
-/// The answer for `shown`: the notice, its hash, and this request's region and GPC state.
-fn respond(site: SiteRecord, ctx: RequestContext, shown: &ShownNotice, consent_valid_from: u32) -> Response {
+/// The answer for `shown`: the notice, its hash, this request's region and GPC state, and
+/// with `render.layer` the first layer a visitor without a stored choice sees.
+fn respond(
+    site: SiteRecord,
+    ctx: RequestContext,
+    shown: &ShownNotice,
+    consent_valid_from: u32,
+    render: Render,
+) -> Response {
+    let first_layer = render
+        .layer
+        .then(|| {
+            let page = PageView {
+                regime: ctx.regime,
+                consent_valid_from,
+                gpc_signal: render.script_gpc || ctx.gpc,
+            };
+            let texts = BannerTexts::from_map(&shown.texts);
+            FirstLayer::first_visit(&shown.notice, &texts, page, &ctx.jurisdiction)
+        })
+        .flatten()
+        .map(first_layer::render);
     let body = NoticeResponse {
         site_id: site.id,
         notice_hash: shown.hash.clone(),
@@ -165,6 +235,7 @@ fn respond(site: SiteRecord, ctx: RequestContext, shown: &ShownNotice, consent_v
         gpc: ctx.gpc,
         consent_valid_from,
         texts: shown.texts.clone(),
+        first_layer,
     };
     // The answer depends on the request's region and GPC headers: never share it in a cache.
     ([(header::CACHE_CONTROL, "private, no-store")], Json(body)).into_response()

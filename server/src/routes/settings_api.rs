@@ -192,7 +192,7 @@ pub async fn get_notice(
     headers: HeaderMap,
 ) -> Result<Response> {
     let wanted = notice::wanted_languages(query.lang.as_deref(), &headers);
-    notice::current_notice(&state, site, wanted, &headers, None).await
+    notice::current_notice(&state, site, wanted, &headers, None, notice::Render::NOTHING).await
 }
 
 /// A published notice version, on the settings page.

@@ -13,6 +13,7 @@ mod connections;
 mod consents;
 mod dashboard;
 mod export;
+mod first_layer;
 mod gvl;
 mod gvl_fixture;
 mod helpers;

@@ -9,6 +9,7 @@ mod preferences;
 
 use crate::bridge;
 use crate::contexts::consent::{ConsentContext, Layer, SaveStatus, provide_consent_context};
+use assent_shared::first_layer::{frame, status_line};
 use first_layer::FirstLayer;
 use floating_button::FloatingButton;
 use leptos::prelude::*;
@@ -18,17 +19,20 @@ use preferences::Preferences;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
-#[cfg(not(feature = "tcf"))]
-const CSS: &str = include_str!("../../../../style/banner.css");
+/// The TCF layer's own styles, added to the banner's (`boot.css`, from the server).
 #[cfg(feature = "tcf")]
-const CSS: &str = concat!(
-    include_str!("../../../../style/banner.css"),
-    include_str!("../../../../style/banner-tcf.css")
-);
+const TCF_CSS: &str = include_str!("../../../../style/banner-tcf.css");
+#[cfg(not(feature = "tcf"))]
+const TCF_CSS: &str = "";
 pub const HOST_ID: &str = "assent-host";
+/// Set by the loader on a host holding the first layer the server rendered, until the banner
+/// mounts beside it and takes over.
+const PRERENDERED: &str = "data-prerendered";
 
-/// Creates the host element first in `<body>` (so the banner is reached first with Tab),
-/// attaches an open shadow root with the banner's CSS, and mounts the app inside it.
+/// Mounts the banner in the host element first in `<body>` (so the banner is reached first
+/// with Tab), in an open shadow root with the banner's CSS. Where the loader already shows the
+/// first layer the server rendered, the banner mounts beside it in the same shadow root, and
+/// the loader removes it once the banner drew its own (`bridge::took_over`).
 pub fn mount() {
     let Some(boot) = bridge::boot_config() else {
         web_sys::console::error_1(&"Assent: load the banner through /embed.js".into());
@@ -44,27 +48,30 @@ pub fn mount() {
         let _ = document.add_event_listener_with_callback("DOMContentLoaded", later.unchecked_ref());
         return;
     };
-    if document.get_element_by_id(HOST_ID).is_some() {
+    let existing = document.get_element_by_id(HOST_ID);
+    if existing.as_ref().is_some_and(|host| !host.has_attribute(PRERENDERED)) {
         return;
     }
     let mount_point = (|| -> Result<HtmlElement, wasm_bindgen::JsValue> {
-        let host = document.create_element("div")?;
-        host.set_id(HOST_ID);
-        body.prepend_with_node_1(&host)?;
-        let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-        // A constructed stylesheet is not an inline style: a page whose CSP allows no
-        // 'unsafe-inline' styles still gets a styled banner. Without the API, a <style>.
-        match web_sys::CssStyleSheet::new().and_then(|sheet| sheet.replace_sync(CSS).map(|()| sheet)) {
-            Ok(sheet) => shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet)),
-            Err(_) => {
-                let style = document.create_element("style")?;
-                style.set_text_content(Some(CSS));
-                shadow.append_child(&style)?;
-            }
-        }
         let container = document.create_element("div")?;
         container.set_class_name("assent");
-        shadow.append_child(&container)?;
+        match existing.and_then(|host| host.shadow_root().map(|shadow| (host, shadow))) {
+            Some((host, shadow)) => {
+                host.remove_attribute(PRERENDERED)?;
+                container.set_class_name("assent assent--still");
+                // First in the shadow root: the banner's elements are the ones found by name,
+                // and the server's layer (painted above it) hides nothing that differs.
+                shadow.prepend_with_node_1(&container)?;
+            }
+            None => {
+                let host = document.create_element("div")?;
+                host.set_id(HOST_ID);
+                body.prepend_with_node_1(&host)?;
+                let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+                style(&document, &shadow, &format!("{}{TCF_CSS}", boot.css))?;
+                shadow.append_child(&container)?;
+            }
+        }
         Ok(container.unchecked_into())
     })();
     match mount_point {
@@ -76,6 +83,20 @@ pub fn mount() {
     }
 }
 
+/// Styles `shadow` with `css`. A constructed stylesheet is not an inline style: a page whose
+/// CSP allows no 'unsafe-inline' styles still gets a styled banner. Without the API, a <style>.
+fn style(document: &web_sys::Document, shadow: &web_sys::ShadowRoot, css: &str) -> Result<(), wasm_bindgen::JsValue> {
+    match web_sys::CssStyleSheet::new().and_then(|sheet| sheet.replace_sync(css).map(|()| sheet)) {
+        Ok(sheet) => shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet)),
+        Err(_) => {
+            let style = document.create_element("style")?;
+            style.set_text_content(Some(css));
+            shadow.append_child(&style)?;
+        }
+    }
+    Ok(())
+}
+
 #[component]
 fn BannerApp(boot: bridge::BootConfig) -> impl IntoView {
     let ctx = provide_consent_context(boot);
@@ -83,53 +104,46 @@ fn BannerApp(boot: bridge::BootConfig) -> impl IntoView {
     bridge::on_command(move |name| ctx.command(&name));
     focus::follow_focus_requests(ctx);
     Effect::new(move |_| bridge::display(!matches!(ctx.layer.get(), Layer::Hidden)));
-    let dir = move || {
-        let rtl = ctx.notice.with(|n| {
-            n.as_ref()
-                .is_some_and(|n| matches!(n.notice.language.split('-').next(), Some("ar" | "he" | "fa" | "ur")))
-        });
-        if rtl { "rtl" } else { "ltr" }
-    };
-    let lang = move || {
+    // Once the notice is here the banner draws its layer: the server's rendering can go.
+    Effect::new(move |_| {
+        if ctx.notice.with(Option::is_some) {
+            bridge::took_over();
+        }
+    });
+    let language = move || {
         ctx.notice
-            .with(|n| n.as_ref().map(|n| n.notice.language.clone()).unwrap_or_default())
+            .with_untracked(|n| n.as_ref().map(|n| n.notice.language.clone()).unwrap_or_default())
+    };
+    let layer = move || match ctx.layer.get() {
+        Layer::FirstLayer if ctx.per_item() => view! { <PerItemLayer /> }.into_any(),
+        Layer::FirstLayer => view! { <FirstLayer /> }.into_any(),
+        Layer::Preferences => view! { <Preferences /> }.into_any(),
+        Layer::Location => view! { <LocationPrompt /> }.into_any(),
+        Layer::Hidden => view! { <FloatingButton /> }.into_any(),
     };
     view! {
-        <div dir=dir lang=lang>
-            <Show when=move || ctx.notice.with(Option::is_some)>
-                {move || match ctx.layer.get() {
-                    Layer::FirstLayer if ctx.per_item() => view! { <PerItemLayer /> }.into_any(),
-                    Layer::FirstLayer => view! { <FirstLayer /> }.into_any(),
-                    Layer::Preferences => view! { <Preferences /> }.into_any(),
-                    Layer::Location => view! { <LocationPrompt /> }.into_any(),
-                    Layer::Hidden => view! { <FloatingButton /> }.into_any(),
-                }}
-                <StatusLine ctx=ctx />
-            </Show>
-        </div>
+        <Show when=move || ctx.notice.with(Option::is_some)>
+            {frame(&language(), (layer, save_status(ctx)))}
+        </Show>
     }
 }
 
 /// Announces the outcome of a save to screen readers (and shows it briefly).
-#[component]
-fn StatusLine(ctx: ConsentContext) -> impl IntoView {
+fn save_status(ctx: ConsentContext) -> impl IntoView {
     let t = ctx.texts();
-    let message = move || match ctx.status.get() {
-        Some(SaveStatus::Saved) => t.saved,
-        Some(SaveStatus::Queued) => t.save_failed,
-        None => "",
-    };
-    view! {
-        <div class="assent-status" role="status" aria-live="polite" data-test="status">{message}</div>
-    }
+    status_line(move || match ctx.status.get() {
+        Some(SaveStatus::Saved) => Some(t.saved),
+        Some(SaveStatus::Queued) => Some(t.save_failed),
+        None => None,
+    })
 }
 
 /// The IAB TCF part of the first layer, in the build that has one.
-fn tcf_first_layer() -> AnyView {
+fn tcf_first_layer() -> Option<AnyView> {
     #[cfg(feature = "tcf")]
-    return view! { <crate::tcf::TcfFirstLayer /> }.into_any();
+    return Some(view! { <crate::tcf::TcfFirstLayer /> }.into_any());
     #[cfg(not(feature = "tcf"))]
-    ().into_any()
+    None
 }
 
 /// The IAB TCF part of the preferences, in the build that has one.

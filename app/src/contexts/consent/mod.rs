@@ -15,6 +15,7 @@ use assent_shared::api::NoticeResponse;
 use assent_shared::arrival::{Choice, PageView, on_arrival};
 use assent_shared::consent::{Decision, Decisions, Method, SignalSource, Source};
 use assent_shared::decide::{Action, Decided, Outcome, Visitor, apply, decide, preferences_draft};
+use assent_shared::first_layer::Control;
 use assent_shared::notice::{LocalizedNotice, LocalizedPurpose};
 use assent_shared::regime::Regime;
 use assent_shared::signals::gpp::{self, Section, UsSection};
@@ -391,6 +392,17 @@ impl ConsentContext {
         }
     }
 
+    /// A control of the first layer, used.
+    pub fn control(&self, control: Control) {
+        match control {
+            Control::AcceptAll => self.accept_all(Source::Banner),
+            Control::RejectAll => self.reject_all(Source::Banner),
+            Control::Customize => self.open_preferences(),
+            Control::DoNotSell => self.do_not_sell(),
+            Control::Close => self.close(),
+        }
+    }
+
     pub fn command(&self, name: &str) {
         if self.notice.with_untracked(Option::is_none) {
             // Runs once the notice is here (a click on the loader's button loads us first).
@@ -401,6 +413,12 @@ impl ConsentContext {
             "show" => self.layer.set(Layer::FirstLayer),
             "preferences" => self.open_preferences(),
             "accept_all" => self.accept_all(Source::Api),
+            // A click on the first layer the server rendered, before the banner ran.
+            other if other.starts_with("click:") => {
+                if let Some(control) = Control::from_name(&other["click:".len()..]) {
+                    self.control(control);
+                }
+            }
             other if other.starts_with("grant:") => self.grant_from_placeholder(&other["grant:".len()..]),
             "reject_all" => self.reject_all(Source::Api),
             other if other.starts_with("settings:") => self.change_from_settings(&other["settings:".len()..]),

@@ -1,0 +1,128 @@
+// The first layer comes rendered by the server with the notice and shows before any
+// WebAssembly; the banner then mounts the same view and takes over. These tests hold the
+// wasm back to see the server's layer alone, then let it through.
+import { test, expect, Page } from "@playwright/test";
+import { acknowledged, banner, demoUrl, focusedTestId, history, layoutShift, settled, tabTo, watchLayoutShifts } from "../fixtures/assent";
+
+/** Holds every .wasm request until `release()` is called. */
+async function holdWasm(page: Page) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/*.wasm", async (route) => {
+    await released;
+    await route.continue();
+  });
+  return release;
+}
+
+/** The containers in the banner's shadow root, and whether the host still holds the server's layer. */
+async function host(page: Page) {
+  return page.evaluate(() => {
+    const h = document.getElementById("assent-host");
+    const boxes = Array.from(h?.shadowRoot?.querySelectorAll(".assent") ?? []);
+    return {
+      prerendered: !!h?.hasAttribute("data-prerendered"),
+      containers: boxes.length,
+      markup: boxes.map((b) => b.firstElementChild?.outerHTML ?? null),
+    };
+  });
+}
+
+/** The banner's running animations (its entry). */
+async function animations(page: Page) {
+  return page.evaluate(() => document.getElementById("assent-host")?.shadowRoot?.getAnimations().length ?? 0);
+}
+
+test("the server's first layer shows before the wasm, and the banner's own is the same markup", async ({ page }) => {
+  await watchLayoutShifts(page);
+  const release = await holdWasm(page);
+  const noticeAnswer = page.waitForResponse((r) => r.url().includes("/notice?") && r.url().includes("layer=1"));
+  await page.goto(demoUrl());
+  const rendered: string = (await (await noticeAnswer).json()).first_layer;
+  expect(rendered).toContain('data-test="accept-all"');
+  await expect(banner(page, "banner")).toBeVisible();
+  await expect(banner(page, "accept-all")).toBeVisible();
+  const before = await host(page);
+  expect(before).toMatchObject({ prerendered: true, containers: 1 });
+  // The markup the server sent is what the page parsed: nothing was fixed up on the way.
+  expect(before.markup[0]).toBe(rendered);
+  await expect.poll(() => animations(page)).toBe(0);
+  const place = await banner(page, "banner").boundingBox();
+
+  release();
+  await settled(page);
+  // Already on screen: the banner's layer does not come in again.
+  expect(await animations(page)).toBe(0);
+  const after = await host(page);
+  // Byte for byte, the banner's DOM is the server's.
+  expect(after.markup[0]).toBe(rendered);
+  expect(await banner(page, "banner").boundingBox()).toEqual(place);
+  expect(await layoutShift(page)).toBe(0);
+
+  // It is the banner's now: a click is recorded at once.
+  await banner(page, "accept-all").click();
+  const choice = await acknowledged(page);
+  const events = (await history(choice.subject_id, choice.subject_token)).events;
+  expect(events.map((e) => [e.method, e.source])).toEqual([["accept_all", "banner"]]);
+});
+
+test("a click on the server's layer before the wasm arrives is recorded once it has", async ({ page }) => {
+  const release = await holdWasm(page);
+  await page.goto(demoUrl());
+  await expect(banner(page, "reject-all")).toBeVisible();
+  expect((await host(page)).prerendered).toBe(true);
+  await banner(page, "reject-all").click();
+  // The visitor's answer is taken at once: the layer goes.
+  await expect(banner(page, "banner")).toBeHidden();
+  expect(await page.evaluate(() => localStorage.getItem("assent.v1.demo"))).toBeNull();
+
+  release();
+  await settled(page);
+  const choice = await acknowledged(page);
+  const events = (await history(choice.subject_id, choice.subject_token)).events;
+  expect(events.map((e) => [e.method, e.source])).toEqual([["reject_all", "banner"]]);
+  expect(Object.values(events[0].decisions).every((d) => d === "denied")).toBe(true);
+  await expect(banner(page, "privacy-choices")).toBeVisible();
+  await expect(banner(page, "banner")).toHaveCount(0);
+});
+
+test("Esc on the server's layer is a refusal, and Customize opens the preferences once the wasm is in", async ({ page }) => {
+  const release = await holdWasm(page);
+  await page.goto(demoUrl());
+  await expect(banner(page, "customize")).toBeVisible();
+  await banner(page, "customize").click();
+  // Nothing to show yet but the layer itself: it stays until the panel can open.
+  await expect(banner(page, "banner")).toBeVisible();
+  release();
+  await expect(banner(page, "preferences")).toBeVisible();
+  await settled(page);
+  expect(await focusedTestId(page)).toBe("preferences-title");
+
+  const second = await page.context().newPage();
+  const releaseSecond = await holdWasm(second);
+  await second.goto(demoUrl());
+  await expect(banner(second, "banner")).toBeVisible();
+  await banner(second, "reject-all").focus();
+  await second.keyboard.press("Escape");
+  await expect(banner(second, "banner")).toBeHidden();
+  releaseSecond();
+  await settled(second);
+  const choice = await acknowledged(second);
+  const events = (await history(choice.subject_id, choice.subject_token)).events;
+  expect(events.map((e) => [e.method, e.source])).toEqual([["close", "banner"]]);
+});
+
+test("keyboard focus on the server's layer moves to the banner's twin when it takes over", async ({ page }) => {
+  const release = await holdWasm(page);
+  await page.goto(demoUrl());
+  await expect(banner(page, "banner")).toBeVisible();
+  await tabTo(page, "reject-all");
+  release();
+  await settled(page);
+  await expect.poll(() => focusedTestId(page)).toBe("reject-all");
+  // The focused element is the banner's, not a leftover: Enter records the rejection.
+  await page.keyboard.press("Enter");
+  const choice = await acknowledged(page);
+  const events = (await history(choice.subject_id, choice.subject_token)).events;
+  expect(events.map((e) => [e.method, e.source])).toEqual([["reject_all", "banner"]]);
+});
