@@ -730,16 +730,17 @@
   }
   // An ad frame parsed into the body looks for the locators as soon as it runs, which can be
   // long before DOMContentLoaded: they go in the moment a body exists.
-  function locatorsSoon() {
-    if (document.body) return locators();
+  // Runs `fn` as soon as the parser has made <body> (not when the whole page is parsed).
+  function whenBody(fn) {
+    if (document.body) return guard(fn);
     var watcher = new MutationObserver(function () {
       if (!document.body) return;
       watcher.disconnect();
-      guard(locators);
+      guard(fn);
     });
     watcher.observe(document.documentElement, { childList: true });
   }
-  guard(locatorsSoon);
+  guard(function () { whenBody(locators); });
 
   // Microsoft UET and Clarity, Meta Pixel: each vendor's own consent call, made of the same
   // Consent Mode state (the notice lists the vendors the site uses; the stored choice or the
@@ -833,16 +834,22 @@
     var first = preview || !(s && s.decisions);
     if (first) query.push("layer=1");
     if (first && navigator.globalPrivacyControl === true) query.push("gpc=1");
-    api._notice = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (query.length ? "?" + query.join("&") : ""));
-    if (first) {
-      api._notice
-        .then(function (r) { return r.ok ? r.clone().json() : null; })
-        .then(function (notice) { guard(function () { showRendered(notice); }); })
-        .catch(function () {});
-    }
-    // Started at once: the banner mounts as soon as there is a <body>, even mid-parse.
-    module
-      .then(function (m) { return m.default({ module_or_path: wasm }); })
+    // Read here once: the rendered layer shows the moment the answer is in, and the banner
+    // gets the same answer. (A clone's body would wait for the banner to read the original.)
+    api._notice = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (query.length ? "?" + query.join("&") : ""))
+      .then(function (r) {
+        return r.text().then(function (text) {
+          if (first && r.ok) guard(function () { showRendered(JSON.parse(text)); });
+          return new Response(text, { status: r.status, headers: r.headers });
+        });
+      });
+    // Downloaded and compiled meanwhile, the banner starts once the notice is in (it shows
+    // nothing without it): the server's rendering of the first layer is on screen before the
+    // banner's start, the longest task of the page view, holds the main thread. It then mounts
+    // as soon as there is a <body>, even mid-parse.
+    var noticeIn = api._notice.then(function () {}, function () {});
+    Promise.all([module, noticeIn])
+      .then(function (m) { return m[0].default({ module_or_path: wasm }); })
       .catch(function (e) { console.error("Assent: the banner failed to load", e); });
   }
 
@@ -854,9 +861,7 @@
     var html = notice && notice.first_layer;
     if (!html || api._dispatch || document.getElementById("assent-host")) return;
     if (!document.body) {
-      return document.addEventListener("DOMContentLoaded", function () {
-        guard(function () { showRendered(notice); });
-      });
+      return whenBody(function () { showRendered(notice); });
     }
     // A page that enforces Trusted Types takes the markup through a policy of ours; where its
     // CSP allows none, the banner draws the layer itself.
@@ -1034,7 +1039,7 @@
       }
       if (!tcfOn) {
         tcfInstall();
-        guard(locatorsSoon);
+        guard(function () { whenBody(locators); });
       }
       // The banner opened on a page that already said "tcloaded" from the stored choice.
       if (eventStatus === "tcloaded" && tcData && JSON.stringify(data) === JSON.stringify(tcData)) return;
