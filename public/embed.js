@@ -830,8 +830,9 @@
       if (previewRegime) query.push("regime=" + encodeURIComponent(previewRegime));
     }
     else if (!(s && s.decisions) && !api.config.account) query.push("first=1");
-    // Without a stored choice the first layer comes rendered with the notice, shown at once.
-    var first = preview || !(s && s.decisions);
+    // Without a stored choice the first layer comes rendered with the notice, shown at once;
+    // not for a signed-in visitor, whose device adopts the account's choices before any banner.
+    var first = preview || (!(s && s.decisions) && !api.config.account);
     if (first) query.push("layer=1");
     if (first && navigator.globalPrivacyControl === true) query.push("gpc=1");
     // Read here once: the rendered layer shows the moment the answer is in, and the banner
@@ -863,14 +864,12 @@
     if (!document.body) {
       return whenBody(function () { showRendered(notice); });
     }
-    // A page that enforces Trusted Types takes the markup through a policy of ours; where its
-    // CSP allows none, the banner draws the layer itself.
-    if (window.trustedTypes && window.trustedTypes.createPolicy) {
-      try {
-        html = window.trustedTypes.createPolicy("assent", { createHTML: function (h) { return h; } }).createHTML(html);
-      } catch (e) {
-        return;
-      }
+    // A page that enforces Trusted Types without a default policy refuses markup set as a
+    // string, the banner's own rendering (Leptos) included: it cannot show there at all.
+    try {
+      document.createElement("div").innerHTML = "";
+    } catch (e) {
+      return console.error("Assent: this page enforces Trusted Types (require-trusted-types-for 'script') without a default policy, so the banner cannot be shown; see the README, \"Embedding Assent on a site\"");
     }
     var host = document.createElement("div");
     host.id = "assent-host";

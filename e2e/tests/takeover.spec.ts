@@ -3,6 +3,7 @@
 // wasm back to see the server's layer alone, then let it through.
 import { test, expect, Page } from "@playwright/test";
 import { acknowledged, banner, demoUrl, focusedTestId, history, layoutShift, settled, tabTo, watchLayoutShifts } from "../fixtures/assent";
+import { Site, startSite } from "../fixtures/site";
 
 /** Holds every .wasm request until `release()` is called. */
 async function holdWasm(page: Page) {
@@ -125,4 +126,39 @@ test("keyboard focus on the server's layer moves to the banner's twin when it ta
   const choice = await acknowledged(page);
   const events = (await history(choice.subject_id, choice.subject_token)).events;
   expect(events.map((e) => [e.method, e.source])).toEqual([["reject_all", "banner"]]);
+});
+
+test.describe("where the loader shows no rendered layer", () => {
+  let site: Site;
+  test.beforeAll(async () => {
+    site = await startSite();
+  });
+  test.afterAll(async () => {
+    await site?.close();
+  });
+
+  test("a signed-in visitor's device adopts the account first: no layer is asked for or shown", async ({ page }) => {
+    await holdWasm(page);
+    const notice = page.waitForResponse((r) => r.url().includes("/notice?"));
+    await page.goto(site.page("/signed-in", "", { tag: 'data-account="an-account-assertion"' }));
+    const answer = await notice;
+    expect(answer.url()).not.toContain("layer=1");
+    expect((await answer.json()).first_layer).toBeUndefined();
+    // The notice is in and the wasm still held: nothing but the banner could draw a layer now.
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+    await expect(page.locator("#assent-host")).toHaveCount(0);
+  });
+
+  test("a page enforcing Trusted Types gets no layer, and the console says why", async ({ page }) => {
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    await holdWasm(page);
+    const notice = page.waitForResponse((r) => r.url().includes("/notice?") && r.url().includes("layer=1"));
+    await page.goto(site.page("/trusted-types", "", { csp: "require-trusted-types-for 'script'" }));
+    expect((await (await notice).json()).first_layer).toContain("accept-all");
+    await expect.poll(() => errors.some((e) => e.includes("enforces Trusted Types"))).toBe(true);
+    await expect(page.locator("#assent-host")).toHaveCount(0);
+  });
 });

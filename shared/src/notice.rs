@@ -223,6 +223,42 @@ pub struct LocalizedNotice {
     pub tcf: Option<TcfSettings>,
 }
 
+/// The CSS functions a theme value may call: colours and arithmetic, none of which loads
+/// anything. `url()`, `image-set()`, `image()`, `cross-fade()` and `src()` would fetch before
+/// any consent, which nothing Assent shows may do.
+const THEME_FUNCTIONS: &[&str] = &[
+    "",
+    "rgb",
+    "rgba",
+    "hsl",
+    "hsla",
+    "hwb",
+    "lab",
+    "lch",
+    "oklab",
+    "oklch",
+    "color",
+    "color-mix",
+    "light-dark",
+    "calc",
+    "min",
+    "max",
+    "clamp",
+    "var",
+];
+
+/// Whether every function `value` calls (an identifier right before `(`; a bare `(` groups
+/// inside `calc()`) is one of [`THEME_FUNCTIONS`], in any letter case.
+fn theme_calls_only_safe_functions(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    lower.match_indices('(').all(|(at, _)| {
+        let name_start = lower[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .map_or(0, |p| p + 1);
+        THEME_FUNCTIONS.contains(&&lower[name_start..at])
+    })
+}
+
 /// Checks where the banner's *Privacy policy* link may point: a path on the site (`/privacy`)
 /// or an `http(s)://` URL, at most 2,048 characters, without spaces or control characters.
 /// Anything else (`javascript:`, `//host`, `/\host`, which browsers read as another host)
@@ -305,12 +341,15 @@ impl Notice {
                 ));
             }
             // A value is one declaration's value: nothing that could end it or load anything.
-            let safe =
-                value.len() <= 120 && !value.contains([';', '{', '}', '<', '>', '\\']) && !value.contains("url(");
+            let safe = value.len() <= 120
+                && !value.contains([';', '{', '}', '<', '>', '\\'])
+                && theme_calls_only_safe_functions(value);
             if !safe {
                 return Err(Invalid::new(
                     format!("theme.{key}"),
-                    "not an allowed CSS value: one value, without ; { } < > \\ or url(",
+                    "not an allowed CSS value: one value, without ; { } < > \\, calling no CSS function \
+                     but colours and arithmetic (rgb(), hsl(), oklch(), color-mix(), calc(), var(), …): \
+                     url(), image-set() and the like would load something before consent",
                 ));
             }
         }
@@ -638,6 +677,25 @@ mod tests {
         n.theme
             .insert("accent".into(), "red; background: url(https://x)".into());
         assert_eq!(n.validate().expect_err("unsafe").field, "theme.accent");
+        for loads in [
+            r#"image-set("https://x/a.png" 1x)"#,
+            "-webkit-image-set(url(a.png) 1x)",
+            "URL(https://x)",
+            "cross-fade(red, blue)",
+            r#"src("https://x")"#,
+            "var(--x, image(red))",
+        ] {
+            n.theme.insert("accent".into(), loads.into());
+            assert_eq!(n.validate().expect_err(loads).field, "theme.accent", "{loads}");
+        }
+        for plain in [
+            "oklch(60% 0.15 150)",
+            "color-mix(in srgb, RGB(0 0 0) 40%, white)",
+            "calc(4px * (2 + 1))",
+        ] {
+            n.theme.insert("accent".into(), plain.into());
+            assert_eq!(n.validate(), Ok(()), "{plain}");
+        }
         n.theme.clear();
         n.theme.insert("shadow".into(), "none".into());
         assert!(n.validate().expect_err("unknown").reason.contains("unknown key"));

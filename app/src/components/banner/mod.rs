@@ -19,11 +19,16 @@ use preferences::Preferences;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
-/// The TCF layer's own styles, added to the banner's (`boot.css`, from the server).
-#[cfg(feature = "tcf")]
-const TCF_CSS: &str = include_str!("../../../../style/banner-tcf.css");
+/// The styles of the layers the server never renders, added to the first layer's (`boot.css`,
+/// from the server): the panel, the per-item layer, the location prompt, and in the TCF
+/// build the TCF layer.
 #[cfg(not(feature = "tcf"))]
-const TCF_CSS: &str = "";
+const OWN_CSS: &str = include_str!("../../../../style/banner-panel.css");
+#[cfg(feature = "tcf")]
+const OWN_CSS: &str = concat!(
+    include_str!("../../../../style/banner-panel.css"),
+    include_str!("../../../../style/banner-tcf.css")
+);
 pub const HOST_ID: &str = "assent-host";
 /// Set by the loader on a host holding the first layer the server rendered, until the banner
 /// mounts beside it and takes over.
@@ -62,13 +67,15 @@ pub fn mount() {
                 // First in the shadow root: the banner's elements are the ones found by name,
                 // and the server's layer (painted above it) hides nothing that differs.
                 shadow.prepend_with_node_1(&container)?;
+                add_style(&document, &shadow, OWN_CSS)?;
             }
             None => {
                 let host = document.create_element("div")?;
                 host.set_id(HOST_ID);
                 body.prepend_with_node_1(&host)?;
                 let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-                style(&document, &shadow, &format!("{}{TCF_CSS}", boot.css))?;
+                add_style(&document, &shadow, &boot.css)?;
+                add_style(&document, &shadow, OWN_CSS)?;
                 shadow.append_child(&container)?;
             }
         }
@@ -83,11 +90,20 @@ pub fn mount() {
     }
 }
 
-/// Styles `shadow` with `css`. A constructed stylesheet is not an inline style: a page whose
-/// CSP allows no 'unsafe-inline' styles still gets a styled banner. Without the API, a <style>.
-fn style(document: &web_sys::Document, shadow: &web_sys::ShadowRoot, css: &str) -> Result<(), wasm_bindgen::JsValue> {
+/// Adds `css` to the styles of `shadow`, after those it has. A constructed stylesheet is not an
+/// inline style: a page whose CSP allows no 'unsafe-inline' styles still gets a styled banner.
+/// Without the API, a <style>.
+fn add_style(
+    document: &web_sys::Document,
+    shadow: &web_sys::ShadowRoot,
+    css: &str,
+) -> Result<(), wasm_bindgen::JsValue> {
     match web_sys::CssStyleSheet::new().and_then(|sheet| sheet.replace_sync(css).map(|()| sheet)) {
-        Ok(sheet) => shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet)),
+        Ok(sheet) => {
+            let sheets = shadow.adopted_style_sheets();
+            sheets.push(&sheet);
+            shadow.set_adopted_style_sheets(&sheets);
+        }
         Err(_) => {
             let style = document.create_element("style")?;
             style.set_text_content(Some(css));
