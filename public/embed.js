@@ -882,14 +882,16 @@
     var box = document.createElement("div");
     box.className = "assent";
     box.innerHTML = html;
-    var use = function (name) {
+    var use = function (name, control) {
       command("click:" + name);
       // The choice is the visitor's at once; the banner records and applies it when it runs.
+      // The panel opens with the banner: until then its button says it is on its way.
       if (name !== "customize") box.hidden = true;
+      else if (control) control.setAttribute("aria-busy", "true");
     };
     box.addEventListener("click", function (e) {
       var control = e.target.closest && e.target.closest("button[data-test]");
-      if (control) use(control.getAttribute("data-test"));
+      if (control) use(control.getAttribute("data-test"), control);
     });
     box.addEventListener("keydown", function (e) {
       if (e.key !== "Escape") return;

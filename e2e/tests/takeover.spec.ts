@@ -87,13 +87,34 @@ test("a click on the server's layer before the wasm arrives is recorded once it 
   await expect(banner(page, "banner")).toHaveCount(0);
 });
 
+test("a choice clicked before the wasm does not take the focus from where the visitor went since", async ({ page }) => {
+  const release = await holdWasm(page);
+  await page.goto(demoUrl());
+  await banner(page, "accept-all").click();
+  await page.evaluate(() => {
+    const input = document.createElement("input");
+    input.id = "search";
+    document.body.append(input);
+    input.focus();
+  });
+  await page.keyboard.type("abc");
+  release();
+  await settled(page);
+  await acknowledged(page);
+  await expect(banner(page, "privacy-choices")).toBeVisible();
+  await page.keyboard.type("def");
+  await expect(page.locator("#search")).toHaveValue("abcdef");
+  await expect(page.locator("#search")).toBeFocused();
+});
+
 test("Esc on the server's layer is a refusal, and Customize opens the preferences once the wasm is in", async ({ page }) => {
   const release = await holdWasm(page);
   await page.goto(demoUrl());
   await expect(banner(page, "customize")).toBeVisible();
   await banner(page, "customize").click();
-  // Nothing to show yet but the layer itself: it stays until the panel can open.
+  // Nothing to show yet but the layer itself: it stays, saying the panel is on its way.
   await expect(banner(page, "banner")).toBeVisible();
+  await expect(banner(page, "customize")).toHaveAttribute("aria-busy", "true");
   release();
   await expect(banner(page, "preferences")).toBeVisible();
   await settled(page);

@@ -19,12 +19,18 @@ fn by_test_id(name: &str) -> Option<HtmlElement> {
         .ok()
 }
 
-/// Focuses the element named in `ctx.focus` once the new layer is in the DOM.
+/// Focuses the element named in `ctx.focus` once the new layer is in the DOM. Focus comes back
+/// to *Privacy choices* after a layer closes only from the banner itself (or from nowhere):
+/// a choice clicked on the server's layer before the wasm ran is applied later, when the
+/// visitor may be typing elsewhere on the page.
 pub fn follow_focus_requests(ctx: ConsentContext) {
     Effect::new(move |_| {
         if let Some(name) = ctx.focus.get() {
             set_timeout(
                 move || {
+                    if name == "privacy-choices" && !focus_in_banner_or_nowhere() {
+                        return;
+                    }
                     if let Some(el) = by_test_id(name) {
                         let _ = el.focus();
                     }
@@ -33,6 +39,22 @@ pub fn follow_focus_requests(ctx: ConsentContext) {
             );
         }
     });
+}
+
+/// Whether the page's focus is in the banner's host, or on `<body>` / nothing.
+fn focus_in_banner_or_nowhere() -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return true;
+    };
+    match document.active_element() {
+        None => true,
+        Some(active) => {
+            active.id() == HOST_ID
+                || document
+                    .body()
+                    .is_some_and(|body| active == *body.unchecked_ref::<web_sys::Element>())
+        }
+    }
 }
 
 const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]), summary, a[href]";
