@@ -807,13 +807,6 @@
   function load() {
     if (loading) return;
     loading = true;
-    // The glue, the wasm and the notice download side by side (the wasm does not wait for the
-    // glue to ask for it, nor the notice for the wasm to start).
-    var module = import(origin + boot.js);
-    // Compiled while the page is still being parsed.
-    var wasm = WebAssembly.compileStreaming
-      ? WebAssembly.compileStreaming(fetch(origin + boot.wasm))
-      : fetch(origin + boot.wasm);
     // The visitor's whole ordered list: the server picks the first language the notice has
     // (a Dutch reader who also reads German gets German, not the default).
     var lang = script.getAttribute("data-lang") ||
@@ -844,13 +837,20 @@
           return new Response(text, { status: r.status, headers: r.headers });
         });
       });
-    // Downloaded and compiled meanwhile, the banner starts once the notice is in (it shows
-    // nothing without it): the server's rendering of the first layer is on screen before the
-    // banner's start, the longest task of the page view, holds the main thread. It then mounts
-    // as soon as there is a <body>, even mid-parse.
+    // The glue and the wasm download side by side (the wasm does not wait for the glue to ask
+    // for it), and the banner starts once the notice is in (it shows nothing without it). On a
+    // first visit they are asked for only once the notice is: compiling the wasm competes for
+    // the processor with the page and the server's layer, which must show first. The banner
+    // mounts as soon as there is a <body>, even mid-parse.
     var noticeIn = api._notice.then(function () {}, function () {});
-    Promise.all([module, noticeIn])
-      .then(function (m) { return m[0].default({ module_or_path: wasm }); })
+    var begin = function () {
+      var module = import(origin + boot.js);
+      var wasm = WebAssembly.compileStreaming
+        ? WebAssembly.compileStreaming(fetch(origin + boot.wasm))
+        : fetch(origin + boot.wasm);
+      return Promise.all([module, noticeIn]).then(function (m) { return m[0].default({ module_or_path: wasm }); });
+    };
+    (first ? noticeIn.then(begin) : begin())
       .catch(function (e) { console.error("Assent: the banner failed to load", e); });
   }
 
