@@ -18,7 +18,14 @@ macro_rules! in_transaction {
         let mut attempt = 0u64;
         loop {
             attempt += 1;
-            let mut transaction = $db.pool.begin().await.map_err(anyhow::Error::from)?;
+            // SQLite: the write lock at BEGIN (waiting `busy_timeout`), as the ledger's appends
+            // take it. A deferred transaction that reads first fails at once with
+            // SQLITE_BUSY_SNAPSHOT when another connection wrote in between.
+            let mut transaction = match $db.backend {
+                $crate::ledger::Backend::Sqlite => $db.pool.begin_with("BEGIN IMMEDIATE").await,
+                $crate::ledger::Backend::Postgres => $db.pool.begin().await,
+            }
+            .map_err(anyhow::Error::from)?;
             let result = {
                 let $tx: &mut sqlx::AnyConnection = &mut transaction;
                 $body
