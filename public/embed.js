@@ -728,8 +728,6 @@
       document.body.appendChild(frame);
     });
   }
-  // An ad frame parsed into the body looks for the locators as soon as it runs, which can be
-  // long before DOMContentLoaded: they go in the moment a body exists.
   // Runs `fn` as soon as the parser has made <body> (not when the whole page is parsed).
   function whenBody(fn) {
     if (document.body) return guard(fn);
@@ -740,6 +738,8 @@
     });
     watcher.observe(document.documentElement, { childList: true });
   }
+  // An ad frame parsed into the body looks for the locators as soon as it runs, which can be
+  // long before DOMContentLoaded: they go in the moment a body exists.
   guard(function () { whenBody(locators); });
 
   // Microsoft UET and Clarity, Meta Pixel: each vendor's own consent call, made of the same
@@ -833,7 +833,7 @@
     api._notice = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (query.length ? "?" + query.join("&") : ""))
       .then(function (r) {
         return r.text().then(function (text) {
-          if (first && r.ok) guard(function () { showRendered(JSON.parse(text)); });
+          if (first && r.ok) guard(function () { whenBody(showRendered.bind(null, JSON.parse(text))); });
           return new Response(text, { status: r.status, headers: r.headers });
         });
       });
@@ -861,9 +861,6 @@
   function showRendered(notice) {
     var html = notice && notice.first_layer;
     if (!html || api._dispatch || document.getElementById("assent-host")) return;
-    if (!document.body) {
-      return whenBody(function () { showRendered(notice); });
-    }
     // A page that enforces Trusted Types without a default policy refuses markup set as a
     // string, the banner's own rendering (Leptos) included: it cannot show there at all.
     try {

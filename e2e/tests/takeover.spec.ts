@@ -29,6 +29,12 @@ async function host(page: Page) {
   });
 }
 
+/** What the ledger holds for this page's visitor, once every event is acknowledged: [method, source] per event. */
+async function recorded(page: Page) {
+  const choice = await acknowledged(page);
+  return (await history(choice.subject_id, choice.subject_token)).events.map((e) => [e.method, e.source]);
+}
+
 /** The banner's running animations (its entry). */
 async function animations(page: Page) {
   return page.evaluate(() => document.getElementById("assent-host")?.shadowRoot?.getAnimations().length ?? 0);
@@ -62,9 +68,7 @@ test("the server's first layer shows before the wasm, and the banner's own is th
 
   // It is the banner's now: a click is recorded at once.
   await banner(page, "accept-all").click();
-  const choice = await acknowledged(page);
-  const events = (await history(choice.subject_id, choice.subject_token)).events;
-  expect(events.map((e) => [e.method, e.source])).toEqual([["accept_all", "banner"]]);
+  expect(await recorded(page)).toEqual([["accept_all", "banner"]]);
 });
 
 test("a click on the server's layer before the wasm arrives is recorded once it has", async ({ page }) => {
@@ -129,9 +133,7 @@ test("Esc on the server's layer is a refusal, and Customize opens the preference
   await expect(banner(second, "banner")).toBeHidden();
   releaseSecond();
   await settled(second);
-  const choice = await acknowledged(second);
-  const events = (await history(choice.subject_id, choice.subject_token)).events;
-  expect(events.map((e) => [e.method, e.source])).toEqual([["close", "banner"]]);
+  expect(await recorded(second)).toEqual([["close", "banner"]]);
 });
 
 test("keyboard focus on the server's layer moves to the banner's twin when it takes over", async ({ page }) => {
@@ -144,9 +146,7 @@ test("keyboard focus on the server's layer moves to the banner's twin when it ta
   await expect.poll(() => focusedTestId(page)).toBe("reject-all");
   // The focused element is the banner's, not a leftover: Enter records the rejection.
   await page.keyboard.press("Enter");
-  const choice = await acknowledged(page);
-  const events = (await history(choice.subject_id, choice.subject_token)).events;
-  expect(events.map((e) => [e.method, e.source])).toEqual([["reject_all", "banner"]]);
+  expect(await recorded(page)).toEqual([["reject_all", "banner"]]);
 });
 
 test.describe("where the loader shows no rendered layer", () => {
