@@ -828,30 +828,66 @@
     var first = preview || (!(s && s.decisions) && !api.config.account);
     if (first) query.push("layer=1");
     if (first && navigator.globalPrivacyControl === true) query.push("gpc=1");
-    // Read here once: the rendered layer shows the moment the answer is in, and the banner
-    // gets the same answer. (A clone's body would wait for the banner to read the original.)
-    api._notice = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (query.length ? "?" + query.join("&") : ""))
+    // Read here once: the rendered layer shows the moment the answer is in, and each bundle
+    // that starts gets its own copy (`_notice`). (A clone's body would wait for the original.)
+    noticeText = fetch(origin + "/v1/sites/" + encodeURIComponent(site) + "/notice" + (query.length ? "?" + query.join("&") : ""))
       .then(function (r) {
         return r.text().then(function (text) {
-          if (first && r.ok) guard(function () { whenBody(showRendered.bind(null, JSON.parse(text))); });
-          return new Response(text, { status: r.status, headers: r.headers });
+          var notice = null;
+          if (first && r.ok) guard(function () { notice = JSON.parse(text); });
+          // A first visit whose layer the server rendered runs the banner's consent context
+          // alone (`boot.first`); the banner itself loads once a view is needed (`_upgrade`).
+          if (notice && renderable(notice)) {
+            firstVisit = !!boot.first && !preview;
+            guard(function () { whenBody(showRendered.bind(null, notice)); });
+          }
+          return { text: text, status: r.status, headers: r.headers };
         });
       });
+    api._notice = noticeCopy();
     // The glue and the wasm download side by side (the wasm does not wait for the glue to ask
     // for it), and the banner starts once the notice is in (it shows nothing without it). On a
     // first visit they are asked for only once the notice is: compiling the wasm competes for
     // the processor with the page and the server's layer, which must show first. The banner
     // mounts as soon as there is a <body>, even mid-parse.
-    var noticeIn = api._notice.then(function () {}, function () {});
-    var begin = function () {
-      var module = import(origin + boot.js);
-      var wasm = WebAssembly.compileStreaming
-        ? WebAssembly.compileStreaming(fetch(origin + boot.wasm))
-        : fetch(origin + boot.wasm);
-      return Promise.all([module, noticeIn]).then(function (m) { return m[0].default({ module_or_path: wasm }); });
-    };
-    (first ? noticeIn.then(begin) : begin())
+    noticeIn = noticeText.then(function () {}, function () {});
+    (first ? noticeIn.then(function () { return begin(firstVisit ? boot.first : boot); }) : begin(boot))
       .catch(function (e) { console.error("Assent: the banner failed to load", e); });
+  }
+
+  // The notice's answer as read (`load`), settled or not (`noticeIn`), and a fresh copy.
+  var noticeText = null;
+  var noticeIn = null;
+  function noticeCopy() {
+    return noticeText.then(function (n) { return new Response(n.text, { status: n.status, headers: n.headers }); });
+  }
+  // The first-visit bundle runs (until `_upgrade`).
+  var firstVisit = false;
+  function begin(bundle) {
+    var module = import(origin + bundle.js);
+    var wasm = WebAssembly.compileStreaming
+      ? WebAssembly.compileStreaming(fetch(origin + bundle.wasm))
+      : fetch(origin + bundle.wasm);
+    return Promise.all([module, wasm, noticeIn]).then(function (m) {
+      // Upgraded while the first-visit bundle was on its way: it never starts (nor once
+      // instantiated: it asks `_upgraded` first).
+      if (bundle === boot.first && !firstVisit) return;
+      return m[0].default({ module_or_path: m[1] });
+    });
+  }
+
+  // Whether the notice's rendered first layer can be shown here. A page that enforces Trusted
+  // Types without a default policy refuses markup set as a string, the banner's own rendering
+  // (Leptos) included: it cannot show there at all.
+  function renderable(notice) {
+    if (!notice.first_layer) return false;
+    try {
+      document.createElement("div").innerHTML = "";
+      return true;
+    } catch (e) {
+      console.error("Assent: this page enforces Trusted Types (require-trusted-types-for 'script') without a default policy, so the banner cannot be shown; see the README, \"Embedding Assent on a site\"");
+      return false;
+    }
   }
 
   // The first layer the server rendered (the notice's `first_layer`), shown before the
@@ -859,14 +895,10 @@
   // A click on it before then is queued as `click:<control>`, which the banner applies.
   var rendered = null;
   function showRendered(notice) {
-    var html = notice && notice.first_layer;
-    if (!html || api._dispatch || document.getElementById("assent-host")) return;
-    // A page that enforces Trusted Types without a default policy refuses markup set as a
-    // string, the banner's own rendering (Leptos) included: it cannot show there at all.
-    try {
-      document.createElement("div").innerHTML = "";
-    } catch (e) {
-      return console.error("Assent: this page enforces Trusted Types (require-trusted-types-for 'script') without a default policy, so the banner cannot be shown; see the README, \"Embedding Assent on a site\"");
+    if ((api._dispatch && !firstVisit) || document.getElementById("assent-host")) {
+      // Something took the banner's place: the first-visit bundle cannot show it.
+      if (firstVisit) api._upgrade("show");
+      return;
     }
     var host = document.createElement("div");
     host.id = "assent-host";
@@ -878,7 +910,7 @@
     adopt(root, boot.css || "");
     var box = document.createElement("div");
     box.className = "assent";
-    box.innerHTML = html;
+    box.innerHTML = notice.first_layer;
     var use = function (name, control) {
       command("click:" + name);
       // The choice is the visitor's at once; the banner records and applies it when it runs.
@@ -890,6 +922,13 @@
       var control = e.target.closest && e.target.closest("button[data-test]");
       if (control) use(control.getAttribute("data-test"), control);
     });
+    // The preferences panel is the banner's: the pointer or focus on *Customize* starts it,
+    // so it opens without a visible wait (the banner takes over the layer unseen first).
+    var near = function (e) {
+      if (firstVisit && e.target.closest && e.target.closest('[data-test="customize"]')) api._upgrade();
+    };
+    box.addEventListener("pointerover", near);
+    box.addEventListener("focusin", near);
     box.addEventListener("keydown", function (e) {
       if (e.key !== "Escape") return;
       e.preventDefault();
@@ -1151,6 +1190,40 @@
     // The banner draws in the same task, before or just after this call.
     if (root.querySelector(".assent-banner")) settle();
     else setTimeout(settle, 0);
+  };
+  /** Called by the first-visit bundle with a command only the banner's views can carry out
+   *  (or with none, by the loader, when the visitor nears *Customize*): the banner loads,
+   *  takes over the host and runs it. */
+  api._upgrade = function (name) {
+    if (!firstVisit) return;
+    firstVisit = false;
+    api._upgraded = true;
+    if (name) pending.push(name);
+    api._dispatch = null;
+    api._notice = noticeCopy();
+    begin(boot).catch(function (e) { console.error("Assent: the banner failed to load", e); });
+  };
+
+  /** Called by the first-visit bundle once the server's layer is answered (or not needed on
+   *  this page view): the layer goes, and the way back in (*Privacy choices*) is drawn, focused
+   *  if `focus` and the visitor's focus was on the layer or nowhere, labelled `label`. The
+   *  layer's status line stays, for `_status`. */
+  api._answered = function (focus, label) {
+    if (!firstVisit || !rendered) return;
+    var layer = rendered.querySelector(".assent-banner");
+    if (layer) layer.remove();
+    rendered.hidden = false;
+    api._display(false);
+    var active = document.activeElement;
+    var ours = !active || active === document.body || active === bannerHost;
+    drawFab(label);
+    if (focus && ours) fabHost.shadowRoot.querySelector("button").focus();
+  };
+  /** Called by the first-visit bundle with what became of the choice's event, for screen
+   *  readers (the status line of the server's layer, a live region). */
+  api._status = function (text) {
+    var line = firstVisit && rendered && rendered.querySelector('[data-test="status"]');
+    if (line) line.textContent = text;
   };
   api._mounted = function () {
     if (fabHost) fabHost.remove();

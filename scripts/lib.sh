@@ -164,11 +164,15 @@ build_frontend() {
       # Trunk runs offline: std's own dependencies must be in the registry cache first.
       cargo fetch -q -Zbuild-std --target wasm32-unknown-unknown
       trunk build --release >/dev/null
+      say "building the banner's first-visit bundle (trunk build --release app/first-visit.html)"
+      trunk build app/first-visit.html --release --dist dist/first-visit --public-url /assets/first-visit/ >/dev/null
       say "building the banner with its IAB TCF layer (trunk build --release app/banner-tcf.html)"
       trunk build app/banner-tcf.html --release --dist dist/banner-tcf --public-url /assets/banner-tcf/ >/dev/null
     )
   else
     (cd "$REPO_ROOT" && trunk build --release >/dev/null)
+    say "building the banner's first-visit bundle (trunk build --release app/first-visit.html)"
+    (cd "$REPO_ROOT" && trunk build app/first-visit.html --release --dist dist/first-visit --public-url /assets/first-visit/ >/dev/null)
     say "building the banner with its IAB TCF layer (trunk build --release app/banner-tcf.html)"
     (cd "$REPO_ROOT" && trunk build app/banner-tcf.html --release --dist dist/banner-tcf --public-url /assets/banner-tcf/ >/dev/null)
   fi
@@ -179,6 +183,7 @@ build_frontend() {
   # wasm-bindgen's JS glue, minified (export and import names are kept: the wasm links by them).
   local glue
   for glue in "$REPO_ROOT"/dist/banner/assent-banner-*.js "$REPO_ROOT"/dist/banner-tcf/assent-banner-*.js \
+    "$REPO_ROOT"/dist/first-visit/assent-first-visit-*.js \
     "$REPO_ROOT"/dist/settings/assent-settings-*.js \
     "$REPO_ROOT"/dist/admin/assent-admin-*.js; do
     terser "$glue" --module --compress --mangle -o "$glue.min" && mv "$glue.min" "$glue"
@@ -195,5 +200,5 @@ build_frontend() {
         fs.writeFileSync(path.join(dir, f + ".br"), zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
         fs.writeFileSync(path.join(dir, f + ".gz"), zlib.gzipSync(raw, { level: 9 }));
       }
-    }' "$REPO_ROOT/dist/banner" "$REPO_ROOT/dist/banner-tcf" "$REPO_ROOT/dist/settings" "$REPO_ROOT/dist/admin"
+    }' "$REPO_ROOT/dist/banner" "$REPO_ROOT/dist/first-visit" "$REPO_ROOT/dist/banner-tcf" "$REPO_ROOT/dist/settings" "$REPO_ROOT/dist/admin"
 }

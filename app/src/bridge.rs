@@ -155,7 +155,7 @@ pub fn choice_saved() {
     call_hook("_saved");
 }
 
-/// Calls one of the loader's argument-less hooks, if it has it.
+/// Calls one of the loader's one-argument hooks, if it has it.
 fn call_hook_with(name: &str, argument: &JsValue) {
     let Some(assent) = assent_object() else { return };
     if let Ok(f) = Reflect::get(&assent, &name.into())
@@ -179,11 +179,16 @@ fn call_hook(name: &str) {
 /// it was refused for good. The loader announces it to the page (`assent:recorded` /
 /// `assent:refused`), where the settings component waits for its own changes.
 pub fn outcome(recorded: &JsValue, error: &JsValue) {
+    call_hook_with2("_outcome", recorded, error);
+}
+
+/// Calls one of the loader's two-argument hooks, if it has it.
+fn call_hook_with2(name: &str, first: &JsValue, second: &JsValue) {
     let Some(assent) = assent_object() else { return };
-    if let Ok(f) = Reflect::get(&assent, &"_outcome".into())
+    if let Ok(f) = Reflect::get(&assent, &name.into())
         && let Some(f) = f.dyn_ref::<Function>()
     {
-        let _ = f.call2(&assent, recorded, error);
+        let _ = f.call2(&assent, first, second);
     }
 }
 
@@ -230,22 +235,12 @@ pub fn rechecked() {
 /// "addEventListener"; or `null` and `error`: the site's list could not be had.
 #[cfg(feature = "tcf")]
 pub fn tcf(data: &JsValue, event_status: &str) {
-    let Some(assent) = assent_object() else { return };
-    if let Ok(f) = Reflect::get(&assent, &"_tcf".into())
-        && let Some(f) = f.dyn_ref::<Function>()
-    {
-        let _ = f.call2(&assent, data, &event_status.into());
-    }
+    call_hook_with2("_tcf", data, &event_status.into());
 }
 
 /// Tells the loader whether the banner is on screen (GPP's `cmpDisplayStatus`).
 pub fn display(visible: bool) {
-    let Some(assent) = assent_object() else { return };
-    if let Ok(f) = Reflect::get(&assent, &"_display".into())
-        && let Some(f) = f.dyn_ref::<Function>()
-    {
-        let _ = f.call1(&assent, &JsValue::from_bool(visible));
-    }
+    call_hook_with("_display", &JsValue::from_bool(visible));
 }
 
 /// Tells the loader the banner has its notice and draws its own layer: the first layer the
@@ -253,6 +248,34 @@ pub fn display(visible: bool) {
 /// between, so nothing moves or flickers).
 pub fn took_over() {
     call_hook("_tookOver");
+}
+
+/// Tells the loader the first layer it shows (the server's) is answered, or not needed on
+/// this page view: it takes it away and draws the way back in, labelled `label` (*Privacy
+/// choices*), focused if `focus` (the layer was just answered on it). The first-visit bundle
+/// only ([`crate::first_visit`]).
+pub fn answered(focus: bool, label: &str) {
+    call_hook_with2("_answered", &JsValue::from_bool(focus), &JsValue::from_str(label));
+}
+
+/// Hands the loader what became of the choice's event (`ConsentContext::status_text`), which it
+/// announces in the status line it kept. The first-visit bundle only.
+pub fn status(text: &str) {
+    call_hook_with("_status", &JsValue::from_str(text));
+}
+
+/// Whether the loader already loads the banner instead of the first-visit bundle (it upgraded
+/// while this bundle was being instantiated): then this one must not start.
+pub fn upgraded() -> bool {
+    assent_object()
+        .and_then(|assent| Reflect::get(&assent, &"_upgraded".into()).ok())
+        .is_some_and(|v| v.is_truthy())
+}
+
+/// Tells the loader this bundle cannot do `command` (it needs a view): the loader loads the
+/// whole banner, which takes over and runs it. The first-visit bundle only.
+pub fn upgrade(command: &str) {
+    call_hook_with("_upgrade", &JsValue::from_str(command));
 }
 
 /// Tells the loader the banner is mounted (it removes its own fast-path button).

@@ -9,6 +9,7 @@ pub mod api;
 pub mod bridge;
 pub mod components;
 pub mod contexts;
+pub mod first_visit;
 pub mod i18n;
 pub mod json;
 #[cfg(feature = "settings")]

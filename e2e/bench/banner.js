@@ -10,7 +10,9 @@
 //     (every tool) and to `assent:change` (Assent: by then its `gtag('consent','update')` was
 //     pushed, `_emit` does that first), with the interaction's Event Timing duration (INP of
 //     that one interaction; entries start at 16 ms); and the Customize click to a visible
-//     preferences panel.
+//     preferences panel, straight (the pointer arrives and clicks at once) and with the pointer
+//     on the button 200 ms first (Assent starts loading the panel's bundle then), with the bytes
+//     the click added (Assent: the banner's bundle; the first visit's bytes are without it).
 // Run: node e2e/bench/banner.js   (after `bash scripts/test` or `bash scripts/run` built Assent)
 const { chromium } = require("playwright-core");
 const { spawn } = require("node:child_process");
@@ -129,7 +131,7 @@ async function visit(browser, url, buttonSelector, counts, returning, critical =
  * (a selector gone or shown) and, for Assent, to `assent:change`; with the longest Event
  * Timing entry of the interaction (0 when under Event Timing's 16 ms floor).
  */
-async function interaction(browser, url, button, done) {
+async function interaction(browser, url, button, done, { counts = () => false, hover = 0 } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -157,13 +159,23 @@ async function interaction(browser, url, button, done) {
     const check = () => (visible(find(selector)) === (state === "visible") ? ok(performance.now()) : requestAnimationFrame(check));
     requestAnimationFrame(check);
   }), done);
+  const reads = [];
+  page.on("response", (r) => {
+    if (counts(r.url())) reads.push(r.body().catch(() => Buffer.alloc(0)));
+  });
+  if (hover) {
+    await page.hover(button);
+    await page.waitForTimeout(hover);
+  }
   await page.click(button);
   const doneAt = await watched;
   // Event Timing entries arrive after the next paint.
   await page.waitForTimeout(100);
   const t = await page.evaluate(() => window.__bench);
+  const added = (await Promise.all(reads)).reduce(
+    (sum, b) => sum + zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0);
   await context.close();
-  return { done: doneAt - t.click, change: t.change === null ? null : t.change - t.click, inp: t.inp };
+  return { done: doneAt - t.click, change: t.change === null ? null : t.change - t.click, inp: t.inp, added };
 }
 
 (async () => {
@@ -194,7 +206,7 @@ async function interaction(browser, url, button, done) {
   ];
   // Interleaved (one visit of each tool per round), so a slow moment of the machine hits all
   // tools alike instead of whichever was being measured.
-  const rows = variants.map((v) => ({ v, first: [], returning: v.seed ? [] : null, accept: [], customize: [] }));
+  const rows = variants.map((v) => ({ v, first: [], returning: v.seed ? [] : null, accept: [], customize: [], hovered: [] }));
   for (let i = 0; i < RUNS; i++) {
     for (const row of rows) {
       const { v } = row;
@@ -203,7 +215,9 @@ async function interaction(browser, url, button, done) {
       if (v.gone) row.accept.push(await interaction(browser, v.url, v.button, { selector: v.gone, state: "hidden" }));
       if (v.customize) {
         const c = v.customize;
-        row.customize.push(await interaction(browser, v.url, c.button, { selector: c.panel, state: "visible" }));
+        const panel = { selector: c.panel, state: "visible" };
+        row.customize.push(await interaction(browser, v.url, c.button, panel, { counts: v.counts }));
+        row.hovered.push(await interaction(browser, v.url, c.button, panel, { counts: v.counts, hover: 200 }));
       }
     }
     process.stderr.write(`round ${i + 1}/${RUNS}\n`);
@@ -217,12 +231,13 @@ async function interaction(browser, url, button, done) {
     console.log(`| ${v.name} | ${kb(b.raw)} / ${kb(b.gzip)} / ${kb(b.brotli)} | ${kb(b.critical)} | ${ret} | ${(median(first.map((r) => r.ms)) - empty).toFixed(1)} |`);
   }
   console.log(`\nempty page: ${empty.toFixed(1)} ms to a visible button (median).`);
-  console.log(`\n| tool | Accept all click → banner gone (ms) | → assent:change (ms) | interaction's Event Timing duration (ms; 0 = under 16) | Customize click → panel visible (ms) |`);
-  console.log("|---|---|---|---|---|");
+  console.log(`\n| tool | Accept all click → banner gone (ms) | → assent:change (ms) | interaction's Event Timing duration (ms; 0 = under 16) | Customize click → panel visible (ms) | the same, pointer on it 200 ms first (ms) | bytes the Customize click added (KB brotli) |`);
+  console.log("|---|---|---|---|---|---|---|");
   const med = (xs) => (xs.length ? median(xs).toFixed(1) : "–");
-  for (const { v, accept, customize } of rows.slice(1)) {
+  for (const { v, accept, customize, hovered } of rows.slice(1)) {
     const changes = accept.map((a) => a.change).filter((c) => c !== null);
-    console.log(`| ${v.name} | ${med(accept.map((a) => a.done))} | ${med(changes)} | ${med(accept.map((a) => a.inp))} | ${med(customize.map((c) => c.done))} |`);
+    const added = customize.length ? kb(median(customize.map((c) => c.added))) : "–";
+    console.log(`| ${v.name} | ${med(accept.map((a) => a.done))} | ${med(changes)} | ${med(accept.map((a) => a.inp))} | ${med(customize.map((c) => c.done))} | ${med(hovered.map((c) => c.done))} | ${added} |`);
   }
   await browser.close();
   stat.server.close();

@@ -1,6 +1,8 @@
 // The first layer comes rendered by the server with the notice and shows before any
-// WebAssembly; the banner then mounts the same view and takes over. These tests hold the
-// wasm back to see the server's layer alone, then let it through.
+// WebAssembly. On a first visit the banner's consent context runs beside it without views
+// (the first-visit bundle) and answers its clicks; the banner itself (the same view, mounted)
+// loads and takes over when the pointer or focus nears Customize. These tests hold the wasm
+// back to see the server's layer alone, then let it through.
 import { test, expect, Page } from "@playwright/test";
 import { acknowledged, banner, demoUrl, focusedTestId, history, layoutShift, settled, tabTo, watchLayoutShifts } from "../fixtures/assent";
 import { Site, startSite } from "../fixtures/site";
@@ -35,6 +37,16 @@ async function recorded(page: Page) {
   return (await history(choice.subject_id, choice.subject_token)).events.map((e) => [e.method, e.source]);
 }
 
+/** Which bundles the page fetched: "first-visit" and/or "banner". */
+function bundles(page: Page) {
+  const seen = new Set<string>();
+  page.on("request", (r) => {
+    const m = r.url().match(/\/assets\/(first-visit|banner)\/[^/]+\.wasm/);
+    if (m) seen.add(m[1]);
+  });
+  return seen;
+}
+
 /** The banner's running animations (its entry). */
 async function animations(page: Page) {
   return page.evaluate(() => document.getElementById("assent-host")?.shadowRoot?.getAnimations().length ?? 0);
@@ -42,6 +54,7 @@ async function animations(page: Page) {
 
 test("the server's first layer shows before the wasm, and the banner's own is the same markup", async ({ page }) => {
   await watchLayoutShifts(page);
+  const fetched = bundles(page);
   const release = await holdWasm(page);
   const noticeAnswer = page.waitForResponse((r) => r.url().includes("/notice?") && r.url().includes("layer=1"));
   await page.goto(demoUrl());
@@ -58,6 +71,15 @@ test("the server's first layer shows before the wasm, and the banner's own is th
 
   release();
   await settled(page);
+  // The first-visit bundle runs beside the server's layer, which stays as it was.
+  expect(await host(page)).toMatchObject({ prerendered: true, containers: 1, markup: [rendered] });
+  expect([...fetched]).toEqual(["first-visit"]);
+
+  // The pointer on Customize brings the banner, which takes the layer over unseen.
+  await banner(page, "customize").hover();
+  await expect.poll(async () => (await host(page)).prerendered).toBe(false);
+  await settled(page);
+  expect([...fetched].sort()).toEqual(["banner", "first-visit"]);
   // Already on screen: the banner's layer does not come in again.
   expect(await animations(page)).toBe(0);
   const after = await host(page);
@@ -69,6 +91,25 @@ test("the server's first layer shows before the wasm, and the banner's own is th
   // It is the banner's now: a click is recorded at once.
   await banner(page, "accept-all").click();
   expect(await recorded(page)).toEqual([["accept_all", "banner"]]);
+});
+
+test("on a first visit the first-visit bundle records a click and draws the way back in, without the banner", async ({ page }) => {
+  const fetched = bundles(page);
+  await page.goto(demoUrl());
+  await settled(page);
+  await tabTo(page, "accept-all");
+  await page.keyboard.press("Enter");
+  expect(await recorded(page)).toEqual([["accept_all", "banner"]]);
+  await expect(banner(page, "banner")).toHaveCount(0);
+  // Answered with the keyboard on the layer: the focus goes to the way back in.
+  await expect.poll(() => focusedTestId(page)).toBe("privacy-choices");
+  expect([...fetched]).toEqual(["first-visit"]);
+  expect(await page.evaluate(() => (window as any).assent.get())).toMatchObject({ analytics: "granted" });
+  // The way back in opens the preferences: now the banner loads.
+  await page.keyboard.press("Enter");
+  await expect(banner(page, "preferences")).toBeVisible();
+  expect([...fetched].sort()).toEqual(["banner", "first-visit"]);
+  await expect.poll(() => focusedTestId(page)).toBe("preferences-title");
 });
 
 test("a click on the server's layer before the wasm arrives is recorded once it has", async ({ page }) => {
@@ -143,8 +184,14 @@ test("keyboard focus on the server's layer moves to the banner's twin when it ta
   await tabTo(page, "reject-all");
   release();
   await settled(page);
-  await expect.poll(() => focusedTestId(page)).toBe("reject-all");
-  // The focused element is the banner's, not a leftover: Enter records the rejection.
+  // Focus on Customize brings the banner, and the focus moves to its Customize.
+  await page.keyboard.press("Tab");
+  await expect.poll(() => page.evaluate(() => document.getElementById("assent-host")!.hasAttribute("data-prerendered"))).toBe(false);
+  await settled(page);
+  await expect.poll(() => focusedTestId(page)).toBe("customize");
+  // The focused element is the banner's, not a leftover: back to Reject all, Enter records the rejection.
+  await page.keyboard.press("Shift+Tab");
+  expect(await focusedTestId(page)).toBe("reject-all");
   await page.keyboard.press("Enter");
   expect(await recorded(page)).toEqual([["reject_all", "banner"]]);
 });

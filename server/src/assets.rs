@@ -1,7 +1,8 @@
 //! Finds the front end's bundles Trunk built — the banner (`dist/banner/assent-banner-<hash>.js`
 //! and `…_bg.wasm`), the privacy-settings page (`dist/settings/assent-settings-<hash>…`) and the
 //! site owners' dashboard (`dist/admin/assent-admin-<hash>…`), the last two absent until built,
-//! and the banner with its TCF layer (`dist/banner-tcf/assent-banner-<hash>…`) —
+//! the banner with its TCF layer (`dist/banner-tcf/assent-banner-<hash>…`) and the banner's
+//! first-visit bundle (`dist/first-visit/assent-first-visit-<hash>…`) —
 //! so `/embed.js`, the hosted settings page and `/admin` name the current hashed files
 //! (served under `/assets/<bundle>/`), and the minified loader the build scripts made beside
 //! the banner (`dist/loader/embed.js`), if any.
@@ -48,6 +49,10 @@ pub enum BundleName {
     /// The banner with its IAB TCF layer (the same code built with the `tcf` feature), sent
     /// only to sites whose notice enables TCF: the others never download that layer.
     BannerTcf,
+    /// The banner's consent context without its views (`app/src/first_visit.rs`), run on a
+    /// first visit while the loader shows the first layer the server rendered; part of the
+    /// banner's build ([`Bundle::first_visit`]).
+    FirstVisit,
     Settings,
     /// The site owners' dashboard (`/admin`): never named to visitors.
     Admin,
@@ -59,6 +64,7 @@ impl BundleName {
         match self {
             Self::Banner => "banner",
             Self::BannerTcf => "banner-tcf",
+            Self::FirstVisit => "first-visit",
             Self::Settings => "settings",
             Self::Admin => "admin",
         }
@@ -68,6 +74,7 @@ impl BundleName {
     const fn prefix(self) -> &'static str {
         match self {
             Self::Banner | Self::BannerTcf => "assent-banner-",
+            Self::FirstVisit => "assent-first-visit-",
             Self::Settings => "assent-settings-",
             Self::Admin => "assent-admin-",
         }
@@ -87,6 +94,9 @@ pub struct Bundle {
     pub build: String,
     /// The minified loader, when the build made one (the banners' only; read with the bundle).
     pub loader: Option<String>,
+    /// The banner's first-visit bundle, once built (the plain banner's only): its files are
+    /// hashed into this bundle's `build`, since on a first visit it is the code that records.
+    pub first_visit: Option<Box<Bundle>>,
 }
 
 impl Bundle {
@@ -111,31 +121,12 @@ impl Bundles {
     /// The newest build of `name` in `dist`, or `None` while it has not been built.
     pub fn find(&self, dist: &Path, name: BundleName) -> std::io::Result<Option<Bundle>> {
         let dir = dist.join(name.dir());
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+        let Some((js, (wasm, wasm_time))) = newest_files(&dir, name.prefix())? else {
             return Ok(None);
         };
-        let mut js = None;
-        let mut wasm = None;
-        for entry in entries {
-            let entry = entry?;
-            let file = entry.file_name().to_string_lossy().into_owned();
-            if !file.starts_with(name.prefix()) {
-                continue;
-            }
-            let modified = entry.metadata()?.modified()?;
-            let slot = if file.ends_with("_bg.wasm") {
-                &mut wasm
-            } else if file.ends_with(".js") {
-                &mut js
-            } else {
-                continue;
-            };
-            if slot.as_ref().is_none_or(|(_, t)| modified > *t) {
-                *slot = Some((file, modified));
-            }
-        }
-        let (Some((js, _)), Some((wasm, wasm_time))) = (js, wasm) else {
-            return Ok(None);
+        let first_visit = match name {
+            BundleName::Banner => self.find(dist, BundleName::FirstVisit)?.map(Box::new),
+            _ => None,
         };
         let wasm_path = dir.join(&wasm);
         let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -143,6 +134,7 @@ impl Bundles {
             && *path == wasm_path
             && *time == wasm_time
             && bundle.js == js
+            && bundle.first_visit == first_visit
         {
             return Ok(Some(bundle.clone()));
         }
@@ -159,6 +151,9 @@ impl Bundles {
         if name == BundleName::BannerTcf {
             hasher.update(assent_shared::tcf_texts::fingerprint().as_bytes());
         }
+        if let Some(first) = &first_visit {
+            hasher.update(first.build.as_bytes());
+        }
         let bundle = Bundle {
             name,
             js,
@@ -166,12 +161,42 @@ impl Bundles {
             build: hex::encode(hasher.finalize()),
             loader: match name {
                 BundleName::Banner | BundleName::BannerTcf => std::fs::read_to_string(dist.join(LOADER_FILE)).ok(),
-                BundleName::Settings | BundleName::Admin => None,
+                BundleName::FirstVisit | BundleName::Settings | BundleName::Admin => None,
             },
+            first_visit,
         };
         cache.insert(name, (wasm_path, wasm_time, bundle.clone()));
         Ok(Some(bundle))
     }
+}
+
+/// The newest JS glue and wasm named `<prefix>…` in `dir` (the wasm with its mtime), or
+/// `None` until both are there.
+fn newest_files(dir: &Path, prefix: &str) -> std::io::Result<Option<(String, (String, SystemTime))>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(None);
+    };
+    let mut js = None;
+    let mut wasm = None;
+    for entry in entries {
+        let entry = entry?;
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if !file.starts_with(prefix) {
+            continue;
+        }
+        let modified = entry.metadata()?.modified()?;
+        let slot = if file.ends_with("_bg.wasm") {
+            &mut wasm
+        } else if file.ends_with(".js") {
+            &mut js
+        } else {
+            continue;
+        };
+        if slot.as_ref().is_none_or(|(_, t)| modified > *t) {
+            *slot = Some((file, modified));
+        }
+    }
+    Ok(js.zip(wasm).map(|((js, _), wasm)| (js, wasm)))
 }
 
 #[cfg(test)]
@@ -203,6 +228,60 @@ mod tests {
             hex::encode(Sha256::digest(format!("jswasm{texts}{layer}{css}")))
         );
         assert_eq!(found.loader, None);
+    }
+
+    #[test]
+    fn the_first_visit_bundle_is_part_of_the_banner_build_and_a_rebuild_of_it_changes_it() {
+        let dist = tempfile::tempdir().expect("tempdir");
+        let banner = dist.path().join(BundleName::Banner.dir());
+        std::fs::create_dir_all(&banner).expect("mkdir");
+        std::fs::write(banner.join("assent-banner-abc.js"), "js").expect("write");
+        std::fs::write(banner.join("assent-banner-abc_bg.wasm"), "wasm").expect("write");
+        let assets = Bundles::default();
+        let alone = assets
+            .find(dist.path(), BundleName::Banner)
+            .expect("scan")
+            .expect("bundle");
+        assert_eq!(alone.first_visit, None);
+
+        let first = dist.path().join(BundleName::FirstVisit.dir());
+        std::fs::create_dir_all(&first).expect("mkdir");
+        std::fs::write(first.join("assent-first-visit-1.js"), "first js").expect("write");
+        std::fs::write(first.join("assent-first-visit-1_bg.wasm"), "first wasm").expect("write");
+        let with = assets
+            .find(dist.path(), BundleName::Banner)
+            .expect("scan")
+            .expect("bundle");
+        let own = with.first_visit.clone().expect("first-visit bundle");
+        assert_eq!(own.wasm_url(), "/assets/first-visit/assent-first-visit-1_bg.wasm");
+        assert_ne!(with.build, alone.build);
+        let texts = assent_shared::ui_texts::fingerprint();
+        let layer = assent_shared::first_layer::SOURCE;
+        let css = banner_css();
+        assert_eq!(
+            with.build,
+            hex::encode(Sha256::digest(format!("jswasm{texts}{layer}{css}{}", own.build)))
+        );
+
+        // Only the first-visit bundle rebuilt: the banner's build follows.
+        std::fs::remove_file(first.join("assent-first-visit-1.js")).expect("rm");
+        std::fs::write(first.join("assent-first-visit-2.js"), "other first js").expect("write");
+        let rebuilt = assets
+            .find(dist.path(), BundleName::Banner)
+            .expect("scan")
+            .expect("bundle");
+        assert_ne!(rebuilt.build, with.build);
+        assert_eq!(rebuilt.first_visit.expect("bundle").js, "assent-first-visit-2.js");
+        // The TCF build never runs it.
+        let tcf = dist.path().join(BundleName::BannerTcf.dir());
+        std::fs::create_dir_all(&tcf).expect("mkdir");
+        std::fs::write(tcf.join("assent-banner-t.js"), "js").expect("write");
+        std::fs::write(tcf.join("assent-banner-t_bg.wasm"), "wasm").expect("write");
+        let tcf = assets
+            .find(dist.path(), BundleName::BannerTcf)
+            .expect("scan")
+            .expect("bundle");
+        assert_eq!(tcf.first_visit, None);
     }
 
     #[test]

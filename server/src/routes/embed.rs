@@ -99,6 +99,11 @@ pub async fn get_embed_js(
         // before the wasm arrives, and hands it to the banner.
         "css": crate::assets::banner_css(),
     });
+    // A first visit runs the banner's consent context alone while the server's first layer
+    // shows (the banner itself loads when a view is needed).
+    if let Some(first) = &bundle.first_visit {
+        boot["first"] = json!({ "js": first.js_url(), "wasm": first.wasm_url() });
+    }
     // The settings component's bundle, for pages with `<div data-assent-settings>`: named only
     // once built, so a loader never asks for files that are not there.
     if let Some(settings) = find(BundleName::Settings)? {

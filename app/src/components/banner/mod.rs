@@ -8,7 +8,7 @@ mod per_item;
 mod preferences;
 
 use crate::bridge;
-use crate::contexts::consent::{ConsentContext, Layer, SaveStatus, provide_consent_context};
+use crate::contexts::consent::{ConsentContext, Layer, provide_consent_context};
 use assent_shared::first_layer::{frame, status_line};
 use first_layer::FirstLayer;
 use floating_button::FloatingButton;
@@ -144,14 +144,9 @@ fn BannerApp(boot: bridge::BootConfig) -> impl IntoView {
     }
 }
 
-/// Announces the outcome of a save to screen readers (and shows it briefly).
+/// Announces the outcome of a save to screen readers.
 fn save_status(ctx: ConsentContext) -> impl IntoView {
-    let t = ctx.texts();
-    status_line(move || match ctx.status.get() {
-        Some(SaveStatus::Saved) => Some(t.saved),
-        Some(SaveStatus::Queued) => Some(t.save_failed),
-        None => None,
-    })
+    status_line(move || ctx.status_text())
 }
 
 /// The IAB TCF part of the first layer, in the build that has one.

@@ -96,6 +96,15 @@ impl ConsentContext {
         self.texts.get_value().unwrap_or(&Texts::EMPTY)
     }
 
+    /// What became of the last choice's event, in words for screen readers (tracked).
+    pub fn status_text(&self) -> Option<&'static str> {
+        let t = self.texts();
+        match self.status.get()? {
+            SaveStatus::Saved => Some(t.saved),
+            SaveStatus::Queued => Some(t.save_failed),
+        }
+    }
+
     /// Fetches the notice, asks the core what this page view finds ([`on_arrival`]), acts on
     /// it, and resends anything queued.
     pub fn start(self) {
