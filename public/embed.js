@@ -340,8 +340,10 @@
     box.style.cssText =
       "box-sizing:border-box;display:flex;flex-direction:column;gap:12px;align-items:center;justify-content:center;" +
       "padding:16px;text-align:center;font:14px/1.4 system-ui,sans-serif;color:#1b1f24;background:#eef0f3;" +
-      "border:1px solid #d5d9e0;border-radius:8px;max-width:100%;" +
-      "width:" + (el.getAttribute("width") || "560") + "px;height:" + (el.getAttribute("height") || "315") + "px";
+      // As wide as the embed, never wider than its container (and, unlike a fixed width, never
+      // widening a grid or flex column on a phone, as an iframe does not either).
+      "border:1px solid #d5d9e0;border-radius:8px;width:100%;" +
+      "max-width:" + (el.getAttribute("width") || "560") + "px;height:" + (el.getAttribute("height") || "315") + "px";
     var text = document.createElement("p");
     text.style.margin = "0";
     var button = document.createElement("button");
@@ -839,6 +841,7 @@
           // alone (`boot.first`); the banner itself loads once a view is needed (`_upgrade`).
           if (notice && renderable(notice)) {
             firstVisit = !!boot.first && !preview;
+            layerComing = true;
             guard(function () { whenBody(showRendered.bind(null, notice)); });
           }
           return { text: text, status: r.status, headers: r.headers };
@@ -861,17 +864,22 @@
   function noticeCopy() {
     return noticeText.then(function (n) { return new Response(n.text, { status: n.status, headers: n.headers }); });
   }
-  // The first-visit bundle runs (until `_upgrade`).
+  // The first-visit bundle answers the layer (until the banner takes over: `_upgrade`), and
+  // the banner may be on its way (`upgrading`); the layer was answered before it was shown.
   var firstVisit = false;
-  function begin(bundle) {
+  var upgrading = false;
+  var answeredEarly = null;
+  // Loads and starts a bundle; `ready` runs once it is compiled, just before it starts.
+  function begin(bundle, ready) {
     var module = import(origin + bundle.js);
     var wasm = WebAssembly.compileStreaming
       ? WebAssembly.compileStreaming(fetch(origin + bundle.wasm))
       : fetch(origin + bundle.wasm);
     return Promise.all([module, wasm, noticeIn]).then(function (m) {
-      // Upgraded while the first-visit bundle was on its way: it never starts (nor once
-      // instantiated: it asks `_upgraded` first).
+      // The banner took over while the first-visit bundle was on its way: it never starts
+      // (nor once instantiated: it asks `_upgraded` first).
       if (bundle === boot.first && !firstVisit) return;
+      if (ready) ready();
       return m[0].default({ module_or_path: m[1] });
     });
   }
@@ -894,7 +902,14 @@
   // banner's WebAssembly has arrived; the banner mounts beside it and takes over (`_tookOver`).
   // A click on it before then is queued as `click:<control>`, which the banner applies.
   var rendered = null;
+  // It is about to show (waiting for a <body>).
+  var layerComing = false;
+  // A button of it is held down: false, true, or "later" (the banner took over meanwhile).
+  var pressed = false;
   function showRendered(notice) {
+    layerComing = false;
+    // Answered before there was a <body> to show it in (in another tab of the site).
+    if (answeredEarly !== null) return drawFab(answeredEarly);
     if ((api._dispatch && !firstVisit) || document.getElementById("assent-host")) {
       // Something took the banner's place: the first-visit bundle cannot show it.
       if (firstVisit) api._upgrade("show");
@@ -929,6 +944,17 @@
     };
     box.addEventListener("pointerover", near);
     box.addEventListener("focusin", near);
+    box.addEventListener("pointerdown", function () { pressed = pressed || true; });
+    box.addEventListener("keydown", function (e) {
+      if (e.key === " ") pressed = pressed || true;
+    });
+    // The click comes in the same task as the release: the takeover waits for the next one.
+    var released = function () {
+      var later = pressed === "later";
+      pressed = false;
+      if (later) setTimeout(api._tookOver, 0);
+    };
+    ["pointerup", "pointercancel", "keyup"].forEach(function (type) { window.addEventListener(type, released, true); });
     box.addEventListener("keydown", function (e) {
       if (e.key !== "Escape") return;
       e.preventDefault();
@@ -1129,6 +1155,7 @@
   // way back in ("Privacy choices") is drawn, and a click on it loads the banner.
   var fabHost = null;
   function drawFab(label) {
+    if (fabHost) return;
     fabHost = document.createElement("div");
     fabHost.id = "assent-fab-host";
     var root = fabHost.attachShadow({ mode: "open" });
@@ -1167,6 +1194,12 @@
    *  task as the banner draws its own (the same markup in the same place, so nothing moves or
    *  flickers), and the banner's keeps the focus and scroll the visitor gave the server's. */
   api._tookOver = function () {
+    // A button of the server's layer held down (pointer, or Space) keeps it until released:
+    // its twin would not get the click.
+    if (pressed) {
+      pressed = "later";
+      return;
+    }
     var box = rendered;
     rendered = null;
     if (!box) return;
@@ -1192,24 +1225,41 @@
     else setTimeout(settle, 0);
   };
   /** Called by the first-visit bundle with a command only the banner's views can carry out
-   *  (or with none, by the loader, when the visitor nears *Customize*): the banner loads,
-   *  takes over the host and runs it. */
+   *  (or with none, by the loader, when the visitor nears *Customize*): the banner loads, and
+   *  once it is compiled it takes over the host and runs the command. Until then the
+   *  first-visit bundle still answers the layer, so a click meanwhile is recorded even if the
+   *  banner never arrives. `show` while the server's layer shows needs nothing. */
   api._upgrade = function (name) {
     if (!firstVisit) return;
-    firstVisit = false;
-    api._upgraded = true;
-    if (name) pending.push(name);
-    api._dispatch = null;
-    api._notice = noticeCopy();
-    begin(boot).catch(function (e) { console.error("Assent: the banner failed to load", e); });
+    if (name === "show" && (layerComing || (rendered && !rendered.hidden && rendered.querySelector(".assent-banner")))) return;
+    if (name && pending.indexOf(name) < 0) pending.push(name);
+    if (upgrading) return;
+    upgrading = true;
+    begin(boot, function () {
+      firstVisit = false;
+      api._upgraded = true;
+      api._dispatch = null;
+      api._notice = noticeCopy();
+    }).catch(function (e) {
+      upgrading = false;
+      console.error("Assent: the banner failed to load", e);
+    });
   };
+
+  /** Called by the first-visit bundle with a command that reached it after the banner took
+   *  over (it came before the notice, and waited): the banner runs it. */
+  api._forward = function (name) { command(name); };
 
   /** Called by the first-visit bundle once the server's layer is answered (or not needed on
    *  this page view): the layer goes, and the way back in (*Privacy choices*) is drawn, focused
    *  if `focus` and the visitor's focus was on the layer or nowhere, labelled `label`. The
    *  layer's status line stays, for `_status`. */
   api._answered = function (focus, label) {
-    if (!firstVisit || !rendered) return;
+    if (!firstVisit) return;
+    if (!rendered) {
+      answeredEarly = label;
+      return;
+    }
     var layer = rendered.querySelector(".assent-banner");
     if (layer) layer.remove();
     rendered.hidden = false;

@@ -264,12 +264,32 @@ pub fn status(text: &str) {
     call_hook_with("_status", &JsValue::from_str(text));
 }
 
-/// Whether the loader already loads the banner instead of the first-visit bundle (it upgraded
-/// while this bundle was being instantiated): then this one must not start.
+/// Whether the loader has handed the page to the banner instead of the first-visit bundle
+/// (`_upgraded`): a first-visit bundle instantiated after that must not start.
 pub fn upgraded() -> bool {
     assent_object()
         .and_then(|assent| Reflect::get(&assent, &"_upgraded".into()).ok())
         .is_some_and(|v| v.is_truthy())
+}
+
+/// Set once by the first-visit bundle (`first_visit::start`): this wasm is that bundle.
+static FIRST_VISIT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Marks this wasm as the first-visit bundle, for [`retired`].
+pub fn is_first_visit_bundle() {
+    FIRST_VISIT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether this is the first-visit bundle and the banner has taken over from it: it sends
+/// nothing more (the banner sends the queue, acknowledgments and all) and tells nothing.
+pub fn retired() -> bool {
+    FIRST_VISIT.load(std::sync::atomic::Ordering::Relaxed) && upgraded()
+}
+
+/// Hands the loader a command that reached the first-visit bundle after the banner took over
+/// (it waited for the notice): the banner runs it.
+pub fn forward(command: &str) {
+    call_hook_with("_forward", &JsValue::from_str(command));
 }
 
 /// Tells the loader this bundle cannot do `command` (it needs a view): the loader loads the

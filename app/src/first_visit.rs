@@ -24,6 +24,7 @@ pub fn start() {
     if bridge::upgraded() {
         return;
     }
+    bridge::is_first_visit_bundle();
     let _ = any_spawner::Executor::init_wasm_bindgen();
     // The context lives as long as the page.
     let owner = Owner::new();
@@ -31,24 +32,47 @@ pub fn start() {
     std::mem::forget(owner);
     let ctx = provide_consent_context(boot);
     ctx.start();
-    bridge::on_command(move |name| ctx.command(&name));
-    // The loader shows the server's first layer until it is answered.
-    let shown = StoredValue::new(true);
-    Effect::new(move |_| {
-        if ctx.notice.with(Option::is_none) {
+    // The loader hears of the layer at once after each command (so a view it needs is asked
+    // for before the banner may take over) and on any other change (the notice's arrival, an
+    // account's choices adopted). It makes nothing twice of hearing the same twice.
+    let tell = move |layer: Layer| {
+        if bridge::retired() {
             return;
         }
-        match ctx.layer.get() {
-            Layer::Hidden if shown.get_value() => {
-                shown.set_value(false);
+        match layer {
+            Layer::Hidden => {
                 let focus = ctx.focus.get_untracked() == Some("privacy-choices");
                 bridge::answered(focus, ctx.texts().privacy_choices);
             }
-            Layer::Hidden => {}
-            Layer::FirstLayer if shown.get_value() => {}
+            // The loader knows whether its layer still shows (a click hides it at once, and a
+            // `show` may come before the click was applied).
             Layer::FirstLayer => bridge::upgrade("show"),
             Layer::Preferences => bridge::upgrade("preferences"),
             Layer::Location => bridge::upgrade("location"),
+        }
+    };
+    // Commands wait here for the notice (not in the context): once the banner has taken over,
+    // one that waited is the banner's to run.
+    let waiting = StoredValue::new(Vec::<String>::new());
+    let run = move |name: String| {
+        if bridge::retired() {
+            bridge::forward(&name);
+        } else if ctx.notice.with_untracked(Option::is_none) {
+            waiting.update_value(|w| w.push(name));
+        } else {
+            ctx.command(&name);
+            tell(ctx.layer.get_untracked());
+        }
+    };
+    bridge::on_command(run);
+    // The commands that waited first: a click that came before the notice answers the layer
+    // the arrival would otherwise report as showing.
+    Effect::new(move |_| {
+        if ctx.notice.with(Option::is_some) {
+            for name in waiting.try_update_value(std::mem::take).unwrap_or_default() {
+                run(name);
+            }
+            tell(ctx.layer.get());
         }
     });
     Effect::new(move |_| {

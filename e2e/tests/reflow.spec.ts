@@ -54,6 +54,8 @@ for (const size of [{ width: 320, height: 256 }, { width: 640, height: 512 }]) {
     await screenshot(page, `reflow-${size.width}-first-layer`);
 
     await banner(page, "customize").click();
+    // The panel is the banner's, loaded on the way to Customize if it was not yet.
+    await expect(banner(page, "preferences")).toBeVisible();
     const switches = page.locator("#assent-host [role=switch]:not([disabled])");
     expect(await switches.count()).toBeGreaterThan(2);
     for (let i = 0; i < (await switches.count()); i++) {

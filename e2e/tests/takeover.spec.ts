@@ -196,6 +196,29 @@ test("keyboard focus on the server's layer moves to the banner's twin when it ta
   expect(await recorded(page)).toEqual([["reject_all", "banner"]]);
 });
 
+test("a button held down while the banner takes over still gets its click", async ({ page }) => {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/assets/banner/*.wasm", async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.goto(demoUrl());
+  await settled(page);
+  // The pointer passes Customize (the banner starts loading) on its way to Accept all.
+  await banner(page, "customize").hover();
+  const box = (await banner(page, "accept-all").boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  release();
+  await expect.poll(() => page.evaluate(() => document.getElementById("assent-host")!.hasAttribute("data-prerendered"))).toBe(false);
+  await page.waitForTimeout(200);
+  await page.mouse.up();
+  expect(await recorded(page)).toEqual([["accept_all", "banner"]]);
+  await expect(banner(page, "banner")).toHaveCount(0);
+  await settled(page);
+});
+
 test.describe("where the loader shows no rendered layer", () => {
   let site: Site;
   test.beforeAll(async () => {

@@ -188,6 +188,9 @@ pub fn router(state: AppState) -> Router {
                 crate::security_headers::apply(&config, response)
             },
         ))
+        // Brotli or gzip for what is not stored compressed already (the loader and the notice
+        // are on every first visit's critical path); event streams are left alone.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(trace_layer())
         .with_state(state)
 }

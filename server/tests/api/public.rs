@@ -18,6 +18,7 @@ on_both_backends!(
     the_demo_site_embeds_the_loader_from_the_assent_origin,
     only_a_material_notice_change_moves_the_version_choices_stay_valid_from,
     the_loader_is_revalidated_and_unchanged_it_costs_a_304,
+    the_loader_and_the_notice_go_compressed_to_a_browser_that_accepts_it,
     a_site_can_override_the_regime_of_a_region,
     a_flood_from_one_client_is_cut_while_another_clients_choices_land,
     one_sites_flood_does_not_starve_another_site,
@@ -108,6 +109,59 @@ async fn only_a_material_notice_change_moves_the_version_choices_stay_valid_from
         js.contains(r#""notices":{"demo":3}"#),
         "the loader asks again from version 3"
     );
+}
+
+async fn the_loader_and_the_notice_go_compressed_to_a_browser_that_accepts_it(backend: Backend) {
+    use std::io::Read;
+    let app = spawn_app(backend).await;
+    for path in ["/embed.js?site=demo", "/v1/sites/demo/notice?layer=1"] {
+        let plain = app.get(path).await;
+        assert_eq!(
+            plain.headers().get("content-encoding"),
+            None,
+            "{path}: asked for nothing"
+        );
+        let plain = plain.bytes().await.expect("body");
+        for (encoding, decode) in [
+            (
+                "br",
+                (|b: &[u8]| {
+                    let mut out = Vec::new();
+                    brotli_decompressor::Decompressor::new(b, 4096)
+                        .read_to_end(&mut out)
+                        .map(|_| out)
+                }) as fn(&[u8]) -> std::io::Result<Vec<u8>>,
+            ),
+            ("gzip", |b: &[u8]| {
+                let mut out = Vec::new();
+                flate2::read::GzDecoder::new(b).read_to_end(&mut out).map(|_| out)
+            }),
+        ] {
+            let res = app
+                .client
+                .get(format!("{}{path}", app.api))
+                .header("accept-encoding", encoding)
+                .send()
+                .await
+                .expect("GET");
+            assert_eq!(res.status(), 200, "{path} {encoding}");
+            assert_eq!(res.headers()["content-encoding"], encoding, "{path}");
+            assert!(
+                res.headers()["vary"]
+                    .to_str()
+                    .expect("ascii")
+                    .contains("accept-encoding")
+            );
+            let sent = res.bytes().await.expect("body");
+            assert!(
+                sent.len() * 2 < plain.len(),
+                "{path} {encoding}: {} of {}",
+                sent.len(),
+                plain.len()
+            );
+            assert_eq!(decode(&sent).expect("decodes"), plain.to_vec(), "{path} {encoding}");
+        }
+    }
 }
 
 async fn the_loader_is_revalidated_and_unchanged_it_costs_a_304(backend: Backend) {

@@ -100,7 +100,7 @@ impl ConsentContext {
     /// it. The tab holding the lock sends every tab's events, including those of tabs closed
     /// before theirs were acknowledged.
     pub(super) async fn flush(self) {
-        if self.flushing.get_value() {
+        if self.flushing.get_value() || bridge::retired() {
             return;
         }
         self.flushing.set_value(true);
@@ -151,7 +151,13 @@ impl ConsentContext {
                 .choice
                 .with_untracked(|c| (c.subject_id.clone(), c.subject_token.clone()));
             queue::prepare(&key, &mut next, subject.as_deref());
-            match api::post_consent(&boot.origin, &boot.site, &next.request, token.as_deref()).await {
+            let answer = api::post_consent(&boot.origin, &boot.site, &next.request, token.as_deref()).await;
+            // Taken over meanwhile: the banner sends it again (the server answers a repeat
+            // alike) and acts on the answer.
+            if bridge::retired() {
+                break;
+            }
+            match answer {
                 Ok(recorded) => {
                     queue::remove(&key, &next.event_id);
                     done.push(next.event_id);
