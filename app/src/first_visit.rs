@@ -1,6 +1,6 @@
 //! The banner on a first visit, before any of its views is needed. The loader shows the first
 //! layer the server rendered; this bundle (`assent-first-visit`: no views, so no Leptos
-//! rendering, 29% less wasm than the banner) is the consent context alone: it applies a click
+//! rendering, 28 % less wasm than the banner) is the consent context alone: it applies a click
 //! on that layer with the consent rules, stores and records it, exactly as the banner does —
 //! it is the banner's own context ([`crate::contexts::consent`]), only without the components.
 //! What the banner's views would show, the loader shows: the way back in once the layer is
