@@ -945,9 +945,6 @@
     box.addEventListener("pointerover", near);
     box.addEventListener("focusin", near);
     box.addEventListener("pointerdown", function () { pressed = pressed || true; });
-    box.addEventListener("keydown", function (e) {
-      if (e.key === " ") pressed = pressed || true;
-    });
     // The click comes in the same task as the release: the takeover waits for the next one.
     var released = function () {
       var later = pressed === "later";
@@ -956,6 +953,7 @@
     };
     ["pointerup", "pointercancel", "keyup"].forEach(function (type) { window.addEventListener(type, released, true); });
     box.addEventListener("keydown", function (e) {
+      if (e.key === " ") pressed = pressed || true;
       if (e.key !== "Escape") return;
       e.preventDefault();
       use("close");

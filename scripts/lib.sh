@@ -152,9 +152,11 @@ ensure_e2e_packages() {
 
 build_frontend() {
   say "building the banner (trunk build --release)"
-  if [ "${BANNER_NIGHTLY:-0}" = 1 ]; then
-    (
-      cd "$REPO_ROOT"
+  (
+    cd "$REPO_ROOT"
+    # The banner's three builds (every first visit downloads one): on nightly's size recipe
+    # where the machine has it.
+    if [ "${BANNER_NIGHTLY:-0}" = 1 ]; then
       export RUSTUP_TOOLCHAIN=nightly \
         CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
         CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
@@ -163,19 +165,13 @@ build_frontend() {
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zlocation-detail=none"
       # Trunk runs offline: std's own dependencies must be in the registry cache first.
       cargo fetch -q -Zbuild-std --target wasm32-unknown-unknown
-      trunk build --release >/dev/null
-      say "building the banner's first-visit bundle (trunk build --release app/first-visit.html)"
-      trunk build app/first-visit.html --release --dist dist/first-visit --public-url /assets/first-visit/ >/dev/null
-      say "building the banner with its IAB TCF layer (trunk build --release app/banner-tcf.html)"
-      trunk build app/banner-tcf.html --release --dist dist/banner-tcf --public-url /assets/banner-tcf/ >/dev/null
-    )
-  else
-    (cd "$REPO_ROOT" && trunk build --release >/dev/null)
+    fi
+    trunk build --release >/dev/null
     say "building the banner's first-visit bundle (trunk build --release app/first-visit.html)"
-    (cd "$REPO_ROOT" && trunk build app/first-visit.html --release --dist dist/first-visit --public-url /assets/first-visit/ >/dev/null)
+    trunk build app/first-visit.html --release --dist dist/first-visit --public-url /assets/first-visit/ >/dev/null
     say "building the banner with its IAB TCF layer (trunk build --release app/banner-tcf.html)"
-    (cd "$REPO_ROOT" && trunk build app/banner-tcf.html --release --dist dist/banner-tcf --public-url /assets/banner-tcf/ >/dev/null)
-  fi
+    trunk build app/banner-tcf.html --release --dist dist/banner-tcf --public-url /assets/banner-tcf/ >/dev/null
+  )
   say "building the privacy-settings page (trunk build --release app/settings.html)"
   (cd "$REPO_ROOT" && trunk build app/settings.html --release --dist dist/settings --public-url /assets/settings/ >/dev/null)
   say "building the site owners' dashboard (trunk build --release app/admin.html)"

@@ -203,6 +203,32 @@ fn newest_files(dir: &Path, prefix: &str) -> std::io::Result<Option<(String, (St
 mod tests {
     use super::*;
 
+    /// Writes a bundle's glue and wasm as Trunk names them, `<prefix><hash>.js` and
+    /// `…_bg.wasm`, with `content` (plus `" js"` / `" wasm"`) in each.
+    fn write_bundle(dist: &Path, name: BundleName, hash: &str, content: &str) {
+        let dir = dist.join(name.dir());
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join(format!("{}{hash}.js", name.prefix())), format!("{content}js")).expect("write");
+        std::fs::write(
+            dir.join(format!("{}{hash}_bg.wasm", name.prefix())),
+            format!("{content}wasm"),
+        )
+        .expect("write");
+    }
+
+    fn found(assets: &Bundles, dist: &Path, name: BundleName) -> Bundle {
+        assets.find(dist, name).expect("scan").expect("bundle")
+    }
+
+    /// The plain banner's `build` for the glue and wasm `files` (their contents, in order) and
+    /// what else it covers after them (`then`).
+    fn banner_build(files: &str, then: &str) -> String {
+        let texts = assent_shared::ui_texts::fingerprint();
+        let layer = assent_shared::first_layer::SOURCE;
+        let css = banner_css();
+        hex::encode(Sha256::digest(format!("{files}{texts}{layer}{css}{then}")))
+    }
+
     #[test]
     fn finds_the_hashed_files_and_hashes_their_content() {
         let dist = tempfile::tempdir().expect("tempdir");
@@ -213,75 +239,39 @@ mod tests {
         std::fs::write(dir.join("assent-banner-abc.js"), "js").expect("write");
         std::fs::write(dir.join("assent-banner-abc_bg.wasm"), "wasm").expect("write");
         std::fs::write(dir.join("index.html"), "html").expect("write");
-        let found = assets
-            .find(dist.path(), BundleName::Banner)
-            .expect("scan")
-            .expect("bundle");
+        let found = found(&assets, dist.path(), BundleName::Banner);
         assert_eq!(found.js, "assent-banner-abc.js");
         assert_eq!(found.wasm, "assent-banner-abc_bg.wasm");
         assert_eq!(found.js_url(), "/assets/banner/assent-banner-abc.js");
-        let texts = assent_shared::ui_texts::fingerprint();
-        let layer = assent_shared::first_layer::SOURCE;
-        let css = banner_css();
-        assert_eq!(
-            found.build,
-            hex::encode(Sha256::digest(format!("jswasm{texts}{layer}{css}")))
-        );
+        assert_eq!(found.build, banner_build("jswasm", ""));
         assert_eq!(found.loader, None);
     }
 
     #[test]
     fn the_first_visit_bundle_is_part_of_the_banner_build_and_a_rebuild_of_it_changes_it() {
         let dist = tempfile::tempdir().expect("tempdir");
-        let banner = dist.path().join(BundleName::Banner.dir());
-        std::fs::create_dir_all(&banner).expect("mkdir");
-        std::fs::write(banner.join("assent-banner-abc.js"), "js").expect("write");
-        std::fs::write(banner.join("assent-banner-abc_bg.wasm"), "wasm").expect("write");
+        write_bundle(dist.path(), BundleName::Banner, "abc", "");
         let assets = Bundles::default();
-        let alone = assets
-            .find(dist.path(), BundleName::Banner)
-            .expect("scan")
-            .expect("bundle");
+        let alone = found(&assets, dist.path(), BundleName::Banner);
         assert_eq!(alone.first_visit, None);
 
-        let first = dist.path().join(BundleName::FirstVisit.dir());
-        std::fs::create_dir_all(&first).expect("mkdir");
-        std::fs::write(first.join("assent-first-visit-1.js"), "first js").expect("write");
-        std::fs::write(first.join("assent-first-visit-1_bg.wasm"), "first wasm").expect("write");
-        let with = assets
-            .find(dist.path(), BundleName::Banner)
-            .expect("scan")
-            .expect("bundle");
+        write_bundle(dist.path(), BundleName::FirstVisit, "1", "first ");
+        let with = found(&assets, dist.path(), BundleName::Banner);
         let own = with.first_visit.clone().expect("first-visit bundle");
         assert_eq!(own.wasm_url(), "/assets/first-visit/assent-first-visit-1_bg.wasm");
         assert_ne!(with.build, alone.build);
-        let texts = assent_shared::ui_texts::fingerprint();
-        let layer = assent_shared::first_layer::SOURCE;
-        let css = banner_css();
-        assert_eq!(
-            with.build,
-            hex::encode(Sha256::digest(format!("jswasm{texts}{layer}{css}{}", own.build)))
-        );
+        assert_eq!(with.build, banner_build("jswasm", &own.build));
 
         // Only the first-visit bundle rebuilt: the banner's build follows.
+        let first = dist.path().join(BundleName::FirstVisit.dir());
         std::fs::remove_file(first.join("assent-first-visit-1.js")).expect("rm");
         std::fs::write(first.join("assent-first-visit-2.js"), "other first js").expect("write");
-        let rebuilt = assets
-            .find(dist.path(), BundleName::Banner)
-            .expect("scan")
-            .expect("bundle");
+        let rebuilt = found(&assets, dist.path(), BundleName::Banner);
         assert_ne!(rebuilt.build, with.build);
         assert_eq!(rebuilt.first_visit.expect("bundle").js, "assent-first-visit-2.js");
         // The TCF build never runs it.
-        let tcf = dist.path().join(BundleName::BannerTcf.dir());
-        std::fs::create_dir_all(&tcf).expect("mkdir");
-        std::fs::write(tcf.join("assent-banner-t.js"), "js").expect("write");
-        std::fs::write(tcf.join("assent-banner-t_bg.wasm"), "wasm").expect("write");
-        let tcf = assets
-            .find(dist.path(), BundleName::BannerTcf)
-            .expect("scan")
-            .expect("bundle");
-        assert_eq!(tcf.first_visit, None);
+        write_bundle(dist.path(), BundleName::BannerTcf, "t", "");
+        assert_eq!(found(&assets, dist.path(), BundleName::BannerTcf).first_visit, None);
     }
 
     #[test]

@@ -282,6 +282,16 @@ impl TestApp {
             .expect("GET")
     }
 
+    /// `GET` a path of the API with one request header (`If-None-Match`, `Accept-Encoding`).
+    pub async fn get_with(&self, path: &str, header: &str, value: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.api))
+            .header(header, value)
+            .send()
+            .await
+            .expect("GET")
+    }
+
     /// The history of the subject a recorded event created, read with its subject token.
     pub async fn history_of(
         &self,

@@ -137,13 +137,7 @@ async fn the_loader_and_the_notice_go_compressed_to_a_browser_that_accepts_it(ba
                 flate2::read::GzDecoder::new(b).read_to_end(&mut out).map(|_| out)
             }),
         ] {
-            let res = app
-                .client
-                .get(format!("{}{path}", app.api))
-                .header("accept-encoding", encoding)
-                .send()
-                .await
-                .expect("GET");
+            let res = app.get_with(path, "accept-encoding", encoding).await;
             assert_eq!(res.status(), 200, "{path} {encoding}");
             assert_eq!(res.headers()["content-encoding"], encoding, "{path}");
             assert!(
@@ -169,13 +163,7 @@ async fn the_loader_is_revalidated_and_unchanged_it_costs_a_304(backend: Backend
     let first = app.get("/embed.js?site=demo").await;
     assert_eq!(first.headers()["cache-control"], "no-cache");
     let etag = first.headers()["etag"].to_str().expect("ascii").to_owned();
-    let again = app
-        .client
-        .get(format!("{}/embed.js?site=demo", app.api))
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .expect("GET");
+    let again = app.get_with("/embed.js?site=demo", "if-none-match", &etag).await;
     assert_eq!(again.status(), 304);
     assert!(again.text().await.expect("body").is_empty());
 }
